@@ -1,0 +1,139 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Millis, mapping::Mapping};
+
+/// A procedure's stable identifier, e.g. `birth-residence-insurance`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProcedureId(pub String);
+
+/// A step's identifier, unique within its procedure.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StepId(pub String);
+
+impl fmt::Display for ProcedureId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for StepId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Titles shown to citizens and operators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Titles {
+    pub vi: String,
+    pub en: String,
+}
+
+/// A validated linked procedure. Only [`crate::parse_definition`] builds one, so a value of this
+/// type always has a well-formed, acyclic step graph whose mappings read only what they may.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Definition {
+    pub id: ProcedureId,
+    pub version: u32,
+    /// ISO date from which this version applies to new cases.
+    pub effective_from: String,
+    pub title: Titles,
+    /// Two to four capital letters that start every case code of this procedure.
+    pub case_code_prefix: String,
+    pub legal_basis: Option<String>,
+    /// The JSON Schema the citizen's application must satisfy.
+    pub application_schema: serde_json::Value,
+    /// Rules a schema cannot say, such as an age limit on a given day.
+    pub checks: Vec<Check>,
+    pub on_failure: FailurePolicy,
+    /// In the order written; the planner's order among ready steps follows it.
+    pub steps: Vec<Step>,
+}
+
+impl Definition {
+    pub fn step(&self, id: &StepId) -> Option<&Step> {
+        self.steps.iter().find(|s| &s.id == id)
+    }
+}
+
+/// What a permanent failure of one step does to the rest of the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailurePolicy {
+    /// Stop, undo every completed reversible step in reverse order, flag irreversible ones.
+    Compensate,
+    /// Keep what succeeded; steps that needed the failed one are skipped; the case ends
+    /// partially completed.
+    KeepSucceeded,
+}
+
+/// An application rule checked at submission, beyond what the schema can express.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// JSON pointer to the field the rule reads, e.g. `/child/date_of_birth`.
+    pub field: String,
+    pub rule: CheckRule,
+    /// Stable error code returned to the applicant.
+    pub code: String,
+    pub message: Titles,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CheckRule {
+    /// The date must not be after the submission day.
+    NotInFuture,
+    /// The person born on that date must be younger than `years` on the submission day.
+    AgeUnderYears { years: u8 },
+}
+
+/// One agency operation in the procedure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub id: StepId,
+    pub title: Titles,
+    pub agency: String,
+    pub operation: String,
+    pub needs: Vec<StepId>,
+    /// Builds the request: only the fields named here leave the engine.
+    pub input: Mapping,
+    /// Which response fields the case keeps and later steps may read.
+    pub output: Vec<String>,
+    /// `None` means irreversible: a failure later produces a correction task instead.
+    pub compensation: Option<Compensation>,
+    pub retry: RetryPolicy,
+    /// Longest time one attempt may take before it counts as failed and is retried.
+    pub attempt_timeout: Millis,
+}
+
+/// How to undo a step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Compensation {
+    pub operation: String,
+    pub input: Mapping,
+}
+
+/// Retry of transient failures (5xx, timeouts, connection errors). Rejections are never retried.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RetryPolicy {
+    pub initial_interval: Millis,
+    pub backoff: f64,
+    pub max_interval: Millis,
+    /// 0 means no limit.
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            initial_interval: Millis(1_000),
+            backoff: 2.0,
+            max_interval: Millis(60_000),
+            max_attempts: 10,
+        }
+    }
+}
