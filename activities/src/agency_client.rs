@@ -1,0 +1,124 @@
+use std::{collections::BTreeMap, time::Duration};
+
+use lienthong_workflows::{AgencyAnswer, AgencyCall};
+use serde_json::Value;
+
+use crate::{Classified, classify, traceparent_for};
+
+/// Settings for reaching agencies.
+#[derive(Debug, Clone)]
+pub struct AgencyClientOptions {
+    /// Base URL of each agency, by the name definitions use (`civil-status`, ...).
+    pub agencies: BTreeMap<String, String>,
+    pub connect_timeout: Duration,
+    /// Upper bound on one HTTP exchange; the activity's own deadline may cut it shorter.
+    pub request_timeout: Duration,
+}
+
+impl AgencyClientOptions {
+    pub fn new(agencies: BTreeMap<String, String>) -> Self {
+        Self { agencies, connect_timeout: Duration::from_secs(2), request_timeout: Duration::from_secs(30) }
+    }
+}
+
+/// Why a call produced no answer. Every variant is worth retrying; texts carry no personal data.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// The agency answered that it cannot serve now (5xx, 408, 429).
+    #[error("{agency} answered {status} to {operation}")]
+    Unavailable { agency: String, operation: String, status: u16, retry_after: Option<Duration> },
+    /// No answer: connection refused, reset or timed out. The act may or may not have happened;
+    /// the retry's idempotency key makes asking again safe.
+    #[error("no answer from {agency} to {operation}: {reason}")]
+    NoAnswer { agency: String, operation: String, reason: String },
+    /// This worker has no address for the agency; fixing the configuration lets the retry pass.
+    #[error("this worker has no URL for agency `{agency}`")]
+    UnknownAgency { agency: String },
+    /// The agency answered success with a body that is not JSON.
+    #[error("{agency} answered {operation} with a body that is not JSON")]
+    BadBody { agency: String, operation: String },
+}
+
+impl CallError {
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Unavailable { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// A pooled HTTP client for every agency. Clone freely: clones share the pool.
+#[derive(Debug, Clone)]
+pub struct AgencyClient {
+    http: reqwest::Client,
+    options: AgencyClientOptions,
+}
+
+impl AgencyClient {
+    pub fn new(options: AgencyClientOptions) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .build()?;
+        Ok(Self { http, options })
+    }
+
+    /// Sends one attempt of an agency call.
+    pub async fn call(&self, call: &AgencyCall, attempt: u32, timeout: Option<Duration>) -> Result<AgencyAnswer, CallError> {
+        let base = self
+            .options
+            .agencies
+            .get(&call.agency)
+            .ok_or_else(|| CallError::UnknownAgency { agency: call.agency.clone() })?;
+        let url = format!("{}/operations/{}", base.trim_end_matches('/'), call.operation);
+        let mut request = self
+            .http
+            .post(url)
+            .header("Idempotency-Key", &call.idempotency_key)
+            .header("traceparent", traceparent_for(&call.case_code))
+            .json(&call.payload);
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout.min(self.options.request_timeout));
+        }
+        let no_answer = |e: reqwest::Error| CallError::NoAnswer {
+            agency: call.agency.clone(),
+            operation: call.operation.clone(),
+            reason: if e.is_timeout() { "timed out".into() } else if e.is_connect() { "connection failed".into() } else { "connection broken".into() },
+        };
+        let response = request.send().await.map_err(no_answer)?;
+        let status = response.status();
+        let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body = response.bytes().await.map_err(no_answer)?;
+        match classify(status, retry_after.as_deref()) {
+            Classified::Success => {
+                let output: Value = serde_json::from_slice(&body)
+                    .map_err(|_| CallError::BadBody { agency: call.agency.clone(), operation: call.operation.clone() })?;
+                Ok(AgencyAnswer::Done { output: keep_only(output, call.keep.as_deref()), attempt })
+            }
+            Classified::Rejection => {
+                let reason: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                let code = reason.get("code").and_then(Value::as_str).map_or_else(|| format!("HTTP_{}", status.as_u16()), str::to_owned);
+                let message = reason.get("message").and_then(Value::as_str).unwrap_or("the agency refused the request");
+                Ok(AgencyAnswer::Rejected { code, message: message.chars().take(300).collect(), attempt })
+            }
+            Classified::Transient { retry_after } => Err(CallError::Unavailable {
+                agency: call.agency.clone(),
+                operation: call.operation.clone(),
+                status: status.as_u16(),
+                retry_after,
+            }),
+        }
+    }
+}
+
+/// Drops every response field the definition does not keep, before it reaches history.
+fn keep_only(output: Value, keep: Option<&[String]>) -> Value {
+    match (output, keep) {
+        (Value::Object(map), Some(keep)) => Value::Object(map.into_iter().filter(|(k, _)| keep.contains(k)).collect()),
+        (output, _) => output,
+    }
+}

@@ -1,0 +1,121 @@
+//! Which simulators to start, where, and with which data directory.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// One of the simulated agency systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Agency {
+    /// National Population Database: personal identification numbers.
+    Population,
+    /// Civil-status software of the Ministry of Justice: birth registration.
+    CivilStatus,
+    /// Police residence database: permanent residence registration.
+    Residence,
+    /// Vietnam Social Security (BHXH): health-insurance cards.
+    SocialInsurance,
+}
+
+impl Agency {
+    /// Every agency, in start order: population comes first because civil-status calls it.
+    pub const ALL: [Agency; 4] = [
+        Agency::Population,
+        Agency::CivilStatus,
+        Agency::Residence,
+        Agency::SocialInsurance,
+    ];
+
+    /// The stable name used in URLs maps, file names and logs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Agency::Population => "population",
+            Agency::CivilStatus => "civil-status",
+            Agency::Residence => "residence",
+            Agency::SocialInsurance => "social-insurance",
+        }
+    }
+
+    /// The port used when [`SimConfig::ports`] has no entry for this agency.
+    pub const fn default_port(self) -> u16 {
+        match self {
+            Agency::Population => 8701,
+            Agency::CivilStatus => 8702,
+            Agency::Residence => 8703,
+            Agency::SocialInsurance => 8704,
+        }
+    }
+}
+
+impl fmt::Display for Agency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text given to [`Agency::from_str`] names no agency.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown agency {0:?}: expected population, civil-status, residence or social-insurance")]
+pub struct ParseAgencyError(pub String);
+
+impl FromStr for Agency {
+    type Err = ParseAgencyError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Agency::ALL
+            .into_iter()
+            .find(|agency| agency.as_str() == s)
+            .ok_or_else(|| ParseAgencyError(s.to_owned()))
+    }
+}
+
+/// How to start the simulators.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// One SQLite file per agency: `<data_dir>/<agency>.db`, created if missing.
+    pub data_dir: PathBuf,
+    /// Address every simulator listens on.
+    pub bind: IpAddr,
+    /// Port per agency; missing means [`Agency::default_port`], 0 means any free port.
+    pub ports: BTreeMap<Agency, u16>,
+    /// Agencies to start; `None` starts all four.
+    pub only: Option<Vec<Agency>>,
+    /// Where civil-status reaches population when population is not started here.
+    pub population_url: Option<String>,
+}
+
+impl SimConfig {
+    /// All four simulators on 127.0.0.1 at their default ports.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        SimConfig {
+            data_dir: data_dir.into(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ports: BTreeMap::new(),
+            only: None,
+            population_url: None,
+        }
+    }
+
+    /// Lets the system pick a free port for every agency (tests run in parallel).
+    pub fn with_any_free_ports(mut self) -> Self {
+        self.ports = Agency::ALL.into_iter().map(|a| (a, 0)).collect();
+        self
+    }
+
+    pub(crate) fn port(&self, agency: Agency) -> u16 {
+        self.ports
+            .get(&agency)
+            .copied()
+            .unwrap_or(agency.default_port())
+    }
+
+    /// Selected agencies in start order, without duplicates.
+    pub(crate) fn selected(&self) -> Vec<Agency> {
+        Agency::ALL
+            .into_iter()
+            .filter(|a| self.only.as_ref().is_none_or(|only| only.contains(a)))
+            .collect()
+    }
+}

@@ -1,0 +1,375 @@
+//! Starting and stopping the simulators, and the HTTP surface they all share.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::api_error::ApiError;
+use crate::faults::{Effect, Fault, FaultQueue};
+use crate::idempotency::{self, ActReply, ActRequest};
+use crate::population_client::PopulationClient;
+use crate::{Agency, SimConfig, SimError};
+use crate::{civil_status, db, population, residence, social_insurance, validate};
+
+/// What every request handler of one simulator can reach.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState {
+    pub agency: Agency,
+    pub db: SqlitePool,
+    pub faults: Arc<FaultQueue>,
+    /// Only civil-status has one: it asks population for the child's personal ID.
+    pub population: Option<PopulationClient>,
+}
+
+fn operations(agency: Agency) -> &'static [&'static str] {
+    match agency {
+        Agency::Population => population::OPERATIONS,
+        Agency::CivilStatus => civil_status::OPERATIONS,
+        Agency::Residence => residence::OPERATIONS,
+        Agency::SocialInsurance => social_insurance::OPERATIONS,
+    }
+}
+
+async fn perform(
+    state: &AppState,
+    request: &ActRequest,
+    body: Value,
+) -> Result<ActReply, ApiError> {
+    match state.agency {
+        Agency::Population => population::perform(state, request, body).await,
+        Agency::CivilStatus => civil_status::perform(state, request, body).await,
+        Agency::Residence => residence::perform(state, request, body).await,
+        Agency::SocialInsurance => social_insurance::perform(state, request, body).await,
+    }
+}
+
+pub(crate) fn router(state: AppState) -> Router {
+    let own_routes = match state.agency {
+        Agency::Population => population::routes(),
+        _ => Router::new(),
+    };
+    Router::new()
+        .route("/health", get(health))
+        .route("/operations/{operation}", post(operation))
+        .route("/acts/{*idempotency_key}", get(act))
+        .route(
+            "/admin/faults",
+            post(add_fault).get(list_faults).delete(clear_faults),
+        )
+        .merge(own_routes)
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({ "agency": state.agency.as_str(), "status": "ok" }))
+}
+
+async fn no_route() -> ApiError {
+    ApiError::not_found("NOT_FOUND", "no such endpoint on this agency system")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "this endpoint does not accept that method",
+    )
+}
+
+/// Reads a JSON object body; axum's plain-text rejections never reach the client.
+pub(crate) fn json_object(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
+    let bytes = body.map_err(|_| ApiError::invalid("the request body could not be read"))?;
+    if bytes.is_empty() {
+        return Err(ApiError::invalid("a JSON request body is required"));
+    }
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|_| ApiError::invalid("the request body is not valid JSON"))?;
+    if !value.is_object() {
+        return Err(ApiError::invalid("the request body must be a JSON object"));
+    }
+    Ok(value)
+}
+
+async fn operation(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let known = path.ok().and_then(|Path(name)| {
+        operations(state.agency)
+            .iter()
+            .copied()
+            .find(|op| *op == name)
+    });
+    let Some(operation) = known else {
+        return ApiError::not_found(
+            "UNKNOWN_OPERATION",
+            format!(
+                "this agency system offers: {}",
+                operations(state.agency).join(", ")
+            ),
+        )
+        .into_response();
+    };
+    let key = idempotency::key_from_headers(&headers).ok();
+    let (result, delay_after) = act(&state, operation, &headers, body).await;
+    if let Some(delay) = delay_after {
+        tokio::time::sleep(delay).await;
+    }
+    let (status, outcome, replayed) = match &result {
+        Ok(reply) => (reply.status, "OK", reply.replayed),
+        Err(error) => (error.status, error.code.as_ref(), false),
+    };
+    tracing::info!(
+        agency = state.agency.as_str(),
+        operation,
+        idempotency_key = key.as_deref().unwrap_or("-"),
+        status = status.as_u16(),
+        outcome,
+        replayed,
+        "act"
+    );
+    match result {
+        Ok(reply) => reply.into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Runs one act, injected faults first. Also returns a delay to wait before answering, for
+/// faults that simulate a reply lost after the act was done.
+async fn act(
+    state: &AppState,
+    operation: &'static str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> (Result<ActReply, ApiError>, Option<std::time::Duration>) {
+    let mut delay_after = None;
+    match state.faults.take(operation) {
+        Some(Effect::Fail(error)) => return (Err(error), None),
+        Some(Effect::DelayBefore(delay)) => tokio::time::sleep(delay).await,
+        Some(Effect::DelayAfter(delay)) => delay_after = Some(delay),
+        None => {}
+    }
+    let prepared = idempotency::key_from_headers(headers).and_then(|key| {
+        let body = json_object(body)?;
+        let request = ActRequest {
+            key,
+            operation,
+            request_sha256: idempotency::request_sha256(&body),
+        };
+        Ok((request, body))
+    });
+    let result = match prepared {
+        Ok((request, body)) => perform(state, &request, body).await,
+        Err(error) => Err(error),
+    };
+    (result, delay_after)
+}
+
+async fn act(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let not_found = || ApiError::not_found("ACT_NOT_FOUND", "no act was recorded with this key");
+    let Ok(Path(key)) = path else {
+        return Err(not_found());
+    };
+    let mut conn = state.db.acquire().await?;
+    let stored = idempotency::find(&mut conn, &key)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(json!({
+        "idempotency_key": stored.idempotency_key,
+        "operation": stored.operation,
+        "status_code": stored.status_code,
+        "response": stored.response()?,
+    })))
+}
+
+async fn add_fault(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Fault>), ApiError> {
+    let fault: Fault = validate::body(json_object(body)?)?;
+    fault.validate(operations(state.agency))?;
+    tracing::info!(
+        agency = state.agency.as_str(),
+        operation = fault.operation.as_str(),
+        fault = ?fault.mode,
+        count = ?fault.count,
+        "fault queued"
+    );
+    state.faults.push(fault.clone());
+    Ok((StatusCode::CREATED, Json(fault)))
+}
+
+async fn list_faults(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({ "faults": state.faults.list() }))
+}
+
+async fn clear_faults(State(state): State<AppState>) -> Json<Value> {
+    let cleared = state.faults.clear();
+    tracing::info!(agency = state.agency.as_str(), cleared, "faults cleared");
+    Json(json!({ "cleared": cleared }))
+}
+
+/// The running simulators. Dropping this without [`Simulators::shutdown`] also stops them,
+/// but without waiting.
+#[derive(Debug)]
+pub struct Simulators {
+    servers: Vec<RunningServer>,
+}
+
+#[derive(Debug)]
+struct RunningServer {
+    agency: Agency,
+    url: String,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+    db: SqlitePool,
+}
+
+impl Simulators {
+    /// Base URL of each running simulator, e.g. `{"civil-status": "http://127.0.0.1:8702"}`.
+    pub fn urls(&self) -> std::collections::BTreeMap<String, String> {
+        self.servers
+            .iter()
+            .map(|s| (s.agency.as_str().to_owned(), s.url.clone()))
+            .collect()
+    }
+
+    /// Base URL of one simulator, if it was started.
+    pub fn url(&self, agency: Agency) -> Option<&str> {
+        self.servers
+            .iter()
+            .find(|s| s.agency == agency)
+            .map(|s| s.url.as_str())
+    }
+
+    /// Graceful stop of every server; resolves when all have stopped.
+    pub async fn shutdown(self) {
+        // Reverse start order: civil-status finishes its calls before population stops.
+        for server in self.servers.into_iter().rev() {
+            server.stop_and_wait().await;
+        }
+    }
+}
+
+impl RunningServer {
+    async fn stop_and_wait(self) {
+        // The receiver is gone only if the server already ended, which is what we want anyway.
+        let _ = self.stop.send(());
+        if let Err(error) = self.task.await {
+            tracing::error!(agency = self.agency.as_str(), error = %error, "simulator task failed");
+        }
+        self.db.close().await;
+        tracing::info!(agency = self.agency.as_str(), "simulator stopped");
+    }
+}
+
+/// Starts the selected simulators, population first since civil-status calls it.
+pub async fn start(config: SimConfig) -> Result<Simulators, SimError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| SimError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    let mut servers: Vec<RunningServer> = Vec::new();
+    let mut population_url = config.population_url.clone();
+    for agency in config.selected() {
+        match start_one(&config, agency, population_url.as_deref()).await {
+            Ok(server) => {
+                if agency == Agency::Population {
+                    population_url = Some(server.url.clone());
+                }
+                servers.push(server);
+            }
+            Err(error) => {
+                Simulators { servers }.shutdown().await;
+                return Err(error);
+            }
+        }
+    }
+    Ok(Simulators { servers })
+}
+
+async fn start_one(
+    config: &SimConfig,
+    agency: Agency,
+    population_url: Option<&str>,
+) -> Result<RunningServer, SimError> {
+    let population = match agency {
+        Agency::CivilStatus => {
+            let url = population_url.ok_or(SimError::PopulationUrlMissing)?;
+            Some(PopulationClient::new(url).map_err(SimError::HttpClient)?)
+        }
+        _ => None,
+    };
+    let addr = SocketAddr::new(config.bind, config.port(agency));
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| SimError::Bind {
+            agency,
+            addr,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(|source| SimError::Bind {
+        agency,
+        addr,
+        source,
+    })?;
+    let db = db::open(&config.data_dir, agency).await?;
+    let state = AppState {
+        agency,
+        db: db.clone(),
+        faults: Arc::new(FaultQueue::default()),
+        population,
+    };
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = router(state);
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                // A dropped sender (Simulators dropped) stops the server too.
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(error) = served {
+            tracing::error!(agency = agency.as_str(), error = %error, "simulator server failed");
+        }
+    });
+    let url = format!("http://{}", reachable(local));
+    tracing::info!(agency = agency.as_str(), url = url.as_str(), "simulator listening");
+    Ok(RunningServer {
+        agency,
+        url,
+        stop,
+        task,
+        db,
+    })
+}
+
+/// A wildcard bind address is not something a client can connect to; use loopback instead.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
+}
