@@ -1,1 +1,189 @@
-fn main() {}
+//! `lienthong`: run the whole embedded stack, or one role of it, or file an application.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use lienthong::{
+    DEFAULT_TASK_QUEUE, connect::connect, roles, shutdown::Stop, submit::submit_and_follow,
+    temporal_dev::{DevServer, DevServerOptions},
+};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser, Debug)]
+#[command(name = "lienthong", version, about = "Linked public-service procedures, run as durable workflows")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start everything on this machine: Temporal dev server, agency simulators, worker and API.
+    Dev(DevArgs),
+    /// Run a worker against the Temporal given by TEMPORAL_ADDRESS / temporal.toml.
+    Worker(WorkerArgs),
+    /// Run the HTTP API against the Temporal given by TEMPORAL_ADDRESS / temporal.toml.
+    Api(ApiArgs),
+    /// Run the agency simulators, each with its own register.
+    AgencySim(AgencySimArgs),
+    /// Submit an application file and follow the case until it ends.
+    Submit(SubmitArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct DevArgs {
+    /// Where Temporal's history and the agencies' registers are kept.
+    #[arg(long, default_value = ".lienthong", env = "LIENTHONG_DATA_DIR")]
+    data_dir: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:8780")]
+    listen: SocketAddr,
+    #[arg(long, default_value_t = 7233)]
+    temporal_port: u16,
+    #[arg(long, default_value_t = 8233)]
+    temporal_ui_port: u16,
+    /// The `temporal` CLI to run.
+    #[arg(long, default_value = "temporal", env = "LIENTHONG_TEMPORAL_BIN")]
+    temporal_bin: PathBuf,
+    /// Once everything is up, submit this application and follow it.
+    #[arg(long)]
+    submit: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct WorkerArgs {
+    /// host:port of Temporal; overrides TEMPORAL_ADDRESS.
+    #[arg(long)]
+    temporal_address: Option<String>,
+    #[arg(long, default_value = DEFAULT_TASK_QUEUE, env = "LIENTHONG_TASK_QUEUE")]
+    task_queue: String,
+    /// agency=url, repeatable (or comma-separated in LIENTHONG_AGENCIES).
+    #[arg(long = "agency", env = "LIENTHONG_AGENCIES", value_delimiter = ',')]
+    agencies: Vec<String>,
+    /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
+    #[arg(long)]
+    agencies_file: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ApiArgs {
+    #[arg(long)]
+    temporal_address: Option<String>,
+    #[arg(long, default_value = DEFAULT_TASK_QUEUE, env = "LIENTHONG_TASK_QUEUE")]
+    task_queue: String,
+    #[arg(long, default_value = "127.0.0.1:8780", env = "LIENTHONG_LISTEN")]
+    listen: SocketAddr,
+    /// Write {"api": "http://..."} here once listening.
+    #[arg(long)]
+    ready_file: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct AgencySimArgs {
+    #[arg(long, default_value = ".lienthong/agencies")]
+    data_dir: PathBuf,
+    /// Listen on free ports instead of 8701-8704.
+    #[arg(long)]
+    any_port: bool,
+    /// Write {"agency": "url"} here once listening.
+    #[arg(long)]
+    ready_file: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct SubmitArgs {
+    file: PathBuf,
+    #[arg(long, default_value = "http://127.0.0.1:8780", env = "LIENTHONG_API")]
+    api: String,
+    /// Idempotency key for the submission; defaults to a hash of the file.
+    #[arg(long)]
+    request_id: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("LIENTHONG_LOG").unwrap_or_else(|_| EnvFilter::new("info,temporalio=warn")))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Dev(args) => dev(args).await,
+        Command::Worker(args) => {
+            let mut agencies = roles::parse_agencies(&args.agencies)?;
+            if let Some(file) = &args.agencies_file {
+                let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+                agencies.extend(serde_json::from_str::<std::collections::BTreeMap<String, String>>(&text)?);
+            }
+            let client = connect(args.temporal_address.as_deref()).await?;
+            roles::run_worker(client, args.task_queue, agencies, Stop::on_signals()).await
+        }
+        Command::Api(args) => {
+            let client = connect(args.temporal_address.as_deref()).await?;
+            let listener = roles::bind_api(args.listen).await?;
+            let url = format!("http://{}", listener.local_addr()?);
+            if let Some(file) = &args.ready_file {
+                roles::write_ready_file(file, &serde_json::json!({ "api": url }))?;
+            }
+            tracing::info!(%url, "API listening");
+            roles::serve_api(listener, client, args.task_queue, Stop::on_signals()).await
+        }
+        Command::AgencySim(args) => {
+            let sims = roles::start_agencies(args.data_dir, args.any_port).await?;
+            if let Some(file) = &args.ready_file {
+                roles::write_ready_file(file, &serde_json::to_value(sims.urls())?)?;
+            }
+            for (agency, url) in sims.urls() {
+                tracing::info!(%agency, %url, "agency simulator listening");
+            }
+            Stop::on_signals().wait().await;
+            sims.shutdown().await;
+            Ok(())
+        }
+        Command::Submit(args) => submit_and_follow(&args.api, &args.file, args.request_id).await.map(|_| ()),
+    }
+}
+
+async fn dev(args: DevArgs) -> Result<()> {
+    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    let mut options = DevServerOptions::new(args.data_dir.join("temporal.db"), args.temporal_port, Some(args.temporal_ui_port));
+    options.binary = args.temporal_bin;
+    let server = DevServer::start(options).await?;
+    let stop = Stop::on_signals();
+    let result = run_dev_stack(&args.data_dir, args.listen, args.submit, &server, stop).await;
+    server.stop().await;
+    result
+}
+
+async fn run_dev_stack(data_dir: &std::path::Path, listen: SocketAddr, submit: Option<PathBuf>, server: &DevServer, stop: Stop) -> Result<()> {
+    let address = server.address().to_string();
+    let client = connect(Some(&address)).await?;
+    let sims = roles::start_agencies(data_dir.join("agencies"), false).await?;
+    let listener = roles::bind_api(listen).await?;
+    let api_url = format!("http://{}", listener.local_addr()?);
+
+    println!("lienthong is running. Ctrl-C stops everything.");
+    println!("  API               {api_url}   (POST /v1/applications, GET /v1/cases/{{code}})");
+    println!("  Temporal          {address}");
+    if let Some(ui) = server.ui_url() {
+        println!("  Temporal UI       {ui}");
+    }
+    for (agency, url) in sims.urls() {
+        println!("  agency {agency:<17} {url}");
+    }
+    println!("  data              {}", data_dir.display());
+
+    let worker = roles::run_worker(client.clone(), DEFAULT_TASK_QUEUE.into(), sims.urls(), stop.clone());
+    let api = roles::serve_api(listener, client, DEFAULT_TASK_QUEUE.into(), stop.clone());
+    let demo = async {
+        if let Some(file) = submit {
+            if let Err(e) = submit_and_follow(&api_url, &file, None).await {
+                eprintln!("{e:#}");
+            }
+            println!("The stack keeps running: try the API above, or Ctrl-C to stop.");
+        }
+        Ok::<(), anyhow::Error>(())
+    };
+    let (worker, api, _) = tokio::join!(worker, api, demo);
+    sims.shutdown().await;
+    worker.and(api)
+}

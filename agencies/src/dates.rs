@@ -15,19 +15,30 @@ pub(crate) fn today() -> Date {
 
 pub(crate) fn format(date: Date) -> String {
     // The format only has numeric fields, which cannot fail for a valid `Date`.
-    date.format(ISO_DATE)
-        .unwrap_or_else(|_| format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()))
+    date.format(ISO_DATE).unwrap_or_else(|_| {
+        format!(
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        )
+    })
 }
 
 /// Parses a `YYYY-MM-DD` field; the error names the field, never the value.
 pub(crate) fn parse(field: &'static str, value: &str) -> Result<Date, ApiError> {
     let well_formed = value.len() == 10
-        && value
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && value.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if !well_formed {
-        return Err(ApiError::invalid(format!("{field} must be a date YYYY-MM-DD")));
+        return Err(ApiError::invalid(format!(
+            "{field} must be a date YYYY-MM-DD"
+        )));
     }
     Date::parse(value, ISO_DATE)
         .map_err(|_| ApiError::invalid(format!("{field} is not a valid calendar date")))
@@ -48,9 +59,18 @@ mod tests {
 
     #[test]
     fn leap_day_birthday_falls_on_first_of_march_in_common_years() {
-        assert_eq!(birthday(date!(2024 - 02 - 29), 6), Some(date!(2030 - 03 - 01)));
-        assert_eq!(birthday(date!(2024 - 02 - 29), 4), Some(date!(2028 - 02 - 29)));
-        assert_eq!(birthday(date!(2021 - 07 - 15), 6), Some(date!(2027 - 07 - 15)));
+        assert_eq!(
+            birthday(date!(2024 - 02 - 29), 6),
+            Some(date!(2030 - 03 - 01))
+        );
+        assert_eq!(
+            birthday(date!(2024 - 02 - 29), 4),
+            Some(date!(2028 - 02 - 29))
+        );
+        assert_eq!(
+            birthday(date!(2021 - 07 - 15), 6),
+            Some(date!(2027 - 07 - 15))
+        );
     }
 
     #[test]

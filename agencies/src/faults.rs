@@ -64,12 +64,12 @@ impl Fault {
             return Err(ApiError::invalid("count must be at least 1 when given"));
         }
         match &self.mode {
-            FaultMode::Error { status } if !(400..=599).contains(status) => Err(
-                ApiError::invalid("status must be an HTTP error status between 400 and 599"),
-            ),
-            FaultMode::Reject { reason_code, .. } if !is_upper_snake(reason_code) => Err(
-                ApiError::invalid("reason_code must be UPPER_SNAKE_CASE"),
-            ),
+            FaultMode::Error { status } if !(400..=599).contains(status) => Err(ApiError::invalid(
+                "status must be an HTTP error status between 400 and 599",
+            )),
+            FaultMode::Reject { reason_code, .. } if !is_upper_snake(reason_code) => {
+                Err(ApiError::invalid("reason_code must be UPPER_SNAKE_CASE"))
+            }
             FaultMode::Latency { latency_ms, .. } if *latency_ms > 600_000 => {
                 Err(ApiError::invalid("latency_ms must be at most 600000"))
             }
@@ -168,8 +168,12 @@ mod tests {
     #[test]
     fn counted_faults_are_used_up_in_order() {
         let queue = FaultQueue::default();
-        queue.push(fault(json!({"operation": "op", "mode": "error", "status": 503, "count": 1})));
-        queue.push(fault(json!({"operation": "op", "mode": "reject", "reason_code": "X", "count": 1})));
+        queue.push(fault(
+            json!({"operation": "op", "mode": "error", "status": 503, "count": 1}),
+        ));
+        queue.push(fault(
+            json!({"operation": "op", "mode": "reject", "reason_code": "X", "count": 1}),
+        ));
         assert!(queue.take("other").is_none());
         assert!(matches!(queue.take("op"), Some(Effect::Fail(e)) if e.status.as_u16() == 503));
         assert!(matches!(queue.take("op"), Some(Effect::Fail(e)) if e.code == "X"));
@@ -180,7 +184,9 @@ mod tests {
     #[test]
     fn uncounted_faults_stay_until_cleared() {
         let queue = FaultQueue::default();
-        queue.push(fault(json!({"operation": "*", "mode": "latency", "latency_ms": 5})));
+        queue.push(fault(
+            json!({"operation": "*", "mode": "latency", "latency_ms": 5}),
+        ));
         for _ in 0..3 {
             assert!(matches!(queue.take("op"), Some(Effect::DelayBefore(_))));
         }

@@ -2,9 +2,9 @@
 //! its register write, so a retry with the same `Idempotency-Key` replays the first answer
 //! instead of acting twice.
 
+use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};

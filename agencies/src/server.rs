@@ -64,7 +64,7 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/operations/{operation}", post(operation))
-        .route("/acts/{*idempotency_key}", get(act))
+        .route("/acts/{*idempotency_key}", get(get_act))
         .route(
             "/admin/faults",
             post(add_fault).get(list_faults).delete(clear_faults),
@@ -128,7 +128,7 @@ async fn operation(
         .into_response();
     };
     let key = idempotency::key_from_headers(&headers).ok();
-    let (result, delay_after) = act(&state, operation, &headers, body).await;
+    let (result, delay_after) = run_act(&state, operation, &headers, body).await;
     if let Some(delay) = delay_after {
         tokio::time::sleep(delay).await;
     }
@@ -153,7 +153,7 @@ async fn operation(
 
 /// Runs one act, injected faults first. Also returns a delay to wait before answering, for
 /// faults that simulate a reply lost after the act was done.
-async fn act(
+async fn run_act(
     state: &AppState,
     operation: &'static str,
     headers: &HeaderMap,
@@ -182,7 +182,7 @@ async fn act(
     (result, delay_after)
 }
 
-async fn act(
+async fn get_act(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -354,7 +354,11 @@ async fn start_one(
         }
     });
     let url = format!("http://{}", reachable(local));
-    tracing::info!(agency = agency.as_str(), url = url.as_str(), "simulator listening");
+    tracing::info!(
+        agency = agency.as_str(),
+        url = url.as_str(),
+        "simulator listening"
+    );
     Ok(RunningServer {
         agency,
         url,

@@ -58,6 +58,8 @@ pub(crate) fn sex(field: &'static str, value: &str) -> Result<Sex, ApiError> {
     match value {
         "male" => Ok(Sex::Male),
         "female" => Ok(Sex::Female),
-        _ => Err(ApiError::invalid(format!("{field} must be \"male\" or \"female\""))),
+        _ => Err(ApiError::invalid(format!(
+            "{field} must be \"male\" or \"female\""
+        ))),
     }
 }

@@ -1,1 +1,13 @@
+//! The HTTP API: citizens submit and follow cases; every answer has a stable error code.
 
+mod application;
+mod case_code;
+mod case_view;
+mod catalog;
+mod error;
+mod json;
+mod routes;
+
+pub use catalog::{Catalog, CatalogError};
+pub use error::ApiError;
+pub use routes::{ApiState, router};

@@ -1,0 +1,224 @@
+use std::time::Duration;
+
+use anyhow::Context;
+use lienthong_agencies::{SimConfig, Simulators};
+use serde_json::{Value, json};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use tempfile::TempDir;
+use time::{Date, Month, OffsetDateTime};
+
+pub const MOTHER: &str = "001190012345";
+pub const FATHER: &str = "001088012346";
+pub const NON_RESIDENT_MOTHER: &str = "079192004321";
+
+/// Seeded adults in population.
+pub const SEEDED_CITIZENS: i64 = 10;
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub replayed: bool,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn str(&self, field: &str) -> String {
+        self.body[field].as_str().unwrap_or("").to_owned()
+    }
+}
+
+pub struct Harness {
+    pub sims: Simulators,
+    pub dir: TempDir,
+    pub http: reqwest::Client,
+}
+
+impl Harness {
+    pub async fn start() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let sims = lienthong_agencies::start(SimConfig::new(dir.path()).with_any_free_ports())
+            .await
+            .context("start simulators")?;
+        Ok(Harness {
+            sims,
+            dir,
+            http: client()?,
+        })
+    }
+
+    /// Stops the servers and starts them again on the same data directory.
+    pub async fn restart(self) -> anyhow::Result<Self> {
+        let Harness { sims, dir, http } = self;
+        sims.shutdown().await;
+        let sims = lienthong_agencies::start(SimConfig::new(dir.path()).with_any_free_ports())
+            .await
+            .context("restart simulators")?;
+        Ok(Harness { sims, dir, http })
+    }
+
+    pub fn url(&self, agency: &str) -> String {
+        self.sims.urls().get(agency).cloned().unwrap_or_default()
+    }
+
+    pub async fn post(
+        &self,
+        agency: &str,
+        operation: &str,
+        key: Option<&str>,
+        body: &Value,
+    ) -> anyhow::Result<Reply> {
+        let mut request = self
+            .http
+            .post(format!("{}/operations/{operation}", self.url(agency)))
+            .json(body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        reply(request.send().await?).await
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<Reply> {
+        reply(request.send().await?).await
+    }
+
+    pub async fn get(&self, agency: &str, path: &str) -> anyhow::Result<Reply> {
+        reply(
+            self.http
+                .get(format!("{}{path}", self.url(agency)))
+                .send()
+                .await?,
+        )
+        .await
+    }
+
+    pub async fn add_fault(&self, agency: &str, fault: Value) -> anyhow::Result<Reply> {
+        reply(
+            self.http
+                .post(format!("{}/admin/faults", self.url(agency)))
+                .json(&fault)
+                .send()
+                .await?,
+        )
+        .await
+    }
+
+    /// Rows in a register table, read straight from the agency's SQLite file.
+    pub async fn count(&self, agency: &str, table: &str, filter: &str) -> anyhow::Result<i64> {
+        let path = self.dir.path().join(format!("{agency}.db"));
+        let mut conn = SqliteConnectOptions::new()
+            .filename(path)
+            .busy_timeout(Duration::from_secs(10))
+            .connect()
+            .await?;
+        let sql = if filter.is_empty() {
+            format!("SELECT COUNT(*) FROM {table}")
+        } else {
+            format!("SELECT COUNT(*) FROM {table} WHERE {filter}")
+        };
+        let count: i64 = sqlx::query_scalar(&sql).fetch_one(&mut conn).await?;
+        conn.close().await?;
+        Ok(count)
+    }
+
+    pub async fn register_birth(&self, key: &str, body: &Value) -> anyhow::Result<Reply> {
+        self.post("civil-status", "register-birth", Some(key), body)
+            .await
+    }
+}
+
+pub fn client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()?)
+}
+
+pub async fn reply(response: reqwest::Response) -> anyhow::Result<Reply> {
+    let status = response.status().as_u16();
+    let replayed = response
+        .headers()
+        .get("Idempotent-Replayed")
+        .is_some_and(|v| v == "true");
+    let text = response.text().await?;
+    let body = serde_json::from_str(&text)
+        .with_context(|| format!("status {status}: body is not JSON: {text}"))?;
+    Ok(Reply {
+        status,
+        replayed,
+        body,
+    })
+}
+
+/// Today as the simulators see it (Vietnam, UTC+7).
+pub fn today() -> Date {
+    OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC))
+        .date()
+}
+
+pub fn iso(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+pub fn days_ago(days: i64) -> String {
+    iso(today() - time::Duration::days(days))
+}
+
+/// The most recent 29 February not after today: always less than 6 years back.
+pub fn latest_leap_day() -> Date {
+    let today = today();
+    (0..8)
+        .filter_map(|back| Date::from_calendar_date(today.year() - back, Month::February, 29).ok())
+        .find(|d| *d <= today)
+        .unwrap_or(today)
+}
+
+/// A complete, valid birth registration; `tag` makes the e-birth-certificate number unique.
+pub fn birth(tag: &str) -> Value {
+    json!({
+        "child": {
+            "full_name": "Trần Minh An",
+            "date_of_birth": days_ago(5),
+            "sex": "male",
+            "place_of_birth": "Bệnh viện Phụ sản Hà Nội",
+            "home_town": "Nam Định",
+            "ethnicity": "Kinh",
+            "nationality": "Việt Nam",
+        },
+        "mother_id": MOTHER,
+        "father_id": FATHER,
+        "e_birth_certificate": {
+            "number": format!("CS-{tag}"),
+            "issued_by": "Bệnh viện Phụ sản Hà Nội",
+            "signature": "MEUCIQDx-signature",
+        },
+    })
+}
+
+pub fn child_residence(personal_id: &str, parent_id: &str) -> Value {
+    json!({
+        "personal_id": personal_id,
+        "full_name": "Trần Minh An",
+        "date_of_birth": days_ago(5),
+        "parent_id": parent_id,
+    })
+}
+
+pub fn card_application(personal_id: &str, date_of_birth: &str) -> Value {
+    json!({
+        "personal_id": personal_id,
+        "full_name": "Trần Minh An",
+        "date_of_birth": date_of_birth,
+        "birth_certificate_number": "1/2026/KS-001",
+    })
+}

@@ -1,0 +1,12 @@
+//! Black-box tests of the agency simulators: real servers on free ports, real SQLite files in a
+//! temporary directory, real HTTP.
+
+mod common;
+
+mod acts;
+mod birth;
+mod faults;
+mod health_insurance;
+mod idempotency;
+mod lifecycle;
+mod residence;

@@ -1,0 +1,196 @@
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::IntoResponse,
+    routing::{get, post},
+};
+use lienthong_definitions::case::CaseState;
+use lienthong_workflows::{CaseInput, CaseWorkflow, WithdrawRequest, search_attributes as sa};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use temporalio_client::{
+    Client, WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions, WorkflowQueryOptions,
+    WorkflowSignalOptions, WorkflowStartOptions, errors::{WorkflowInteractionError, WorkflowQueryError, WorkflowStartError},
+};
+use temporalio_common::search_attributes::SearchAttributes;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::{ApiError, Catalog, application, case_code, case_view, error::FieldError, json::ApiJson};
+
+/// Shared by every handler.
+#[derive(Clone, Debug)]
+pub struct ApiState {
+    pub client: Client,
+    pub catalog: Arc<Catalog>,
+    /// Where new cases are queued for workers.
+    pub task_queue: String,
+}
+
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/v1/procedures", get(procedures))
+        .route("/v1/applications", post(submit))
+        .route("/v1/cases/{code}", get(case))
+        .route("/v1/cases/{code}/withdraw", post(withdraw))
+        .with_state(state)
+}
+
+async fn procedures(State(state): State<ApiState>) -> Json<Value> {
+    let list: Vec<Value> = state
+        .catalog
+        .definitions()
+        .map(|d| json!({"id": d.id, "version": d.version, "title": d.title, "steps": d.steps.iter().map(|s| &s.id).collect::<Vec<_>>()}))
+        .collect();
+    Json(json!({ "procedures": list }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Submission {
+    procedure: String,
+    #[serde(default)]
+    client_request_id: Option<String>,
+    application: Value,
+}
+
+#[derive(Debug, Serialize)]
+struct Accepted {
+    case_code: String,
+    procedure: String,
+    version: u32,
+    /// True when this request id had already created the case.
+    existing: bool,
+    links: Links,
+}
+
+#[derive(Debug, Serialize)]
+struct Links {
+    case: String,
+    withdraw: String,
+}
+
+/// Vietnam's civil time: the legal day of an application.
+fn today() -> time::Date {
+    let offset = UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC);
+    OffsetDateTime::now_utc().to_offset(offset).date()
+}
+
+async fn submit(State(state): State<ApiState>, headers: HeaderMap, ApiJson(submission): ApiJson<Submission>) -> Result<impl IntoResponse, ApiError> {
+    let Some(procedure) = state.catalog.get(&submission.procedure) else {
+        return Err(ApiError::invalid(vec![FieldError {
+            field: "/procedure".into(),
+            code: "UNKNOWN_PROCEDURE".into(),
+            message: "no published procedure has this id; GET /v1/procedures lists them".into(),
+        }]));
+    };
+    let request_id = submission.client_request_id.clone().or_else(|| {
+        headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    });
+    if let Some(id) = &request_id {
+        if id.is_empty() || id.len() > 128 {
+            return Err(ApiError::invalid(vec![FieldError {
+                field: "/client_request_id".into(),
+                code: "INVALID_FORMAT".into(),
+                message: "must be 1 to 128 characters".into(),
+            }]));
+        }
+    }
+    let problems = application::problems(procedure, &submission.application, today());
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems));
+    }
+
+    let definition = &procedure.definition;
+    let prefix = &definition.case_code_prefix;
+    for _ in 0..3 {
+        let code = match &request_id {
+            Some(id) => case_code::for_request(prefix, &definition.id.0, id),
+            None => case_code::random(prefix),
+        };
+        let input = CaseInput { code: code.clone(), definition: definition.clone(), application: submission.application.clone() };
+        let options = WorkflowStartOptions::new(state.task_queue.clone(), code.clone())
+            .search_attributes(SearchAttributes::new([
+                sa::PROCEDURE.value_set(definition.id.0.clone()),
+                sa::STATUS.value_set("running".to_owned()),
+            ]))
+            .build();
+        let existing = match state.client.start_workflow(CaseWorkflow::run, input, options).await {
+            Ok(_) => false,
+            Err(WorkflowStartError::AlreadyStarted { .. }) if request_id.is_some() => true,
+            // A random code drawn twice: draw again.
+            Err(WorkflowStartError::AlreadyStarted { .. }) => continue,
+            Err(e) => return Err(ApiError::engine_unavailable(e)),
+        };
+        tracing::info!(case = %code, procedure = %definition.id, version = definition.version, existing, "application accepted");
+        let links = Links { case: format!("/v1/cases/{code}"), withdraw: format!("/v1/cases/{code}/withdraw") };
+        let body = Accepted { case_code: code, procedure: definition.id.0.clone(), version: definition.version, existing, links };
+        return Ok((StatusCode::ACCEPTED, Json(body)));
+    }
+    Err(ApiError::engine_unavailable("could not draw an unused case code"))
+}
+
+async fn case(State(state): State<ApiState>, Path(code): Path<String>) -> Result<Json<CaseState>, ApiError> {
+    if !case_code::looks_valid(&code) {
+        return Err(ApiError::case_not_found());
+    }
+    let handle = state.client.get_workflow_handle::<CaseWorkflow>(code);
+    let description = handle.describe(WorkflowDescribeOptions::default()).await.map_err(interaction_error)?;
+    if description.status() == WorkflowExecutionStatus::Completed {
+        // A finished case's result is its final state; no worker needs to replay it.
+        if let Ok(state) = handle.get_result(WorkflowGetResultOptions::default()).await {
+            return Ok(Json(state));
+        }
+    }
+    let mut case = handle
+        .query(CaseWorkflow::state, (), WorkflowQueryOptions::default())
+        .await
+        .map_err(|e| match e {
+            WorkflowQueryError::NotFound(_) => ApiError::case_not_found(),
+            other => ApiError::engine_unavailable(other),
+        })?
+        .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "CASE_STARTING", "the case is being started; ask again in a moment"))?;
+    case_view::merge_pending(&mut case, &description.raw().pending_activities);
+    Ok(Json(case))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Withdrawal {
+    reason: String,
+}
+
+async fn withdraw(State(state): State<ApiState>, Path(code): Path<String>, ApiJson(body): ApiJson<Withdrawal>) -> Result<impl IntoResponse, ApiError> {
+    if body.reason.trim().is_empty() || body.reason.len() > 500 {
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "REASON_REQUIRED",
+            message: "say why the application is withdrawn (1 to 500 characters)".into(),
+            fields: vec![FieldError { field: "/reason".into(), code: "REQUIRED".into(), message: "a reason is required".into() }],
+        });
+    }
+    if !case_code::looks_valid(&code) {
+        return Err(ApiError::case_not_found());
+    }
+    let handle = state.client.get_workflow_handle::<CaseWorkflow>(code.clone());
+    let description = handle.describe(WorkflowDescribeOptions::default()).await.map_err(interaction_error)?;
+    if description.status() != WorkflowExecutionStatus::Running {
+        return Err(ApiError::new(StatusCode::CONFLICT, "CASE_CLOSED", "the case has already ended and can no longer be withdrawn"));
+    }
+    handle
+        .signal(CaseWorkflow::withdraw, WithdrawRequest { reason: body.reason }, WorkflowSignalOptions::default())
+        .await
+        .map_err(interaction_error)?;
+    tracing::info!(case = %code, "withdrawal requested");
+    Ok((StatusCode::ACCEPTED, Json(json!({"case_code": code, "status": "withdrawal_requested"}))))
+}
+
+fn interaction_error(e: WorkflowInteractionError) -> ApiError {
+    match e {
+        WorkflowInteractionError::NotFound(_) => ApiError::case_not_found(),
+        other => ApiError::engine_unavailable(other),
+    }
+}

@@ -1,0 +1,11 @@
+//! The `lienthong` command's building blocks: the embedded Temporal dev server, the Temporal
+//! connection, and each role (worker, API, agency simulators, the whole dev stack).
+
+pub mod connect;
+pub mod roles;
+pub mod shutdown;
+pub mod submit;
+pub mod temporal_dev;
+
+/// The task queue cases run on unless told otherwise.
+pub const DEFAULT_TASK_QUEUE: &str = "lienthong-cases";
