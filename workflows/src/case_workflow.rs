@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
+use std::{future::Future, pin::Pin, task::Poll};
 
-use futures::{StreamExt, future::LocalBoxFuture, stream::FuturesUnordered};
+use futures::{FutureExt, future::{LocalBoxFuture, poll_fn}};
 use lienthong_definitions::{
     Definition, Step, StepId,
     case::{CaseState, Event, StepError},
@@ -56,7 +57,7 @@ impl CaseWorkflow {
     pub async fn run(ctx: &mut WorkflowContext<Self>, input: CaseInput) -> WorkflowResult<CaseState> {
         let CaseInput { code, definition, application } = input;
         ctx.state_mut(|w| w.case = Some(CaseState::new(code.clone(), &definition)));
-        let mut in_flight: FuturesUnordered<Pending> = FuturesUnordered::new();
+        let mut in_flight: Vec<Pending> = Vec::new();
         let mut published = Published::default();
 
         loop {
@@ -104,7 +105,7 @@ impl CaseWorkflow {
             }
 
             temporalio_workflow::select! {
-                finished = in_flight.select_next_some() => {
+                finished = next_finished(&mut in_flight).fuse() => {
                     let (id, purpose, result) = finished;
                     apply(ctx, outcome_event(&definition, id, purpose, result));
                 }
@@ -130,6 +131,25 @@ impl CaseWorkflow {
     pub fn state(&self, _ctx: &WorkflowContextView) -> Option<CaseState> {
         self.case.clone()
     }
+}
+
+/// The first in-flight call that has finished, in scheduling order. Polled by hand rather than
+/// through `FuturesUnordered`, whose own wakers the SDK rightly treats as a non-deterministic
+/// wake-up source.
+fn next_finished(in_flight: &mut Vec<Pending>) -> impl Future<Output = <Pending as Future>::Output> + '_ {
+    poll_fn(move |cx| {
+        let ready = in_flight.iter_mut().enumerate().find_map(|(i, call)| match Pin::new(call).poll(cx) {
+            Poll::Ready(out) => Some((i, out)),
+            Poll::Pending => None,
+        });
+        match ready {
+            Some((i, out)) => {
+                drop(in_flight.remove(i));
+                Poll::Ready(out)
+            }
+            None => Poll::Pending,
+        }
+    })
 }
 
 fn apply(ctx: &WorkflowContext<CaseWorkflow>, event: Event) {
