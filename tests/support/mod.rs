@@ -1,0 +1,196 @@
+//! One harness for every integration test: a real Temporal dev server, the agency simulators, a
+//! worker and the API, each a separate process on free ports, with registers in a temp dir.
+
+#![allow(dead_code)]
+
+use std::{
+    collections::BTreeMap,
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+use lienthong::temporal_dev::{DevServer, DevServerOptions};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+pub const EXAMPLE: &str = include_str!("../../examples/applications/birth-residence-insurance.json");
+
+/// The example application, with a fresh e-birth-certificate number so cases never collide.
+pub fn example_submission(tag: &str) -> Value {
+    let mut body: Value = serde_json::from_str(EXAMPLE).expect("the example is valid JSON");
+    body["application"]["e_birth_certificate"]["number"] = json!(format!("GCS-TEST-{tag}"));
+    body
+}
+
+pub struct Stack {
+    pub dir: tempfile::TempDir,
+    pub temporal: DevServer,
+    pub api: String,
+    pub agencies: BTreeMap<String, String>,
+    pub http: reqwest::Client,
+    sims: Child,
+    worker: Option<Child>,
+    api_process: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn lienthong(dir: &Path, log: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lienthong"));
+    let log = std::fs::File::create(dir.join(log)).expect("log file");
+    command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).kill_on_drop(true).env("LIENTHONG_LOG", "info");
+    command
+}
+
+async fn read_ready(path: &Path, child: &mut Child) -> Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return Ok(serde_json::from_str(&text)?);
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!("process exited before it was ready: {status}");
+        }
+        if Instant::now() > deadline {
+            bail!("{} did not appear in time", path.display());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+impl Stack {
+    pub async fn start() -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let temporal = DevServer::start(DevServerOptions::new(dir.path().join("temporal.db"), free_port(), None)).await?;
+
+        let sims_ready = dir.path().join("agencies.json");
+        let mut sims = lienthong(dir.path(), "agencies.log")
+            .args(["agency-sim", "--any-port", "--data-dir"])
+            .arg(dir.path().join("agencies"))
+            .arg("--ready-file")
+            .arg(&sims_ready)
+            .spawn()?;
+        let agencies: BTreeMap<String, String> = serde_json::from_value(read_ready(&sims_ready, &mut sims).await?)?;
+
+        let api_ready = dir.path().join("api.json");
+        let mut api_process = lienthong(dir.path(), "api.log")
+            .args(["api", "--listen", "127.0.0.1:0", "--temporal-address", &temporal.address().to_string()])
+            .arg("--ready-file")
+            .arg(&api_ready)
+            .spawn()?;
+        let api = read_ready(&api_ready, &mut api_process).await?["api"].as_str().context("api url")?.to_owned();
+
+        let mut stack = Self { dir, temporal, api, agencies, http: reqwest::Client::new(), sims, worker: None, api_process };
+        stack.start_worker()?;
+        Ok(stack)
+    }
+
+    pub fn start_worker(&mut self) -> Result<()> {
+        let worker = lienthong(self.dir.path(), "worker.log")
+            .args(["worker", "--temporal-address", &self.temporal.address().to_string()])
+            .arg("--agencies-file")
+            .arg(self.dir.path().join("agencies.json"))
+            .spawn()?;
+        self.worker = Some(worker);
+        Ok(())
+    }
+
+    /// SIGKILL: the worker gets no chance to finish anything.
+    pub async fn kill_worker(&mut self) -> Result<()> {
+        if let Some(mut worker) = self.worker.take() {
+            worker.kill().await?;
+        }
+        Ok(())
+    }
+
+    pub fn register(&self, agency: &str) -> PathBuf {
+        self.dir.path().join("agencies").join(format!("{agency}.db"))
+    }
+
+    /// Runs a counting query against an agency's own register.
+    pub async fn count(&self, agency: &str, sql: &str, bind: &str) -> Result<i64> {
+        let url = format!("sqlite://{}?mode=ro", self.register(agency).display());
+        let pool = sqlx::SqlitePool::connect(&url).await?;
+        let count: i64 = sqlx::query_scalar(sql).bind(bind).fetch_one(&pool).await?;
+        pool.close().await;
+        Ok(count)
+    }
+
+    pub async fn fault(&self, agency: &str, fault: Value) -> Result<()> {
+        let response = self.http.post(format!("{}/admin/faults", self.agencies[agency])).json(&fault).send().await?;
+        if !response.status().is_success() {
+            bail!("fault refused: {}", response.text().await?);
+        }
+        Ok(())
+    }
+
+    pub async fn submit(&self, body: &Value) -> Result<(u16, Value)> {
+        let response = self.http.post(format!("{}/v1/applications", self.api)).json(body).send().await?;
+        Ok((response.status().as_u16(), response.json().await?))
+    }
+
+    pub async fn submit_ok(&self, body: &Value) -> Result<String> {
+        let (status, answer) = self.submit(body).await?;
+        if status != 202 {
+            bail!("submission refused ({status}): {answer}");
+        }
+        Ok(answer["case_code"].as_str().context("case code")?.to_owned())
+    }
+
+    pub async fn case(&self, code: &str) -> Result<(u16, Value)> {
+        let response = self.http.get(format!("{}/v1/cases/{code}", self.api)).send().await?;
+        Ok((response.status().as_u16(), response.json().await?))
+    }
+
+    /// Polls the case until `done` holds, or fails after `within`.
+    pub async fn wait_case(&self, code: &str, within: Duration, done: impl Fn(&Value) -> bool) -> Result<Value> {
+        let deadline = Instant::now() + within;
+        let mut last = Value::Null;
+        while Instant::now() < deadline {
+            if let Ok((200, case)) = self.case(code).await {
+                if done(&case) {
+                    return Ok(case);
+                }
+                last = case;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("case {code} did not reach the expected state in {within:?}; last seen: {last:#}")
+    }
+
+    pub async fn wait_ended(&self, code: &str) -> Result<Value> {
+        self.wait_case(code, Duration::from_secs(60), |c| !matches!(c["status"].as_str(), Some("running" | "compensating")))
+            .await
+    }
+
+    pub fn logs(&self) -> String {
+        ["agencies.log", "worker.log", "api.log"]
+            .iter()
+            .map(|f| format!("--- {f}\n{}", std::fs::read_to_string(self.dir.path().join(f)).unwrap_or_default()))
+            .collect()
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let logs = self.logs();
+            let tail: Vec<&str> = logs.lines().rev().take(80).collect();
+            eprintln!("{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+        }
+        let _ = self.sims.start_kill();
+        let _ = self.api_process.start_kill();
+        if let Some(worker) = self.worker.as_mut() {
+            let _ = worker.start_kill();
+        }
+    }
+}
+
+pub fn step<'a>(case: &'a Value, id: &str) -> &'a Value {
+    case["steps"].as_array().and_then(|s| s.iter().find(|s| s["id"] == id)).unwrap_or(&Value::Null)
+}
