@@ -1,7 +1,9 @@
 //! Reaching Temporal with the SDK's standard settings: `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
 //! TLS and API-key variables, or a `temporal.toml` profile, exactly as other Temporal tools read them.
 
-use temporalio_client::{Client, ClientOptions, Connection, envconfig::LoadClientConfigProfileOptions};
+use temporalio_client::{
+    Client, ClientOptions, Connection, envconfig::LoadClientConfigProfileOptions,
+};
 use url::Url;
 
 /// Why no Temporal client could be made.
@@ -21,15 +23,27 @@ pub enum ConnectError {
 
 /// Connects using the standard configuration; `address` (host:port) overrides where to connect.
 pub async fn connect(address: Option<&str>) -> Result<Client, ConnectError> {
-    let (mut connection, client) = ClientOptions::load_from_config(LoadClientConfigProfileOptions::default())
-        .map_err(|e| ConnectError::Config(e.to_string()))?;
+    let (mut connection, client) =
+        ClientOptions::load_from_config(LoadClientConfigProfileOptions::default())
+            .map_err(|e| ConnectError::Config(e.to_string()))?;
     if let Some(address) = address {
-        let scheme = if connection.tls_options.is_some() { "https" } else { "http" };
-        connection.target = Url::parse(&format!("{scheme}://{address}")).map_err(|_| ConnectError::Address(address.to_owned()))?;
+        let scheme = if connection.tls_options.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        connection.target = Url::parse(&format!("{scheme}://{address}"))
+            .map_err(|_| ConnectError::Address(address.to_owned()))?;
     }
     let target = connection.target.to_string();
     let connection = Connection::connect(connection)
         .await
-        .map_err(|e| ConnectError::Connect { address: target.clone(), reason: e.to_string() })?;
-    Client::new(connection, client).map_err(|e| ConnectError::Connect { address: target, reason: e.to_string() })
+        .map_err(|e| ConnectError::Connect {
+            address: target.clone(),
+            reason: e.to_string(),
+        })?;
+    Client::new(connection, client).map_err(|e| ConnectError::Connect {
+        address: target,
+        reason: e.to_string(),
+    })
 }

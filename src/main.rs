@@ -5,13 +5,21 @@ use std::{net::SocketAddr, path::PathBuf};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use lienthong::{
-    DEFAULT_TASK_QUEUE, connect::connect, roles, shutdown::Stop, submit::submit_and_follow,
+    DEFAULT_TASK_QUEUE,
+    connect::connect,
+    roles,
+    shutdown::Stop,
+    submit::submit_and_follow,
     temporal_dev::{DevServer, DevServerOptions},
 };
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
-#[command(name = "lienthong", version, about = "Linked public-service procedures, run as durable workflows")]
+#[command(
+    name = "lienthong",
+    version,
+    about = "Linked public-service procedures, run as durable workflows"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -103,7 +111,10 @@ struct SubmitArgs {
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("LIENTHONG_LOG").unwrap_or_else(|_| EnvFilter::new("info,temporalio=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_env("LIENTHONG_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,temporalio=warn")),
+        )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
@@ -111,8 +122,11 @@ async fn main() -> Result<()> {
         Command::Worker(args) => {
             let mut agencies = roles::parse_agencies(&args.agencies)?;
             if let Some(file) = &args.agencies_file {
-                let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-                agencies.extend(serde_json::from_str::<std::collections::BTreeMap<String, String>>(&text)?);
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                agencies.extend(serde_json::from_str::<
+                    std::collections::BTreeMap<String, String>,
+                >(&text)?);
             }
             let client = connect(args.temporal_address.as_deref()).await?;
             roles::run_worker(client, args.task_queue, agencies, Stop::on_signals()).await
@@ -139,13 +153,20 @@ async fn main() -> Result<()> {
             sims.shutdown().await;
             Ok(())
         }
-        Command::Submit(args) => submit_and_follow(&args.api, &args.file, args.request_id).await.map(|_| ()),
+        Command::Submit(args) => submit_and_follow(&args.api, &args.file, args.request_id)
+            .await
+            .map(|_| ()),
     }
 }
 
 async fn dev(args: DevArgs) -> Result<()> {
-    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("cannot create {}", args.data_dir.display()))?;
-    let mut options = DevServerOptions::new(args.data_dir.join("temporal.db"), args.temporal_port, Some(args.temporal_ui_port));
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    let mut options = DevServerOptions::new(
+        args.data_dir.join("temporal.db"),
+        args.temporal_port,
+        Some(args.temporal_ui_port),
+    );
     options.binary = args.temporal_bin;
     let server = DevServer::start(options).await?;
     let stop = Stop::on_signals();
@@ -154,7 +175,13 @@ async fn dev(args: DevArgs) -> Result<()> {
     result
 }
 
-async fn run_dev_stack(data_dir: &std::path::Path, listen: SocketAddr, submit: Option<PathBuf>, server: &DevServer, stop: Stop) -> Result<()> {
+async fn run_dev_stack(
+    data_dir: &std::path::Path,
+    listen: SocketAddr,
+    submit: Option<PathBuf>,
+    server: &DevServer,
+    stop: Stop,
+) -> Result<()> {
     let address = server.address().to_string();
     let client = connect(Some(&address)).await?;
     let sims = roles::start_agencies(data_dir.join("agencies"), false).await?;
@@ -172,7 +199,12 @@ async fn run_dev_stack(data_dir: &std::path::Path, listen: SocketAddr, submit: O
     }
     println!("  data              {}", data_dir.display());
 
-    let worker = roles::run_worker(client.clone(), DEFAULT_TASK_QUEUE.into(), sims.urls(), stop.clone());
+    let worker = roles::run_worker(
+        client.clone(),
+        DEFAULT_TASK_QUEUE.into(),
+        sims.urls(),
+        stop.clone(),
+    );
     let api = roles::serve_api(listener, client, DEFAULT_TASK_QUEUE.into(), stop.clone());
     let demo = async {
         if let Some(file) = submit {

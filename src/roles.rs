@@ -1,6 +1,11 @@
 //! Each role the `lienthong` command can play, alone or together.
 
-use std::{collections::BTreeMap, net::SocketAddr, path::{Path, PathBuf}, sync::Arc};
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use anyhow::{Context, Result};
 use lienthong_agencies::{SimConfig, Simulators};
@@ -13,22 +18,34 @@ use crate::shutdown::Stop;
 
 /// The procedures this installation runs.
 pub fn catalog() -> Result<Arc<Catalog>> {
-    let definitions = lienthong_definitions::shipped_definitions()
-        .map_err(|(file, diagnostics)| anyhow::anyhow!("shipped procedure {file} is invalid: {diagnostics}"))?;
+    let definitions =
+        lienthong_definitions::shipped_definitions().map_err(|(file, diagnostics)| {
+            anyhow::anyhow!("shipped procedure {file} is invalid: {diagnostics}")
+        })?;
     Ok(Arc::new(Catalog::new(definitions)?))
 }
 
 /// Writes `value` as JSON to `path` in one step, so a reader never sees half a file.
 pub fn write_ready_file(path: &Path, value: &serde_json::Value) -> Result<()> {
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(value)?).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::write(&tmp, serde_json::to_vec_pretty(value)?)
+        .with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
 /// Serves the API until `stop`.
-pub async fn serve_api(listener: TcpListener, client: Client, task_queue: String, stop: Stop) -> Result<()> {
-    let state = ApiState { client, catalog: catalog()?, task_queue };
+pub async fn serve_api(
+    listener: TcpListener,
+    client: Client,
+    task_queue: String,
+    stop: Stop,
+) -> Result<()> {
+    let state = ApiState {
+        client,
+        catalog: catalog()?,
+        task_queue,
+    };
     axum::serve(listener, lienthong_api::router(state))
         .with_graceful_shutdown(stop.wait())
         .await
@@ -37,13 +54,20 @@ pub async fn serve_api(listener: TcpListener, client: Client, task_queue: String
 
 /// Binds the API's address, with a message that says what to do when it is taken.
 pub async fn bind_api(address: SocketAddr) -> Result<TcpListener> {
-    TcpListener::bind(address)
-        .await
-        .with_context(|| format!("cannot listen on {address}; is another lienthong running? choose another with --listen"))
+    TcpListener::bind(address).await.with_context(|| {
+        format!(
+            "cannot listen on {address}; is another lienthong running? choose another with --listen"
+        )
+    })
 }
 
 /// Runs a worker until `stop`.
-pub async fn run_worker(client: Client, task_queue: String, agencies: BTreeMap<String, String>, stop: Stop) -> Result<()> {
+pub async fn run_worker(
+    client: Client,
+    task_queue: String,
+    agencies: BTreeMap<String, String>,
+    stop: Stop,
+) -> Result<()> {
     lienthong_worker::run(client, WorkerConfig::new(task_queue, agencies), stop.wait()).await?;
     Ok(())
 }
@@ -62,9 +86,9 @@ pub fn parse_agencies(pairs: &[String]) -> Result<BTreeMap<String, String>> {
     pairs
         .iter()
         .map(|pair| {
-            let (name, url) = pair
-                .split_once('=')
-                .with_context(|| format!("`{pair}` should be agency=url, e.g. civil-status=http://127.0.0.1:8702"))?;
+            let (name, url) = pair.split_once('=').with_context(|| {
+                format!("`{pair}` should be agency=url, e.g. civil-status=http://127.0.0.1:8702")
+            })?;
             Ok((name.trim().to_owned(), url.trim().to_owned()))
         })
         .collect()

@@ -13,14 +13,16 @@ impl Stop {
             let ctrl_c = tokio::signal::ctrl_c();
             #[cfg(unix)]
             {
-                let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(term) => term,
-                    Err(_) => {
-                        let _ = ctrl_c.await;
-                        let _ = tx.send(true);
-                        return;
-                    }
-                };
+                let mut term =
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    {
+                        Ok(term) => term,
+                        Err(_) => {
+                            let _ = ctrl_c.await;
+                            let _ = tx.send(true);
+                            return;
+                        }
+                    };
                 tokio::select! {
                     _ = ctrl_c => {}
                     _ = term.recv() => {}

@@ -8,7 +8,10 @@ use std::{
 };
 
 use lienthong_workflows::search_attributes::REGISTRATION;
-use tokio::{net::TcpStream, process::{Child, Command}};
+use tokio::{
+    net::TcpStream,
+    process::{Child, Command},
+};
 
 /// Where and how to run the dev server.
 #[derive(Debug, Clone)]
@@ -48,9 +51,14 @@ pub enum DevServerError {
     NotInstalled { binary: String },
     /// The process could not be started.
     #[error("could not start `{binary}`: {source}")]
-    Spawn { binary: String, source: std::io::Error },
+    Spawn {
+        binary: String,
+        source: std::io::Error,
+    },
     /// The process exited before it accepted connections.
-    #[error("the Temporal dev server exited during start-up ({status}); is port {port} already in use?")]
+    #[error(
+        "the Temporal dev server exited during start-up ({status}); is port {port} already in use?"
+    )]
     Exited { status: String, port: u16 },
     /// It did not listen in time.
     #[error("the Temporal dev server did not listen on {address} within {seconds} s")]
@@ -70,15 +78,33 @@ impl DevServer {
         let binary = options.binary.display().to_string();
         let mut command = Command::new(&options.binary);
         command
-            .args(["server", "start-dev", "--ip", &options.ip, "--port", &options.port.to_string()])
+            .args([
+                "server",
+                "start-dev",
+                "--ip",
+                &options.ip,
+                "--port",
+                &options.port.to_string(),
+            ])
             .arg("--db-filename")
             .arg(&options.db_file)
             .args(["--log-level", "error"])
             // One partition per task queue: with the default four, a poll can wait on an empty
             // partition while work sits in another, which multiplies latency on one machine.
-            .args(["--dynamic-config-value", "matching.numTaskqueueReadPartitions=1"])
-            .args(["--dynamic-config-value", "matching.numTaskqueueWritePartitions=1"])
-            .args(["--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL"]);
+            .args([
+                "--dynamic-config-value",
+                "matching.numTaskqueueReadPartitions=1",
+            ])
+            .args([
+                "--dynamic-config-value",
+                "matching.numTaskqueueWritePartitions=1",
+            ])
+            .args([
+                "--sqlite-pragma",
+                "journal_mode=WAL",
+                "--sqlite-pragma",
+                "synchronous=NORMAL",
+            ]);
         for (name, kind) in REGISTRATION {
             command.args(["--search-attribute", &format!("{name}={kind}")]);
         }
@@ -86,29 +112,50 @@ impl DevServer {
             Some(port) => command.args(["--ui-port", &port.to_string()]),
             None => command.arg("--headless"),
         };
-        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit()).kill_on_drop(true);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
         let mut child = command.spawn().map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => DevServerError::NotInstalled { binary: binary.clone() },
-            _ => DevServerError::Spawn { binary: binary.clone(), source },
+            std::io::ErrorKind::NotFound => DevServerError::NotInstalled {
+                binary: binary.clone(),
+            },
+            _ => DevServerError::Spawn {
+                binary: binary.clone(),
+                source,
+            },
         })?;
 
-        let address: SocketAddr = format!("{}:{}", options.ip, options.port)
-            .parse()
-            .map_err(|_| DevServerError::Timeout { address: options.ip.clone(), seconds: 0 })?;
+        let address: SocketAddr =
+            format!("{}:{}", options.ip, options.port)
+                .parse()
+                .map_err(|_| DevServerError::Timeout {
+                    address: options.ip.clone(),
+                    seconds: 0,
+                })?;
         let deadline = Instant::now() + options.startup_timeout;
         loop {
             if let Ok(Some(status)) = child.try_wait() {
-                return Err(DevServerError::Exited { status: status.to_string(), port: options.port });
+                return Err(DevServerError::Exited {
+                    status: status.to_string(),
+                    port: options.port,
+                });
             }
             if TcpStream::connect(address).await.is_ok() {
                 break;
             }
             if Instant::now() > deadline {
-                return Err(DevServerError::Timeout { address: address.to_string(), seconds: options.startup_timeout.as_secs() });
+                return Err(DevServerError::Timeout {
+                    address: address.to_string(),
+                    seconds: options.startup_timeout.as_secs(),
+                });
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let ui = options.ui_port.map(|p| format!("http://{}:{p}", options.ip));
+        let ui = options
+            .ui_port
+            .map(|p| format!("http://{}:{p}", options.ip));
         Ok(Self { child, address, ui })
     }
 
@@ -124,8 +171,14 @@ impl DevServer {
     /// Asks the server to stop (SIGTERM) and waits up to ten seconds before killing it.
     pub async fn stop(mut self) {
         if let Some(pid) = self.child.id().and_then(|p| i32::try_from(p).ok()) {
-            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
-            if tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await.is_ok() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+            if tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+                .await
+                .is_ok()
+            {
                 return;
             }
         }

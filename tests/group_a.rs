@@ -10,21 +10,41 @@ use support::{Stack, example_submission, step};
 
 const BIRTHS: &str = "SELECT COUNT(*) FROM births WHERE personal_id = ?";
 const RESIDENTS: &str = "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ?";
-const ACTIVE_RESIDENTS: &str = "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ? AND status = 'active'";
+const ACTIVE_RESIDENTS: &str =
+    "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ? AND status = 'active'";
 const CARDS: &str = "SELECT COUNT(*) FROM cards WHERE personal_id = ?";
 const ACTIVE_CARDS: &str = "SELECT COUNT(*) FROM cards WHERE personal_id = ? AND status = 'active'";
 const CITIZENS: &str = "SELECT COUNT(*) FROM citizens WHERE personal_id = ?";
 
 fn personal_id(case: &serde_json::Value) -> String {
-    step(case, "birth")["output"]["personal_id"].as_str().unwrap_or_default().to_owned()
+    step(case, "birth")["output"]["personal_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Each register holds exactly one record of the child, whatever the retries.
 async fn assert_one_record_each(stack: &Stack, id: &str) -> Result<()> {
-    assert_eq!(stack.count("population", CITIZENS, id).await?, 1, "population");
-    assert_eq!(stack.count("civil-status", BIRTHS, id).await?, 1, "civil status");
-    assert_eq!(stack.count("residence", RESIDENTS, id).await?, 1, "residence");
-    assert_eq!(stack.count("social-insurance", CARDS, id).await?, 1, "social insurance");
+    assert_eq!(
+        stack.count("population", CITIZENS, id).await?,
+        1,
+        "population"
+    );
+    assert_eq!(
+        stack.count("civil-status", BIRTHS, id).await?,
+        1,
+        "civil status"
+    );
+    assert_eq!(
+        stack.count("residence", RESIDENTS, id).await?,
+        1,
+        "residence"
+    );
+    assert_eq!(
+        stack.count("social-insurance", CARDS, id).await?,
+        1,
+        "social insurance"
+    );
     Ok(())
 }
 
@@ -45,8 +65,19 @@ async fn a_parent_files_once_and_gets_all_three_results() -> Result<()> {
     assert_eq!(stack.count("residence", ACTIVE_RESIDENTS, &id).await?, 1);
     assert_eq!(stack.count("social-insurance", ACTIVE_CARDS, &id).await?, 1);
     // Only the fields the definition keeps reach the case: the agencies' other answers stay out.
-    let kept: Vec<&String> = step(&case, "insurance")["output"].as_object().map(|o| o.keys().collect()).unwrap_or_default();
-    assert_eq!(kept, ["card_number", "social_insurance_number", "valid_from", "valid_until"]);
+    let kept: Vec<&String> = step(&case, "insurance")["output"]
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(
+        kept,
+        [
+            "card_number",
+            "social_insurance_number",
+            "valid_from",
+            "valid_until"
+        ]
+    );
     Ok(())
 }
 
@@ -60,7 +91,11 @@ async fn an_agency_down_three_times_is_retried_without_a_duplicate() -> Result<(
     let case = stack.wait_ended(&code).await?;
 
     assert_eq!(case["status"], "completed", "{case:#}");
-    assert_eq!(step(&case, "residence")["attempts"], 4, "three refusals, then success: {case:#}");
+    assert_eq!(
+        step(&case, "residence")["attempts"],
+        4,
+        "three refusals, then success: {case:#}"
+    );
     assert_eq!(step(&case, "insurance")["attempts"], 1);
     assert_one_record_each(&stack, &personal_id(&case)).await
 }
@@ -79,15 +114,34 @@ async fn an_insurance_refusal_undoes_residence_and_keeps_the_birth() -> Result<(
 
     assert_eq!(case["status"], "failed", "{case:#}");
     assert_eq!(case["failure"]["step"], "insurance");
-    assert_eq!(case["failure"]["code"], "DOSSIER_INCOMPLETE", "the state says why");
+    assert_eq!(
+        case["failure"]["code"], "DOSSIER_INCOMPLETE",
+        "the state says why"
+    );
     assert_eq!(step(&case, "insurance")["status"], "rejected");
     assert_eq!(step(&case, "residence")["status"], "compensated");
-    assert_eq!(step(&case, "birth")["status"], "needs_correction", "a birth is never deleted");
+    assert_eq!(
+        step(&case, "birth")["status"],
+        "needs_correction",
+        "a birth is never deleted"
+    );
     let id = personal_id(&case);
-    assert_eq!(stack.count("civil-status", BIRTHS, &id).await?, 1, "the birth record stays");
+    assert_eq!(
+        stack.count("civil-status", BIRTHS, &id).await?,
+        1,
+        "the birth record stays"
+    );
     assert_eq!(stack.count("residence", RESIDENTS, &id).await?, 1);
-    assert_eq!(stack.count("residence", ACTIVE_RESIDENTS, &id).await?, 0, "the residence entry is cancelled");
-    assert_eq!(stack.count("social-insurance", CARDS, &id).await?, 0, "no card was issued");
+    assert_eq!(
+        stack.count("residence", ACTIVE_RESIDENTS, &id).await?,
+        0,
+        "the residence entry is cancelled"
+    );
+    assert_eq!(
+        stack.count("social-insurance", CARDS, &id).await?,
+        0,
+        "no card was issued"
+    );
     Ok(())
 }
 
@@ -100,7 +154,8 @@ async fn withdrawing_mid_case_undoes_what_was_done() -> Result<()> {
     let code = stack.submit_ok(&example_submission("withdraw")).await?;
     stack
         .wait_case(&code, Duration::from_secs(30), |c| {
-            step(c, "residence")["status"] == "succeeded" && step(c, "insurance")["status"] == "running"
+            step(c, "residence")["status"] == "succeeded"
+                && step(c, "insurance")["status"] == "running"
         })
         .await?;
     let response = stack
@@ -115,15 +170,32 @@ async fn withdrawing_mid_case_undoes_what_was_done() -> Result<()> {
     assert_eq!(case["status"], "withdrawn", "{case:#}");
     assert_eq!(case["withdrawal"]["reason"], "the family is moving abroad");
     assert_eq!(step(&case, "residence")["status"], "compensated");
-    assert_eq!(step(&case, "insurance")["status"], "compensated", "the call in flight finished, then was undone");
+    assert_eq!(
+        step(&case, "insurance")["status"],
+        "compensated",
+        "the call in flight finished, then was undone"
+    );
     assert_eq!(step(&case, "birth")["status"], "needs_correction");
     let id = personal_id(&case);
     assert_eq!(stack.count("residence", ACTIVE_RESIDENTS, &id).await?, 0);
     assert_eq!(stack.count("social-insurance", ACTIVE_CARDS, &id).await?, 0);
-    assert_eq!(stack.count("social-insurance", CARDS, &id).await?, 1, "one card, revoked");
+    assert_eq!(
+        stack.count("social-insurance", CARDS, &id).await?,
+        1,
+        "one card, revoked"
+    );
 
-    let again = stack.http.post(format!("{}/v1/cases/{code}/withdraw", stack.api)).json(&json!({"reason": "again"})).send().await?;
-    assert_eq!(again.status().as_u16(), 409, "an ended case cannot be withdrawn");
+    let again = stack
+        .http
+        .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
+        .json(&json!({"reason": "again"}))
+        .send()
+        .await?;
+    assert_eq!(
+        again.status().as_u16(),
+        409,
+        "an ended case cannot be withdrawn"
+    );
     Ok(())
 }
 
@@ -134,7 +206,11 @@ async fn a_killed_worker_is_replaced_and_the_case_completes_once() -> Result<()>
         .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "latency", "latency_ms": 2000, "count": 1}))
         .await?;
     let code = stack.submit_ok(&example_submission("crash")).await?;
-    stack.wait_case(&code, Duration::from_secs(30), |c| step(c, "insurance")["status"] == "running").await?;
+    stack
+        .wait_case(&code, Duration::from_secs(30), |c| {
+            step(c, "insurance")["status"] == "running"
+        })
+        .await?;
     stack.kill_worker().await?;
     stack.start_worker()?;
     let case = stack.wait_ended(&code).await?;
@@ -147,7 +223,9 @@ async fn a_killed_worker_is_replaced_and_the_case_completes_once() -> Result<()>
 async fn malformed_applications_are_refused_field_by_field_and_start_nothing() -> Result<()> {
     let stack = Stack::start().await?;
     let mut missing = example_submission("bad-1");
-    missing["application"]["child"].as_object_mut().map(|c| c.remove("full_name"));
+    missing["application"]["child"]
+        .as_object_mut()
+        .map(|c| c.remove("full_name"));
     let mut bad_date = example_submission("bad-2");
     bad_date["application"]["child"]["date_of_birth"] = json!("2026-02-30");
     let mut too_old = example_submission("bad-3");
@@ -164,8 +242,16 @@ async fn malformed_applications_are_refused_field_by_field_and_start_nothing() -
     let cases = [
         (missing, "/application/child/full_name", "REQUIRED"),
         (bad_date, "/application/child/date_of_birth", "INVALID_DATE"),
-        (too_old, "/application/child/date_of_birth", "CHILD_NOT_UNDER_SIX"),
-        (future, "/application/child/date_of_birth", "DATE_OF_BIRTH_IN_FUTURE"),
+        (
+            too_old,
+            "/application/child/date_of_birth",
+            "CHILD_NOT_UNDER_SIX",
+        ),
+        (
+            future,
+            "/application/child/date_of_birth",
+            "DATE_OF_BIRTH_IN_FUTURE",
+        ),
         (unknown, "/procedure", "UNKNOWN_PROCEDURE"),
         (bad_id, "/application/mother/personal_id", "INVALID_FORMAT"),
         (extra, "/application/child/religion", "UNKNOWN_FIELD"),
@@ -174,8 +260,16 @@ async fn malformed_applications_are_refused_field_by_field_and_start_nothing() -
         let (status, answer) = stack.submit(&body).await?;
         assert_eq!(status, 400, "{field}: {answer}");
         assert_eq!(answer["error"]["code"], "APPLICATION_INVALID");
-        let fields = answer["error"]["fields"].as_array().cloned().unwrap_or_default();
-        assert!(fields.iter().any(|f| f["field"] == field && f["code"] == code), "expected {code} at {field}: {answer}");
+        let fields = answer["error"]["fields"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            fields
+                .iter()
+                .any(|f| f["field"] == field && f["code"] == code),
+            "expected {code} at {field}: {answer}"
+        );
     }
 
     let response = stack
@@ -190,8 +284,14 @@ async fn malformed_applications_are_refused_field_by_field_and_start_nothing() -
     assert_eq!(answer["error"]["code"], "INVALID_JSON");
 
     let client = lienthong::connect::connect(Some(&stack.temporal.address().to_string())).await?;
-    let started = client.count_workflows("", Default::default()).await?.count();
-    assert_eq!(started, 0, "no case was started for any refused application");
+    let started = client
+        .count_workflows("", Default::default())
+        .await?
+        .count();
+    assert_eq!(
+        started, 0,
+        "no case was started for any refused application"
+    );
     Ok(())
 }
 
@@ -204,13 +304,19 @@ async fn resubmitting_with_the_same_request_id_returns_the_same_case() -> Result
     let (second_status, second) = stack.submit(&body).await?;
     assert_eq!((first_status, second_status), (202, 202));
     assert_eq!(first["case_code"], second["case_code"]);
-    assert_eq!((first["existing"].as_bool(), second["existing"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(
+        (first["existing"].as_bool(), second["existing"].as_bool()),
+        (Some(false), Some(true))
+    );
 
     let code = first["case_code"].as_str().unwrap_or_default();
     let case = stack.wait_ended(code).await?;
     assert_eq!(case["status"], "completed");
     assert_one_record_each(&stack, &personal_id(&case)).await?;
     let (status, answer) = stack.case("KS-00000-00000").await?;
-    assert_eq!((status, answer["error"]["code"].as_str()), (404, Some("CASE_NOT_FOUND")));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (404, Some("CASE_NOT_FOUND"))
+    );
     Ok(())
 }

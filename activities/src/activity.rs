@@ -26,10 +26,16 @@ impl AgencyActivities {
     /// Calls one agency operation. Answers (including refusals) are returned; transient failures
     /// are raised so Temporal retries them with the step's policy.
     #[activity(definition = CallAgency)]
-    pub async fn call_agency(self: Arc<Self>, ctx: ActivityContext, call: AgencyCall) -> Result<AgencyAnswer, ActivityError> {
+    pub async fn call_agency(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        call: AgencyCall,
+    ) -> Result<AgencyAnswer, ActivityError> {
         let info = ctx.info();
         let attempt = info.attempt;
-        let remaining = info.deadline.and_then(|d| d.duration_since(SystemTime::now()).ok());
+        let remaining = info
+            .deadline
+            .and_then(|d| d.duration_since(SystemTime::now()).ok());
         let result = self.client.call(&call, attempt, remaining).await;
         match &result {
             Ok(AgencyAnswer::Done { .. }) => {

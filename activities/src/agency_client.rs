@@ -17,7 +17,11 @@ pub struct AgencyClientOptions {
 
 impl AgencyClientOptions {
     pub fn new(agencies: BTreeMap<String, String>) -> Self {
-        Self { agencies, connect_timeout: Duration::from_secs(2), request_timeout: Duration::from_secs(30) }
+        Self {
+            agencies,
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -27,11 +31,20 @@ impl AgencyClientOptions {
 pub enum CallError {
     /// The agency answered that it cannot serve now (5xx, 408, 429).
     #[error("{agency} answered {status} to {operation}")]
-    Unavailable { agency: String, operation: String, status: u16, retry_after: Option<Duration> },
+    Unavailable {
+        agency: String,
+        operation: String,
+        status: u16,
+        retry_after: Option<Duration>,
+    },
     /// No answer: connection refused, reset or timed out. The act may or may not have happened;
     /// the retry's idempotency key makes asking again safe.
     #[error("no answer from {agency} to {operation}: {reason}")]
-    NoAnswer { agency: String, operation: String, reason: String },
+    NoAnswer {
+        agency: String,
+        operation: String,
+        reason: String,
+    },
     /// This worker has no address for the agency; fixing the configuration lets the retry pass.
     #[error("this worker has no URL for agency `{agency}`")]
     UnknownAgency { agency: String },
@@ -68,13 +81,24 @@ impl AgencyClient {
     }
 
     /// Sends one attempt of an agency call.
-    pub async fn call(&self, call: &AgencyCall, attempt: u32, timeout: Option<Duration>) -> Result<AgencyAnswer, CallError> {
-        let base = self
-            .options
-            .agencies
-            .get(&call.agency)
-            .ok_or_else(|| CallError::UnknownAgency { agency: call.agency.clone() })?;
-        let url = format!("{}/operations/{}", base.trim_end_matches('/'), call.operation);
+    pub async fn call(
+        &self,
+        call: &AgencyCall,
+        attempt: u32,
+        timeout: Option<Duration>,
+    ) -> Result<AgencyAnswer, CallError> {
+        let base =
+            self.options
+                .agencies
+                .get(&call.agency)
+                .ok_or_else(|| CallError::UnknownAgency {
+                    agency: call.agency.clone(),
+                })?;
+        let url = format!(
+            "{}/operations/{}",
+            base.trim_end_matches('/'),
+            call.operation
+        );
         let mut request = self
             .http
             .post(url)
@@ -87,23 +111,49 @@ impl AgencyClient {
         let no_answer = |e: reqwest::Error| CallError::NoAnswer {
             agency: call.agency.clone(),
             operation: call.operation.clone(),
-            reason: if e.is_timeout() { "timed out".into() } else if e.is_connect() { "connection failed".into() } else { "connection broken".into() },
+            reason: if e.is_timeout() {
+                "timed out".into()
+            } else if e.is_connect() {
+                "connection failed".into()
+            } else {
+                "connection broken".into()
+            },
         };
         let response = request.send().await.map_err(no_answer)?;
         let status = response.status();
-        let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = response.bytes().await.map_err(no_answer)?;
         match classify(status, retry_after.as_deref()) {
             Classified::Success => {
-                let output: Value = serde_json::from_slice(&body)
-                    .map_err(|_| CallError::BadBody { agency: call.agency.clone(), operation: call.operation.clone() })?;
-                Ok(AgencyAnswer::Done { output: keep_only(output, call.keep.as_deref()), attempt })
+                let output: Value =
+                    serde_json::from_slice(&body).map_err(|_| CallError::BadBody {
+                        agency: call.agency.clone(),
+                        operation: call.operation.clone(),
+                    })?;
+                Ok(AgencyAnswer::Done {
+                    output: keep_only(output, call.keep.as_deref()),
+                    attempt,
+                })
             }
             Classified::Rejection => {
                 let reason: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                let code = reason.get("code").and_then(Value::as_str).map_or_else(|| format!("HTTP_{}", status.as_u16()), str::to_owned);
-                let message = reason.get("message").and_then(Value::as_str).unwrap_or("the agency refused the request");
-                Ok(AgencyAnswer::Rejected { code, message: message.chars().take(300).collect(), attempt })
+                let code = reason
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| format!("HTTP_{}", status.as_u16()), str::to_owned);
+                let message = reason
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("the agency refused the request");
+                Ok(AgencyAnswer::Rejected {
+                    code,
+                    message: message.chars().take(300).collect(),
+                    attempt,
+                })
             }
             Classified::Transient { retry_after } => Err(CallError::Unavailable {
                 agency: call.agency.clone(),
@@ -118,7 +168,9 @@ impl AgencyClient {
 /// Drops every response field the definition does not keep, before it reaches history.
 fn keep_only(output: Value, keep: Option<&[String]>) -> Value {
     match (output, keep) {
-        (Value::Object(map), Some(keep)) => Value::Object(map.into_iter().filter(|(k, _)| keep.contains(k)).collect()),
+        (Value::Object(map), Some(keep)) => {
+            Value::Object(map.into_iter().filter(|(k, _)| keep.contains(k)).collect())
+        }
         (output, _) => output,
     }
 }

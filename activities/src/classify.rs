@@ -9,7 +9,9 @@ pub enum Classified {
     /// The agency decided against the request; asking again changes nothing.
     Rejection,
     /// Busy, down or failing: ask again later, after `retry_after` if the agency said so.
-    Transient { retry_after: Option<Duration> },
+    Transient {
+        retry_after: Option<Duration>,
+    },
 }
 
 /// Classifies a status code. 408 and 429 are the agency asking to be called again later, so they
@@ -22,7 +24,9 @@ pub fn classify(status: StatusCode, retry_after: Option<&str>) -> Classified {
         || status == StatusCode::REQUEST_TIMEOUT
         || status == StatusCode::TOO_MANY_REQUESTS;
     if transient {
-        let retry_after = retry_after.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+        let retry_after = retry_after
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         Classified::Transient { retry_after }
     } else {
         Classified::Rejection
@@ -36,13 +40,27 @@ mod tests {
     #[test]
     fn statuses_fall_into_the_three_kinds() {
         assert_eq!(classify(StatusCode::CREATED, None), Classified::Success);
-        assert_eq!(classify(StatusCode::UNPROCESSABLE_ENTITY, None), Classified::Rejection);
-        assert_eq!(classify(StatusCode::BAD_REQUEST, None), Classified::Rejection);
-        assert_eq!(classify(StatusCode::SERVICE_UNAVAILABLE, None), Classified::Transient { retry_after: None });
+        assert_eq!(
+            classify(StatusCode::UNPROCESSABLE_ENTITY, None),
+            Classified::Rejection
+        );
+        assert_eq!(
+            classify(StatusCode::BAD_REQUEST, None),
+            Classified::Rejection
+        );
+        assert_eq!(
+            classify(StatusCode::SERVICE_UNAVAILABLE, None),
+            Classified::Transient { retry_after: None }
+        );
         assert_eq!(
             classify(StatusCode::TOO_MANY_REQUESTS, Some("7")),
-            Classified::Transient { retry_after: Some(Duration::from_secs(7)) }
+            Classified::Transient {
+                retry_after: Some(Duration::from_secs(7))
+            }
         );
-        assert_eq!(classify(StatusCode::REQUEST_TIMEOUT, Some("soon")), Classified::Transient { retry_after: None });
+        assert_eq!(
+            classify(StatusCode::REQUEST_TIMEOUT, Some("soon")),
+            Classified::Transient { retry_after: None }
+        );
     }
 }

@@ -19,7 +19,10 @@ mod tests {
         let b = traceparent_for("KS-ABCDE-FGHJK");
         let parts: Vec<&str> = a.split('-').collect();
         assert_eq!(parts.len(), 4);
-        assert_eq!((parts[0], parts[1].len(), parts[2].len(), parts[3]), ("00", 32, 16, "01"));
+        assert_eq!(
+            (parts[0], parts[1].len(), parts[2].len(), parts[3]),
+            ("00", 32, 16, "01")
+        );
         assert_eq!(a[..35], b[..35], "same case, same trace id");
         assert_ne!(traceparent_for("KS-OTHER")[..35], a[..35]);
     }

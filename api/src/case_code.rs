@@ -19,16 +19,24 @@ pub fn for_request(prefix: &str, procedure: &str, client_request_id: &str) -> St
 }
 
 fn format(prefix: &str, bits: u64) -> String {
-    let chars: String = (0..10).map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char).collect();
+    let chars: String = (0..10)
+        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect();
     format!("{prefix}-{}-{}", &chars[..5], &chars[5..])
 }
 
 /// Whether a path segment can be a case code, checked before it reaches Temporal.
 pub fn looks_valid(code: &str) -> bool {
     let mut parts = code.split('-');
-    let prefix_ok = parts.next().is_some_and(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_uppercase()));
+    let prefix_ok = parts
+        .next()
+        .is_some_and(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_uppercase()));
     let body: Vec<&str> = parts.collect();
-    prefix_ok && body.len() == 2 && body.iter().all(|p| p.len() == 5 && p.bytes().all(|b| ALPHABET.contains(&b)))
+    prefix_ok
+        && body.len() == 2
+        && body
+            .iter()
+            .all(|p| p.len() == 5 && p.bytes().all(|b| ALPHABET.contains(&b)))
 }
 
 #[cfg(test)]
@@ -39,10 +47,27 @@ mod tests {
     fn codes_are_well_formed_and_request_ids_are_stable() {
         let code = random("KS");
         assert!(looks_valid(&code), "{code}");
-        assert_eq!(for_request("KS", "p", "req-1"), for_request("KS", "p", "req-1"));
-        assert_ne!(for_request("KS", "p", "req-1"), for_request("KS", "p", "req-2"));
-        assert_ne!(for_request("KS", "p", "req-1"), for_request("KS", "q", "req-1"));
-        for bad in ["", "KS", "ks-AAAAA-BBBBB", "KS-AAAAA-BBBBI", "KS-AAAA-BBBBB", "KS-AAAAA-BBBBB-C", "../etc"] {
+        assert_eq!(
+            for_request("KS", "p", "req-1"),
+            for_request("KS", "p", "req-1")
+        );
+        assert_ne!(
+            for_request("KS", "p", "req-1"),
+            for_request("KS", "p", "req-2")
+        );
+        assert_ne!(
+            for_request("KS", "p", "req-1"),
+            for_request("KS", "q", "req-1")
+        );
+        for bad in [
+            "",
+            "KS",
+            "ks-AAAAA-BBBBB",
+            "KS-AAAAA-BBBBI",
+            "KS-AAAA-BBBBB",
+            "KS-AAAAA-BBBBB-C",
+            "../etc",
+        ] {
             assert!(!looks_valid(bad), "{bad}");
         }
     }

@@ -2,18 +2,25 @@
 //! still in flight (their attempt number and last error).
 
 use lienthong_definitions::case::{CaseState, StepError, StepStatus};
-use temporalio_common::protos::temporal::api::{failure::v1::Failure, workflow::v1::PendingActivityInfo};
+use temporalio_common::protos::temporal::api::{
+    failure::v1::Failure, workflow::v1::PendingActivityInfo,
+};
 
 pub(crate) fn merge_pending(state: &mut CaseState, pending: &[PendingActivityInfo]) {
     for activity in pending {
         let step_id = activity.activity_id.trim_end_matches("/compensate");
-        let Some(step) = state.steps.iter_mut().find(|s| s.id.0 == step_id) else { continue };
+        let Some(step) = state.steps.iter_mut().find(|s| s.id.0 == step_id) else {
+            continue;
+        };
         if !matches!(step.status, StepStatus::Running | StepStatus::Compensating) {
             continue;
         }
         step.attempts = u32::try_from(activity.attempt).unwrap_or(0);
         if let Some(failure) = &activity.last_failure {
-            step.last_error = Some(StepError { code: "RETRYING".into(), message: innermost(failure).to_owned() });
+            step.last_error = Some(StepError {
+                code: "RETRYING".into(),
+                message: innermost(failure).to_owned(),
+            });
         }
     }
 }

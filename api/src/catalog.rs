@@ -29,7 +29,10 @@ impl Catalog {
             let schema = jsonschema::options()
                 .should_validate_formats(true)
                 .build(&definition.application_schema)
-                .map_err(|e| CatalogError { procedure: definition.id.0.clone(), reason: e.to_string() })?;
+                .map_err(|e| CatalogError {
+                    procedure: definition.id.0.clone(),
+                    reason: e.to_string(),
+                })?;
             procedures.insert(definition.id.0.clone(), Procedure { definition, schema });
         }
         Ok(Self { procedures })

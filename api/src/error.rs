@@ -26,7 +26,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: Vec::new() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
     }
 
     pub fn invalid(fields: Vec<FieldError>) -> Self {
@@ -39,13 +44,21 @@ impl ApiError {
     }
 
     pub fn case_not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "CASE_NOT_FOUND", "no case has this code")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "CASE_NOT_FOUND",
+            "no case has this code",
+        )
     }
 
     /// Logs the cause and answers without it: clients see a code, operators see the log.
     pub fn engine_unavailable(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "engine call failed");
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "ENGINE_UNAVAILABLE", "the case engine did not answer; try again shortly")
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ENGINE_UNAVAILABLE",
+            "the case engine did not answer; try again shortly",
+        )
     }
 }
 
@@ -64,7 +77,13 @@ struct Inner<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body { error: Inner { code: self.code, message: &self.message, fields: &self.fields } };
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+                fields: &self.fields,
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }

@@ -32,14 +32,24 @@ fn rejection_error(rejection: &JsonRejection) -> ApiError {
             "JSON_REQUIRED",
             "send the body as JSON with `Content-Type: application/json`",
         ),
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_JSON", "the body is not valid JSON")
-        }
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_JSON",
+            "the body is not valid JSON",
+        ),
         // serde's text names the field and the expected type, never the value sent.
-        JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e.body_text()),
-        JsonRejection::BytesRejection(_) => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "BODY_UNREADABLE", "the body could not be read or is too large")
+        JsonRejection::JsonDataError(e) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e.body_text())
         }
-        _ => ApiError::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "the request body was not accepted"),
+        JsonRejection::BytesRejection(_) => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BODY_UNREADABLE",
+            "the body could not be read or is too large",
+        ),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "the request body was not accepted",
+        ),
     }
 }

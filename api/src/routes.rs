@@ -12,13 +12,16 @@ use lienthong_workflows::{CaseInput, CaseWorkflow, WithdrawRequest, search_attri
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use temporalio_client::{
-    Client, WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions, WorkflowQueryOptions,
-    WorkflowSignalOptions, WorkflowStartOptions, errors::{WorkflowInteractionError, WorkflowQueryError, WorkflowStartError},
+    Client, WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions,
+    WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions,
+    errors::{WorkflowInteractionError, WorkflowQueryError, WorkflowStartError},
 };
 use temporalio_common::search_attributes::SearchAttributes;
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::{ApiError, Catalog, application, case_code, case_view, error::FieldError, json::ApiJson};
+use crate::{
+    ApiError, Catalog, application, case_code, case_view, error::FieldError, json::ApiJson,
+};
 
 /// Shared by every handler.
 #[derive(Clone, Debug)]
@@ -79,7 +82,11 @@ fn today() -> time::Date {
     OffsetDateTime::now_utc().to_offset(offset).date()
 }
 
-async fn submit(State(state): State<ApiState>, headers: HeaderMap, ApiJson(submission): ApiJson<Submission>) -> Result<impl IntoResponse, ApiError> {
+async fn submit(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    ApiJson(submission): ApiJson<Submission>,
+) -> Result<impl IntoResponse, ApiError> {
     let Some(procedure) = state.catalog.get(&submission.procedure) else {
         return Err(ApiError::invalid(vec![FieldError {
             field: "/procedure".into(),
@@ -88,16 +95,19 @@ async fn submit(State(state): State<ApiState>, headers: HeaderMap, ApiJson(submi
         }]));
     };
     let request_id = submission.client_request_id.clone().or_else(|| {
-        headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned)
+        headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     });
-    if let Some(id) = &request_id {
-        if id.is_empty() || id.len() > 128 {
-            return Err(ApiError::invalid(vec![FieldError {
-                field: "/client_request_id".into(),
-                code: "INVALID_FORMAT".into(),
-                message: "must be 1 to 128 characters".into(),
-            }]));
-        }
+    if let Some(id) = &request_id
+        && (id.is_empty() || id.len() > 128)
+    {
+        return Err(ApiError::invalid(vec![FieldError {
+            field: "/client_request_id".into(),
+            code: "INVALID_FORMAT".into(),
+            message: "must be 1 to 128 characters".into(),
+        }]));
     }
     let problems = application::problems(procedure, &submission.application, today());
     if !problems.is_empty() {
@@ -111,14 +121,22 @@ async fn submit(State(state): State<ApiState>, headers: HeaderMap, ApiJson(submi
             Some(id) => case_code::for_request(prefix, &definition.id.0, id),
             None => case_code::random(prefix),
         };
-        let input = CaseInput { code: code.clone(), definition: definition.clone(), application: submission.application.clone() };
+        let input = CaseInput {
+            code: code.clone(),
+            definition: definition.clone(),
+            application: submission.application.clone(),
+        };
         let options = WorkflowStartOptions::new(state.task_queue.clone(), code.clone())
             .search_attributes(SearchAttributes::new([
                 sa::PROCEDURE.value_set(definition.id.0.clone()),
                 sa::STATUS.value_set("running".to_owned()),
             ]))
             .build();
-        let existing = match state.client.start_workflow(CaseWorkflow::run, input, options).await {
+        let existing = match state
+            .client
+            .start_workflow(CaseWorkflow::run, input, options)
+            .await
+        {
             Ok(_) => false,
             Err(WorkflowStartError::AlreadyStarted { .. }) if request_id.is_some() => true,
             // A random code drawn twice: draw again.
@@ -126,19 +144,36 @@ async fn submit(State(state): State<ApiState>, headers: HeaderMap, ApiJson(submi
             Err(e) => return Err(ApiError::engine_unavailable(e)),
         };
         tracing::info!(case = %code, procedure = %definition.id, version = definition.version, existing, "application accepted");
-        let links = Links { case: format!("/v1/cases/{code}"), withdraw: format!("/v1/cases/{code}/withdraw") };
-        let body = Accepted { case_code: code, procedure: definition.id.0.clone(), version: definition.version, existing, links };
+        let links = Links {
+            case: format!("/v1/cases/{code}"),
+            withdraw: format!("/v1/cases/{code}/withdraw"),
+        };
+        let body = Accepted {
+            case_code: code,
+            procedure: definition.id.0.clone(),
+            version: definition.version,
+            existing,
+            links,
+        };
         return Ok((StatusCode::ACCEPTED, Json(body)));
     }
-    Err(ApiError::engine_unavailable("could not draw an unused case code"))
+    Err(ApiError::engine_unavailable(
+        "could not draw an unused case code",
+    ))
 }
 
-async fn case(State(state): State<ApiState>, Path(code): Path<String>) -> Result<Json<CaseState>, ApiError> {
+async fn case(
+    State(state): State<ApiState>,
+    Path(code): Path<String>,
+) -> Result<Json<CaseState>, ApiError> {
     if !case_code::looks_valid(&code) {
         return Err(ApiError::case_not_found());
     }
     let handle = state.client.get_workflow_handle::<CaseWorkflow>(code);
-    let description = handle.describe(WorkflowDescribeOptions::default()).await.map_err(interaction_error)?;
+    let description = handle
+        .describe(WorkflowDescribeOptions::default())
+        .await
+        .map_err(interaction_error)?;
     if description.status() == WorkflowExecutionStatus::Completed {
         // A finished case's result is its final state; no worker needs to replay it.
         if let Ok(state) = handle.get_result(WorkflowGetResultOptions::default()).await {
@@ -152,7 +187,13 @@ async fn case(State(state): State<ApiState>, Path(code): Path<String>) -> Result
             WorkflowQueryError::NotFound(_) => ApiError::case_not_found(),
             other => ApiError::engine_unavailable(other),
         })?
-        .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "CASE_STARTING", "the case is being started; ask again in a moment"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "CASE_STARTING",
+                "the case is being started; ask again in a moment",
+            )
+        })?;
     case_view::merge_pending(&mut case, &description.raw().pending_activities);
     Ok(Json(case))
 }
@@ -163,29 +204,55 @@ struct Withdrawal {
     reason: String,
 }
 
-async fn withdraw(State(state): State<ApiState>, Path(code): Path<String>, ApiJson(body): ApiJson<Withdrawal>) -> Result<impl IntoResponse, ApiError> {
+async fn withdraw(
+    State(state): State<ApiState>,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<Withdrawal>,
+) -> Result<impl IntoResponse, ApiError> {
     if body.reason.trim().is_empty() || body.reason.len() > 500 {
         return Err(ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "REASON_REQUIRED",
             message: "say why the application is withdrawn (1 to 500 characters)".into(),
-            fields: vec![FieldError { field: "/reason".into(), code: "REQUIRED".into(), message: "a reason is required".into() }],
+            fields: vec![FieldError {
+                field: "/reason".into(),
+                code: "REQUIRED".into(),
+                message: "a reason is required".into(),
+            }],
         });
     }
     if !case_code::looks_valid(&code) {
         return Err(ApiError::case_not_found());
     }
-    let handle = state.client.get_workflow_handle::<CaseWorkflow>(code.clone());
-    let description = handle.describe(WorkflowDescribeOptions::default()).await.map_err(interaction_error)?;
+    let handle = state
+        .client
+        .get_workflow_handle::<CaseWorkflow>(code.clone());
+    let description = handle
+        .describe(WorkflowDescribeOptions::default())
+        .await
+        .map_err(interaction_error)?;
     if description.status() != WorkflowExecutionStatus::Running {
-        return Err(ApiError::new(StatusCode::CONFLICT, "CASE_CLOSED", "the case has already ended and can no longer be withdrawn"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "CASE_CLOSED",
+            "the case has already ended and can no longer be withdrawn",
+        ));
     }
     handle
-        .signal(CaseWorkflow::withdraw, WithdrawRequest { reason: body.reason }, WorkflowSignalOptions::default())
+        .signal(
+            CaseWorkflow::withdraw,
+            WithdrawRequest {
+                reason: body.reason,
+            },
+            WorkflowSignalOptions::default(),
+        )
         .await
         .map_err(interaction_error)?;
     tracing::info!(case = %code, "withdrawal requested");
-    Ok((StatusCode::ACCEPTED, Json(json!({"case_code": code, "status": "withdrawal_requested"}))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"case_code": code, "status": "withdrawal_requested"})),
+    ))
 }
 
 fn interaction_error(e: WorkflowInteractionError) -> ApiError {

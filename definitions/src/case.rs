@@ -130,14 +130,33 @@ pub struct CaseFailure {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     StepStarted(StepId),
-    StepSucceeded { step: StepId, output: Value, attempts: u32 },
-    StepRejected { step: StepId, error: StepError, attempts: u32 },
-    StepFailed { step: StepId, error: StepError },
+    StepSucceeded {
+        step: StepId,
+        output: Value,
+        attempts: u32,
+    },
+    StepRejected {
+        step: StepId,
+        error: StepError,
+        attempts: u32,
+    },
+    StepFailed {
+        step: StepId,
+        error: StepError,
+    },
     StepSkipped(StepId),
-    WithdrawRequested { reason: String },
+    WithdrawRequested {
+        reason: String,
+    },
     CompensationStarted(StepId),
-    Compensated { step: StepId, output: Value },
-    CompensationFailed { step: StepId, error: StepError },
+    Compensated {
+        step: StepId,
+        output: Value,
+    },
+    CompensationFailed {
+        step: StepId,
+        error: StepError,
+    },
     CorrectionNeeded(StepId),
     Finished(CaseStatus),
 }
@@ -179,7 +198,10 @@ impl CaseState {
     /// Outputs of succeeded steps, for building later steps' inputs. A compensated step's output
     /// stays readable so its own compensation mapping can use it.
     pub fn outputs(&self) -> BTreeMap<StepId, Value> {
-        self.steps.iter().filter_map(|s| Some((s.id.clone(), s.output.clone()?))).collect()
+        self.steps
+            .iter()
+            .filter_map(|s| Some((s.id.clone(), s.output.clone()?)))
+            .collect()
     }
 
     /// Agencies this case is currently waiting on.
@@ -198,10 +220,18 @@ impl CaseState {
     /// Why an operator must look at this case, if at all.
     pub fn attention_reasons(&self) -> Vec<&'static str> {
         let mut reasons = Vec::new();
-        if self.steps.iter().any(|s| s.status == StepStatus::CompensationFailed) {
+        if self
+            .steps
+            .iter()
+            .any(|s| s.status == StepStatus::CompensationFailed)
+        {
             reasons.push("compensation_failed");
         }
-        if self.steps.iter().any(|s| s.status == StepStatus::NeedsCorrection) {
+        if self
+            .steps
+            .iter()
+            .any(|s| s.status == StepStatus::NeedsCorrection)
+        {
             reasons.push("correction_needed");
         }
         reasons
@@ -210,7 +240,11 @@ impl CaseState {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::StepStarted(id) => self.set(&id, |s| s.status = StepStatus::Running),
-            Event::StepSucceeded { step, output, attempts } => {
+            Event::StepSucceeded {
+                step,
+                output,
+                attempts,
+            } => {
                 self.set(&step, |s| {
                     s.status = StepStatus::Succeeded;
                     s.attempts = attempts;
@@ -218,7 +252,11 @@ impl CaseState {
                 });
                 self.completed_order.push(step);
             }
-            Event::StepRejected { step, error, attempts } => {
+            Event::StepRejected {
+                step,
+                error,
+                attempts,
+            } => {
                 self.record_failure(&step, &error);
                 self.set(&step, |s| {
                     s.status = StepStatus::Rejected;
@@ -251,7 +289,9 @@ impl CaseState {
                 s.status = StepStatus::CompensationFailed;
                 s.last_error = Some(error);
             }),
-            Event::CorrectionNeeded(id) => self.set(&id, |s| s.status = StepStatus::NeedsCorrection),
+            Event::CorrectionNeeded(id) => {
+                self.set(&id, |s| s.status = StepStatus::NeedsCorrection)
+            }
             Event::Finished(status) => self.status = status,
         }
     }
@@ -264,7 +304,10 @@ impl CaseState {
 
     fn record_failure(&mut self, step: &StepId, error: &StepError) {
         if self.failure.is_none() {
-            let agency = self.step(step).map(|s| s.agency.clone()).unwrap_or_default();
+            let agency = self
+                .step(step)
+                .map(|s| s.agency.clone())
+                .unwrap_or_default();
             self.failure = Some(CaseFailure {
                 step: step.clone(),
                 agency,

@@ -54,9 +54,25 @@ mod tests {
 
     #[test]
     fn age_limit_turns_on_the_birthday() {
-        assert!(is_younger_than(date!(2020 - 06 - 15), 6, date!(2026 - 06 - 14)));
-        assert!(!is_younger_than(date!(2020 - 06 - 15), 6, date!(2026 - 06 - 15)));
-        assert!(is_younger_than(date!(2020 - 02 - 29), 6, date!(2026 - 02 - 28)));
-        assert!(!is_younger_than(date!(2020 - 02 - 29), 6, date!(2026 - 03 - 01)));
+        assert!(is_younger_than(
+            date!(2020 - 06 - 15),
+            6,
+            date!(2026 - 06 - 14)
+        ));
+        assert!(!is_younger_than(
+            date!(2020 - 06 - 15),
+            6,
+            date!(2026 - 06 - 15)
+        ));
+        assert!(is_younger_than(
+            date!(2020 - 02 - 29),
+            6,
+            date!(2026 - 02 - 28)
+        ));
+        assert!(!is_younger_than(
+            date!(2020 - 02 - 29),
+            6,
+            date!(2026 - 03 - 01)
+        ));
     }
 }

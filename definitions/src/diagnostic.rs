@@ -61,8 +61,18 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn new(code: DiagnosticCode, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code, path: path.into(), line: None, column: None, message: message.into() }
+    pub(crate) fn new(
+        code: DiagnosticCode,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
     }
 }
 

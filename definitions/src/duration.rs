@@ -37,7 +37,15 @@ mod tests {
         assert_eq!(Millis::parse("10s"), Some(Millis(10_000)));
         assert_eq!(Millis::parse("5m"), Some(Millis(300_000)));
         assert_eq!(Millis::parse("2h"), Some(Millis(7_200_000)));
-        for bad in ["", "10", "s", "1.5s", "10 days", "-1s", "99999999999999999999h"] {
+        for bad in [
+            "",
+            "10",
+            "s",
+            "1.5s",
+            "10 days",
+            "-1s",
+            "99999999999999999999h",
+        ] {
             assert_eq!(Millis::parse(bad), None, "{bad:?} should be refused");
         }
     }

@@ -50,12 +50,18 @@ impl Reference {
             Ok(fields)
         };
         match parts.next() {
-            Some("application") => Ok(Self { source: Source::Application, fields: fields_of(parts)? }),
+            Some("application") => Ok(Self {
+                source: Source::Application,
+                fields: fields_of(parts)?,
+            }),
             Some("steps") => {
                 let step = parts.next().filter(|s| is_name(s)).ok_or_else(|| {
                     format!("`${text}` must name a step: `$steps.<step>.<field>`")
                 })?;
-                Ok(Self { source: Source::Step(StepId(step.to_owned())), fields: fields_of(parts)? })
+                Ok(Self {
+                    source: Source::Step(StepId(step.to_owned())),
+                    fields: fields_of(parts)?,
+                })
             }
             _ => Err(format!(
                 "`${text}` must start with `$application.` or `$steps.`; write `$$` for a literal `$`"
@@ -65,7 +71,9 @@ impl Reference {
 }
 
 fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl std::fmt::Display for Reference {
@@ -86,14 +94,21 @@ impl TryFrom<Value> for Mapping {
 
     fn try_from(value: Value) -> Result<Self, String> {
         Ok(match value {
-            Value::String(s) if s.starts_with("$$") => Mapping::Literal(Value::String(s[1..].to_owned())),
+            Value::String(s) if s.starts_with("$$") => {
+                Mapping::Literal(Value::String(s[1..].to_owned()))
+            }
             Value::String(s) if s.starts_with('$') => Mapping::Ref(Reference::parse(&s[1..])?),
             Value::Object(map) => Mapping::Object(
-                map.into_iter().map(|(k, v)| Ok((k, Mapping::try_from(v)?))).collect::<Result<_, String>>()?,
+                map.into_iter()
+                    .map(|(k, v)| Ok((k, Mapping::try_from(v)?)))
+                    .collect::<Result<_, String>>()?,
             ),
-            Value::Array(items) => {
-                Mapping::List(items.into_iter().map(Mapping::try_from).collect::<Result<_, _>>()?)
-            }
+            Value::Array(items) => Mapping::List(
+                items
+                    .into_iter()
+                    .map(Mapping::try_from)
+                    .collect::<Result<_, _>>()?,
+            ),
             other => Mapping::Literal(other),
         })
     }
@@ -102,10 +117,14 @@ impl TryFrom<Value> for Mapping {
 impl From<Mapping> for Value {
     fn from(mapping: Mapping) -> Value {
         match mapping {
-            Mapping::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect()),
+            Mapping::Object(map) => {
+                Value::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+            }
             Mapping::List(items) => Value::Array(items.into_iter().map(Into::into).collect()),
             Mapping::Ref(reference) => Value::String(reference.to_string()),
-            Mapping::Literal(Value::String(s)) if s.starts_with('$') => Value::String(format!("${s}")),
+            Mapping::Literal(Value::String(s)) if s.starts_with('$') => {
+                Value::String(format!("${s}"))
+            }
             Mapping::Literal(value) => value,
         }
     }
@@ -123,7 +142,11 @@ impl Mapping {
         match self {
             Mapping::Object(map) => {
                 for (key, value) in map {
-                    let path = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+                    let path = if at.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{at}.{key}")
+                    };
                     value.collect(&path, out);
                 }
             }
@@ -141,26 +164,41 @@ impl Mapping {
     /// out) drops that key from its object rather than sending `null`, so agencies see exactly
     /// what the citizen gave.
     pub fn evaluate(&self, application: &Value, outputs: &BTreeMap<StepId, Value>) -> Value {
-        self.evaluate_opt(application, outputs).unwrap_or(Value::Null)
+        self.evaluate_opt(application, outputs)
+            .unwrap_or(Value::Null)
     }
 
-    fn evaluate_opt(&self, application: &Value, outputs: &BTreeMap<StepId, Value>) -> Option<Value> {
+    fn evaluate_opt(
+        &self,
+        application: &Value,
+        outputs: &BTreeMap<StepId, Value>,
+    ) -> Option<Value> {
         match self {
             Mapping::Object(map) => Some(Value::Object(
                 map.iter()
-                    .filter_map(|(k, v)| v.evaluate_opt(application, outputs).map(|v| (k.clone(), v)))
+                    .filter_map(|(k, v)| {
+                        v.evaluate_opt(application, outputs).map(|v| (k.clone(), v))
+                    })
                     .collect(),
             )),
-            Mapping::List(items) => {
-                Some(Value::Array(items.iter().filter_map(|v| v.evaluate_opt(application, outputs)).collect()))
-            }
+            Mapping::List(items) => Some(Value::Array(
+                items
+                    .iter()
+                    .filter_map(|v| v.evaluate_opt(application, outputs))
+                    .collect(),
+            )),
             Mapping::Literal(value) => Some(value.clone()),
             Mapping::Ref(reference) => {
                 let root = match &reference.source {
                     Source::Application => application,
                     Source::Step(step) => outputs.get(step)?,
                 };
-                reference.fields.iter().try_fold(root, |v, f| v.get(f)).filter(|v| !v.is_null()).cloned()
+                reference
+                    .fields
+                    .iter()
+                    .try_fold(root, |v, f| v.get(f))
+                    .filter(|v| !v.is_null())
+                    .cloned()
             }
         }
     }
@@ -183,7 +221,10 @@ mod tests {
         }))
         .expect("valid mapping");
         let application = json!({"child": {"full_name": "An", "secret": "x"}});
-        let outputs = BTreeMap::from([(StepId("birth".into()), json!({"personal_id": "001226000001"}))]);
+        let outputs = BTreeMap::from([(
+            StepId("birth".into()),
+            json!({"personal_id": "001226000001"}),
+        )]);
         assert_eq!(
             mapping.evaluate(&application, &outputs),
             json!({"name": "An", "id": "001226000001", "note": "$5 fee", "kind": "child"})
@@ -199,8 +240,18 @@ mod tests {
 
     #[test]
     fn refuses_malformed_references() {
-        for bad in ["$", "$application", "$application.", "$steps.birth", "$nowhere.x", "$steps..x"] {
-            assert!(Mapping::try_from(json!(bad)).is_err(), "{bad} should be refused");
+        for bad in [
+            "$",
+            "$application",
+            "$application.",
+            "$steps.birth",
+            "$nowhere.x",
+            "$steps..x",
+        ] {
+            assert!(
+                Mapping::try_from(json!(bad)).is_err(),
+                "{bad} should be refused"
+            );
         }
     }
 }

@@ -95,40 +95,82 @@ pub fn parse_definition(yaml: &str) -> Result<Definition, Diagnostics> {
     })?;
     let mut problems = Vec::new();
     let definition = build(raw, &mut problems);
-    if problems.is_empty() { Ok(definition) } else { Err(Diagnostics(problems)) }
+    if problems.is_empty() {
+        Ok(definition)
+    } else {
+        Err(Diagnostics(problems))
+    }
 }
 
 fn syntax_message(e: &serde_saphyr::Error) -> String {
     // The parser's own text is precise; keep only its first line, which names the problem.
-    e.to_string().lines().next().unwrap_or("invalid YAML").to_owned()
+    e.to_string()
+        .lines()
+        .next()
+        .unwrap_or("invalid YAML")
+        .to_owned()
 }
 
 fn build(raw: RawDefinition, problems: &mut Vec<Diagnostic>) -> Definition {
-    let mut push = |code, path: String, message: String| problems.push(Diagnostic::new(code, path, message));
+    let mut push =
+        |code, path: String, message: String| problems.push(Diagnostic::new(code, path, message));
 
     if !is_slug(&raw.id) {
-        push(Code::BadValue, "id".into(), "the procedure id must be lowercase letters, digits and `-`".into());
+        push(
+            Code::BadValue,
+            "id".into(),
+            "the procedure id must be lowercase letters, digits and `-`".into(),
+        );
     }
     if raw.version == 0 {
-        push(Code::BadValue, "version".into(), "versions start at 1".into());
+        push(
+            Code::BadValue,
+            "version".into(),
+            "versions start at 1".into(),
+        );
     }
-    if time::Date::parse(&raw.effective_from, &time::format_description::well_known::Iso8601::DATE).is_err() {
-        push(Code::BadValue, "effective_from".into(), "write the date as YYYY-MM-DD".into());
+    if time::Date::parse(
+        &raw.effective_from,
+        &time::format_description::well_known::Iso8601::DATE,
+    )
+    .is_err()
+    {
+        push(
+            Code::BadValue,
+            "effective_from".into(),
+            "write the date as YYYY-MM-DD".into(),
+        );
     }
     let prefix_ok = (2..=4).contains(&raw.case_code_prefix.len())
         && raw.case_code_prefix.chars().all(|c| c.is_ascii_uppercase());
     if !prefix_ok {
-        push(Code::BadValue, "case_code_prefix".into(), "use two to four capital letters A-Z".into());
+        push(
+            Code::BadValue,
+            "case_code_prefix".into(),
+            "use two to four capital letters A-Z".into(),
+        );
     }
     if !raw.application.schema.is_object() {
-        push(Code::BadSchema, "application.schema".into(), "the application schema must be a JSON Schema object".into());
+        push(
+            Code::BadSchema,
+            "application.schema".into(),
+            "the application schema must be a JSON Schema object".into(),
+        );
     }
     for (i, check) in raw.application.checks.iter().enumerate() {
         if !check.field.starts_with('/') {
-            push(Code::BadValue, format!("application.checks[{i}].field"), "write the field as a JSON pointer such as /child/date_of_birth".into());
+            push(
+                Code::BadValue,
+                format!("application.checks[{i}].field"),
+                "write the field as a JSON pointer such as /child/date_of_birth".into(),
+            );
         }
         if matches!(check.rule, CheckRule::AgeUnderYears { years: 0 }) {
-            push(Code::BadValue, format!("application.checks[{i}].rule.years"), "an age limit must be at least 1 year".into());
+            push(
+                Code::BadValue,
+                format!("application.checks[{i}].rule.years"),
+                "an age limit must be at least 1 year".into(),
+            );
         }
     }
 
@@ -137,15 +179,27 @@ fn build(raw: RawDefinition, problems: &mut Vec<Diagnostic>) -> Definition {
     for (i, s) in raw.steps.into_iter().enumerate() {
         let at = format!("steps[{i}]");
         if !is_slug(&s.id) {
-            push(Code::BadValue, format!("{at}.id"), "a step id must be lowercase letters, digits and `-`".into());
+            push(
+                Code::BadValue,
+                format!("{at}.id"),
+                "a step id must be lowercase letters, digits and `-`".into(),
+            );
         }
         if !seen.insert(s.id.clone()) {
-            push(Code::DuplicateStep, format!("{at}.id"), format!("another step is already called `{}`", s.id));
+            push(
+                Code::DuplicateStep,
+                format!("{at}.id"),
+                format!("another step is already called `{}`", s.id),
+            );
         }
         let input = mapping(s.input, &format!("{at}.input"), &mut push);
         let compensation = match (s.irreversible, s.compensation) {
             (true, Some(_)) => {
-                push(Code::BadValue, format!("{at}.compensation"), "an irreversible step cannot have a compensation".into());
+                push(
+                    Code::BadValue,
+                    format!("{at}.compensation"),
+                    "an irreversible step cannot have a compensation".into(),
+                );
                 None
             }
             (true, None) => None,
@@ -156,8 +210,11 @@ fn build(raw: RawDefinition, problems: &mut Vec<Diagnostic>) -> Definition {
             (false, None) => {
                 push(
                     Code::MissingCompensation,
-                    format!("{at}"),
-                    format!("step `{}` must say how it is undone (`compensation`) or that it cannot be (`irreversible: true`)", s.id),
+                    at.to_string(),
+                    format!(
+                        "step `{}` must say how it is undone (`compensation`) or that it cannot be (`irreversible: true`)",
+                        s.id
+                    ),
                 );
                 None
             }
@@ -197,7 +254,9 @@ fn build(raw: RawDefinition, problems: &mut Vec<Diagnostic>) -> Definition {
 }
 
 fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn mapping(value: Value, at: &str, push: &mut impl FnMut(Code, String, String)) -> Mapping {
@@ -209,43 +268,63 @@ fn mapping(value: Value, at: &str, push: &mut impl FnMut(Code, String, String)) 
 
 fn duration(text: &str, at: &str, push: &mut impl FnMut(Code, String, String)) -> Millis {
     Millis::parse(text).unwrap_or_else(|| {
-        push(Code::BadDuration, at.to_owned(), format!("`{text}` is not a duration; write e.g. 500ms, 10s, 5m or 2h"));
+        push(
+            Code::BadDuration,
+            at.to_owned(),
+            format!("`{text}` is not a duration; write e.g. 500ms, 10s, 5m or 2h"),
+        );
         Millis(0)
     })
 }
 
-fn retry_policy(raw: Option<RawRetry>, at: &str, push: &mut impl FnMut(Code, String, String)) -> RetryPolicy {
+fn retry_policy(
+    raw: Option<RawRetry>,
+    at: &str,
+    push: &mut impl FnMut(Code, String, String),
+) -> RetryPolicy {
     let default = RetryPolicy::default();
     let Some(raw) = raw else { return default };
     let policy = RetryPolicy {
-        initial_interval: raw
-            .initial_interval
-            .map_or(default.initial_interval, |t| duration(&t, &format!("{at}.retry.initial_interval"), push)),
+        initial_interval: raw.initial_interval.map_or(default.initial_interval, |t| {
+            duration(&t, &format!("{at}.retry.initial_interval"), push)
+        }),
         backoff: raw.backoff.unwrap_or(default.backoff),
-        max_interval: raw
-            .max_interval
-            .map_or(default.max_interval, |t| duration(&t, &format!("{at}.retry.max_interval"), push)),
+        max_interval: raw.max_interval.map_or(default.max_interval, |t| {
+            duration(&t, &format!("{at}.retry.max_interval"), push)
+        }),
         max_attempts: raw.max_attempts.unwrap_or(default.max_attempts),
     };
     if !(1.0..=10.0).contains(&policy.backoff) {
-        push(Code::BadValue, format!("{at}.retry.backoff"), "backoff must be between 1.0 and 10.0".into());
+        push(
+            Code::BadValue,
+            format!("{at}.retry.backoff"),
+            "backoff must be between 1.0 and 10.0".into(),
+        );
     }
     if policy.max_interval < policy.initial_interval {
-        push(Code::BadValue, format!("{at}.retry.max_interval"), "max_interval must not be shorter than initial_interval".into());
+        push(
+            Code::BadValue,
+            format!("{at}.retry.max_interval"),
+            "max_interval must not be shorter than initial_interval".into(),
+        );
     }
     policy
 }
 
 /// Checks `needs`, cycles, and that each mapping reads only outputs of steps it depends on.
 fn check_graph(steps: &[Step], problems: &mut Vec<Diagnostic>) {
-    let index: BTreeMap<&StepId, usize> = steps.iter().enumerate().map(|(i, s)| (&s.id, i)).collect();
+    let index: BTreeMap<&StepId, usize> =
+        steps.iter().enumerate().map(|(i, s)| (&s.id, i)).collect();
     for (i, step) in steps.iter().enumerate() {
         for need in &step.needs {
             if !index.contains_key(need) {
                 problems.push(Diagnostic::new(
                     Code::UnknownStep,
                     format!("steps[{i}].needs"),
-                    format!("step `{}` needs `{need}`, which is not a step of this procedure", step.id),
+                    format!(
+                        "step `{}` needs `{need}`, which is not a step of this procedure",
+                        step.id
+                    ),
                 ));
             }
         }
@@ -254,7 +333,10 @@ fn check_graph(steps: &[Step], problems: &mut Vec<Diagnostic>) {
         problems.push(Diagnostic::new(
             Code::Cycle,
             "steps",
-            format!("these steps wait on each other and could never start: {}", cycle.join(" → ")),
+            format!(
+                "these steps wait on each other and could never start: {}",
+                cycle.join(" → ")
+            ),
         ));
         return;
     }
@@ -262,10 +344,16 @@ fn check_graph(steps: &[Step], problems: &mut Vec<Diagnostic>) {
         let upstream = ancestors(step, steps, &index);
         let mut check = |at: String, mapping: &Mapping, own: bool| {
             for (path, reference) in mapping.references() {
-                let Source::Step(source) = &reference.source else { continue };
+                let Source::Step(source) = &reference.source else {
+                    continue;
+                };
                 let at = format!("{at}.{path}");
                 let Some(&j) = index.get(source) else {
-                    problems.push(Diagnostic::new(Code::UnknownStep, at, format!("`{reference}` reads step `{source}`, which does not exist")));
+                    problems.push(Diagnostic::new(
+                        Code::UnknownStep,
+                        at,
+                        format!("`{reference}` reads step `{source}`, which does not exist"),
+                    ));
                     continue;
                 };
                 let own_output = own && source == &step.id;
@@ -281,7 +369,10 @@ fn check_graph(steps: &[Step], problems: &mut Vec<Diagnostic>) {
                     problems.push(Diagnostic::new(
                         Code::UnknownOutputField,
                         at,
-                        format!("step `{source}` keeps no output `{field}`; it keeps: {}", steps[j].output.join(", ")),
+                        format!(
+                            "step `{source}` keeps no output `{field}`; it keeps: {}",
+                            steps[j].output.join(", ")
+                        ),
                     ));
                 }
             }
@@ -293,14 +384,18 @@ fn check_graph(steps: &[Step], problems: &mut Vec<Diagnostic>) {
     }
 }
 
-fn ancestors<'a>(step: &'a Step, steps: &'a [Step], index: &BTreeMap<&StepId, usize>) -> BTreeSet<&'a StepId> {
+fn ancestors<'a>(
+    step: &'a Step,
+    steps: &'a [Step],
+    index: &BTreeMap<&StepId, usize>,
+) -> BTreeSet<&'a StepId> {
     let mut found = BTreeSet::new();
     let mut stack: Vec<&StepId> = step.needs.iter().collect();
     while let Some(id) = stack.pop() {
-        if found.insert(id) {
-            if let Some(&j) = index.get(id) {
-                stack.extend(steps[j].needs.iter());
-            }
+        if found.insert(id)
+            && let Some(&j) = index.get(id)
+        {
+            stack.extend(steps[j].needs.iter());
         }
     }
     found
@@ -308,21 +403,30 @@ fn ancestors<'a>(step: &'a Step, steps: &'a [Step], index: &BTreeMap<&StepId, us
 
 fn find_cycle(steps: &[Step], index: &BTreeMap<&StepId, usize>) -> Option<Vec<String>> {
     // Colours: 0 unvisited, 1 on the current path, 2 done.
-    fn visit(i: usize, steps: &[Step], index: &BTreeMap<&StepId, usize>, colour: &mut [u8], path: &mut Vec<usize>) -> Option<Vec<String>> {
+    fn visit(
+        i: usize,
+        steps: &[Step],
+        index: &BTreeMap<&StepId, usize>,
+        colour: &mut [u8],
+        path: &mut Vec<usize>,
+    ) -> Option<Vec<String>> {
         colour[i] = 1;
         path.push(i);
         for need in &steps[i].needs {
             let Some(&j) = index.get(need) else { continue };
             if colour[j] == 1 {
                 let start = path.iter().position(|&p| p == j).unwrap_or(0);
-                let mut cycle: Vec<String> = path[start..].iter().map(|&p| steps[p].id.0.clone()).collect();
+                let mut cycle: Vec<String> = path[start..]
+                    .iter()
+                    .map(|&p| steps[p].id.0.clone())
+                    .collect();
                 cycle.push(steps[j].id.0.clone());
                 return Some(cycle);
             }
-            if colour[j] == 0 {
-                if let Some(cycle) = visit(j, steps, index, colour, path) {
-                    return Some(cycle);
-                }
+            if colour[j] == 0
+                && let Some(cycle) = visit(j, steps, index, colour, path)
+            {
+                return Some(cycle);
             }
         }
         path.pop();
@@ -330,5 +434,11 @@ fn find_cycle(steps: &[Step], index: &BTreeMap<&StepId, usize>) -> Option<Vec<St
         None
     }
     let mut colour = vec![0u8; steps.len()];
-    (0..steps.len()).find_map(|i| if colour[i] == 0 { visit(i, steps, index, &mut colour, &mut Vec::new()) } else { None })
+    (0..steps.len()).find_map(|i| {
+        if colour[i] == 0 {
+            visit(i, steps, index, &mut colour, &mut Vec::new())
+        } else {
+            None
+        }
+    })
 }

@@ -31,9 +31,13 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
     let status = |id: &StepId| state.status_of(id).unwrap_or(StepStatus::Pending);
     let any = |wanted: &[StepStatus]| state.steps.iter().any(|s| wanted.contains(&s.status));
     let failed = any(&[StepStatus::Rejected, StepStatus::Failed]);
-    let stopping = state.withdrawal.is_some() || (failed && definition.on_failure == FailurePolicy::Compensate);
+    let stopping = state.withdrawal.is_some()
+        || (failed && definition.on_failure == FailurePolicy::Compensate);
 
-    let pending = definition.steps.iter().filter(|s| status(&s.id) == StepStatus::Pending);
+    let pending = definition
+        .steps
+        .iter()
+        .filter(|s| status(&s.id) == StepStatus::Pending);
     if stopping {
         let skips: Vec<Action> = pending.map(|s| Action::Skip(s.id.clone())).collect();
         if !skips.is_empty() {
@@ -62,12 +66,20 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
         let needs: Vec<StepStatus> = step.needs.iter().map(status).collect();
         if needs.iter().all(|s| *s == StepStatus::Succeeded) {
             actions.push(Action::Start(step.id.clone()));
-        } else if needs.iter().any(|s| matches!(s, StepStatus::Rejected | StepStatus::Failed | StepStatus::Skipped)) {
+        } else if needs.iter().any(|s| {
+            matches!(
+                s,
+                StepStatus::Rejected | StepStatus::Failed | StepStatus::Skipped
+            )
+        }) {
             actions.push(Action::Skip(step.id.clone()));
         }
     }
     if actions.is_empty() && !any(&[StepStatus::Pending, StepStatus::Running]) {
-        let all_succeeded = state.steps.iter().all(|s| s.status == StepStatus::Succeeded);
+        let all_succeeded = state
+            .steps
+            .iter()
+            .all(|s| s.status == StepStatus::Succeeded);
         actions.push(Action::Finish(if all_succeeded {
             CaseStatus::Completed
         } else {

@@ -22,14 +22,21 @@ fn id(s: &str) -> StepId {
 
 fn succeed(state: &mut CaseState, step: &str) {
     state.apply(Event::StepStarted(id(step)));
-    state.apply(Event::StepSucceeded { step: id(step), output: json!({}), attempts: 1 });
+    state.apply(Event::StepSucceeded {
+        step: id(step),
+        output: json!({}),
+        attempts: 1,
+    });
 }
 
 fn reject(state: &mut CaseState, step: &str) {
     state.apply(Event::StepStarted(id(step)));
     state.apply(Event::StepRejected {
         step: id(step),
-        error: StepError { code: "NOT_UNDER_SIX".into(), message: "refused".into() },
+        error: StepError {
+            code: "NOT_UNDER_SIX".into(),
+            message: "refused".into(),
+        },
         attempts: 1,
     });
 }
@@ -40,12 +47,29 @@ fn starts_with_the_birth_then_runs_residence_and_insurance_in_parallel() {
     let mut state = CaseState::new("KS-1".into(), &def);
     assert_eq!(decide(&def, &state), vec![Action::Start(id("birth"))]);
     state.apply(Event::StepStarted(id("birth")));
-    assert_eq!(decide(&def, &state), vec![], "nothing else may start while the birth runs");
-    state.apply(Event::StepSucceeded { step: id("birth"), output: json!({}), attempts: 1 });
-    assert_eq!(decide(&def, &state), vec![Action::Start(id("residence")), Action::Start(id("insurance"))]);
+    assert_eq!(
+        decide(&def, &state),
+        vec![],
+        "nothing else may start while the birth runs"
+    );
+    state.apply(Event::StepSucceeded {
+        step: id("birth"),
+        output: json!({}),
+        attempts: 1,
+    });
+    assert_eq!(
+        decide(&def, &state),
+        vec![
+            Action::Start(id("residence")),
+            Action::Start(id("insurance"))
+        ]
+    );
     succeed(&mut state, "residence");
     succeed(&mut state, "insurance");
-    assert_eq!(decide(&def, &state), vec![Action::Finish(CaseStatus::Completed)]);
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Finish(CaseStatus::Completed)]
+    );
 }
 
 #[test]
@@ -56,16 +80,35 @@ fn a_rejection_waits_for_running_steps_then_undoes_in_reverse_and_flags_the_birt
     state.apply(Event::StepStarted(id("residence")));
     reject(&mut state, "insurance");
     assert_eq!(decide(&def, &state), vec![], "residence is still running");
-    state.apply(Event::StepSucceeded { step: id("residence"), output: json!({}), attempts: 2 });
-    assert_eq!(decide(&def, &state), vec![Action::Compensate(id("residence"))]);
+    state.apply(Event::StepSucceeded {
+        step: id("residence"),
+        output: json!({}),
+        attempts: 2,
+    });
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Compensate(id("residence"))]
+    );
     state.apply(Event::CompensationStarted(id("residence")));
     assert_eq!(state.status, CaseStatus::Compensating);
     assert_eq!(decide(&def, &state), vec![]);
-    state.apply(Event::Compensated { step: id("residence"), output: json!({}) });
-    assert_eq!(decide(&def, &state), vec![Action::RecordCorrection(id("birth"))]);
+    state.apply(Event::Compensated {
+        step: id("residence"),
+        output: json!({}),
+    });
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::RecordCorrection(id("birth"))]
+    );
     state.apply(Event::CorrectionNeeded(id("birth")));
-    assert_eq!(decide(&def, &state), vec![Action::Finish(CaseStatus::Failed)]);
-    assert_eq!(state.failure.as_ref().map(|f| f.code.as_str()), Some("NOT_UNDER_SIX"));
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Finish(CaseStatus::Failed)]
+    );
+    assert_eq!(
+        state.failure.as_ref().map(|f| f.code.as_str()),
+        Some("NOT_UNDER_SIX")
+    );
     assert_eq!(state.attention_reasons(), vec!["correction_needed"]);
 }
 
@@ -76,30 +119,57 @@ fn compensation_follows_reverse_completion_order() {
     succeed(&mut state, "birth");
     succeed(&mut state, "insurance");
     succeed(&mut state, "residence");
-    state.apply(Event::WithdrawRequested { reason: "moved abroad".into() });
-    assert_eq!(decide(&def, &state), vec![Action::Compensate(id("residence"))]);
+    state.apply(Event::WithdrawRequested {
+        reason: "moved abroad".into(),
+    });
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Compensate(id("residence"))]
+    );
     state.apply(Event::CompensationStarted(id("residence")));
-    state.apply(Event::Compensated { step: id("residence"), output: json!({}) });
-    assert_eq!(decide(&def, &state), vec![Action::Compensate(id("insurance"))]);
+    state.apply(Event::Compensated {
+        step: id("residence"),
+        output: json!({}),
+    });
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Compensate(id("insurance"))]
+    );
     state.apply(Event::CompensationStarted(id("insurance")));
-    state.apply(Event::Compensated { step: id("insurance"), output: json!({}) });
-    assert_eq!(decide(&def, &state), vec![Action::RecordCorrection(id("birth"))]);
+    state.apply(Event::Compensated {
+        step: id("insurance"),
+        output: json!({}),
+    });
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::RecordCorrection(id("birth"))]
+    );
     state.apply(Event::CorrectionNeeded(id("birth")));
-    assert_eq!(decide(&def, &state), vec![Action::Finish(CaseStatus::Withdrawn)]);
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Finish(CaseStatus::Withdrawn)]
+    );
 }
 
 #[test]
 fn withdrawal_before_anything_ran_skips_every_step_and_ends_withdrawn() {
     let def = group_a();
     let mut state = CaseState::new("KS-4".into(), &def);
-    state.apply(Event::WithdrawRequested { reason: "filed by mistake".into() });
+    state.apply(Event::WithdrawRequested {
+        reason: "filed by mistake".into(),
+    });
     let skips = decide(&def, &state);
     assert_eq!(skips.len(), 3);
     for action in skips {
-        let Action::Skip(step) = action else { panic!("expected skips, got {action:?}") };
+        let Action::Skip(step) = action else {
+            panic!("expected skips, got {action:?}")
+        };
         state.apply(Event::StepSkipped(step));
     }
-    assert_eq!(decide(&def, &state), vec![Action::Finish(CaseStatus::Withdrawn)]);
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Finish(CaseStatus::Withdrawn)]
+    );
 }
 
 #[test]
@@ -110,7 +180,9 @@ fn withdrawal_after_completion_changes_nothing() {
         succeed(&mut state, step);
     }
     state.apply(Event::Finished(CaseStatus::Completed));
-    state.apply(Event::WithdrawRequested { reason: "late".into() });
+    state.apply(Event::WithdrawRequested {
+        reason: "late".into(),
+    });
     assert!(state.withdrawal.is_none());
     assert_eq!(decide(&def, &state), vec![]);
 }
@@ -122,17 +194,29 @@ fn keep_succeeded_policy_skips_dependents_and_ends_partially_completed() {
     let mut state = CaseState::new("KS-6".into(), &def);
     reject(&mut state, "birth");
     let actions = decide(&def, &state);
-    assert_eq!(actions, vec![Action::Skip(id("residence")), Action::Skip(id("insurance"))]);
+    assert_eq!(
+        actions,
+        vec![Action::Skip(id("residence")), Action::Skip(id("insurance"))]
+    );
     state.apply(Event::StepSkipped(id("residence")));
     state.apply(Event::StepSkipped(id("insurance")));
-    assert_eq!(decide(&def, &state), vec![Action::Finish(CaseStatus::PartiallyCompleted)]);
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Finish(CaseStatus::PartiallyCompleted)]
+    );
 
     let mut state = CaseState::new("KS-7".into(), &def);
     succeed(&mut state, "birth");
     succeed(&mut state, "residence");
     reject(&mut state, "insurance");
-    assert_eq!(decide(&def, &state), vec![Action::Finish(CaseStatus::PartiallyCompleted)]);
-    assert_eq!(state.status_of(&id("residence")), Some(StepStatus::Succeeded));
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Finish(CaseStatus::PartiallyCompleted)]
+    );
+    assert_eq!(
+        state.status_of(&id("residence")),
+        Some(StepStatus::Succeeded)
+    );
 }
 
 #[test]
@@ -146,8 +230,14 @@ fn a_failed_compensation_is_kept_and_flagged_and_the_rest_still_undone() {
     state.apply(Event::CompensationStarted(id("insurance")));
     state.apply(Event::CompensationFailed {
         step: id("insurance"),
-        error: StepError { code: "CARD_NOT_FOUND".into(), message: "m".into() },
+        error: StepError {
+            code: "CARD_NOT_FOUND".into(),
+            message: "m".into(),
+        },
     });
-    assert_eq!(decide(&def, &state), vec![Action::Compensate(id("residence"))]);
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Compensate(id("residence"))]
+    );
     assert_eq!(state.attention_reasons(), vec!["compensation_failed"]);
 }

@@ -56,7 +56,13 @@ fn broken_yaml_is_a_syntax_error_with_a_position() {
     assert_eq!(err.0[0].code, DiagnosticCode::Syntax);
     assert!(err.0[0].line.is_some(), "{:?}", err.0[0]);
     assert_eq!(codes("just text"), vec![DiagnosticCode::Syntax]);
-    assert_eq!(codes(&VALID.replace("title: { vi: \"Một\"", "colour: red\n    title: { vi: \"Một\"")), vec![DiagnosticCode::Syntax]);
+    assert_eq!(
+        codes(&VALID.replace(
+            "title: { vi: \"Một\"",
+            "colour: red\n    title: { vi: \"Một\""
+        )),
+        vec![DiagnosticCode::Syntax]
+    );
 }
 
 #[test]
@@ -73,7 +79,10 @@ fn duplicate_step_ids_are_reported() {
 
 #[test]
 fn a_cycle_is_reported_with_its_steps() {
-    let yaml = VALID.replace("irreversible: true\n", "irreversible: true\n    needs: [second]\n");
+    let yaml = VALID.replace(
+        "irreversible: true\n",
+        "irreversible: true\n    needs: [second]\n",
+    );
     let err = parse_definition(&yaml).expect_err("cycle");
     assert_eq!(err.0[0].code, DiagnosticCode::Cycle);
     assert!(err.0[0].message.contains("first") && err.0[0].message.contains("second"));
@@ -108,9 +117,16 @@ fn bad_references_durations_and_values_are_all_reported_at_once() {
         .replace("$application.name", "$nowhere.name")
         .replace("version: 1", "version: 0")
         .replace("case_code_prefix: DM", "case_code_prefix: dm")
-        .replace("irreversible: true\n", "irreversible: true\n    attempt_timeout: ten seconds\n");
+        .replace(
+            "irreversible: true\n",
+            "irreversible: true\n    attempt_timeout: ten seconds\n",
+        );
     let found = codes(&yaml);
-    for code in [DiagnosticCode::BadReference, DiagnosticCode::BadValue, DiagnosticCode::BadDuration] {
+    for code in [
+        DiagnosticCode::BadReference,
+        DiagnosticCode::BadValue,
+        DiagnosticCode::BadDuration,
+    ] {
         assert!(found.contains(&code), "{code:?} missing from {found:?}");
     }
     assert!(found.len() >= 4, "{found:?}");

@@ -16,7 +16,8 @@ use lienthong::temporal_dev::{DevServer, DevServerOptions};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
-pub const EXAMPLE: &str = include_str!("../../examples/applications/birth-residence-insurance.json");
+pub const EXAMPLE: &str =
+    include_str!("../../examples/applications/birth-residence-insurance.json");
 
 /// The example application, with a fresh e-birth-certificate number so cases never collide.
 pub fn example_submission(tag: &str) -> Value {
@@ -37,13 +38,21 @@ pub struct Stack {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 fn lienthong(dir: &Path, log: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lienthong"));
     let log = std::fs::File::create(dir.join(log)).expect("log file");
-    command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).kill_on_drop(true).env("LIENTHONG_LOG", "info");
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .kill_on_drop(true)
+        .env("LIENTHONG_LOG", "info");
     command
 }
 
@@ -66,7 +75,12 @@ async fn read_ready(path: &Path, child: &mut Child) -> Result<Value> {
 impl Stack {
     pub async fn start() -> Result<Self> {
         let dir = tempfile::tempdir()?;
-        let temporal = DevServer::start(DevServerOptions::new(dir.path().join("temporal.db"), free_port(), None)).await?;
+        let temporal = DevServer::start(DevServerOptions::new(
+            dir.path().join("temporal.db"),
+            free_port(),
+            None,
+        ))
+        .await?;
 
         let sims_ready = dir.path().join("agencies.json");
         let mut sims = lienthong(dir.path(), "agencies.log")
@@ -75,24 +89,47 @@ impl Stack {
             .arg("--ready-file")
             .arg(&sims_ready)
             .spawn()?;
-        let agencies: BTreeMap<String, String> = serde_json::from_value(read_ready(&sims_ready, &mut sims).await?)?;
+        let agencies: BTreeMap<String, String> =
+            serde_json::from_value(read_ready(&sims_ready, &mut sims).await?)?;
 
         let api_ready = dir.path().join("api.json");
         let mut api_process = lienthong(dir.path(), "api.log")
-            .args(["api", "--listen", "127.0.0.1:0", "--temporal-address", &temporal.address().to_string()])
+            .args([
+                "api",
+                "--listen",
+                "127.0.0.1:0",
+                "--temporal-address",
+                &temporal.address().to_string(),
+            ])
             .arg("--ready-file")
             .arg(&api_ready)
             .spawn()?;
-        let api = read_ready(&api_ready, &mut api_process).await?["api"].as_str().context("api url")?.to_owned();
+        let api = read_ready(&api_ready, &mut api_process).await?["api"]
+            .as_str()
+            .context("api url")?
+            .to_owned();
 
-        let mut stack = Self { dir, temporal, api, agencies, http: reqwest::Client::new(), sims, worker: None, api_process };
+        let mut stack = Self {
+            dir,
+            temporal,
+            api,
+            agencies,
+            http: reqwest::Client::new(),
+            sims,
+            worker: None,
+            api_process,
+        };
         stack.start_worker()?;
         Ok(stack)
     }
 
     pub fn start_worker(&mut self) -> Result<()> {
         let worker = lienthong(self.dir.path(), "worker.log")
-            .args(["worker", "--temporal-address", &self.temporal.address().to_string()])
+            .args([
+                "worker",
+                "--temporal-address",
+                &self.temporal.address().to_string(),
+            ])
             .arg("--agencies-file")
             .arg(self.dir.path().join("agencies.json"))
             .spawn()?;
@@ -109,7 +146,10 @@ impl Stack {
     }
 
     pub fn register(&self, agency: &str) -> PathBuf {
-        self.dir.path().join("agencies").join(format!("{agency}.db"))
+        self.dir
+            .path()
+            .join("agencies")
+            .join(format!("{agency}.db"))
     }
 
     /// Runs a counting query against an agency's own register.
@@ -122,7 +162,12 @@ impl Stack {
     }
 
     pub async fn fault(&self, agency: &str, fault: Value) -> Result<()> {
-        let response = self.http.post(format!("{}/admin/faults", self.agencies[agency])).json(&fault).send().await?;
+        let response = self
+            .http
+            .post(format!("{}/admin/faults", self.agencies[agency]))
+            .json(&fault)
+            .send()
+            .await?;
         if !response.status().is_success() {
             bail!("fault refused: {}", response.text().await?);
         }
@@ -130,7 +175,12 @@ impl Stack {
     }
 
     pub async fn submit(&self, body: &Value) -> Result<(u16, Value)> {
-        let response = self.http.post(format!("{}/v1/applications", self.api)).json(body).send().await?;
+        let response = self
+            .http
+            .post(format!("{}/v1/applications", self.api))
+            .json(body)
+            .send()
+            .await?;
         Ok((response.status().as_u16(), response.json().await?))
     }
 
@@ -139,16 +189,28 @@ impl Stack {
         if status != 202 {
             bail!("submission refused ({status}): {answer}");
         }
-        Ok(answer["case_code"].as_str().context("case code")?.to_owned())
+        Ok(answer["case_code"]
+            .as_str()
+            .context("case code")?
+            .to_owned())
     }
 
     pub async fn case(&self, code: &str) -> Result<(u16, Value)> {
-        let response = self.http.get(format!("{}/v1/cases/{code}", self.api)).send().await?;
+        let response = self
+            .http
+            .get(format!("{}/v1/cases/{code}", self.api))
+            .send()
+            .await?;
         Ok((response.status().as_u16(), response.json().await?))
     }
 
     /// Polls the case until `done` holds, or fails after `within`.
-    pub async fn wait_case(&self, code: &str, within: Duration, done: impl Fn(&Value) -> bool) -> Result<Value> {
+    pub async fn wait_case(
+        &self,
+        code: &str,
+        within: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Value> {
         let deadline = Instant::now() + within;
         let mut last = Value::Null;
         while Instant::now() < deadline {
@@ -164,14 +226,21 @@ impl Stack {
     }
 
     pub async fn wait_ended(&self, code: &str) -> Result<Value> {
-        self.wait_case(code, Duration::from_secs(60), |c| !matches!(c["status"].as_str(), Some("running" | "compensating")))
-            .await
+        self.wait_case(code, Duration::from_secs(60), |c| {
+            !matches!(c["status"].as_str(), Some("running" | "compensating"))
+        })
+        .await
     }
 
     pub fn logs(&self) -> String {
         ["agencies.log", "worker.log", "api.log"]
             .iter()
-            .map(|f| format!("--- {f}\n{}", std::fs::read_to_string(self.dir.path().join(f)).unwrap_or_default()))
+            .map(|f| {
+                format!(
+                    "--- {f}\n{}",
+                    std::fs::read_to_string(self.dir.path().join(f)).unwrap_or_default()
+                )
+            })
             .collect()
     }
 }
@@ -192,5 +261,8 @@ impl Drop for Stack {
 }
 
 pub fn step<'a>(case: &'a Value, id: &str) -> &'a Value {
-    case["steps"].as_array().and_then(|s| s.iter().find(|s| s["id"] == id)).unwrap_or(&Value::Null)
+    case["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["id"] == id))
+        .unwrap_or(&Value::Null)
 }

@@ -20,7 +20,11 @@ pub struct WorkerConfig {
 
 impl WorkerConfig {
     pub fn new(task_queue: impl Into<String>, agencies: BTreeMap<String, String>) -> Self {
-        Self { task_queue: task_queue.into(), agencies, sticky_timeout: Duration::from_secs(3) }
+        Self {
+            task_queue: task_queue.into(),
+            agencies,
+            sticky_timeout: Duration::from_secs(3),
+        }
     }
 }
 
@@ -43,8 +47,13 @@ pub enum WorkerError {
 }
 
 /// Runs a worker until `shutdown` resolves, then drains in-flight tasks and returns.
-pub async fn run(client: Client, config: WorkerConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), WorkerError> {
-    let runtime = Runtime::from_current_tokio(Default::default()).map_err(|e| WorkerError::Runtime(e.to_string()))?;
+pub async fn run(
+    client: Client,
+    config: WorkerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), WorkerError> {
+    let runtime = Runtime::from_current_tokio(Default::default())
+        .map_err(|e| WorkerError::Runtime(e.to_string()))?;
     let agencies = AgencyClient::new(AgencyClientOptions::new(config.agencies.clone()))?;
     let options = WorkerOptions::new(config.task_queue.clone())
         .register_workflow::<CaseWorkflow>()
@@ -52,14 +61,16 @@ pub async fn run(client: Client, config: WorkerConfig, shutdown: impl Future<Out
         .register_activities(AgencyActivities::new(agencies))
         .sticky_queue_schedule_to_start_timeout(config.sticky_timeout)
         .build();
-    let mut worker = Worker::new(&runtime, client, options).map_err(|e| WorkerError::Create(e.to_string()))?;
+    let mut worker =
+        Worker::new(&runtime, client, options).map_err(|e| WorkerError::Create(e.to_string()))?;
     let stop = worker.shutdown_handle();
     tokio::spawn(async move {
         shutdown.await;
         stop();
     });
     tracing::info!(task_queue = %config.task_queue, agencies = config.agencies.len(), "worker polling");
-    worker.run().await.map_err(|e| WorkerError::Run(e.to_string()))
+    worker
+        .run()
+        .await
+        .map_err(|e| WorkerError::Run(e.to_string()))
 }
-
-

@@ -1,7 +1,10 @@
 use std::collections::BTreeMap;
 use std::{future::Future, pin::Pin, task::Poll};
 
-use futures::{FutureExt, future::{LocalBoxFuture, poll_fn}};
+use futures::{
+    FutureExt,
+    future::{LocalBoxFuture, poll_fn},
+};
 use lienthong_definitions::{
     Definition, Step, StepId,
     case::{CaseState, Event, StepError},
@@ -49,33 +52,66 @@ enum Purpose {
     Compensation,
 }
 
-type Pending = LocalBoxFuture<'static, (StepId, Purpose, Result<AgencyAnswer, ActivityExecutionError>)>;
+type Pending = LocalBoxFuture<
+    'static,
+    (
+        StepId,
+        Purpose,
+        Result<AgencyAnswer, ActivityExecutionError>,
+    ),
+>;
 
 #[workflow_methods]
 impl CaseWorkflow {
     #[run]
-    pub async fn run(ctx: &mut WorkflowContext<Self>, input: CaseInput) -> WorkflowResult<CaseState> {
-        let CaseInput { code, definition, application } = input;
+    pub async fn run(
+        ctx: &mut WorkflowContext<Self>,
+        input: CaseInput,
+    ) -> WorkflowResult<CaseState> {
+        let CaseInput {
+            code,
+            definition,
+            application,
+        } = input;
         ctx.state_mut(|w| w.case = Some(CaseState::new(code.clone(), &definition)));
         let mut in_flight: Vec<Pending> = Vec::new();
         let mut published = Published::default();
 
         loop {
-            let actions = ctx.state(|w| w.case.as_ref().map(|c| planner::decide(&definition, c)).unwrap_or_default());
+            let actions = ctx.state(|w| {
+                w.case
+                    .as_ref()
+                    .map(|c| planner::decide(&definition, c))
+                    .unwrap_or_default()
+            });
             let mut waited_on_nothing = true;
             for action in actions {
                 match action {
                     Action::Start(id) => {
-                        let Some(step) = definition.step(&id) else { continue };
-                        let outputs = ctx.state(|w| w.case.as_ref().map(CaseState::outputs).unwrap_or_default());
+                        let Some(step) = definition.step(&id) else {
+                            continue;
+                        };
+                        let outputs = ctx
+                            .state(|w| w.case.as_ref().map(CaseState::outputs).unwrap_or_default());
                         let call = forward_call(&code, step, &application, &outputs);
-                        in_flight.push(schedule(ctx, id.clone(), Purpose::Forward, call, forward_options(step)));
+                        in_flight.push(schedule(
+                            ctx,
+                            id.clone(),
+                            Purpose::Forward,
+                            call,
+                            forward_options(step),
+                        ));
                         apply(ctx, Event::StepStarted(id));
                     }
                     Action::Compensate(id) => {
-                        let Some(step) = definition.step(&id) else { continue };
-                        let Some(compensation) = &step.compensation else { continue };
-                        let outputs = ctx.state(|w| w.case.as_ref().map(CaseState::outputs).unwrap_or_default());
+                        let Some(step) = definition.step(&id) else {
+                            continue;
+                        };
+                        let Some(compensation) = &step.compensation else {
+                            continue;
+                        };
+                        let outputs = ctx
+                            .state(|w| w.case.as_ref().map(CaseState::outputs).unwrap_or_default());
                         let call = AgencyCall {
                             agency: step.agency.clone(),
                             operation: compensation.operation.clone(),
@@ -84,7 +120,13 @@ impl CaseWorkflow {
                             keep: None,
                             case_code: code.clone(),
                         };
-                        in_flight.push(schedule(ctx, id.clone(), Purpose::Compensation, call, compensation_options(step)));
+                        in_flight.push(schedule(
+                            ctx,
+                            id.clone(),
+                            Purpose::Compensation,
+                            call,
+                            compensation_options(step),
+                        ));
                         apply(ctx, Event::CompensationStarted(id));
                     }
                     Action::Skip(id) => apply(ctx, Event::StepSkipped(id)),
@@ -93,7 +135,9 @@ impl CaseWorkflow {
                         apply(ctx, Event::Finished(status));
                         published.upsert(ctx);
                         let state = ctx.state(|w| w.case.clone());
-                        return Ok(state.unwrap_or_else(|| CaseState::new(code.clone(), &definition)));
+                        return Ok(
+                            state.unwrap_or_else(|| CaseState::new(code.clone(), &definition))
+                        );
                     }
                 }
                 waited_on_nothing = false;
@@ -121,7 +165,9 @@ impl CaseWorkflow {
     #[signal]
     pub fn withdraw(&mut self, _ctx: &mut SyncWorkflowContext<Self>, request: WithdrawRequest) {
         if let Some(case) = self.case.as_mut() {
-            case.apply(Event::WithdrawRequested { reason: request.reason });
+            case.apply(Event::WithdrawRequested {
+                reason: request.reason,
+            });
             self.unseen_signal = true;
         }
     }
@@ -136,12 +182,18 @@ impl CaseWorkflow {
 /// The first in-flight call that has finished, in scheduling order. Polled by hand rather than
 /// through `FuturesUnordered`, whose own wakers the SDK rightly treats as a non-deterministic
 /// wake-up source.
-fn next_finished(in_flight: &mut Vec<Pending>) -> impl Future<Output = <Pending as Future>::Output> + '_ {
+fn next_finished(
+    in_flight: &mut Vec<Pending>,
+) -> impl Future<Output = <Pending as Future>::Output> + '_ {
     poll_fn(move |cx| {
-        let ready = in_flight.iter_mut().enumerate().find_map(|(i, call)| match Pin::new(call).poll(cx) {
-            Poll::Ready(out) => Some((i, out)),
-            Poll::Pending => None,
-        });
+        let ready =
+            in_flight
+                .iter_mut()
+                .enumerate()
+                .find_map(|(i, call)| match Pin::new(call).poll(cx) {
+                    Poll::Ready(out) => Some((i, out)),
+                    Poll::Pending => None,
+                });
         match ready {
             Some((i, out)) => {
                 drop(in_flight.remove(i));
@@ -160,7 +212,12 @@ fn apply(ctx: &WorkflowContext<CaseWorkflow>, event: Event) {
     });
 }
 
-fn forward_call(code: &str, step: &Step, application: &Value, outputs: &BTreeMap<StepId, Value>) -> AgencyCall {
+fn forward_call(
+    code: &str,
+    step: &Step,
+    application: &Value,
+    outputs: &BTreeMap<StepId, Value>,
+) -> AgencyCall {
     AgencyCall {
         agency: step.agency.clone(),
         operation: step.operation.clone(),
@@ -220,24 +277,49 @@ fn outcome_event(
     result: Result<AgencyAnswer, ActivityExecutionError>,
 ) -> Event {
     match (purpose, result) {
-        (Purpose::Forward, Ok(AgencyAnswer::Done { output, attempt })) => {
-            Event::StepSucceeded { step, output, attempts: attempt }
-        }
-        (Purpose::Forward, Ok(AgencyAnswer::Rejected { code, message, attempt })) => {
-            Event::StepRejected { step, error: StepError { code, message }, attempts: attempt }
-        }
+        (Purpose::Forward, Ok(AgencyAnswer::Done { output, attempt })) => Event::StepSucceeded {
+            step,
+            output,
+            attempts: attempt,
+        },
+        (
+            Purpose::Forward,
+            Ok(AgencyAnswer::Rejected {
+                code,
+                message,
+                attempt,
+            }),
+        ) => Event::StepRejected {
+            step,
+            error: StepError { code, message },
+            attempts: attempt,
+        },
         (Purpose::Forward, Err(e)) => {
             let attempts = definition.step(&step).map_or(0, |s| s.retry.max_attempts);
             let message = format!("gave up after {attempts} attempts: {}", failure_text(&e));
-            Event::StepFailed { step, error: StepError { code: "RETRIES_EXHAUSTED".into(), message } }
+            Event::StepFailed {
+                step,
+                error: StepError {
+                    code: "RETRIES_EXHAUSTED".into(),
+                    message,
+                },
+            }
         }
-        (Purpose::Compensation, Ok(AgencyAnswer::Done { output, .. })) => Event::Compensated { step, output },
+        (Purpose::Compensation, Ok(AgencyAnswer::Done { output, .. })) => {
+            Event::Compensated { step, output }
+        }
         (Purpose::Compensation, Ok(AgencyAnswer::Rejected { code, message, .. })) => {
-            Event::CompensationFailed { step, error: StepError { code, message } }
+            Event::CompensationFailed {
+                step,
+                error: StepError { code, message },
+            }
         }
         (Purpose::Compensation, Err(e)) => Event::CompensationFailed {
             step,
-            error: StepError { code: "COMPENSATION_FAILED".into(), message: failure_text(&e) },
+            error: StepError {
+                code: "COMPENSATION_FAILED".into(),
+                message: failure_text(&e),
+            },
         },
     }
 }
@@ -254,7 +336,11 @@ impl Published {
     fn upsert(&mut self, ctx: &WorkflowContext<CaseWorkflow>) {
         let Some((status, waiting_on, attention)) = ctx.state(|w| {
             w.case.as_ref().map(|c| {
-                let attention: Vec<String> = c.attention_reasons().into_iter().map(str::to_owned).collect();
+                let attention: Vec<String> = c
+                    .attention_reasons()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
                 (c.status.as_str().to_owned(), c.waiting_on(), attention)
             })
         }) else {

@@ -29,9 +29,16 @@ pub struct AgencyCall {
 /// failures by Temporal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AgencyAnswer {
-    Done { output: Value, attempt: u32 },
+    Done {
+        output: Value,
+        attempt: u32,
+    },
     /// The agency refused (4xx with a reason code). Retrying would not change its mind.
-    Rejected { code: String, message: String, attempt: u32 },
+    Rejected {
+        code: String,
+        message: String,
+        attempt: u32,
+    },
 }
 
 /// Marker for scheduling the agency-call activity from the workflow.

@@ -9,5 +9,5 @@ mod failure_text;
 pub mod search_attributes;
 
 pub use case_workflow::{CaseInput, CaseWorkflow, WithdrawRequest};
-pub use contract::{AgencyAnswer, AgencyCall, CallAgency, CALL_AGENCY};
+pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
 pub use lienthong_definitions::case::CaseState;

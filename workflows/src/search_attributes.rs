@@ -5,8 +5,10 @@ use temporalio_common::search_attributes::SearchAttributeKey;
 
 pub const PROCEDURE: SearchAttributeKey<String> = SearchAttributeKey::keyword("LienthongProcedure");
 pub const STATUS: SearchAttributeKey<String> = SearchAttributeKey::keyword("LienthongStatus");
-pub const WAITING_ON: SearchAttributeKey<Vec<String>> = SearchAttributeKey::keyword_list("LienthongWaitingOn");
-pub const NEEDS_ATTENTION: SearchAttributeKey<Vec<String>> = SearchAttributeKey::keyword_list("LienthongAttention");
+pub const WAITING_ON: SearchAttributeKey<Vec<String>> =
+    SearchAttributeKey::keyword_list("LienthongWaitingOn");
+pub const NEEDS_ATTENTION: SearchAttributeKey<Vec<String>> =
+    SearchAttributeKey::keyword_list("LienthongAttention");
 
 /// `Name=Type` pairs, as `temporal server start-dev --search-attribute` wants them.
 pub const REGISTRATION: &[(&str, &str)] = &[
