@@ -26,6 +26,8 @@ pub async fn submit_and_follow(
     if let Some(map) = body.as_object_mut() {
         map.entry("client_request_id").or_insert(Value::String(id));
     }
+    // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let api = api.trim_end_matches('/');
     let response = http

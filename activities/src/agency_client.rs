@@ -71,6 +71,8 @@ pub struct AgencyClient {
 
 impl AgencyClient {
     pub fn new(options: AgencyClientOptions) -> Result<Self, reqwest::Error> {
+        // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)

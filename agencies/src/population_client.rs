@@ -42,6 +42,8 @@ struct Refusal {
 
 impl PopulationClient {
     pub fn new(base_url: &str) -> Result<Self, reqwest::Error> {
+        // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             // Agency systems talk directly, never through whatever proxy the host has set.
             .no_proxy()

@@ -74,6 +74,8 @@ async fn read_ready(path: &Path, child: &mut Child) -> Result<Value> {
 
 impl Stack {
     pub async fn start() -> Result<Self> {
+        // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir()?;
         let temporal = DevServer::start(DevServerOptions::new(
             dir.path().join("temporal.db"),

@@ -132,6 +132,8 @@ impl Harness {
 }
 
 pub fn client() -> anyhow::Result<reqwest::Client> {
+    // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Ok(reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(60))
