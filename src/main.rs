@@ -84,6 +84,21 @@ struct ApiArgs {
     /// Write {"api": "http://..."} here once listening.
     #[arg(long)]
     ready_file: Option<PathBuf>,
+    /// agency=secret for verifying agencies' signed callbacks, repeatable (or comma-separated
+    /// in LIENTHONG_CALLBACK_SECRETS).
+    #[arg(
+        long = "callback-secret",
+        env = "LIENTHONG_CALLBACK_SECRETS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    callback_secrets: Vec<String>,
+    /// Accept the development secrets (dev-secret-<agency>) the simulators sign with.
+    #[arg(long)]
+    dev_callback_secrets: bool,
+    /// A folder of extra procedure definitions (*.yaml) to accept besides the shipped ones.
+    #[arg(long, env = "LIENTHONG_PROCEDURES")]
+    procedures: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -96,6 +111,9 @@ struct AgencySimArgs {
     /// Write {"agency": "url"} here once listening.
     #[arg(long)]
     ready_file: Option<PathBuf>,
+    /// The lienthong API that decisions taken later are sent back to.
+    #[arg(long, env = "LIENTHONG_CALLBACK_URL")]
+    callback_url: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -139,10 +157,25 @@ async fn main() -> Result<()> {
                 roles::write_ready_file(file, &serde_json::json!({ "api": url }))?;
             }
             tracing::info!(%url, "API listening");
-            roles::serve_api(listener, client, args.task_queue, Stop::on_signals()).await
+            let mut secrets = roles::parse_agencies(&args.callback_secrets)?;
+            if args.dev_callback_secrets {
+                for (agency, secret) in roles::dev_callback_secrets() {
+                    secrets.entry(agency).or_insert(secret);
+                }
+            }
+            roles::serve_api(
+                listener,
+                client,
+                args.task_queue,
+                secrets,
+                args.procedures.as_deref(),
+                Stop::on_signals(),
+            )
+            .await
         }
         Command::AgencySim(args) => {
-            let sims = roles::start_agencies(args.data_dir, args.any_port).await?;
+            let sims =
+                roles::start_agencies(args.data_dir, args.any_port, args.callback_url).await?;
             if let Some(file) = &args.ready_file {
                 roles::write_ready_file(file, &serde_json::to_value(sims.urls())?)?;
             }
@@ -184,9 +217,10 @@ async fn run_dev_stack(
 ) -> Result<()> {
     let address = server.address().to_string();
     let client = connect(Some(&address)).await?;
-    let sims = roles::start_agencies(data_dir.join("agencies"), false).await?;
     let listener = roles::bind_api(listen).await?;
     let api_url = format!("http://{}", listener.local_addr()?);
+    let sims =
+        roles::start_agencies(data_dir.join("agencies"), false, Some(api_url.clone())).await?;
 
     println!("lienthong is running. Ctrl-C stops everything.");
     println!("  API               {api_url}   (POST /v1/applications, GET /v1/cases/{{code}})");
@@ -205,7 +239,14 @@ async fn run_dev_stack(
         sims.urls(),
         stop.clone(),
     );
-    let api = roles::serve_api(listener, client, DEFAULT_TASK_QUEUE.into(), stop.clone());
+    let api = roles::serve_api(
+        listener,
+        client,
+        DEFAULT_TASK_QUEUE.into(),
+        roles::dev_callback_secrets(),
+        None,
+        stop.clone(),
+    );
     let demo = async {
         if let Some(file) = submit {
             if let Err(e) = submit_and_follow(&api_url, &file, None).await {

@@ -8,20 +8,40 @@ use std::{
 };
 
 use anyhow::{Context, Result};
-use lienthong_agencies::{SimConfig, Simulators};
-use lienthong_api::{ApiState, Catalog};
+use lienthong_agencies::{Agency, SimConfig, Simulators};
+use lienthong_api::{ApiState, CallbackAuth, Catalog};
+use lienthong_definitions::calendar::Calendar;
 use lienthong_worker::WorkerConfig;
 use temporalio_client::Client;
 use tokio::net::TcpListener;
 
 use crate::shutdown::Stop;
 
-/// The procedures this installation runs.
-pub fn catalog() -> Result<Arc<Catalog>> {
-    let definitions =
-        lienthong_definitions::shipped_definitions().map_err(|(file, diagnostics)| {
-            anyhow::anyhow!("shipped procedure {file} is invalid: {diagnostics}")
-        })?;
+/// The procedures this installation runs: the shipped ones, plus every `*.yaml` in `extra`
+/// (an agency's own procedures). Any invalid file stops the start with its diagnostics.
+pub fn catalog(extra: Option<&Path>) -> Result<Arc<Catalog>> {
+    let mut definitions = lienthong_definitions::shipped_definitions().map_err(|(file, diagnostics)| {
+        anyhow::anyhow!("shipped procedure {file} is invalid: {diagnostics}")
+    })?;
+    if let Some(dir) = extra {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read the procedures folder {}", dir.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let definition = lienthong_definitions::parse_definition(&text).map_err(|d| {
+                let lines: Vec<String> = d.0.iter().map(ToString::to_string).collect();
+                anyhow::anyhow!("{} is invalid:\n  {}", file.display(), lines.join("\n  "))
+            })?;
+            if definitions.iter().any(|known| known.id == definition.id) {
+                anyhow::bail!("{} defines `{}`, which already exists", file.display(), definition.id);
+            }
+            definitions.push(definition);
+        }
+    }
     Ok(Arc::new(Catalog::new(definitions)?))
 }
 
@@ -34,17 +54,30 @@ pub fn write_ready_file(path: &Path, value: &serde_json::Value) -> Result<()> {
     Ok(())
 }
 
+/// The development callback secrets (`dev-secret-<agency>`), which the simulators also use by
+/// default. Never for production: `lienthong api --callback-secret agency=secret` sets real ones.
+pub fn dev_callback_secrets() -> BTreeMap<String, String> {
+    Agency::ALL
+        .iter()
+        .map(|a| (a.as_str().to_owned(), format!("dev-secret-{}", a.as_str())))
+        .collect()
+}
+
 /// Serves the API until `stop`.
 pub async fn serve_api(
     listener: TcpListener,
     client: Client,
     task_queue: String,
+    callback_secrets: BTreeMap<String, String>,
+    procedures: Option<&Path>,
     stop: Stop,
 ) -> Result<()> {
     let state = ApiState {
         client,
-        catalog: catalog()?,
+        catalog: catalog(procedures)?,
         task_queue,
+        calendar: Arc::new(Calendar::vietnam()),
+        callbacks: Arc::new(CallbackAuth::new(callback_secrets)),
     };
     axum::serve(listener, lienthong_api::router(state))
         .with_graceful_shutdown(stop.wait())
@@ -72,12 +105,18 @@ pub async fn run_worker(
     Ok(())
 }
 
-/// Starts the agency simulators with their registers under `data_dir`.
-pub async fn start_agencies(data_dir: PathBuf, any_port: bool) -> Result<Simulators> {
+/// Starts the agency simulators with their registers under `data_dir`; decisions taken later
+/// are called back to the API at `callback_url`.
+pub async fn start_agencies(
+    data_dir: PathBuf,
+    any_port: bool,
+    callback_url: Option<String>,
+) -> Result<Simulators> {
     let mut config = SimConfig::new(data_dir);
     if any_port {
         config = config.with_any_free_ports();
     }
+    config.callback_url = callback_url;
     Ok(lienthong_agencies::start(config).await?)
 }
 
@@ -87,7 +126,7 @@ pub fn parse_agencies(pairs: &[String]) -> Result<BTreeMap<String, String>> {
         .iter()
         .map(|pair| {
             let (name, url) = pair.split_once('=').with_context(|| {
-                format!("`{pair}` should be agency=url, e.g. civil-status=http://127.0.0.1:8702")
+                format!("`{pair}` should be agency=value, e.g. civil-status=http://127.0.0.1:8702")
             })?;
             Ok((name.trim().to_owned(), url.trim().to_owned()))
         })

@@ -38,8 +38,15 @@ impl AgencyActivities {
             .and_then(|d| d.duration_since(SystemTime::now()).ok());
         let result = self.client.call(&call, attempt, remaining).await;
         match &result {
-            Ok(AgencyAnswer::Done { .. }) => {
-                tracing::info!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, "agency call done");
+            Ok(AgencyAnswer::Done { reconciled, .. }) => {
+                tracing::info!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, reconciled, "agency call done");
+            }
+            Ok(
+                AgencyAnswer::DocumentsRequired { .. }
+                | AgencyAnswer::Pending { .. }
+                | AgencyAnswer::NotDone,
+            ) => {
+                tracing::info!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, "agency answered, case waits");
             }
             Ok(AgencyAnswer::Rejected { code, .. }) => {
                 tracing::warn!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, %code, "agency refused");

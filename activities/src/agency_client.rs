@@ -1,6 +1,7 @@
 use std::{collections::BTreeMap, time::Duration};
 
 use lienthong_workflows::{AgencyAnswer, AgencyCall};
+use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::{Classified, classify, traceparent_for};
@@ -82,25 +83,33 @@ impl AgencyClient {
         Ok(Self { http, options })
     }
 
-    /// Sends one attempt of an agency call.
+    fn base(&self, call: &AgencyCall) -> Result<&str, CallError> {
+        self.options
+            .agencies
+            .get(&call.agency)
+            .map(|b| b.trim_end_matches('/'))
+            .ok_or_else(|| CallError::UnknownAgency {
+                agency: call.agency.clone(),
+            })
+    }
+
+    /// One attempt of an agency call. A retry (attempt > 1) first asks the agency whether the
+    /// unanswered earlier attempt was done, so an unknown outcome is settled from the agency's
+    /// own record before anything is sent again.
     pub async fn call(
         &self,
         call: &AgencyCall,
         attempt: u32,
         timeout: Option<Duration>,
     ) -> Result<AgencyAnswer, CallError> {
-        let base =
-            self.options
-                .agencies
-                .get(&call.agency)
-                .ok_or_else(|| CallError::UnknownAgency {
-                    agency: call.agency.clone(),
-                })?;
-        let url = format!(
-            "{}/operations/{}",
-            base.trim_end_matches('/'),
-            call.operation
-        );
+        if call.reconcile_only || attempt > 1 {
+            match self.lookup(call, timeout).await? {
+                Some(answer) => return Ok(answer),
+                None if call.reconcile_only => return Ok(AgencyAnswer::NotDone),
+                None => {}
+            }
+        }
+        let url = format!("{}/operations/{}", self.base(call)?, call.operation);
         let mut request = self
             .http
             .post(url)
@@ -110,50 +119,105 @@ impl AgencyClient {
         if let Some(timeout) = timeout {
             request = request.timeout(timeout.min(self.options.request_timeout));
         }
-        let no_answer = |e: reqwest::Error| CallError::NoAnswer {
-            agency: call.agency.clone(),
-            operation: call.operation.clone(),
-            reason: if e.is_timeout() {
-                "timed out".into()
-            } else if e.is_connect() {
-                "connection failed".into()
-            } else {
-                "connection broken".into()
-            },
-        };
-        let response = request.send().await.map_err(no_answer)?;
+        let response = request.send().await.map_err(|e| no_answer(call, &e))?;
         let status = response.status();
         let retry_after = response
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response.bytes().await.map_err(no_answer)?;
-        match classify(status, retry_after.as_deref()) {
+        let body = response.bytes().await.map_err(|e| no_answer(call, &e))?;
+        self.interpret(call, status, retry_after.as_deref(), &body, attempt, false)
+    }
+
+    /// Asks `GET /acts/{key}`: `None` when the agency has no record of the act.
+    async fn lookup(
+        &self,
+        call: &AgencyCall,
+        timeout: Option<Duration>,
+    ) -> Result<Option<AgencyAnswer>, CallError> {
+        let key = call.idempotency_key.replace('%', "%25").replace('/', "%2F");
+        let mut request = self
+            .http
+            .get(format!("{}/acts/{key}", self.base(call)?))
+            .header("traceparent", traceparent_for(&call.case_code));
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout.min(self.options.request_timeout));
+        }
+        let response = request.send().await.map_err(|e| no_answer(call, &e))?;
+        let status = response.status();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let body = response.bytes().await.map_err(|e| no_answer(call, &e))?;
+        if !status.is_success() {
+            return self.interpret(call, status, None, &body, 0, true).map(Some);
+        }
+        let record: Value = serde_json::from_slice(&body).map_err(|_| bad_body(call))?;
+        let stored_status = record["status_code"]
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .and_then(|s| StatusCode::from_u16(s).ok());
+        let stored = serde_json::to_vec(&record["response"]).map_err(|_| bad_body(call))?;
+        match stored_status {
+            Some(stored_status) => self
+                .interpret(call, stored_status, None, &stored, 0, true)
+                .map(Some),
+            None => Err(bad_body(call)),
+        }
+    }
+
+    fn interpret(
+        &self,
+        call: &AgencyCall,
+        status: StatusCode,
+        retry_after: Option<&str>,
+        body: &[u8],
+        attempt: u32,
+        reconciled: bool,
+    ) -> Result<AgencyAnswer, CallError> {
+        match classify(status, retry_after) {
             Classified::Success => {
-                let output: Value =
-                    serde_json::from_slice(&body).map_err(|_| CallError::BadBody {
-                        agency: call.agency.clone(),
-                        operation: call.operation.clone(),
-                    })?;
-                Ok(AgencyAnswer::Done {
-                    output: keep_only(output, call.keep.as_deref()),
-                    attempt,
-                })
+                let output: Value = serde_json::from_slice(body).map_err(|_| bad_body(call))?;
+                match output.get("outcome").and_then(Value::as_str) {
+                    Some("documents_required") => Ok(AgencyAnswer::DocumentsRequired {
+                        documents: output.get("documents").cloned().unwrap_or(Value::Null),
+                        message: short(
+                            output
+                                .get("message")
+                                .and_then(Value::as_str)
+                                .unwrap_or("the agency needs more documents"),
+                        ),
+                    }),
+                    Some("pending") => Ok(AgencyAnswer::Pending {
+                        reference: output
+                            .get("reference")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                    }),
+                    _ => Ok(AgencyAnswer::Done {
+                        output: keep_only(output, call.keep.as_deref()),
+                        attempt,
+                        reconciled,
+                    }),
+                }
             }
             Classified::Rejection => {
-                let reason: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                let reason: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
                 let code = reason
                     .get("code")
                     .and_then(Value::as_str)
                     .map_or_else(|| format!("HTTP_{}", status.as_u16()), str::to_owned);
-                let message = reason
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("the agency refused the request");
+                let message = short(
+                    reason
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("the agency refused the request"),
+                );
                 Ok(AgencyAnswer::Rejected {
                     code,
-                    message: message.chars().take(300).collect(),
+                    message,
                     attempt,
                 })
             }
@@ -165,6 +229,33 @@ impl AgencyClient {
             }),
         }
     }
+}
+
+fn no_answer(call: &AgencyCall, e: &reqwest::Error) -> CallError {
+    let reason = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "connection broken"
+    };
+    CallError::NoAnswer {
+        agency: call.agency.clone(),
+        operation: call.operation.clone(),
+        reason: reason.into(),
+    }
+}
+
+fn bad_body(call: &AgencyCall) -> CallError {
+    CallError::BadBody {
+        agency: call.agency.clone(),
+        operation: call.operation.clone(),
+    }
+}
+
+/// Agencies' messages are kept short: they end up in the case state and operator screens.
+fn short(message: &str) -> String {
+    message.chars().take(300).collect()
 }
 
 /// Drops every response field the definition does not keep, before it reaches history.

@@ -45,6 +45,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, code, message)
     }
 
+    /// Another writer got there first; [`crate::idempotency::finish`] replays its answer.
+    pub fn conflict(message: &'static str) -> Self {
+        Self::new(StatusCode::CONFLICT, CONFLICT, message)
+    }
+
     /// A unique constraint fired: another writer got there first.
     pub fn is_conflict(&self) -> bool {
         self.code == CONFLICT

@@ -8,6 +8,7 @@ use sqlx::SqliteConnection;
 
 use crate::api_error::ApiError;
 use crate::dates;
+use crate::documents::Supplement;
 use crate::idempotency::{self, ActReply, ActRequest};
 use crate::ids;
 use crate::population_client::AssignPersonalId;
@@ -31,6 +32,17 @@ pub(crate) async fn perform(
     }
 }
 
+/// Checks a request without acting on it, for an act decided later.
+pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
+    match operation {
+        REGISTER_BIRTH => check(&mut validate::body(body.clone())?),
+        _ => Err(ApiError::not_found(
+            "UNKNOWN_OPERATION",
+            "civil-status offers register-birth",
+        )),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct RegisterBirth {
     child: Child,
@@ -38,6 +50,8 @@ struct RegisterBirth {
     #[serde(default)]
     father_id: Option<String>,
     e_birth_certificate: EBirthCertificate,
+    #[serde(default, rename = "supplement")]
+    _supplement: Option<Supplement>,
 }
 
 #[derive(Debug, Deserialize)]

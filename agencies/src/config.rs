@@ -84,6 +84,13 @@ pub struct SimConfig {
     pub only: Option<Vec<Agency>>,
     /// Where civil-status reaches population when population is not started here.
     pub population_url: Option<String>,
+    /// Base URL of the engine's API, where decisions taken later are called back
+    /// (`POST {callback_url}/v1/agencies/{agency}/callbacks`). `None` refuses `decide_later`
+    /// faults until a URL is given at runtime with `POST /admin/callback`.
+    pub callback_url: Option<String>,
+    /// HMAC secret each agency signs its callbacks with; missing means
+    /// [`SimConfig::callback_secret`]'s development default.
+    pub callback_secrets: BTreeMap<Agency, String>,
 }
 
 impl SimConfig {
@@ -95,7 +102,19 @@ impl SimConfig {
             ports: BTreeMap::new(),
             only: None,
             population_url: None,
+            callback_url: None,
+            callback_secrets: BTreeMap::new(),
         }
+    }
+
+    /// The secret `agency` signs its callbacks with: the configured one, or
+    /// `dev-secret-<agency>` (e.g. `dev-secret-residence`) so a development engine and the
+    /// simulators agree without any setup.
+    pub fn callback_secret(&self, agency: Agency) -> String {
+        self.callback_secrets
+            .get(&agency)
+            .cloned()
+            .unwrap_or_else(|| format!("dev-secret-{agency}"))
     }
 
     /// Lets the system pick a free port for every agency (tests run in parallel).

@@ -57,4 +57,7 @@ pub enum SimError {
     /// The HTTP client civil-status uses to reach population could not be built.
     #[error("cannot build the HTTP client for population")]
     HttpClient(#[source] reqwest::Error),
+    /// The HTTP client that calls the engine back with decisions could not be built.
+    #[error("cannot build the HTTP client for decision callbacks")]
+    CallbackClient(#[source] reqwest::Error),
 }

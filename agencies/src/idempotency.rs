@@ -19,12 +19,19 @@ pub(crate) const REPLAYED_HEADER: &str = "idempotent-replayed";
 /// Keys are echoed in logs and URLs, so they are kept short and printable.
 const MAX_KEY_LEN: usize = 255;
 
+/// The status of an act accepted for a decision taken later (see `decisions.rs`): recorded
+/// like any act so retries replay it, then overwritten by the decision.
+pub(crate) const PENDING: StatusCode = StatusCode::ACCEPTED;
+
 /// One `POST /operations/{operation}` call, identified for idempotency.
 #[derive(Debug, Clone)]
 pub(crate) struct ActRequest {
     pub key: String,
     pub operation: &'static str,
     pub request_sha256: String,
+    /// Set when an officer's deferred decision performs the act: its key is already recorded
+    /// as pending, and the act settles that record instead of replaying it.
+    pub deciding: bool,
 }
 
 /// A successful act's answer, fresh or replayed from the record.
@@ -174,6 +181,9 @@ pub(crate) async fn prior(
             "this Idempotency-Key was already used for a different request",
         ));
     }
+    if request.deciding && stored.status_code == i64::from(PENDING.as_u16()) {
+        return Ok(None);
+    }
     Ok(Some(ActReply {
         status: stored.status()?,
         body: stored.response()?,
@@ -191,6 +201,7 @@ pub(crate) async fn begin(db: &SqlitePool) -> Result<Transaction<'static, Sqlite
 }
 
 /// Records a successful act and commits it with its register write; a refusal rolls back.
+/// A deciding request settles its pending record instead of adding one.
 ///
 /// [`begin`] already serializes acts, but the unique constraints on the idempotency key stay
 /// the last word: if one fires anyway, the other writer won, and its stored answer is replayed.
@@ -212,24 +223,11 @@ pub(crate) async fn finish(
     };
     // Only successes are recorded: a refused request may succeed on retry once data is fixed.
     if status.is_success() {
-        let created_at = OffsetDateTime::now_utc()
-            .format(&Rfc3339)
-            .map_err(|_| ApiError::internal())?;
-        let inserted = sqlx::query(
-            "INSERT INTO acts (idempotency_key, operation, request_sha256, status_code,
-                               response_json, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .bind(&request.key)
-        .bind(request.operation)
-        .bind(&request.request_sha256)
-        .bind(i64::from(status.as_u16()))
-        .bind(body.to_string())
-        .bind(created_at)
-        .execute(&mut *tx)
-        .await;
-        if let Err(error) = inserted {
-            let error = ApiError::from(error);
+        let written = match request.deciding {
+            true => settle(&mut tx, request, status, &body).await,
+            false => insert(&mut tx, request, status, &body).await,
+        };
+        if let Err(error) = written {
             tx.rollback().await?;
             return match error.is_conflict() {
                 true => replay_winner(db, request, error).await,
@@ -239,6 +237,80 @@ pub(crate) async fn finish(
     }
     tx.commit().await?;
     Ok(ActReply::fresh(status, body))
+}
+
+async fn insert(
+    tx: &mut Transaction<'static, Sqlite>,
+    request: &ActRequest,
+    status: StatusCode,
+    body: &Value,
+) -> Result<(), ApiError> {
+    let created_at = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .map_err(|_| ApiError::internal())?;
+    sqlx::query(
+        "INSERT INTO acts (idempotency_key, operation, request_sha256, status_code,
+                           response_json, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(&request.key)
+    .bind(request.operation)
+    .bind(&request.request_sha256)
+    .bind(i64::from(status.as_u16()))
+    .bind(body.to_string())
+    .bind(created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a pending act's answer with its decision. Only a still-pending record changes:
+/// when it was settled already, the conflict makes [`finish`] replay that settlement.
+async fn settle(
+    tx: &mut Transaction<'static, Sqlite>,
+    request: &ActRequest,
+    status: StatusCode,
+    body: &Value,
+) -> Result<(), ApiError> {
+    let updated = sqlx::query(
+        "UPDATE acts SET status_code = ?2, response_json = ?3
+         WHERE idempotency_key = ?1 AND status_code = ?4",
+    )
+    .bind(&request.key)
+    .bind(i64::from(status.as_u16()))
+    .bind(body.to_string())
+    .bind(i64::from(PENDING.as_u16()))
+    .execute(&mut **tx)
+    .await?;
+    match updated.rows_affected() {
+        1 => Ok(()),
+        _ => Err(ApiError::conflict(
+            "the act was no longer pending a decision",
+        )),
+    }
+}
+
+/// Records an officer's refusal of a pending act, so `GET /acts/{key}` and retries show the
+/// decision. Nothing else is written: a refused dossier leaves the register as it was.
+/// Returns whether the act was still pending.
+pub(crate) async fn settle_refusal(
+    db: &SqlitePool,
+    key: &str,
+    code: &str,
+    message: &str,
+) -> Result<bool, ApiError> {
+    let body = serde_json::json!({ "code": code, "message": message });
+    let updated = sqlx::query(
+        "UPDATE acts SET status_code = ?2, response_json = ?3
+         WHERE idempotency_key = ?1 AND status_code = ?4",
+    )
+    .bind(key)
+    .bind(i64::from(StatusCode::UNPROCESSABLE_ENTITY.as_u16()))
+    .bind(body.to_string())
+    .bind(i64::from(PENDING.as_u16()))
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
 }
 
 async fn replay_winner(

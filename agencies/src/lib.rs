@@ -8,22 +8,38 @@
 //! - `POST /operations/{operation}` with an `Idempotency-Key` header and a JSON body; a replay
 //!   of a recorded act carries `Idempotent-Replayed: true`
 //! - `GET /acts/{idempotency_key}`: a recorded act, to reconcile an unknown outcome
-//! - `POST|GET|DELETE /admin/faults`: queue, list, clear injected faults; besides the modes
-//!   `error`, `reject` and `latency`, `"operation": "*"` matches every operation and
-//!   `"after_act": true` on a latency fault delays the answer after the act is recorded
-//!   (a timeout after the agency already acted)
+//! - `POST|GET|DELETE /admin/faults`: queue, list, clear injected faults. Every fault names an
+//!   `operation` (`"*"` matches every operation) and may carry `count` (uses before it leaves
+//!   the queue) and `probability` (0.0 to 1.0, default 1.0: the chance a matching request is
+//!   affected). Modes:
+//!   - `error` (`status`), `reject` (`reason_code`, `message`), `latency` (`latency_ms`,
+//!     `after_act`)
+//!   - `ambiguous` (`hold_ms`, default 60000): the act is done and committed, then the answer
+//!     is held back so the caller times out after the agency acted
+//!   - `outage` (`duration_ms`, operation `"*"`): the simulator refuses connections for a while
+//!   - `documents_required` (`documents`, `message`): 200 asking for documents, nothing done
+//!   - `decide_later` (`delay_ms`, `decision`, `reason_code`, `message`): 202 pending, then an
+//!     officer's decision, called back to the engine signed with HMAC-SHA256
+//! - `POST|GET /admin/callback`: the engine URL decisions are called back to
+//!
+//! Every operation accepts, and ignores, a top-level `supplement` (documents supplied after a
+//! `documents_required` answer).
 //!
 //! Errors are `{"code": "UPPER_SNAKE", "message": "..."}` and never carry personal data.
 
 mod api_error;
+mod callback;
 mod civil_status;
 mod config;
 mod dates;
 mod db;
+mod decisions;
+mod documents;
 mod error;
 mod faults;
 mod idempotency;
 mod ids;
+mod outage;
 mod population;
 mod population_client;
 mod residence;

@@ -13,6 +13,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::api_error::ApiError;
 use crate::dates;
+use crate::documents::Supplement;
 use crate::idempotency::{self, ActReply, ActRequest};
 use crate::ids;
 use crate::server::AppState;
@@ -42,6 +43,17 @@ pub(crate) async fn perform(
     }
 }
 
+/// Checks a request without acting on it, for an act decided later.
+pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
+    match operation {
+        ASSIGN_PERSONAL_ID => check(validate::body(body.clone())?).map(drop),
+        _ => Err(ApiError::not_found(
+            "UNKNOWN_OPERATION",
+            "population offers assign-personal-id",
+        )),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct AssignRequest {
     full_name: String,
@@ -51,6 +63,8 @@ struct AssignRequest {
     mother_id: String,
     #[serde(default)]
     father_id: Option<String>,
+    #[serde(default, rename = "supplement")]
+    _supplement: Option<Supplement>,
 }
 
 struct Child {

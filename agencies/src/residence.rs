@@ -8,6 +8,7 @@ use sqlx::SqliteConnection;
 
 use crate::api_error::ApiError;
 use crate::dates;
+use crate::documents::Supplement;
 use crate::idempotency::{self, ActReply, ActRequest};
 use crate::ids;
 use crate::server::AppState;
@@ -35,8 +36,7 @@ pub(crate) async fn perform(
         }
         CANCEL => {
             let cancellation: Cancellation = validate::body(body)?;
-            validate::required("residence_entry_id", &cancellation.residence_entry_id)?;
-            validate::required("reason", &cancellation.reason)?;
+            cancellation.check()?;
             tx = idempotency::begin(&state.db).await?;
             if let Some(reply) = idempotency::prior(&mut tx, request).await? {
                 return Ok(reply);
@@ -53,12 +53,26 @@ pub(crate) async fn perform(
     idempotency::finish(&state.db, tx, request, outcome).await
 }
 
+/// Checks a request without acting on it, for an act decided later.
+pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
+    match operation {
+        REGISTER => validate::body::<Registration>(body.clone())?.check(),
+        CANCEL => validate::body::<Cancellation>(body.clone())?.check(),
+        _ => Err(ApiError::not_found(
+            "UNKNOWN_OPERATION",
+            "residence offers register-permanent-residence and cancel-permanent-residence",
+        )),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct Registration {
     personal_id: String,
     full_name: String,
     date_of_birth: String,
     parent_id: String,
+    #[serde(default, rename = "supplement")]
+    _supplement: Option<Supplement>,
 }
 
 impl Registration {
@@ -142,6 +156,15 @@ async fn register(
 struct Cancellation {
     residence_entry_id: String,
     reason: String,
+    #[serde(default, rename = "supplement")]
+    _supplement: Option<Supplement>,
+}
+
+impl Cancellation {
+    fn check(&self) -> Result<(), ApiError> {
+        validate::required("residence_entry_id", &self.residence_entry_id)?;
+        validate::required("reason", &self.reason)
+    }
 }
 
 async fn cancel(

@@ -2,6 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
@@ -14,12 +15,15 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::api_error::ApiError;
-use crate::faults::{Effect, Fault, FaultQueue};
+use crate::callback::{self, Callbacks};
+use crate::decisions;
+use crate::faults::{Effect, Fault, FaultMode, FaultQueue};
 use crate::idempotency::{self, ActReply, ActRequest};
+use crate::outage::{self, OutageSwitch};
 use crate::population_client::PopulationClient;
 use crate::{Agency, SimConfig, SimError};
 use crate::{civil_status, db, population, residence, social_insurance, validate};
@@ -32,6 +36,12 @@ pub(crate) struct AppState {
     pub faults: Arc<FaultQueue>,
     /// Only civil-status has one: it asks population for the child's personal ID.
     pub population: Option<PopulationClient>,
+    /// Starts an outage window of this simulator.
+    pub outage: OutageSwitch,
+    /// Where decisions taken later are called back, and the secret they are signed with.
+    pub callbacks: Arc<Callbacks>,
+    /// Decisions taken later that are still under way.
+    pub decisions: Arc<decisions::Pending>,
 }
 
 fn operations(agency: Agency) -> &'static [&'static str] {
@@ -43,7 +53,17 @@ fn operations(agency: Agency) -> &'static [&'static str] {
     }
 }
 
-async fn perform(
+/// Checks a request the way [`perform`] would, without acting: for an act decided later.
+pub(crate) fn check_request(agency: Agency, operation: &str, body: &Value) -> Result<(), ApiError> {
+    match agency {
+        Agency::Population => population::check_request(operation, body),
+        Agency::CivilStatus => civil_status::check_request(operation, body),
+        Agency::Residence => residence::check_request(operation, body),
+        Agency::SocialInsurance => social_insurance::check_request(operation, body),
+    }
+}
+
+pub(crate) async fn perform(
     state: &AppState,
     request: &ActRequest,
     body: Value,
@@ -69,6 +89,7 @@ pub(crate) fn router(state: AppState) -> Router {
             "/admin/faults",
             post(add_fault).get(list_faults).delete(clear_faults),
         )
+        .route("/admin/callback", post(set_callback).get(get_callback))
         .merge(own_routes)
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
@@ -133,7 +154,15 @@ async fn operation(
         tokio::time::sleep(delay).await;
     }
     let (status, outcome, replayed) = match &result {
-        Ok(reply) => (reply.status, "OK", reply.replayed),
+        // Pending, documents-required and decided-refusal answers name their outcome.
+        Ok(reply) => (
+            reply.status,
+            ["outcome", "code"]
+                .iter()
+                .find_map(|field| reply.body.get(field).and_then(Value::as_str))
+                .unwrap_or("OK"),
+            reply.replayed,
+        ),
         Err(error) => (error.status, error.code.as_ref(), false),
     };
     tracing::info!(
@@ -160,10 +189,13 @@ async fn run_act(
     body: Result<Bytes, BytesRejection>,
 ) -> (Result<ActReply, ApiError>, Option<std::time::Duration>) {
     let mut delay_after = None;
+    let mut decide_later = None;
     match state.faults.take(operation) {
         Some(Effect::Fail(error)) => return (Err(error), None),
+        Some(Effect::Answer(status, body)) => return (Ok(ActReply::fresh(status, body)), None),
         Some(Effect::DelayBefore(delay)) => tokio::time::sleep(delay).await,
         Some(Effect::DelayAfter(delay)) => delay_after = Some(delay),
+        Some(Effect::DecideLater(plan)) => decide_later = Some(plan),
         None => {}
     }
     let prepared = idempotency::key_from_headers(headers).and_then(|key| {
@@ -172,12 +204,14 @@ async fn run_act(
             key,
             operation,
             request_sha256: idempotency::request_sha256(&body),
+            deciding: false,
         };
         Ok((request, body))
     });
-    let result = match prepared {
-        Ok((request, body)) => perform(state, &request, body).await,
-        Err(error) => Err(error),
+    let result = match (prepared, decide_later) {
+        (Ok((request, body)), None) => perform(state, &request, body).await,
+        (Ok((request, body)), Some(plan)) => decisions::defer(state, request, body, plan).await,
+        (Err(error), _) => Err(error),
     };
     (result, delay_after)
 }
@@ -208,15 +242,58 @@ async fn add_fault(
 ) -> Result<(StatusCode, Json<Fault>), ApiError> {
     let fault: Fault = validate::body(json_object(body)?)?;
     fault.validate(operations(state.agency))?;
+    if fault.needs_callback() && state.callbacks.url().is_none() {
+        return Err(ApiError::invalid(
+            "decide_later needs the engine's callback URL: set SimConfig::callback_url or \
+             POST /admin/callback {\"url\": ...} first",
+        ));
+    }
     tracing::info!(
         agency = state.agency.as_str(),
         operation = fault.operation.as_str(),
         fault = ?fault.mode,
         count = ?fault.count,
+        probability = ?fault.probability,
         "fault queued"
     );
-    state.faults.push(fault.clone());
+    match fault.mode {
+        // Not queued: the serve loop closes the listener now; this request is already
+        // accepted, so its 201 still goes out.
+        FaultMode::Outage { duration_ms } => {
+            state.outage.begin(Duration::from_millis(duration_ms))?;
+        }
+        _ => state.faults.push(fault.clone()),
+    }
     Ok((StatusCode::CREATED, Json(fault)))
+}
+
+/// `POST /admin/callback {"url": "http://..."}` points decisions taken later at another
+/// engine; `{"url": null}` stops calling back.
+async fn set_callback(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body = json_object(body)?;
+    let url = match body.get("url") {
+        Some(Value::String(url)) if callback::valid_url(url.trim()) => Some(url.trim().to_owned()),
+        Some(Value::Null) => None,
+        _ => {
+            return Err(ApiError::invalid(
+                "url must be an absolute http:// or https:// URL, or null",
+            ));
+        }
+    };
+    tracing::info!(
+        agency = state.agency.as_str(),
+        url = url.as_deref().unwrap_or("-"),
+        "callback URL set"
+    );
+    state.callbacks.set_url(url.clone());
+    Ok(Json(json!({ "url": url })))
+}
+
+async fn get_callback(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({ "url": state.callbacks.url() }))
 }
 
 async fn list_faults(State(state): State<AppState>) -> Json<Value> {
@@ -243,6 +320,7 @@ struct RunningServer {
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
     db: SqlitePool,
+    decisions: Arc<decisions::Pending>,
 }
 
 impl Simulators {
@@ -277,6 +355,15 @@ impl RunningServer {
         let _ = self.stop.send(());
         if let Err(error) = self.task.await {
             tracing::error!(agency = self.agency.as_str(), error = %error, "simulator task failed");
+        }
+        // Before the register closes under them; their acts stay pending.
+        let abandoned = self.decisions.abort_all().await;
+        if abandoned > 0 {
+            tracing::warn!(
+                agency = self.agency.as_str(),
+                abandoned,
+                "pending decisions abandoned"
+            );
         }
         self.db.close().await;
         tracing::info!(agency = self.agency.as_str(), "simulator stopped");
@@ -333,26 +420,29 @@ async fn start_one(
         addr,
         source,
     })?;
+    let callbacks = Callbacks::new(config.callback_url.clone(), config.callback_secret(agency))
+        .map_err(SimError::CallbackClient)?;
     let db = db::open(&config.data_dir, agency).await?;
+    let (outage, outages) = OutageSwitch::new();
+    let decisions = Arc::new(decisions::Pending::default());
     let state = AppState {
         agency,
         db: db.clone(),
         faults: Arc::new(FaultQueue::default()),
         population,
+        outage,
+        callbacks: Arc::new(callbacks),
+        decisions: Arc::clone(&decisions),
     };
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(state);
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                // A dropped sender (Simulators dropped) stops the server too.
-                let _ = stopped.await;
-            })
-            .await;
-        if let Err(error) = served {
-            tracing::error!(agency = agency.as_str(), error = %error, "simulator server failed");
-        }
-    });
+    let task = tokio::spawn(serve(
+        agency,
+        local,
+        listener,
+        router(state),
+        stopped,
+        outages,
+    ));
     let url = format!("http://{}", reachable(local));
     tracing::info!(
         agency = agency.as_str(),
@@ -365,7 +455,77 @@ async fn start_one(
         stop,
         task,
         db,
+        decisions,
     })
+}
+
+/// One simulator's serve loop. It serves until `stop`; an outage request closes the listener
+/// (connections are then refused), waits, and binds the same address again.
+///
+/// Each round is an `axum::serve` with graceful shutdown on its own [`Notify`]: on the signal
+/// axum drops the listener at once, while connections already accepted finish in the
+/// background (the request that asked for the outage gets its answer that way).
+async fn serve(
+    agency: Agency,
+    addr: SocketAddr,
+    mut listener: TcpListener,
+    app: Router,
+    mut stop: oneshot::Receiver<()>,
+    mut outages: mpsc::UnboundedReceiver<Duration>,
+) {
+    // Rounds whose listener is closed but which may still be finishing requests.
+    let mut rounds = JoinSet::new();
+    loop {
+        let close = Arc::new(Notify::new());
+        let signal = Arc::clone(&close);
+        let app = app.clone();
+        rounds.spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { signal.notified().await })
+                .await
+        });
+        let duration = tokio::select! {
+            // A dropped sender (Simulators dropped) stops the server too.
+            _ = &mut stop => None,
+            Some(duration) = outages.recv() => Some(duration),
+        };
+        // `notify_one` keeps a permit, so a round not yet waiting still sees it.
+        close.notify_one();
+        let Some(duration) = duration else { break };
+        tracing::info!(
+            agency = agency.as_str(),
+            duration_ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+            "outage: listener closed"
+        );
+        tokio::select! {
+            _ = &mut stop => break,
+            () = tokio::time::sleep(duration) => {}
+        }
+        listener = match outage::rebind(addr).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!(
+                    agency = agency.as_str(),
+                    %addr,
+                    error = %error,
+                    "cannot listen again after the outage; the simulator stays down"
+                );
+                break;
+            }
+        };
+        tracing::info!(agency = agency.as_str(), "outage over: listening again");
+    }
+    while let Some(round) = rounds.join_next().await {
+        match round {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::error!(agency = agency.as_str(), error = %error, "simulator server failed");
+            }
+            Err(error) => {
+                tracing::error!(agency = agency.as_str(), error = %error, "simulator task failed");
+            }
+        }
+    }
 }
 
 /// A wildcard bind address is not something a client can connect to; use loopback instead.

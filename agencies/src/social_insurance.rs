@@ -9,6 +9,7 @@ use time::{Date, Duration};
 
 use crate::api_error::ApiError;
 use crate::dates;
+use crate::documents::Supplement;
 use crate::idempotency::{self, ActReply, ActRequest};
 use crate::ids;
 use crate::server::AppState;
@@ -39,8 +40,7 @@ pub(crate) async fn perform(
         }
         REVOKE => {
             let revocation: Revocation = validate::body(body)?;
-            validate::required("card_number", &revocation.card_number)?;
-            validate::required("reason", &revocation.reason)?;
+            revocation.check()?;
             tx = idempotency::begin(&state.db).await?;
             if let Some(reply) = idempotency::prior(&mut tx, request).await? {
                 return Ok(reply);
@@ -57,12 +57,28 @@ pub(crate) async fn perform(
     idempotency::finish(&state.db, tx, request, outcome).await
 }
 
+/// Checks a request without acting on it, for an act decided later.
+pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
+    match operation {
+        ISSUE => validate::body::<Application>(body.clone())?
+            .check()
+            .map(drop),
+        REVOKE => validate::body::<Revocation>(body.clone())?.check(),
+        _ => Err(ApiError::not_found(
+            "UNKNOWN_OPERATION",
+            "social-insurance offers issue-child-health-card and revoke-child-health-card",
+        )),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct Application {
     personal_id: String,
     full_name: String,
     date_of_birth: String,
     birth_certificate_number: String,
+    #[serde(default, rename = "supplement")]
+    _supplement: Option<Supplement>,
 }
 
 impl Application {
@@ -162,6 +178,15 @@ async fn issue(
 struct Revocation {
     card_number: String,
     reason: String,
+    #[serde(default, rename = "supplement")]
+    _supplement: Option<Supplement>,
+}
+
+impl Revocation {
+    fn check(&self) -> Result<(), ApiError> {
+        validate::required("card_number", &self.card_number)?;
+        validate::required("reason", &self.reason)
+    }
 }
 
 async fn revoke(

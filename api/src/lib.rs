@@ -1,13 +1,16 @@
 //! The HTTP API: citizens submit and follow cases; every answer has a stable error code.
 
 mod application;
+mod callbacks;
 mod case_code;
 mod case_view;
 mod catalog;
 mod error;
 mod json;
 mod routes;
+mod supplements;
 
+pub use callbacks::CallbackAuth;
 pub use catalog::{Catalog, CatalogError};
 pub use error::ApiError;
 pub use routes::{ApiState, router};

@@ -7,7 +7,7 @@ use axum::{
     response::IntoResponse,
     routing::{get, post},
 };
-use lienthong_definitions::case::CaseState;
+use lienthong_definitions::{calendar::Calendar, case::CaseState};
 use lienthong_workflows::{CaseInput, CaseWorkflow, WithdrawRequest, search_attributes as sa};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -17,10 +17,11 @@ use temporalio_client::{
     errors::{WorkflowInteractionError, WorkflowQueryError, WorkflowStartError},
 };
 use temporalio_common::search_attributes::SearchAttributes;
-use time::{OffsetDateTime, UtcOffset};
+use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339};
 
 use crate::{
-    ApiError, Catalog, application, case_code, case_view, error::FieldError, json::ApiJson,
+    ApiError, Catalog, application, callbacks::CallbackAuth, case_code, case_view,
+    error::FieldError, json::ApiJson,
 };
 
 /// Shared by every handler.
@@ -30,6 +31,9 @@ pub struct ApiState {
     pub catalog: Arc<Catalog>,
     /// Where new cases are queued for workers.
     pub task_queue: String,
+    /// The working-day calendar new cases count their legal deadlines with.
+    pub calendar: Arc<Calendar>,
+    pub callbacks: Arc<CallbackAuth>,
 }
 
 pub fn router(state: ApiState) -> Router {
@@ -39,6 +43,14 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/applications", post(submit))
         .route("/v1/cases/{code}", get(case))
         .route("/v1/cases/{code}/withdraw", post(withdraw))
+        .route(
+            "/v1/cases/{code}/supplements",
+            post(crate::supplements::supplement),
+        )
+        .route(
+            "/v1/agencies/{agency}/callbacks",
+            post(crate::callbacks::receive),
+        )
         .with_state(state)
 }
 
@@ -115,6 +127,9 @@ async fn submit(
     }
 
     let definition = &procedure.definition;
+    let submitted_at = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default();
     let prefix = &definition.case_code_prefix;
     for _ in 0..3 {
         let code = match &request_id {
@@ -124,7 +139,9 @@ async fn submit(
         let input = CaseInput {
             code: code.clone(),
             definition: definition.clone(),
+            calendar: (*state.calendar).clone(),
             application: submission.application.clone(),
+            submitted_at: submitted_at.clone(),
         };
         let options = WorkflowStartOptions::new(state.task_queue.clone(), code.clone())
             .search_attributes(SearchAttributes::new([
@@ -183,10 +200,7 @@ async fn case(
     let mut case = handle
         .query(CaseWorkflow::state, (), WorkflowQueryOptions::default())
         .await
-        .map_err(|e| match e {
-            WorkflowQueryError::NotFound(_) => ApiError::case_not_found(),
-            other => ApiError::engine_unavailable(other),
-        })?
+        .map_err(query_error)?
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -255,9 +269,16 @@ async fn withdraw(
     ))
 }
 
-fn interaction_error(e: WorkflowInteractionError) -> ApiError {
+pub(crate) fn interaction_error(e: WorkflowInteractionError) -> ApiError {
     match e {
         WorkflowInteractionError::NotFound(_) => ApiError::case_not_found(),
+        other => ApiError::engine_unavailable(other),
+    }
+}
+
+pub(crate) fn query_error(e: WorkflowQueryError) -> ApiError {
+    match e {
+        WorkflowQueryError::NotFound(_) => ApiError::case_not_found(),
         other => ApiError::engine_unavailable(other),
     }
 }

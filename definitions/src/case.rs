@@ -23,6 +23,36 @@ pub struct CaseState {
     pub withdrawal: Option<Withdrawal>,
     /// The first permanent failure, which decided how the case ends.
     pub failure: Option<CaseFailure>,
+    /// When the application was received (RFC 3339).
+    pub submitted_at: String,
+    /// The legal deadline of the whole case (RFC 3339), extended while the citizen was asked
+    /// for documents.
+    pub deadline: Option<String>,
+    /// A legal deadline has passed with the case or a step still open.
+    pub overdue: bool,
+    /// Every deadline that passed, in order: the escalation record.
+    pub escalations: Vec<Escalation>,
+    /// Why an operator must look at this case now (kept equal to `attention_reasons()`).
+    pub attention: Vec<String>,
+}
+
+/// A deadline that passed while its case or step was still open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    /// `None` for the whole case.
+    pub step: Option<StepId>,
+    pub deadline: String,
+    pub noticed_at: String,
+}
+
+/// Documents an agency asked the citizen for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRequest {
+    pub documents: Value,
+    pub message: String,
+    /// The citizen must answer before this moment (RFC 3339) or the step is refused.
+    pub due: String,
+    pub requested_at: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +97,16 @@ pub struct StepRecord {
     pub output: Option<Value>,
     /// The agency's answer to the compensation, when one ran.
     pub compensation_output: Option<Value>,
+    /// How many times the step was sent again with documents the citizen supplied.
+    pub round: u32,
+    /// The step's legal deadline (RFC 3339), set when the agency first receives it.
+    pub deadline: Option<String>,
+    /// Set while the step waits for the citizen.
+    pub documents_requested: Option<DocumentRequest>,
+    /// The agency's reference for a decision it will send back later.
+    pub decision_reference: Option<String>,
+    /// The outcome was learnt by asking the agency after a call went unanswered.
+    pub reconciled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +121,14 @@ pub enum StepStatus {
     Failed,
     /// Never ran, because the case stopped or a step it needs did not succeed.
     Skipped,
+    /// The agency asked the citizen for more documents; the step resumes when they are given.
+    AwaitingDocuments,
+    /// The agency accepted the dossier and an officer will decide; the decision comes back by
+    /// callback.
+    AwaitingDecision,
+    /// Every attempt in the retry window failed because the agency was unavailable; the step
+    /// waits and tries again, flagged for operators.
+    AgencyUnavailable,
     Compensating,
     Compensated,
     CompensationFailed,
@@ -90,6 +138,19 @@ pub enum StepStatus {
 }
 
 impl StepStatus {
+    /// Not finished and not undone: the case cannot end while a step is in one of these.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::Pending
+                | Self::Running
+                | Self::AwaitingDocuments
+                | Self::AwaitingDecision
+                | Self::AgencyUnavailable
+                | Self::Compensating
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -98,6 +159,9 @@ impl StepStatus {
             Self::Rejected => "rejected",
             Self::Failed => "failed",
             Self::Skipped => "skipped",
+            Self::AwaitingDocuments => "awaiting_documents",
+            Self::AwaitingDecision => "awaiting_decision",
+            Self::AgencyUnavailable => "agency_unavailable",
             Self::Compensating => "compensating",
             Self::Compensated => "compensated",
             Self::CompensationFailed => "compensation_failed",
@@ -159,10 +223,40 @@ pub enum Event {
     },
     CorrectionNeeded(StepId),
     Finished(CaseStatus),
+    /// The case's deadline (`step: None`) or a step's was set or moved.
+    DeadlineSet {
+        step: Option<StepId>,
+        at: String,
+    },
+    DocumentsRequested {
+        step: StepId,
+        request: DocumentRequest,
+    },
+    /// The citizen answered; the step is sent again with the documents.
+    DocumentsProvided {
+        step: StepId,
+    },
+    /// The citizen did not answer in time.
+    DocumentsNotProvided {
+        step: StepId,
+    },
+    DecisionAwaited {
+        step: StepId,
+        reference: String,
+    },
+    AgencyUnavailable {
+        step: StepId,
+        error: StepError,
+    },
+    /// The wait after an unavailable agency is over: try the step again.
+    ParkEnded(StepId),
+    /// The outcome of an unanswered call was found at the agency.
+    Reconciled(StepId),
+    DeadlinePassed(Escalation),
 }
 
 impl CaseState {
-    pub fn new(code: String, definition: &Definition) -> Self {
+    pub fn new(code: String, definition: &Definition, submitted_at: String) -> Self {
         Self {
             code,
             procedure: definition.id.clone(),
@@ -179,11 +273,21 @@ impl CaseState {
                     last_error: None,
                     output: None,
                     compensation_output: None,
+                    round: 0,
+                    deadline: None,
+                    documents_requested: None,
+                    decision_reference: None,
+                    reconciled: false,
                 })
                 .collect(),
             completed_order: Vec::new(),
             withdrawal: None,
             failure: None,
+            submitted_at,
+            deadline: None,
+            overdue: false,
+            escalations: Vec::new(),
+            attention: Vec::new(),
         }
     }
 
@@ -209,8 +313,14 @@ impl CaseState {
         let mut agencies: Vec<String> = self
             .steps
             .iter()
-            .filter(|s| matches!(s.status, StepStatus::Running | StepStatus::Compensating))
-            .map(|s| s.agency.clone())
+            .filter_map(|s| match s.status {
+                StepStatus::Running
+                | StepStatus::Compensating
+                | StepStatus::AwaitingDecision
+                | StepStatus::AgencyUnavailable => Some(s.agency.clone()),
+                StepStatus::AwaitingDocuments => Some("citizen".to_owned()),
+                _ => None,
+            })
             .collect();
         agencies.sort();
         agencies.dedup();
@@ -234,10 +344,29 @@ impl CaseState {
         {
             reasons.push("correction_needed");
         }
+        if self
+            .steps
+            .iter()
+            .any(|s| s.status == StepStatus::AgencyUnavailable)
+        {
+            reasons.push("agency_unavailable");
+        }
+        if self.overdue && !self.status.is_terminal() {
+            reasons.push("overdue");
+        }
         reasons
     }
 
     pub fn apply(&mut self, event: Event) {
+        self.record(event);
+        self.attention = self
+            .attention_reasons()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+    }
+
+    fn record(&mut self, event: Event) {
         match event {
             Event::StepStarted(id) => self.set(&id, |s| s.status = StepStatus::Running),
             Event::StepSucceeded {
@@ -293,6 +422,49 @@ impl CaseState {
                 self.set(&id, |s| s.status = StepStatus::NeedsCorrection)
             }
             Event::Finished(status) => self.status = status,
+            Event::DeadlineSet { step: None, at } => self.deadline = Some(at),
+            Event::DeadlineSet {
+                step: Some(step),
+                at,
+            } => self.set(&step, |s| s.deadline = Some(at)),
+            Event::DocumentsRequested { step, request } => self.set(&step, |s| {
+                s.status = StepStatus::AwaitingDocuments;
+                s.documents_requested = Some(request);
+            }),
+            Event::DocumentsProvided { step } => self.set(&step, |s| {
+                s.status = StepStatus::Pending;
+                s.round += 1;
+                s.documents_requested = None;
+            }),
+            Event::DocumentsNotProvided { step } => {
+                let error = StepError {
+                    code: "SUPPLEMENT_NOT_PROVIDED".into(),
+                    message: "the documents the agency asked for were not supplied in time".into(),
+                };
+                self.record_failure(&step, &error);
+                self.set(&step, |s| {
+                    s.status = StepStatus::Rejected;
+                    s.last_error = Some(error);
+                });
+            }
+            Event::DecisionAwaited { step, reference } => self.set(&step, |s| {
+                s.status = StepStatus::AwaitingDecision;
+                s.decision_reference = Some(reference);
+            }),
+            Event::AgencyUnavailable { step, error } => self.set(&step, |s| {
+                s.status = StepStatus::AgencyUnavailable;
+                s.last_error = Some(error);
+            }),
+            Event::ParkEnded(step) => self.set(&step, |s| {
+                if s.status == StepStatus::AgencyUnavailable {
+                    s.status = StepStatus::Pending;
+                }
+            }),
+            Event::Reconciled(step) => self.set(&step, |s| s.reconciled = true),
+            Event::DeadlinePassed(escalation) => {
+                self.overdue = true;
+                self.escalations.push(escalation);
+            }
         }
     }
 

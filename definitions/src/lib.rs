@@ -5,6 +5,7 @@
 //! reads a clock or touches Temporal, so every decision the engine makes can be tested as a plain
 //! function call.
 
+pub mod calendar;
 pub mod case;
 pub mod checks;
 mod diagnostic;
@@ -19,7 +20,7 @@ pub use diagnostic::{Diagnostic, DiagnosticCode, Diagnostics};
 pub use duration::Millis;
 pub use model::{
     Check, CheckRule, Compensation, Definition, FailurePolicy, ProcedureId, RetryPolicy, Step,
-    StepId, Titles,
+    StepId, TimeLimit, Titles,
 };
 pub use parse::parse_definition;
 pub use shipped::{SHIPPED, shipped_definitions};

@@ -50,6 +50,8 @@ pub struct Definition {
     /// Rules a schema cannot say, such as an age limit on a given day.
     pub checks: Vec<Check>,
     pub on_failure: FailurePolicy,
+    /// Legal time limit of the whole case, from receipt.
+    pub deadline: Option<TimeLimit>,
     /// In the order written; the planner's order among ready steps follows it.
     pub steps: Vec<Step>,
 }
@@ -108,6 +110,20 @@ pub struct Step {
     pub retry: RetryPolicy,
     /// Longest time one attempt may take before it counts as failed and is retried.
     pub attempt_timeout: Millis,
+    /// Legal time limit of this step, from when the agency first receives it.
+    pub deadline: Option<TimeLimit>,
+    /// How long the citizen has to supply documents the agency asks for; after that the step is
+    /// refused (`SUPPLEMENT_NOT_PROVIDED`).
+    pub supplement_within: TimeLimit,
+}
+
+/// A time limit: legal ones count working days on the case's calendar; operational ones (an
+/// agency's own service level, or a test) are a plain duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeLimit {
+    WorkingDays(u32),
+    Within(Millis),
 }
 
 /// How to undo a step.
@@ -125,6 +141,9 @@ pub struct RetryPolicy {
     pub max_interval: Millis,
     /// 0 means no limit.
     pub max_attempts: u32,
+    /// When every attempt failed because the agency was unavailable, wait this long and try
+    /// again, flagged for operators, instead of failing the case. `None` fails the step.
+    pub park: Option<Millis>,
 }
 
 impl Default for RetryPolicy {
@@ -134,6 +153,7 @@ impl Default for RetryPolicy {
             backoff: 2.0,
             max_interval: Millis(60_000),
             max_attempts: 10,
+            park: None,
         }
     }
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::{
     Check, CheckRule, Compensation, Definition, Diagnostic, DiagnosticCode as Code, Diagnostics,
-    FailurePolicy, Millis, ProcedureId, RetryPolicy, Step, StepId, Titles,
+    FailurePolicy, Millis, ProcedureId, RetryPolicy, Step, StepId, TimeLimit, Titles,
     mapping::{Mapping, Source},
 };
 
@@ -23,12 +23,23 @@ struct RawDefinition {
     legal_basis: Option<String>,
     #[serde(default = "default_policy")]
     on_failure: FailurePolicy,
+    #[serde(default)]
+    deadline: Option<RawDeadline>,
     application: RawApplication,
     steps: Vec<RawStep>,
 }
 
 fn default_policy() -> FailurePolicy {
     FailurePolicy::Compensate
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeadline {
+    #[serde(default)]
+    working_days: Option<u32>,
+    #[serde(default)]
+    within: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +70,10 @@ struct RawStep {
     retry: Option<RawRetry>,
     #[serde(default)]
     attempt_timeout: Option<String>,
+    #[serde(default)]
+    deadline: Option<RawDeadline>,
+    #[serde(default)]
+    supplement_within: Option<RawDeadline>,
 }
 
 #[derive(Deserialize)]
@@ -79,9 +94,13 @@ struct RawRetry {
     max_interval: Option<String>,
     #[serde(default)]
     max_attempts: Option<u32>,
+    #[serde(default)]
+    park: Option<String>,
 }
 
 const DEFAULT_ATTEMPT_TIMEOUT: Millis = Millis(30_000);
+/// Decree 63/2024: missing documents are to be supplied within 7 working days.
+const DEFAULT_SUPPLEMENT_DAYS: u32 = 7;
 
 /// Parses and validates a definition. Never panics; returns every problem found.
 pub fn parse_definition(yaml: &str) -> Result<Definition, Diagnostics> {
@@ -174,6 +193,9 @@ fn build(raw: RawDefinition, problems: &mut Vec<Diagnostic>) -> Definition {
         }
     }
 
+    let case_deadline = raw
+        .deadline
+        .and_then(|d| time_limit(d, "deadline", &mut push));
     let mut steps = Vec::with_capacity(raw.steps.len());
     let mut seen = BTreeSet::new();
     for (i, s) in raw.steps.into_iter().enumerate() {
@@ -235,6 +257,13 @@ fn build(raw: RawDefinition, problems: &mut Vec<Diagnostic>) -> Definition {
             compensation,
             retry,
             attempt_timeout,
+            deadline: s
+                .deadline
+                .and_then(|d| time_limit(d, &format!("{at}.deadline"), &mut push)),
+            supplement_within: s
+                .supplement_within
+                .and_then(|d| time_limit(d, &format!("{at}.supplement_within"), &mut push))
+                .unwrap_or(TimeLimit::WorkingDays(DEFAULT_SUPPLEMENT_DAYS)),
         });
     }
     check_graph(&steps, problems);
@@ -249,6 +278,7 @@ fn build(raw: RawDefinition, problems: &mut Vec<Diagnostic>) -> Definition {
         application_schema: raw.application.schema,
         checks: raw.application.checks,
         on_failure: raw.on_failure,
+        deadline: case_deadline,
         steps,
     }
 }
@@ -264,6 +294,25 @@ fn mapping(value: Value, at: &str, push: &mut impl FnMut(Code, String, String)) 
         push(Code::BadReference, at.to_owned(), message);
         Mapping::Literal(Value::Null)
     })
+}
+
+fn time_limit(
+    raw: RawDeadline,
+    at: &str,
+    push: &mut impl FnMut(Code, String, String),
+) -> Option<TimeLimit> {
+    match (raw.working_days, raw.within) {
+        (Some(days), None) => Some(TimeLimit::WorkingDays(days)),
+        (None, Some(text)) => Some(TimeLimit::Within(duration(
+            &text,
+            &format!("{at}.within"),
+            push,
+        ))),
+        _ => {
+            push(Code::BadValue, at.to_owned(), "give exactly one of `working_days` (legal limits) or `within` (a duration such as 48h)".into());
+            None
+        }
+    }
 }
 
 fn duration(text: &str, at: &str, push: &mut impl FnMut(Code, String, String)) -> Millis {
@@ -293,6 +342,9 @@ fn retry_policy(
             duration(&t, &format!("{at}.retry.max_interval"), push)
         }),
         max_attempts: raw.max_attempts.unwrap_or(default.max_attempts),
+        park: raw
+            .park
+            .map(|t| duration(&t, &format!("{at}.retry.park"), push)),
     };
     if !(1.0..=10.0).contains(&policy.backoff) {
         push(

@@ -18,6 +18,8 @@ pub enum Action {
     Skip(StepId),
     /// Call the step's compensating operation.
     Compensate(StepId),
+    /// Ask the agency whether a step it never answered was done, before the case ends.
+    Reconcile(StepId),
     /// Record that an irreversible step must be corrected by an operator.
     RecordCorrection(StepId),
     /// The case is over.
@@ -34,17 +36,37 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
     let stopping = state.withdrawal.is_some()
         || (failed && definition.on_failure == FailurePolicy::Compensate);
 
-    let pending = definition
-        .steps
-        .iter()
-        .filter(|s| status(&s.id) == StepStatus::Pending);
     if stopping {
-        let skips: Vec<Action> = pending.map(|s| Action::Skip(s.id.clone())).collect();
-        if !skips.is_empty() {
-            return skips;
+        // Nothing was done at the agency for these: a step waiting for documents was refused
+        // pending them.
+        let mut actions: Vec<Action> = definition
+            .steps
+            .iter()
+            .filter(|s| {
+                matches!(
+                    status(&s.id),
+                    StepStatus::Pending | StepStatus::AwaitingDocuments
+                )
+            })
+            .map(|s| Action::Skip(s.id.clone()))
+            .collect();
+        // An agency that never answered may still have acted: ask before deciding what to undo.
+        actions.extend(
+            definition
+                .steps
+                .iter()
+                .filter(|s| status(&s.id) == StepStatus::AgencyUnavailable)
+                .map(|s| Action::Reconcile(s.id.clone())),
+        );
+        if !actions.is_empty() {
+            return actions;
         }
         // Let calls already sent finish first: their outcome decides whether they need undoing.
-        if any(&[StepStatus::Running, StepStatus::Compensating]) {
+        if any(&[
+            StepStatus::Running,
+            StepStatus::Compensating,
+            StepStatus::AwaitingDecision,
+        ]) {
             return Vec::new();
         }
         let undo_next = state
@@ -62,6 +84,10 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
     }
 
     let mut actions = Vec::new();
+    let pending = definition
+        .steps
+        .iter()
+        .filter(|s| status(&s.id) == StepStatus::Pending);
     for step in pending {
         let needs: Vec<StepStatus> = step.needs.iter().map(status).collect();
         if needs.iter().all(|s| *s == StepStatus::Succeeded) {
@@ -75,7 +101,7 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
             actions.push(Action::Skip(step.id.clone()));
         }
     }
-    if actions.is_empty() && !any(&[StepStatus::Pending, StepStatus::Running]) {
+    if actions.is_empty() && !state.steps.iter().any(|s| s.status.is_open()) {
         let all_succeeded = state
             .steps
             .iter()

@@ -44,7 +44,7 @@ fn reject(state: &mut CaseState, step: &str) {
 #[test]
 fn starts_with_the_birth_then_runs_residence_and_insurance_in_parallel() {
     let def = group_a();
-    let mut state = CaseState::new("KS-1".into(), &def);
+    let mut state = CaseState::new("KS-1".into(), &def, String::new());
     assert_eq!(decide(&def, &state), vec![Action::Start(id("birth"))]);
     state.apply(Event::StepStarted(id("birth")));
     assert_eq!(
@@ -75,7 +75,7 @@ fn starts_with_the_birth_then_runs_residence_and_insurance_in_parallel() {
 #[test]
 fn a_rejection_waits_for_running_steps_then_undoes_in_reverse_and_flags_the_birth() {
     let def = group_a();
-    let mut state = CaseState::new("KS-2".into(), &def);
+    let mut state = CaseState::new("KS-2".into(), &def, String::new());
     succeed(&mut state, "birth");
     state.apply(Event::StepStarted(id("residence")));
     reject(&mut state, "insurance");
@@ -115,7 +115,7 @@ fn a_rejection_waits_for_running_steps_then_undoes_in_reverse_and_flags_the_birt
 #[test]
 fn compensation_follows_reverse_completion_order() {
     let def = group_a();
-    let mut state = CaseState::new("KS-3".into(), &def);
+    let mut state = CaseState::new("KS-3".into(), &def, String::new());
     succeed(&mut state, "birth");
     succeed(&mut state, "insurance");
     succeed(&mut state, "residence");
@@ -154,7 +154,7 @@ fn compensation_follows_reverse_completion_order() {
 #[test]
 fn withdrawal_before_anything_ran_skips_every_step_and_ends_withdrawn() {
     let def = group_a();
-    let mut state = CaseState::new("KS-4".into(), &def);
+    let mut state = CaseState::new("KS-4".into(), &def, String::new());
     state.apply(Event::WithdrawRequested {
         reason: "filed by mistake".into(),
     });
@@ -175,7 +175,7 @@ fn withdrawal_before_anything_ran_skips_every_step_and_ends_withdrawn() {
 #[test]
 fn withdrawal_after_completion_changes_nothing() {
     let def = group_a();
-    let mut state = CaseState::new("KS-5".into(), &def);
+    let mut state = CaseState::new("KS-5".into(), &def, String::new());
     for step in ["birth", "residence", "insurance"] {
         succeed(&mut state, step);
     }
@@ -191,7 +191,7 @@ fn withdrawal_after_completion_changes_nothing() {
 fn keep_succeeded_policy_skips_dependents_and_ends_partially_completed() {
     let mut def = group_a();
     def.on_failure = FailurePolicy::KeepSucceeded;
-    let mut state = CaseState::new("KS-6".into(), &def);
+    let mut state = CaseState::new("KS-6".into(), &def, String::new());
     reject(&mut state, "birth");
     let actions = decide(&def, &state);
     assert_eq!(
@@ -205,7 +205,7 @@ fn keep_succeeded_policy_skips_dependents_and_ends_partially_completed() {
         vec![Action::Finish(CaseStatus::PartiallyCompleted)]
     );
 
-    let mut state = CaseState::new("KS-7".into(), &def);
+    let mut state = CaseState::new("KS-7".into(), &def, String::new());
     succeed(&mut state, "birth");
     succeed(&mut state, "residence");
     reject(&mut state, "insurance");
@@ -222,7 +222,7 @@ fn keep_succeeded_policy_skips_dependents_and_ends_partially_completed() {
 #[test]
 fn a_failed_compensation_is_kept_and_flagged_and_the_rest_still_undone() {
     let def = group_a();
-    let mut state = CaseState::new("KS-8".into(), &def);
+    let mut state = CaseState::new("KS-8".into(), &def, String::new());
     succeed(&mut state, "birth");
     succeed(&mut state, "residence");
     succeed(&mut state, "insurance");

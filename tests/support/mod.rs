@@ -74,6 +74,11 @@ async fn read_ready(path: &Path, child: &mut Child) -> Result<Value> {
 
 impl Stack {
     pub async fn start() -> Result<Self> {
+        Self::start_with(&[]).await
+    }
+
+    /// A stack whose API also accepts these extra procedure definitions (file name, YAML).
+    pub async fn start_with(procedures: &[(&str, &str)]) -> Result<Self> {
         // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir()?;
@@ -94,15 +99,23 @@ impl Stack {
         let agencies: BTreeMap<String, String> =
             serde_json::from_value(read_ready(&sims_ready, &mut sims).await?)?;
 
+        let procedures_dir = dir.path().join("procedures");
+        std::fs::create_dir_all(&procedures_dir)?;
+        for (name, yaml) in procedures {
+            std::fs::write(procedures_dir.join(name), yaml)?;
+        }
         let api_ready = dir.path().join("api.json");
         let mut api_process = lienthong(dir.path(), "api.log")
             .args([
                 "api",
                 "--listen",
                 "127.0.0.1:0",
+                "--dev-callback-secrets",
                 "--temporal-address",
                 &temporal.address().to_string(),
             ])
+            .arg("--procedures")
+            .arg(&procedures_dir)
             .arg("--ready-file")
             .arg(&api_ready)
             .spawn()?;
@@ -111,12 +124,17 @@ impl Stack {
             .context("api url")?
             .to_owned();
 
+        let http = reqwest::Client::new();
+        // Decisions the simulators take later are called back to this API.
+        for url in agencies.values() {
+            http.post(format!("{url}/admin/callback")).json(&json!({ "url": api })).send().await?.error_for_status()?;
+        }
         let mut stack = Self {
             dir,
             temporal,
             api,
             agencies,
-            http: reqwest::Client::new(),
+            http,
             sims,
             worker: None,
             api_process,

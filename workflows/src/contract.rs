@@ -14,7 +14,8 @@ pub const CALL_AGENCY: &str = "lienthong.call_agency";
 pub struct AgencyCall {
     pub agency: String,
     pub operation: String,
-    /// Derived from (case, step, purpose): the same act is never done twice, whatever retries.
+    /// Derived from (case, step, round, purpose): the same act is never done twice, whatever
+    /// retries.
     pub idempotency_key: String,
     /// Exactly the fields the step's mapping names.
     pub payload: Value,
@@ -23,15 +24,20 @@ pub struct AgencyCall {
     pub keep: Option<Vec<String>>,
     /// The case this call belongs to; the activity derives the case's trace id from it.
     pub case_code: String,
+    /// Only ask the agency whether the act with this key happened; never send it.
+    #[serde(default)]
+    pub reconcile_only: bool,
 }
 
 /// What the agency decided. Transient failures are not answers: they are retried as activity
 /// failures by Temporal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AgencyAnswer {
+    /// `reconciled`: an earlier attempt went unanswered and the agency confirmed it had acted.
     Done {
         output: Value,
         attempt: u32,
+        reconciled: bool,
     },
     /// The agency refused (4xx with a reason code). Retrying would not change its mind.
     Rejected {
@@ -39,6 +45,12 @@ pub enum AgencyAnswer {
         message: String,
         attempt: u32,
     },
+    /// Nothing done: the agency needs more documents from the citizen.
+    DocumentsRequired { documents: Value, message: String },
+    /// Accepted; an officer decides later and the agency calls back.
+    Pending { reference: String },
+    /// Answer to a reconciliation: the agency has no record of the act.
+    NotDone,
 }
 
 /// Marker for scheduling the agency-call activity from the workflow.

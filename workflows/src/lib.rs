@@ -6,8 +6,13 @@
 mod case_workflow;
 mod contract;
 mod failure_text;
+mod keys;
 pub mod search_attributes;
+mod signals;
+mod time_of;
 
-pub use case_workflow::{CaseInput, CaseWorkflow, WithdrawRequest};
+pub use case_workflow::{CaseInput, CaseWorkflow};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
+pub use keys::{case_code_of, idempotency_key};
 pub use lienthong_definitions::case::CaseState;
+pub use signals::{AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawRequest};

@@ -40,8 +40,16 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(|config| config).await
+    }
+
+    /// Starts with the default test configuration changed by `configure`.
+    pub async fn start_with(
+        configure: impl FnOnce(SimConfig) -> SimConfig,
+    ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        let sims = lienthong_agencies::start(SimConfig::new(dir.path()).with_any_free_ports())
+        let config = configure(SimConfig::new(dir.path()).with_any_free_ports());
+        let sims = lienthong_agencies::start(config)
             .await
             .context("start simulators")?;
         Ok(Harness {

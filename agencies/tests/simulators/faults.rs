@@ -243,6 +243,10 @@ async fn malformed_faults_are_refused() -> anyhow::Result<()> {
         json!({"operation": "issue-child-health-card", "mode": "explode"}),
         json!({"operation": "issue-child-health-card", "mode": "reject", "reason_code": "lower"}),
         json!({"operation": "issue-child-health-card", "mode": "latency", "latency_ms": 5, "count": 0}),
+        json!({"operation": "*", "mode": "error", "status": 503, "probability": 1.5}),
+        json!({"operation": "*", "mode": "error", "status": 503, "probability": -0.1}),
+        json!({"operation": "*", "mode": "error", "status": 503, "probability": "often"}),
+        json!({"operation": "*", "mode": "ambiguous", "hold_ms": 700000}),
     ] {
         let reply = h.add_fault("social-insurance", fault.clone()).await?;
         assert_eq!(
@@ -253,6 +257,134 @@ async fn malformed_faults_are_refused() -> anyhow::Result<()> {
     }
     let listed = h.get("social-insurance", "/admin/faults").await?;
     assert_eq!(listed.body, json!({"faults": []}));
+    h.sims.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_ambiguous_answer_comes_after_the_act_is_committed() -> anyhow::Result<()> {
+    let h = Harness::start().await?;
+    let queued = h
+        .add_fault(
+            "residence",
+            json!({"operation": "*", "mode": "ambiguous", "hold_ms": 1500, "count": 1}),
+        )
+        .await?;
+    assert_eq!(queued.status, 201, "{:?}", queued.body);
+    assert_eq!(queued.body["hold_ms"], 1500);
+    let body = child_residence("001226002500", MOTHER);
+    let impatient = h
+        .http
+        .post(format!(
+            "{}/operations/register-permanent-residence",
+            h.url("residence")
+        ))
+        .header("Idempotency-Key", "f-amb")
+        .timeout(Duration::from_millis(300))
+        .json(&body)
+        .send()
+        .await;
+    assert!(impatient.is_err_and(|e| e.is_timeout()));
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let act = loop {
+        let act = h.get("residence", "/acts/f-amb").await?;
+        if act.status == 200 || Instant::now() > deadline {
+            break act;
+        }
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(act.status, 200, "{:?}", act.body);
+    assert_eq!(act.body["status_code"], 201);
+    let retried = h
+        .post(
+            "residence",
+            "register-permanent-residence",
+            Some("f-amb"),
+            &body,
+        )
+        .await?;
+    assert!(retried.replayed);
+    assert_eq!(retried.body, act.body["response"]);
+    assert_eq!(
+        h.count(
+            "residence",
+            "residence_entries",
+            "personal_id = '001226002500'"
+        )
+        .await?,
+        1
+    );
+    h.sims.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_default_ambiguous_hold_is_a_minute() -> anyhow::Result<()> {
+    let h = Harness::start().await?;
+    let queued = h
+        .add_fault("residence", json!({"operation": "*", "mode": "ambiguous"}))
+        .await?;
+    assert_eq!(queued.status, 201);
+    assert_eq!(queued.body["hold_ms"], 60000);
+    h.sims.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_fault_that_does_not_apply_keeps_its_count() -> anyhow::Result<()> {
+    let h = Harness::start().await?;
+    let fault = json!({
+        "operation": "issue-child-health-card",
+        "mode": "error",
+        "status": 503,
+        "probability": 0.0,
+        "count": 1,
+    });
+    let queued = h.add_fault("social-insurance", fault.clone()).await?;
+    assert_eq!(queued.status, 201, "{:?}", queued.body);
+    let reply = h
+        .post(
+            "social-insurance",
+            "issue-child-health-card",
+            Some("f-p0"),
+            &card("001226002600"),
+        )
+        .await?;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    let listed = h.get("social-insurance", "/admin/faults").await?;
+    assert_eq!(listed.body, json!({"faults": [fault]}));
+    h.sims.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn probabilistic_faults_hit_some_requests_only() -> anyhow::Result<()> {
+    let h = Harness::start().await?;
+    h.add_fault(
+        "residence",
+        json!({"operation": "*", "mode": "error", "status": 503, "probability": 0.5}),
+    )
+    .await?;
+    let (mut failed, mut done) = (0, 0);
+    // Cancelling is idempotent, so every request that gets through succeeds.
+    for i in 0..60 {
+        let reply = h
+            .post(
+                "residence",
+                "cancel-permanent-residence",
+                Some(&format!("f-half-{i}")),
+                &json!({"residence_entry_id": "TT-2016-000101", "reason": "test"}),
+            )
+            .await?;
+        match reply.status {
+            503 => failed += 1,
+            200 => done += 1,
+            other => anyhow::bail!("unexpected status {other}: {:?}", reply.body),
+        }
+    }
+    // Both happen with overwhelming likelihood (each is missing with chance 2^-60).
+    assert!(failed > 0 && done > 0, "failed {failed}, done {done}");
     h.sims.shutdown().await;
     Ok(())
 }

@@ -117,3 +117,21 @@ fn agencies_have_stable_names_and_ports() -> anyhow::Result<()> {
     assert!(Agency::from_str("tax").is_err());
     Ok(())
 }
+
+#[test]
+fn callback_secrets_default_to_a_development_secret() {
+    let mut config = SimConfig::new("unused");
+    assert_eq!(config.callback_url, None);
+    assert_eq!(
+        config.callback_secret(Agency::Residence),
+        "dev-secret-residence"
+    );
+    assert_eq!(
+        config.callback_secret(Agency::CivilStatus),
+        "dev-secret-civil-status"
+    );
+    config
+        .callback_secrets
+        .insert(Agency::Residence, "configured".into());
+    assert_eq!(config.callback_secret(Agency::Residence), "configured");
+}

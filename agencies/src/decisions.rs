@@ -1,0 +1,241 @@
+//! Decisions an officer takes later (asynchronous acts).
+//!
+//! Some steps wait on a human: the agency receives the dossier, gives a receipt reference and
+//! decides hours or days later. The `decide_later` fault simulates that: the request is
+//! validated as usual and answered 202 `{"outcome": "pending", "reference": ...}`, and that
+//! answer is recorded as the act, so a retry with the same key replays it and never starts a
+//! second decision. After the delay, a background task decides:
+//! - approve: performs the act exactly as the synchronous path would (same register write and
+//!   act record in one transaction), the record then holding the synchronous answer;
+//! - reject: writes nothing to the register; the record becomes a 422 with the reason code.
+//!
+//! Either way the engine is called back (`callback.rs`), and `GET /acts/{key}` shows the
+//! decision, so a lost callback can be reconciled.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+
+use crate::api_error::ApiError;
+use crate::idempotency::{self, ActReply, ActRequest};
+use crate::server::{self, AppState};
+use crate::{Agency, dates};
+
+/// Said on a rejection whose fault gives no message.
+const DEFAULT_REJECTION: &str = "the officer refused the application";
+
+/// A decision that cannot be carried out because something the act needs is down (population
+/// for a birth) is tried again this many times before it becomes a refusal.
+const MAX_DECISION_ATTEMPTS: u32 = 5;
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+const MAX_RETRY: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Decision {
+    Approve,
+    Reject,
+}
+
+/// What the officer will decide, and when.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub delay: Duration,
+    pub decision: Decision,
+    pub reason_code: Option<String>,
+    pub message: Option<String>,
+}
+
+/// The decisions one simulator is still working on. They are aborted when it stops: the act
+/// then stays pending, which `GET /acts/{key}` shows.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    tasks: Mutex<JoinSet<()>>,
+}
+
+impl Pending {
+    fn spawn(&self, decision: impl Future<Output = ()> + Send + 'static) {
+        let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
+        // Reap finished decisions so the set does not grow with every act.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(decision);
+    }
+
+    /// Stops every decision still waiting or calling back.
+    pub async fn abort_all(&self) -> usize {
+        let mut tasks =
+            std::mem::take(&mut *self.tasks.lock().unwrap_or_else(PoisonError::into_inner));
+        let unfinished = tasks.len();
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+        unfinished
+    }
+}
+
+/// A dossier receipt number ("số biên nhận"): the agency's prefix, the day received and a
+/// random serial, e.g. `CT-20260512-00420137` at residence.
+fn reference(agency: Agency) -> String {
+    let prefix = match agency {
+        Agency::Population => "DC",
+        Agency::CivilStatus => "HT",
+        Agency::Residence => "CT",
+        Agency::SocialInsurance => "BH",
+    };
+    let day = dates::format(dates::today()).replace('-', "");
+    let serial: u32 = rand::rng().random_range(0..100_000_000);
+    format!("{prefix}-{day}-{serial:08}")
+}
+
+/// Accepts the request for a later decision: validates it, records the 202 pending answer as
+/// the act, and starts the officer's decision in the background.
+pub(crate) async fn defer(
+    state: &AppState,
+    request: ActRequest,
+    body: Value,
+    plan: Plan,
+) -> Result<ActReply, ApiError> {
+    server::check_request(state.agency, request.operation, &body)?;
+    let mut tx = idempotency::begin(&state.db).await?;
+    // A retry, pending or already decided: replay, and never start a second decision.
+    if let Some(reply) = idempotency::prior(&mut tx, &request).await? {
+        return Ok(reply);
+    }
+    let reference = reference(state.agency);
+    let pending = json!({ "outcome": "pending", "reference": reference });
+    let reply =
+        idempotency::finish(&state.db, tx, &request, Ok((idempotency::PENDING, pending))).await?;
+    if reply.replayed {
+        return Ok(reply);
+    }
+    tracing::info!(
+        agency = state.agency.as_str(),
+        operation = request.operation,
+        idempotency_key = request.key.as_str(),
+        reference = reference.as_str(),
+        decision = ?plan.decision,
+        delay_ms = u64::try_from(plan.delay.as_millis()).unwrap_or(u64::MAX),
+        "act pending an officer's decision"
+    );
+    state
+        .decisions
+        .spawn(decide(state.clone(), request, body, plan, reference));
+    Ok(reply)
+}
+
+enum Outcome {
+    Done(Value),
+    Rejected { code: String, message: String },
+}
+
+async fn decide(state: AppState, request: ActRequest, body: Value, plan: Plan, reference: String) {
+    tokio::time::sleep(plan.delay).await;
+    let request = ActRequest {
+        deciding: true,
+        ..request
+    };
+    let outcome = match plan.decision {
+        Decision::Approve => approve(&state, &request, body).await,
+        Decision::Reject => Outcome::Rejected {
+            code: plan.reason_code.unwrap_or_else(|| "REJECTED".to_owned()),
+            message: plan.message.unwrap_or_else(|| DEFAULT_REJECTION.to_owned()),
+        },
+    };
+    if let Outcome::Rejected { code, message } = &outcome {
+        match idempotency::settle_refusal(&state.db, &request.key, code, message).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(
+                agency = state.agency.as_str(),
+                idempotency_key = request.key.as_str(),
+                "the act was no longer pending when the refusal was recorded"
+            ),
+            // Still called back: the engine learns the decision even if the record lags.
+            Err(error) => tracing::error!(
+                agency = state.agency.as_str(),
+                idempotency_key = request.key.as_str(),
+                code = error.code.as_ref(),
+                "the refusal could not be recorded"
+            ),
+        }
+    }
+    let (label, payload) = match outcome {
+        Outcome::Done(output) => (
+            "done",
+            json!({
+                "idempotency_key": request.key,
+                "reference": reference,
+                "outcome": "done",
+                "output": output,
+            }),
+        ),
+        Outcome::Rejected { code, message } => (
+            "rejected",
+            json!({
+                "idempotency_key": request.key,
+                "reference": reference,
+                "outcome": "rejected",
+                "code": code,
+                "message": message,
+            }),
+        ),
+    };
+    tracing::info!(
+        agency = state.agency.as_str(),
+        operation = request.operation,
+        idempotency_key = request.key.as_str(),
+        outcome = label,
+        "officer's decision taken"
+    );
+    state
+        .callbacks
+        .deliver(state.agency, &request.key, &payload)
+        .await;
+}
+
+/// Performs the approved act through the same code as the synchronous path. The register may
+/// have changed since the dossier was accepted; a refusal then is the officer's refusal.
+async fn approve(state: &AppState, request: &ActRequest, body: Value) -> Outcome {
+    let mut delay = FIRST_RETRY;
+    let mut attempt = 1;
+    loop {
+        match server::perform(state, request, body.clone()).await {
+            Ok(reply) if reply.status.is_success() => return Outcome::Done(reply.body),
+            // Settled already (a refusal replayed): report what the record says.
+            Ok(reply) => return refusal_of(&reply.body),
+            Err(error) if error.status.is_server_error() && attempt < MAX_DECISION_ATTEMPTS => {
+                tracing::warn!(
+                    agency = state.agency.as_str(),
+                    idempotency_key = request.key.as_str(),
+                    code = error.code.as_ref(),
+                    attempt,
+                    "approved act could not be done yet; retrying"
+                );
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(MAX_RETRY);
+                attempt += 1;
+            }
+            Err(error) => {
+                return Outcome::Rejected {
+                    code: error.code.into_owned(),
+                    message: error.message.into_owned(),
+                };
+            }
+        }
+    }
+}
+
+fn refusal_of(body: &Value) -> Outcome {
+    let text = |field: &str, default: &str| {
+        body.get(field)
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+            .to_owned()
+    };
+    Outcome::Rejected {
+        code: text("code", "REJECTED"),
+        message: text("message", DEFAULT_REJECTION),
+    }
+}

@@ -1,0 +1,134 @@
+//! The citizen answers an agency's request for documents: `POST /v1/cases/{code}/supplements`.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+    response::IntoResponse,
+};
+use lienthong_definitions::{StepId, case::StepStatus};
+use lienthong_workflows::{CaseWorkflow, SupplementRequest};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use temporalio_client::{WorkflowQueryOptions, WorkflowSignalOptions};
+
+use crate::{ApiError, ApiState, case_code, error::FieldError, json::ApiJson};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Supplement {
+    #[serde(default)]
+    step: Option<String>,
+    documents: Vec<Document>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    code: String,
+    /// Where the portal holds the document; the engine passes references, never files.
+    reference: String,
+}
+
+pub(crate) async fn supplement(
+    State(state): State<ApiState>,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<Supplement>,
+) -> Result<impl IntoResponse, ApiError> {
+    if !case_code::looks_valid(&code) {
+        return Err(ApiError::case_not_found());
+    }
+    let handle = state
+        .client
+        .get_workflow_handle::<CaseWorkflow>(code.clone());
+    let case = handle
+        .query(CaseWorkflow::state, (), WorkflowQueryOptions::default())
+        .await
+        .map_err(crate::routes::query_error)?
+        .ok_or_else(ApiError::case_not_found)?;
+    let waiting: Vec<_> = case
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::AwaitingDocuments)
+        .filter(|s| body.step.as_ref().is_none_or(|wanted| &s.id.0 == wanted))
+        .collect();
+    let step = match waiting.as_slice() {
+        [] => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "NOT_AWAITING_DOCUMENTS",
+                "no step of this case is waiting for documents",
+            ));
+        }
+        [step] => *step,
+        _ => {
+            return Err(ApiError::invalid(vec![FieldError {
+                field: "/step".into(),
+                code: "REQUIRED".into(),
+                message: "several steps wait for documents: say which one this answers".into(),
+            }]));
+        }
+    };
+    let requested: Vec<String> = step
+        .documents_requested
+        .as_ref()
+        .and_then(|r| r.documents.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| d.get("code").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let mut problems: Vec<FieldError> = requested
+        .iter()
+        .filter(|wanted| !body.documents.iter().any(|d| &d.code == *wanted))
+        .map(|wanted| FieldError {
+            field: "/documents".into(),
+            code: "MISSING_DOCUMENT".into(),
+            message: format!("the agency asked for `{wanted}`"),
+        })
+        .collect();
+    for (i, d) in body.documents.iter().enumerate() {
+        if d.reference.trim().is_empty() || d.reference.len() > 200 {
+            problems.push(FieldError {
+                field: format!("/documents/{i}/reference"),
+                code: "REQUIRED".into(),
+                message: "give the document's reference (1 to 200 characters)".into(),
+            });
+        }
+    }
+    if body.documents.is_empty() || !problems.is_empty() {
+        if body.documents.is_empty() {
+            problems.push(FieldError {
+                field: "/documents".into(),
+                code: "REQUIRED".into(),
+                message: "list at least one document".into(),
+            });
+        }
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "SUPPLEMENT_INVALID",
+            message: "the supplement has problems; see `fields`".into(),
+            fields: problems,
+        });
+    }
+    let request = SupplementRequest {
+        step: Some(StepId(step.id.0.clone())),
+        documents: serde_json::to_value(&body.documents).unwrap_or(Value::Null),
+        note: body.note.map(|n| n.chars().take(500).collect()),
+    };
+    let step_id = step.id.0.clone();
+    handle
+        .signal(
+            CaseWorkflow::supplement,
+            request,
+            WorkflowSignalOptions::default(),
+        )
+        .await
+        .map_err(crate::routes::interaction_error)?;
+    tracing::info!(case = %code, step = %step_id, "supplement received");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"case_code": code, "step": step_id, "status": "supplement_received"})),
+    ))
+}

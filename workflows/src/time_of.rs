@@ -1,0 +1,16 @@
+use temporalio_workflow::WorkflowContext;
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+/// The workflow's deterministic "now": the time of the current workflow task, identical on replay.
+pub(crate) fn now<W>(ctx: &WorkflowContext<W>) -> OffsetDateTime {
+    ctx.workflow_time()
+        .map_or(OffsetDateTime::UNIX_EPOCH, OffsetDateTime::from)
+}
+
+pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+pub(crate) fn parse(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok()
+}
