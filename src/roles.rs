@@ -20,9 +20,10 @@ use crate::shutdown::Stop;
 /// The procedures this installation runs: the shipped ones, plus every `*.yaml` in `extra`
 /// (an agency's own procedures). Any invalid file stops the start with its diagnostics.
 pub fn catalog(extra: Option<&Path>) -> Result<Arc<Catalog>> {
-    let mut definitions = lienthong_definitions::shipped_definitions().map_err(|(file, diagnostics)| {
-        anyhow::anyhow!("shipped procedure {file} is invalid: {diagnostics}")
-    })?;
+    let mut definitions =
+        lienthong_definitions::shipped_definitions().map_err(|(file, diagnostics)| {
+            anyhow::anyhow!("shipped procedure {file} is invalid: {diagnostics}")
+        })?;
     if let Some(dir) = extra {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .with_context(|| format!("cannot read the procedures folder {}", dir.display()))?
@@ -31,13 +32,18 @@ pub fn catalog(extra: Option<&Path>) -> Result<Arc<Catalog>> {
             .collect();
         files.sort();
         for file in files {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
             let definition = lienthong_definitions::parse_definition(&text).map_err(|d| {
                 let lines: Vec<String> = d.0.iter().map(ToString::to_string).collect();
                 anyhow::anyhow!("{} is invalid:\n  {}", file.display(), lines.join("\n  "))
             })?;
             if definitions.iter().any(|known| known.id == definition.id) {
-                anyhow::bail!("{} defines `{}`, which already exists", file.display(), definition.id);
+                anyhow::bail!(
+                    "{} defines `{}`, which already exists",
+                    file.display(),
+                    definition.id
+                );
             }
             definitions.push(definition);
         }

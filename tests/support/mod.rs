@@ -127,7 +127,11 @@ impl Stack {
         let http = reqwest::Client::new();
         // Decisions the simulators take later are called back to this API.
         for url in agencies.values() {
-            http.post(format!("{url}/admin/callback")).json(&json!({ "url": api })).send().await?.error_for_status()?;
+            http.post(format!("{url}/admin/callback"))
+                .json(&json!({ "url": api }))
+                .send()
+                .await?
+                .error_for_status()?;
         }
         let mut stack = Self {
             dir,

@@ -72,7 +72,7 @@ enum Wake {
     Call(
         StepId,
         Purpose,
-        Result<AgencyAnswer, ActivityExecutionError>,
+        Box<Result<AgencyAnswer, ActivityExecutionError>>,
     ),
     Timer(TimerKind),
 }
@@ -381,7 +381,7 @@ impl Run<'_> {
         let ctx = self.ctx.clone();
         self.in_flight.push(Box::pin(async move {
             let result = ctx.execute_activity(CallAgency, call, options).await;
-            Wake::Call(id, purpose, result)
+            Wake::Call(id, purpose, Box::new(result))
         }));
     }
 
@@ -408,7 +408,7 @@ impl Run<'_> {
 
     fn on_wake(&mut self, wake: Wake) {
         match wake {
-            Wake::Call(step, purpose, result) => self.on_answer(step, purpose, result),
+            Wake::Call(step, purpose, result) => self.on_answer(step, purpose, *result),
             Wake::Timer(kind) => self.on_timer(kind),
         }
     }
@@ -572,13 +572,12 @@ impl Run<'_> {
                     noticed_at: rfc3339(at),
                 }));
                 // A decision overdue may be a lost callback: ask the agency once.
-                if let Some(id) = step {
-                    if self
+                if let Some(id) = step
+                    && self
                         .read(|c| c.status_of(&id) == Some(StepStatus::AwaitingDecision))
                         .unwrap_or(false)
-                    {
-                        self.reconcile(&id);
-                    }
+                {
+                    self.reconcile(&id);
                 }
             }
             TimerKind::DocumentsDue(id, round) => {
