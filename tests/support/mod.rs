@@ -185,6 +185,15 @@ impl Stack {
         Ok(count)
     }
 
+    /// Runs a query returning one number against an agency's own register.
+    pub async fn scalar(&self, agency: &str, sql: &str) -> Result<i64> {
+        let url = format!("sqlite://{}?mode=ro", self.register(agency).display());
+        let pool = sqlx::SqlitePool::connect(&url).await?;
+        let value: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await?;
+        pool.close().await;
+        Ok(value)
+    }
+
     pub async fn fault(&self, agency: &str, fault: Value) -> Result<()> {
         let response = self
             .http
@@ -282,6 +291,28 @@ impl Drop for Stack {
             let _ = worker.start_kill();
         }
     }
+}
+
+/// The shipped group-A procedure with short clocks, so waiting behaviour can be seen in seconds:
+/// retries give up after three quick attempts and park for a second, the residence step's
+/// deadline is two seconds and the citizen has three seconds to supply documents.
+pub const FAST: &str = "birth-residence-insurance-fast";
+
+pub fn fast_procedure() -> (&'static str, String) {
+    let shipped = include_str!("../../definitions/procedures/birth-residence-insurance.yaml");
+    let yaml = shipped
+        .replace("id: birth-residence-insurance", &format!("id: {FAST}"))
+        .replace("case_code_prefix: KS", "case_code_prefix: KT")
+        .replace(
+            "retry: { initial_interval: 500ms, backoff: 2.0, max_interval: 30s, max_attempts: 8, park: 2m }",
+            "retry: { initial_interval: 200ms, backoff: 2.0, max_interval: 1s, max_attempts: 3, park: 1s }",
+        )
+        .replace(
+            "    deadline: { working_days: 2 }\n",
+            "    deadline: { within: 2s }\n    supplement_within: { within: 3s }\n",
+        );
+    assert_ne!(yaml, shipped);
+    ("fast.yaml", yaml)
 }
 
 pub fn step<'a>(case: &'a Value, id: &str) -> &'a Value {
