@@ -12,7 +12,10 @@ use sha2::Sha256;
 use support::{FAST, Stack, example_submission, fast_procedure, step};
 
 fn personal_id(case: &Value) -> String {
-    step(case, "birth")["output"]["personal_id"].as_str().unwrap_or_default().to_owned()
+    step(case, "birth")["output"]["personal_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn fast_submission(tag: &str) -> Value {
@@ -22,13 +25,26 @@ fn fast_submission(tag: &str) -> Value {
 }
 
 /// Signs a callback the way an agency does.
-async fn post_callback(stack: &Stack, agency: &str, secret: &str, body: &Value) -> Result<(u16, Value)> {
+async fn post_callback(
+    stack: &Stack,
+    agency: &str,
+    secret: &str,
+    body: &Value,
+) -> Result<(u16, Value)> {
     let raw = serde_json::to_vec(body)?;
-    let timestamp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs().to_string();
+    let timestamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)?
+        .as_secs()
+        .to_string();
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())?;
     mac.update(format!("{timestamp}.").as_bytes());
     mac.update(&raw);
-    let signature: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let signature: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let response = stack
         .http
         .post(format!("{}/v1/agencies/{agency}/callbacks", stack.api))
@@ -38,22 +54,39 @@ async fn post_callback(stack: &Stack, agency: &str, secret: &str, body: &Value) 
         .body(raw)
         .send()
         .await?;
-    Ok((response.status().as_u16(), response.json().await.unwrap_or(Value::Null)))
+    Ok((
+        response.status().as_u16(),
+        response.json().await.unwrap_or(Value::Null),
+    ))
 }
 
 #[tokio::test]
 async fn three_hundred_cases_through_flaky_agencies_end_right_with_one_record_each() -> Result<()> {
     let stack = Stack::start().await?;
-    for agency in ["population", "civil-status", "residence", "social-insurance"] {
-        stack.fault(agency, json!({"operation": "*", "mode": "error", "status": 503, "probability": 0.10})).await?;
+    for agency in [
+        "population",
+        "civil-status",
+        "residence",
+        "social-insurance",
+    ] {
+        stack
+            .fault(
+                agency,
+                json!({"operation": "*", "mode": "error", "status": 503, "probability": 0.10}),
+            )
+            .await?;
         // Held longer than the 10 s attempt timeout: the agency acted, the engine never heard.
         stack.fault(agency, json!({"operation": "*", "mode": "ambiguous", "hold_ms": 12000, "probability": 0.03})).await?;
     }
     const CASES: usize = 300;
     let mut codes: Vec<String> = Vec::with_capacity(CASES);
     for batch in (0..CASES).collect::<Vec<_>>().chunks(25) {
-        let bodies: Vec<Value> = batch.iter().map(|i| example_submission(&format!("load-{i}"))).collect();
-        let submitted = futures::future::join_all(bodies.iter().map(|body| stack.submit_ok(body))).await;
+        let bodies: Vec<Value> = batch
+            .iter()
+            .map(|i| example_submission(&format!("load-{i}")))
+            .collect();
+        let submitted =
+            futures::future::join_all(bodies.iter().map(|body| stack.submit_ok(body))).await;
         for code in submitted {
             codes.push(code?);
         }
@@ -61,37 +94,109 @@ async fn three_hundred_cases_through_flaky_agencies_end_right_with_one_record_ea
     let mut retries = 0;
     let mut reconciled = 0;
     for code in &codes {
-        let case = stack.wait_case(code, Duration::from_secs(300), |c| c["status"] == "completed").await?;
+        let case = stack
+            .wait_case(code, Duration::from_secs(300), |c| {
+                c["status"] == "completed"
+            })
+            .await?;
         for s in case["steps"].as_array().into_iter().flatten() {
             retries += s["attempts"].as_u64().unwrap_or(1).saturating_sub(1);
             reconciled += u64::from(s["reconciled"].as_bool() == Some(true));
         }
     }
-    let duplicates = |table: &str, column: &str| format!("SELECT COUNT(*) FROM (SELECT {column} FROM {table} GROUP BY {column} HAVING COUNT(*) > 1)");
-    assert_eq!(stack.scalar("civil-status", "SELECT COUNT(*) FROM births").await?, CASES as i64);
-    assert_eq!(stack.scalar("civil-status", &duplicates("births", "e_birth_certificate_number")).await?, 0);
-    assert_eq!(stack.scalar("residence", "SELECT COUNT(*) FROM residence_entries WHERE relationship = 'child'").await?, CASES as i64);
-    assert_eq!(stack.scalar("residence", &duplicates("residence_entries", "personal_id")).await?, 0);
-    assert_eq!(stack.scalar("social-insurance", "SELECT COUNT(*) FROM cards").await?, CASES as i64);
-    assert_eq!(stack.scalar("social-insurance", &duplicates("cards", "personal_id")).await?, 0);
-    assert_eq!(stack.scalar("population", "SELECT COUNT(*) FROM citizens WHERE mother_id IS NOT NULL").await?, CASES as i64);
+    let duplicates = |table: &str, column: &str| {
+        format!(
+            "SELECT COUNT(*) FROM (SELECT {column} FROM {table} GROUP BY {column} HAVING COUNT(*) > 1)"
+        )
+    };
+    assert_eq!(
+        stack
+            .scalar("civil-status", "SELECT COUNT(*) FROM births")
+            .await?,
+        CASES as i64
+    );
+    assert_eq!(
+        stack
+            .scalar(
+                "civil-status",
+                &duplicates("births", "e_birth_certificate_number")
+            )
+            .await?,
+        0
+    );
+    assert_eq!(
+        stack
+            .scalar(
+                "residence",
+                "SELECT COUNT(*) FROM residence_entries WHERE relationship = 'child'"
+            )
+            .await?,
+        CASES as i64
+    );
+    assert_eq!(
+        stack
+            .scalar("residence", &duplicates("residence_entries", "personal_id"))
+            .await?,
+        0
+    );
+    assert_eq!(
+        stack
+            .scalar("social-insurance", "SELECT COUNT(*) FROM cards")
+            .await?,
+        CASES as i64
+    );
+    assert_eq!(
+        stack
+            .scalar("social-insurance", &duplicates("cards", "personal_id"))
+            .await?,
+        0
+    );
+    assert_eq!(
+        stack
+            .scalar(
+                "population",
+                "SELECT COUNT(*) FROM citizens WHERE mother_id IS NOT NULL"
+            )
+            .await?,
+        CASES as i64
+    );
     assert!(retries > 0, "the injected faults were retried");
-    eprintln!("fault run: {CASES} cases completed, {retries} retried attempts, {reconciled} outcomes reconciled, 0 duplicates");
+    eprintln!(
+        "fault run: {CASES} cases completed, {retries} retried attempts, {reconciled} outcomes reconciled, 0 duplicates"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn an_outage_longer_than_the_retry_window_waits_flagged_then_finishes() -> Result<()> {
     let stack = Stack::start_with(&[(fast_procedure().0, &fast_procedure().1)]).await?;
-    stack.fault("residence", json!({"operation": "*", "mode": "outage", "duration_ms": 6000})).await?;
+    stack
+        .fault(
+            "residence",
+            json!({"operation": "*", "mode": "outage", "duration_ms": 6000}),
+        )
+        .await?;
     let code = stack.submit_ok(&fast_submission("outage")).await?;
 
     let waiting = stack
-        .wait_case(&code, Duration::from_secs(20), |c| step(c, "residence")["status"] == "agency_unavailable")
+        .wait_case(&code, Duration::from_secs(20), |c| {
+            step(c, "residence")["status"] == "agency_unavailable"
+        })
         .await?;
-    assert_eq!(waiting["status"], "running", "the case waits instead of failing");
-    assert!(waiting["attention"].as_array().is_some_and(|a| a.contains(&json!("agency_unavailable"))), "{waiting:#}");
-    assert_eq!(step(&waiting, "residence")["last_error"]["code"], "AGENCY_UNAVAILABLE");
+    assert_eq!(
+        waiting["status"], "running",
+        "the case waits instead of failing"
+    );
+    assert!(
+        waiting["attention"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("agency_unavailable"))),
+        "{waiting:#}"
+    );
+    assert_eq!(
+        step(&waiting, "residence")["last_error"]["code"],
+        "AGENCY_UNAVAILABLE"
+    );
 
     // Operators find it through Temporal visibility, by reason, without reading any case.
     let client = lienthong::connect::connect(Some(&stack.temporal.address().to_string())).await?;
@@ -99,35 +204,68 @@ async fn an_outage_longer_than_the_retry_window_waits_flagged_then_finishes() ->
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let mut flagged = 0;
     while flagged == 0 && std::time::Instant::now() < deadline {
-        flagged = client.count_workflows(query, Default::default()).await?.count();
+        flagged = client
+            .count_workflows(query, Default::default())
+            .await?
+            .count();
         if flagged == 0 {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
     assert_eq!(flagged, 1, "the waiting case is listed by its reason");
 
-    let case = stack.wait_case(&code, Duration::from_secs(30), |c| c["status"] == "completed").await?;
-    assert_eq!(case["attention"], json!([]), "the flag clears when the agency is back");
-    assert_eq!(stack.count("residence", "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ?", &personal_id(&case)).await?, 1);
+    let case = stack
+        .wait_case(&code, Duration::from_secs(30), |c| {
+            c["status"] == "completed"
+        })
+        .await?;
+    assert_eq!(
+        case["attention"],
+        json!([]),
+        "the flag clears when the agency is back"
+    );
+    assert_eq!(
+        stack
+            .count(
+                "residence",
+                "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ?",
+                &personal_id(&case)
+            )
+            .await?,
+        1
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn documents_asked_for_then_supplied_complete_the_case() -> Result<()> {
     let stack = Stack::start().await?;
-    let documents = json!([{"code": "PARENT_RESIDENCE_CONFIRMATION", "title": "Xác nhận thông tin về cư trú"}]);
+    let documents =
+        json!([{"code": "PARENT_RESIDENCE_CONFIRMATION", "title": "Xác nhận thông tin về cư trú"}]);
     stack
         .fault("residence", json!({"operation": "register-permanent-residence", "mode": "documents_required", "documents": documents, "count": 1}))
         .await?;
     let code = stack.submit_ok(&example_submission("docs")).await?;
-    let waiting = stack.wait_case(&code, Duration::from_secs(30), |c| step(c, "residence")["status"] == "awaiting_documents").await?;
+    let waiting = stack
+        .wait_case(&code, Duration::from_secs(30), |c| {
+            step(c, "residence")["status"] == "awaiting_documents"
+        })
+        .await?;
     let request = &step(&waiting, "residence")["documents_requested"];
     assert_eq!(request["documents"], documents);
-    assert!(request["due"].is_string(), "the state says by when: {waiting:#}");
+    assert!(
+        request["due"].is_string(),
+        "the state says by when: {waiting:#}"
+    );
     assert!(waiting["steps"].as_array().is_some_and(|s| !s.is_empty()));
 
     let supplements = format!("{}/v1/cases/{code}/supplements", stack.api);
-    let wrong = stack.http.post(&supplements).json(&json!({"documents": [{"code": "OTHER", "reference": "doc-1"}]})).send().await?;
+    let wrong = stack
+        .http
+        .post(&supplements)
+        .json(&json!({"documents": [{"code": "OTHER", "reference": "doc-1"}]}))
+        .send()
+        .await?;
     assert_eq!(wrong.status().as_u16(), 400);
     let wrong: Value = wrong.json().await?;
     assert_eq!(wrong["error"]["fields"][0]["code"], "MISSING_DOCUMENT");
@@ -144,7 +282,11 @@ async fn documents_asked_for_then_supplied_complete_the_case() -> Result<()> {
         .await?;
     assert_eq!(resent, 1, "the resend is a new request, registered once");
     let again = stack.http.post(&supplements).json(&answer).send().await?;
-    assert_eq!(again.status().as_u16(), 409, "nothing waits for documents any more");
+    assert_eq!(
+        again.status().as_u16(),
+        409,
+        "nothing waits for documents any more"
+    );
     Ok(())
 }
 
@@ -164,7 +306,10 @@ async fn documents_never_supplied_end_the_step_as_the_definition_says() -> Resul
     assert_eq!(case["failure"]["code"], "SUPPLEMENT_NOT_PROVIDED");
     assert_eq!(step(&case, "insurance")["status"], "compensated");
     assert_eq!(step(&case, "birth")["status"], "needs_correction");
-    assert!(step(&case, "residence")["deadline"].is_string(), "the deadline shows in the state");
+    assert!(
+        step(&case, "residence")["deadline"].is_string(),
+        "the deadline shows in the state"
+    );
     Ok(())
 }
 
@@ -175,27 +320,58 @@ async fn an_officer_decides_later_and_the_signed_callback_resumes_the_overdue_ca
         .fault("residence", json!({"operation": "register-permanent-residence", "mode": "decide_later", "delay_ms": 5000, "decision": "approve", "count": 1}))
         .await?;
     let code = stack.submit_ok(&fast_submission("later")).await?;
-    let waiting = stack.wait_case(&code, Duration::from_secs(30), |c| step(c, "residence")["status"] == "awaiting_decision").await?;
+    let waiting = stack
+        .wait_case(&code, Duration::from_secs(30), |c| {
+            step(c, "residence")["status"] == "awaiting_decision"
+        })
+        .await?;
     assert!(step(&waiting, "residence")["decision_reference"].is_string());
 
     let forged = json!({"idempotency_key": format!("{code}/residence"), "outcome": "rejected", "code": "FORGED", "message": "x"});
     let (status, answer) = post_callback(&stack, "residence", "not-the-secret", &forged).await?;
-    assert_eq!((status, answer["error"]["code"].as_str()), (401, Some("SIGNATURE_INVALID")));
-    let unknown = json!({"idempotency_key": "KS-00000-00000/residence", "outcome": "done", "output": {}});
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (401, Some("SIGNATURE_INVALID"))
+    );
+    let unknown =
+        json!({"idempotency_key": "KS-00000-00000/residence", "outcome": "done", "output": {}});
     let (status, _) = post_callback(&stack, "residence", "dev-secret-residence", &unknown).await?;
     assert_eq!(status, 404, "a callback for an unknown case");
 
     // The step's deadline (2 s) passes before the officer decides (5 s).
-    let overdue = stack.wait_case(&code, Duration::from_secs(30), |c| c["overdue"] == true).await?;
-    assert_eq!(step(&overdue, "residence")["status"], "awaiting_decision", "the forged refusal changed nothing");
-    assert!(overdue["attention"].as_array().is_some_and(|a| a.contains(&json!("overdue"))));
+    let overdue = stack
+        .wait_case(&code, Duration::from_secs(30), |c| c["overdue"] == true)
+        .await?;
+    assert_eq!(
+        step(&overdue, "residence")["status"],
+        "awaiting_decision",
+        "the forged refusal changed nothing"
+    );
+    assert!(
+        overdue["attention"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("overdue")))
+    );
     assert_eq!(overdue["escalations"][0]["step"], "residence");
 
     let case = stack.wait_ended(&code).await?;
     assert_eq!(case["status"], "completed", "{case:#}");
     assert!(step(&case, "residence")["output"]["residence_entry_id"].is_string());
-    assert_eq!(case["escalations"].as_array().map(Vec::len), Some(1), "the escalation stays on record");
-    assert_eq!(stack.count("residence", "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ?", &personal_id(&case)).await?, 1);
+    assert_eq!(
+        case["escalations"].as_array().map(Vec::len),
+        Some(1),
+        "the escalation stays on record"
+    );
+    assert_eq!(
+        stack
+            .count(
+                "residence",
+                "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ?",
+                &personal_id(&case)
+            )
+            .await?,
+        1
+    );
     Ok(())
 }
 
@@ -209,7 +385,11 @@ async fn withdrawal_while_compensating_undoes_each_act_exactly_once() -> Result<
         .fault("residence", json!({"operation": "cancel-permanent-residence", "mode": "latency", "latency_ms": 2000, "count": 1}))
         .await?;
     let code = stack.submit_ok(&example_submission("undo-once")).await?;
-    stack.wait_case(&code, Duration::from_secs(30), |c| c["status"] == "compensating").await?;
+    stack
+        .wait_case(&code, Duration::from_secs(30), |c| {
+            c["status"] == "compensating"
+        })
+        .await?;
     for _ in 0..2 {
         let response = stack
             .http
@@ -223,8 +403,21 @@ async fn withdrawal_while_compensating_undoes_each_act_exactly_once() -> Result<
     assert_eq!(case["status"], "withdrawn", "{case:#}");
     assert_eq!(step(&case, "residence")["status"], "compensated");
     assert_eq!(step(&case, "birth")["status"], "needs_correction");
-    let cancels = stack.scalar("residence", "SELECT COUNT(*) FROM acts WHERE operation = 'cancel-permanent-residence'").await?;
+    let cancels = stack
+        .scalar(
+            "residence",
+            "SELECT COUNT(*) FROM acts WHERE operation = 'cancel-permanent-residence'",
+        )
+        .await?;
     assert_eq!(cancels, 1, "the residence entry was cancelled exactly once");
-    assert_eq!(stack.scalar("residence", "SELECT COUNT(*) FROM residence_entries WHERE status = 'cancelled'").await?, 1);
+    assert_eq!(
+        stack
+            .scalar(
+                "residence",
+                "SELECT COUNT(*) FROM residence_entries WHERE status = 'cancelled'"
+            )
+            .await?,
+        1
+    );
     Ok(())
 }

@@ -241,3 +241,101 @@ fn a_failed_compensation_is_kept_and_flagged_and_the_rest_still_undone() {
     );
     assert_eq!(state.attention_reasons(), vec!["compensation_failed"]);
 }
+
+#[test]
+fn waiting_steps_hold_the_case_open_and_withdrawal_treats_each_by_what_the_agency_did() {
+    let def = group_a();
+    let mut state = CaseState::new("KS-9".into(), &def, String::new());
+    succeed(&mut state, "birth");
+    state.apply(Event::StepStarted(id("residence")));
+    state.apply(Event::StepStarted(id("insurance")));
+    state.apply(Event::DocumentsRequested {
+        step: id("residence"),
+        request: lienthong_definitions::case::DocumentRequest {
+            documents: json!([{"code": "LEASE"}]),
+            message: "m".into(),
+            due: "2026-12-02T17:00:00+07:00".into(),
+            requested_at: "2026-11-23T10:00:00+07:00".into(),
+        },
+    });
+    state.apply(Event::AgencyUnavailable {
+        step: id("insurance"),
+        error: StepError {
+            code: "AGENCY_UNAVAILABLE".into(),
+            message: "m".into(),
+        },
+    });
+    assert_eq!(
+        decide(&def, &state),
+        vec![],
+        "nothing to do while waiting on the citizen and the agency"
+    );
+    assert_eq!(
+        state.waiting_on(),
+        vec!["citizen".to_owned(), "social-insurance".to_owned()]
+    );
+    assert_eq!(state.attention, vec!["agency_unavailable".to_owned()]);
+
+    state.apply(Event::WithdrawRequested { reason: "r".into() });
+    // Documents were never sent: skip. The unavailable agency may have acted: ask it first.
+    assert_eq!(
+        decide(&def, &state),
+        vec![
+            Action::Skip(id("residence")),
+            Action::Reconcile(id("insurance"))
+        ]
+    );
+}
+
+#[test]
+fn a_decision_awaited_is_waited_for_before_undoing() {
+    let def = group_a();
+    let mut state = CaseState::new("KS-10".into(), &def, String::new());
+    succeed(&mut state, "birth");
+    succeed(&mut state, "insurance");
+    state.apply(Event::StepStarted(id("residence")));
+    state.apply(Event::DecisionAwaited {
+        step: id("residence"),
+        reference: "CT-1".into(),
+    });
+    state.apply(Event::WithdrawRequested { reason: "r".into() });
+    assert_eq!(
+        decide(&def, &state),
+        vec![],
+        "the officer's decision decides whether residence needs undoing"
+    );
+    state.apply(Event::StepSucceeded {
+        step: id("residence"),
+        output: json!({}),
+        attempts: 1,
+    });
+    assert_eq!(
+        decide(&def, &state),
+        vec![Action::Compensate(id("residence"))]
+    );
+}
+
+#[test]
+fn a_missed_supplement_refuses_the_step_and_a_passed_deadline_flags_the_case() {
+    let def = group_a();
+    let mut state = CaseState::new("KS-11".into(), &def, String::new());
+    succeed(&mut state, "birth");
+    state.apply(Event::DeadlinePassed(
+        lienthong_definitions::case::Escalation {
+            step: None,
+            deadline: "d".into(),
+            noticed_at: "n".into(),
+        },
+    ));
+    assert!(state.overdue);
+    assert!(state.attention.contains(&"overdue".to_owned()));
+    state.apply(Event::StepStarted(id("residence")));
+    state.apply(Event::DocumentsNotProvided {
+        step: id("residence"),
+    });
+    assert_eq!(
+        state.failure.as_ref().map(|f| f.code.as_str()),
+        Some("SUPPLEMENT_NOT_PROVIDED")
+    );
+    assert_eq!(decide(&def, &state), vec![Action::Skip(id("insurance"))]);
+}

@@ -137,3 +137,27 @@ fn a_non_object_schema_is_reported() {
     let yaml = VALID.replace("schema: { type: object }", "schema: 42");
     assert_eq!(codes(&yaml), vec![DiagnosticCode::BadSchema]);
 }
+
+#[test]
+fn time_limits_take_working_days_or_a_duration_but_not_both() {
+    let both = VALID.replace(
+        "    irreversible: true\n",
+        "    irreversible: true\n    deadline: { working_days: 1, within: 2h }\n",
+    );
+    assert_eq!(codes(&both), vec![DiagnosticCode::BadValue]);
+    let bad = VALID.replace(
+        "    irreversible: true\n",
+        "    irreversible: true\n    supplement_within: { within: soon }\n",
+    );
+    assert_eq!(codes(&bad), vec![DiagnosticCode::BadDuration]);
+    let good = VALID.replace(
+        "    irreversible: true\n",
+        "    irreversible: true\n    deadline: { working_days: 0 }\n    supplement_within: { within: 48h }\n",
+    );
+    assert_eq!(codes(&good), vec![]);
+    let park = VALID.replace(
+        "    irreversible: true\n",
+        "    irreversible: true\n    retry: { park: never }\n",
+    );
+    assert_eq!(codes(&park), vec![DiagnosticCode::BadDuration]);
+}
