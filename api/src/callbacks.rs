@@ -18,9 +18,9 @@ use lienthong_workflows::{AgencyDecision, CaseWorkflow, DecisionOutcome, case_co
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::Sha256;
-use temporalio_client::{WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowSignalOptions};
+use temporalio_client::WorkflowSignalOptions;
 
-use crate::{ApiError, ApiState, case_code};
+use crate::{ApiError, ApiState};
 
 /// How far a callback's timestamp may be from now, and how long a signature is remembered so
 /// the same callback cannot be played twice.
@@ -182,23 +182,7 @@ pub(crate) async fn receive(
         }
     };
     let code = case_code_of(&callback.idempotency_key).to_owned();
-    if !case_code::looks_valid(&code) {
-        return Err(ApiError::case_not_found());
-    }
-    let handle = state
-        .client
-        .get_workflow_handle::<CaseWorkflow>(code.clone());
-    let description = handle
-        .describe(WorkflowDescribeOptions::default())
-        .await
-        .map_err(crate::routes::interaction_error)?;
-    if description.status() != WorkflowExecutionStatus::Running {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "CASE_CLOSED",
-            "the case has already ended",
-        ));
-    }
+    let handle = crate::routes::running_case(&state, &code).await?;
     let decision = AgencyDecision {
         agency: agency.clone(),
         idempotency_key: callback.idempotency_key,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions,
-    WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions,
+    WorkflowHandle, WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions,
     errors::{WorkflowInteractionError, WorkflowQueryError, WorkflowStartError},
 };
 use temporalio_common::search_attributes::SearchAttributes;
@@ -235,23 +235,7 @@ async fn withdraw(
             }],
         });
     }
-    if !case_code::looks_valid(&code) {
-        return Err(ApiError::case_not_found());
-    }
-    let handle = state
-        .client
-        .get_workflow_handle::<CaseWorkflow>(code.clone());
-    let description = handle
-        .describe(WorkflowDescribeOptions::default())
-        .await
-        .map_err(interaction_error)?;
-    if description.status() != WorkflowExecutionStatus::Running {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "CASE_CLOSED",
-            "the case has already ended and can no longer be withdrawn",
-        ));
-    }
+    let handle = running_case(&state, &code).await?;
     handle
         .signal(
             CaseWorkflow::withdraw,
@@ -281,4 +265,29 @@ pub(crate) fn query_error(e: WorkflowQueryError) -> ApiError {
         WorkflowQueryError::NotFound(_) => ApiError::case_not_found(),
         other => ApiError::engine_unavailable(other),
     }
+}
+
+/// The handle of a case that is still running: 404 for an unknown code, 409 for an ended case.
+pub(crate) async fn running_case(
+    state: &ApiState,
+    code: &str,
+) -> Result<WorkflowHandle<Client, CaseWorkflow>, ApiError> {
+    if !case_code::looks_valid(code) {
+        return Err(ApiError::case_not_found());
+    }
+    let handle = state
+        .client
+        .get_workflow_handle::<CaseWorkflow>(code.to_owned());
+    let description = handle
+        .describe(WorkflowDescribeOptions::default())
+        .await
+        .map_err(interaction_error)?;
+    if description.status() != WorkflowExecutionStatus::Running {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "CASE_CLOSED",
+            "the case has already ended",
+        ));
+    }
+    Ok(handle)
 }
