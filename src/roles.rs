@@ -138,3 +138,35 @@ pub fn parse_agencies(pairs: &[String]) -> Result<BTreeMap<String, String>> {
         })
         .collect()
 }
+
+/// Loads faults from a JSON file `{"residence": [{fault}, ...], ...}` into running simulators
+/// through their admin endpoints, so a demo or a load test can start misbehaving from the first
+/// request. The same endpoints change them at run time.
+pub async fn apply_fault_file(path: &Path, urls: &BTreeMap<String, String>) -> Result<()> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let faults: BTreeMap<String, Vec<serde_json::Value>> = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not {{\"agency\": [fault, ...]}}", path.display()))?;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    for (agency, list) in faults {
+        let url = urls
+            .get(&agency)
+            .with_context(|| format!("{}: no simulator called `{agency}`", path.display()))?;
+        for fault in list {
+            let response = http
+                .post(format!("{url}/admin/faults"))
+                .json(&fault)
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                anyhow::bail!(
+                    "{}: {agency} refused a fault: {}",
+                    path.display(),
+                    response.text().await?
+                );
+            }
+        }
+    }
+    Ok(())
+}

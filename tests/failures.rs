@@ -421,3 +421,37 @@ async fn withdrawal_while_compensating_undoes_each_act_exactly_once() -> Result<
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_procedure_that_keeps_what_succeeded_ends_partially_completed_with_reasons() -> Result<()>
+{
+    let (_, fast) = fast_procedure();
+    let keep = fast
+        .replace(&format!("id: {FAST}"), "id: birth-residence-insurance-keep")
+        .replace("case_code_prefix: KT", "case_code_prefix: KP")
+        .replace("on_failure: compensate", "on_failure: keep_succeeded");
+    let stack = Stack::start_with(&[("keep.yaml", &keep)]).await?;
+    stack
+        .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "reject", "reason_code": "NOT_ELIGIBLE"}))
+        .await?;
+    let mut body = example_submission("keep");
+    body["procedure"] = json!("birth-residence-insurance-keep");
+    let code = stack.submit_ok(&body).await?;
+    let case = stack.wait_ended(&code).await?;
+
+    assert_eq!(case["status"], "partially_completed", "{case:#}");
+    assert_eq!(step(&case, "birth")["status"], "succeeded");
+    assert_eq!(
+        step(&case, "residence")["status"],
+        "succeeded",
+        "kept, not undone"
+    );
+    assert_eq!(step(&case, "insurance")["status"], "rejected");
+    assert_eq!(
+        case["failure"]["code"], "NOT_ELIGIBLE",
+        "the reason is kept"
+    );
+    let id = personal_id(&case);
+    assert_eq!(stack.count("residence", "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ? AND status = 'active'", &id).await?, 1);
+    Ok(())
+}
