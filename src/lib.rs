@@ -1,6 +1,7 @@
 //! The `lienthong` command's building blocks: the embedded Temporal dev server, the Temporal
 //! connection, and each role (worker, API, agency simulators, the whole dev stack).
 
+pub mod bench;
 pub mod connect;
 pub mod roles;
 pub mod shutdown;

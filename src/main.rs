@@ -37,6 +37,8 @@ enum Command {
     AgencySim(AgencySimArgs),
     /// Submit an application file and follow the case until it ends.
     Submit(SubmitArgs),
+    /// Measure cases per second and latency on an embedded stack, against Temporal's bare ceiling.
+    Bench(lienthong::bench::BenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -56,6 +58,9 @@ struct DevArgs {
     /// Once everything is up, submit this application and follow it.
     #[arg(long)]
     submit: Option<PathBuf>,
+    /// Faults to inject into the agency simulators from the start (see `agency-sim --faults`).
+    #[arg(long)]
+    faults: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -114,6 +119,9 @@ struct AgencySimArgs {
     /// The lienthong API that decisions taken later are sent back to.
     #[arg(long, env = "LIENTHONG_CALLBACK_URL")]
     callback_url: Option<String>,
+    /// Faults to inject from the start: {"residence": [{"operation": "*", "mode": "error", ...}]}.
+    #[arg(long)]
+    faults: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -176,6 +184,9 @@ async fn main() -> Result<()> {
         Command::AgencySim(args) => {
             let sims =
                 roles::start_agencies(args.data_dir, args.any_port, args.callback_url).await?;
+            if let Some(file) = &args.faults {
+                roles::apply_fault_file(file, &sims.urls()).await?;
+            }
             if let Some(file) = &args.ready_file {
                 roles::write_ready_file(file, &serde_json::to_value(sims.urls())?)?;
             }
@@ -189,6 +200,7 @@ async fn main() -> Result<()> {
         Command::Submit(args) => submit_and_follow(&args.api, &args.file, args.request_id)
             .await
             .map(|_| ()),
+        Command::Bench(args) => lienthong::bench::run(args).await,
     }
 }
 
@@ -200,27 +212,25 @@ async fn dev(args: DevArgs) -> Result<()> {
         args.temporal_port,
         Some(args.temporal_ui_port),
     );
-    options.binary = args.temporal_bin;
+    options.binary = args.temporal_bin.clone();
     let server = DevServer::start(options).await?;
     let stop = Stop::on_signals();
-    let result = run_dev_stack(&args.data_dir, args.listen, args.submit, &server, stop).await;
+    let result = run_dev_stack(&args, &server, stop).await;
     server.stop().await;
     result
 }
 
-async fn run_dev_stack(
-    data_dir: &std::path::Path,
-    listen: SocketAddr,
-    submit: Option<PathBuf>,
-    server: &DevServer,
-    stop: Stop,
-) -> Result<()> {
+async fn run_dev_stack(args: &DevArgs, server: &DevServer, stop: Stop) -> Result<()> {
+    let (data_dir, submit) = (&args.data_dir, args.submit.clone());
     let address = server.address().to_string();
     let client = connect(Some(&address)).await?;
-    let listener = roles::bind_api(listen).await?;
+    let listener = roles::bind_api(args.listen).await?;
     let api_url = format!("http://{}", listener.local_addr()?);
     let sims =
         roles::start_agencies(data_dir.join("agencies"), false, Some(api_url.clone())).await?;
+    if let Some(file) = &args.faults {
+        roles::apply_fault_file(file, &sims.urls()).await?;
+    }
 
     println!("lienthong is running. Ctrl-C stops everything.");
     println!("  API               {api_url}   (POST /v1/applications, GET /v1/cases/{{code}})");

@@ -142,7 +142,13 @@ impl DevServer {
                     port: options.port,
                 });
             }
-            if TcpStream::connect(address).await.is_ok() {
+            // The port accepts TCP before the frontend is healthy, and a client connecting then
+            // is refused: ready means a Temporal client can connect.
+            if TcpStream::connect(address).await.is_ok()
+                && crate::connect::connect(Some(&address.to_string()))
+                    .await
+                    .is_ok()
+            {
                 break;
             }
             if Instant::now() > deadline {

@@ -7,9 +7,11 @@
 mod activity;
 mod agency_client;
 mod classify;
+mod noop;
 mod traceparent;
 
 pub use activity::AgencyActivities;
 pub use agency_client::{AgencyClient, AgencyClientOptions, CallError};
 pub use classify::{Classified, classify};
+pub use noop::NoopActivities;
 pub use traceparent::traceparent_for;

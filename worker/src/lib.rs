@@ -2,8 +2,8 @@
 
 use std::{collections::BTreeMap, future::Future, time::Duration};
 
-use lienthong_activities::{AgencyActivities, AgencyClient, AgencyClientOptions};
-use lienthong_workflows::CaseWorkflow;
+use lienthong_activities::{AgencyActivities, AgencyClient, AgencyClientOptions, NoopActivities};
+use lienthong_workflows::{CaseWorkflow, CeilingWorkflow};
 use temporalio_client::Client;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 
@@ -59,6 +59,10 @@ pub async fn run(
         .register_workflow::<CaseWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
         .register_activities(AgencyActivities::new(agencies))
+        // The bench's bare-ceiling workflow and its no-op activity: tiny, so always hosted.
+        .register_workflow::<CeilingWorkflow>()
+        .map_err(|e| WorkerError::Create(e.to_string()))?
+        .register_activities(NoopActivities)
         .sticky_queue_schedule_to_start_timeout(config.sticky_timeout)
         .build();
     let mut worker =

@@ -4,6 +4,7 @@
 //! to do, runs agency calls as activities, and feeds their outcomes back as events.
 
 mod case_workflow;
+mod ceiling;
 mod contract;
 mod failure_text;
 mod keys;
@@ -12,6 +13,7 @@ mod signals;
 mod time_of;
 
 pub use case_workflow::{CaseInput, CaseWorkflow};
+pub use ceiling::{CeilingWorkflow, NOOP, Noop, Nothing};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
 pub use keys::{case_code_of, idempotency_key};
 pub use lienthong_definitions::case::CaseState;

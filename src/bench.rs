@@ -1,0 +1,485 @@
+//! `lienthong bench`: how many cases per second this machine runs end to end, and how far that is
+//! from the bare ceiling of Temporal itself (a no-op workflow of the same activity shape).
+//!
+//! Everything runs locally on 127.0.0.1: the real Temporal dev server, the agency simulators and
+//! the API in this process, and the worker as a child process so its CPU time and peak memory can
+//! be read from `/proc` without counting the load generator.
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    process::Stdio,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+use lienthong_workflows::{CaseWorkflow, CeilingWorkflow};
+use serde_json::{Value, json};
+use temporalio_client::{Client, WorkflowGetResultOptions, WorkflowStartOptions};
+use tokio::{process::Child, task::JoinSet};
+
+use crate::{
+    DEFAULT_TASK_QUEUE,
+    connect::connect,
+    roles,
+    shutdown::Stop,
+    temporal_dev::{DevServer, DevServerOptions},
+};
+
+const EXAMPLE: &str = include_str!("../examples/applications/birth-residence-insurance.json");
+
+/// The agencies a case waits on; population is only called by civil status, so it stays fast.
+const FAULTED: [&str; 3] = ["civil-status", "residence", "social-insurance"];
+
+/// Agency calls on a case's critical path: birth, then residence and insurance in parallel.
+const CRITICAL_CALLS: f64 = 2.0;
+/// Workflow steps per case, over which the engine's own overhead is spread.
+const STEPS: f64 = 3.0;
+
+/// What `DevServer` is started with, printed so figures from different set-ups are not mixed.
+const SERVER: &str = "dev(partitions=1,sqlite=WAL)";
+
+/// No case should take this long even with injected errors; past it the run is reported stuck.
+const CASE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// `/proc/<pid>/stat` counts CPU time in USER_HZ ticks, fixed at 100 by the Linux ABI.
+const TICKS_PER_SECOND: f64 = 100.0;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Cases (and ceiling workflows) per measured run.
+    #[arg(long, default_value_t = 200)]
+    pub cases: usize,
+    /// Clients submitting at once; each waits for its case to end before the next.
+    #[arg(long, default_value_t = 20)]
+    pub concurrency: usize,
+    /// Latency injected into every civil-status, residence and social-insurance operation.
+    #[arg(long, default_value_t = 0)]
+    pub agency_latency_ms: u64,
+    /// Probability (0 to 1) that those operations answer 503 instead, so the engine retries.
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Measure the engine only.
+    #[arg(long)]
+    pub skip_ceiling: bool,
+    /// The `temporal` CLI to run.
+    #[arg(long, default_value = "temporal", env = "LIENTHONG_TEMPORAL_BIN")]
+    pub temporal_bin: PathBuf,
+}
+
+/// Runs the benchmark and prints one line per run, then the ratio between them.
+pub async fn run(args: BenchArgs) -> Result<()> {
+    if args.cases == 0 || args.concurrency == 0 {
+        bail!("--cases and --concurrency must be at least 1");
+    }
+    if !(0.0..=1.0).contains(&args.error_rate) {
+        bail!("--error-rate is a probability between 0 and 1");
+    }
+    // The HTTP client's TLS needs a provider even though only plain HTTP is used; idempotent.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let tag = run_tag();
+    let dir = std::env::temp_dir().join(format!("lienthong-bench-{tag}"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+
+    let mut options = DevServerOptions::new(dir.join("temporal.db"), free_port()?, None);
+    options.binary = args.temporal_bin.clone();
+    let result = match DevServer::start(options).await {
+        Ok(server) => {
+            let result = with_server(&args, &dir, &tag, &server).await;
+            server.stop().await;
+            result
+        }
+        Err(e) => Err(e.into()),
+    };
+    if result.is_err() {
+        eprintln!("{}", log_tail(&dir.join("worker.log"), 40));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// Starts the API, simulators and worker on the running server, measures, and stops them all
+/// whatever happened.
+async fn with_server(args: &BenchArgs, dir: &Path, tag: &str, server: &DevServer) -> Result<()> {
+    let address = server.address().to_string();
+    let listener = roles::bind_api("127.0.0.1:0".parse()?).await?;
+    let api = format!("http://{}", listener.local_addr()?);
+    // The API gets its own connection, as it would in its own process.
+    let api_client = connect(Some(&address)).await?;
+    let api_task = tokio::spawn(roles::serve_api(
+        listener,
+        api_client,
+        DEFAULT_TASK_QUEUE.into(),
+        roles::dev_callback_secrets(),
+        None,
+        Stop::on_signals(),
+    ));
+    let sims = roles::start_agencies(dir.join("agencies"), true, Some(api.clone())).await;
+    let result = match sims {
+        Ok(sims) => {
+            let result = with_agencies(args, dir, tag, &address, &api, &sims.urls()).await;
+            sims.shutdown().await;
+            result
+        }
+        Err(e) => Err(e),
+    };
+    api_task.abort();
+    result
+}
+
+async fn with_agencies(
+    args: &BenchArgs,
+    dir: &Path,
+    tag: &str,
+    address: &str,
+    api: &str,
+    agencies: &BTreeMap<String, String>,
+) -> Result<()> {
+    let agencies_file = dir.join("agencies.json");
+    roles::write_ready_file(&agencies_file, &serde_json::to_value(agencies)?)?;
+    let http = reqwest::Client::new();
+    inject_faults(&http, agencies, args).await?;
+
+    let log = std::fs::File::create(dir.join("worker.log"))?;
+    let mut worker = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["worker", "--temporal-address", address, "--agencies-file"])
+        .arg(&agencies_file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .context("cannot start the worker")?;
+    let target = Arc::new(Target {
+        http,
+        api: api.to_owned(),
+        client: connect(Some(address)).await?,
+        tag: tag.to_owned(),
+    });
+    // Ctrl-C ends the run early; everything started is still stopped below.
+    let result = tokio::select! {
+        result = measure(args, &target, &mut worker) => result,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    let _ = worker.kill().await;
+    result
+}
+
+/// Warms up, then runs the engine load and (unless skipped) the ceiling load, printing a line
+/// for each as soon as it is known.
+async fn measure(args: &BenchArgs, target: &Arc<Target>, worker: &mut Child) -> Result<()> {
+    let pid = worker.id().context("the worker exited at once")?;
+    let warmup = args.cases.min(10);
+    // Also proves the worker is polling: the first cases wait for it to start.
+    exit_check(
+        drive(target, Load::Engine, "warm", warmup, args.concurrency).await,
+        worker,
+    )?;
+    let engine = measured(target, Load::Engine, args, pid).await;
+    let engine = exit_check(engine, worker)?;
+    let latency = args.agency_latency_ms as f64;
+    let overhead = (engine.p(0.50) - CRITICAL_CALLS * latency) / STEPS;
+    println!(
+        "engine  {} overhead_per_step_p50_ms={overhead:.1} {} agency_latency_ms={} error_rate={} server={SERVER}",
+        engine.figures(),
+        engine.worker(),
+        args.agency_latency_ms,
+        args.error_rate,
+    );
+    if engine.incomplete > 0 {
+        eprintln!(
+            "note: {} of {} cases did not end `completed` (agency faults exhausted their retries)",
+            engine.incomplete, args.cases
+        );
+    }
+    if args.skip_ceiling {
+        return Ok(());
+    }
+    exit_check(
+        drive(target, Load::Ceiling, "warm", warmup, args.concurrency).await,
+        worker,
+    )?;
+    let ceiling = exit_check(measured(target, Load::Ceiling, args, pid).await, worker)?;
+    println!(
+        "ceiling {} overhead_per_step_p50_ms={:.1} {} server={SERVER}",
+        ceiling.figures(),
+        ceiling.p(0.50) / STEPS,
+        ceiling.worker(),
+    );
+    println!(
+        "ratio   throughput={:.2} p50={:.2}",
+        engine.per_second() / ceiling.per_second(),
+        engine.p(0.50) / ceiling.p(0.50),
+    );
+    Ok(())
+}
+
+/// A failing load usually means the worker died; say so rather than show a timeout.
+fn exit_check<T>(result: Result<T>, worker: &mut Child) -> Result<T> {
+    if let Ok(Some(status)) = worker.try_wait() {
+        bail!("the worker exited ({status}); its log follows");
+    }
+    result
+}
+
+/// One measured run, with the worker's CPU time and peak memory over that run alone.
+async fn measured(target: &Arc<Target>, load: Load, args: &BenchArgs, pid: u32) -> Result<Run> {
+    // Resets VmHWM to the current RSS: the peak is this run's, not the warm-up's or the engine's.
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+    let cpu_before = cpu_seconds(pid)?;
+    let started = Instant::now();
+    let label = match load {
+        Load::Engine => "engine",
+        Load::Ceiling => "ceiling",
+    };
+    let (mut latencies, incomplete) =
+        drive(target, load, label, args.cases, args.concurrency).await?;
+    let wall = started.elapsed();
+    let cpu = cpu_seconds(pid)? - cpu_before;
+    latencies.sort();
+    Ok(Run {
+        concurrency: args.concurrency,
+        latencies,
+        incomplete,
+        wall,
+        cpu_per_case: cpu / args.cases as f64,
+        peak_mb: peak_mb(pid),
+    })
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Load {
+    /// The example application through the HTTP API and the case workflow.
+    Engine,
+    /// The no-op workflow started directly.
+    Ceiling,
+}
+
+/// Where the load goes.
+struct Target {
+    http: reqwest::Client,
+    api: String,
+    client: Client,
+    /// Makes this run's workflow ids and birth-certificate numbers unique.
+    tag: String,
+}
+
+impl Target {
+    /// Runs one case to its end; returns its end-to-end latency and whether it completed.
+    async fn one(&self, load: Load, label: &str, index: usize) -> Result<(Duration, bool)> {
+        let id = format!("{}-{label}-{index}", self.tag);
+        let started = Instant::now();
+        let completed = match load {
+            Load::Engine => self.case(&id).await?,
+            Load::Ceiling => {
+                let options =
+                    WorkflowStartOptions::new(DEFAULT_TASK_QUEUE, format!("bench-{id}")).build();
+                self.client
+                    .start_workflow(CeilingWorkflow::run, (), options)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot start a ceiling workflow: {e}"))?
+                    .get_result(WorkflowGetResultOptions::default())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("ceiling workflow {id} failed: {e}"))?;
+                true
+            }
+        };
+        Ok((started.elapsed(), completed))
+    }
+
+    /// Files the example through the API and waits for the case's final state.
+    async fn case(&self, id: &str) -> Result<bool> {
+        let mut body: Value = serde_json::from_str(EXAMPLE)?;
+        // Civil status refuses a second birth on the same e-birth certificate.
+        body["application"]["e_birth_certificate"]["number"] = json!(format!("GCS-BENCH-{id}"));
+        let response = self
+            .http
+            .post(format!("{}/v1/applications", self.api))
+            .json(&body)
+            .send()
+            .await?;
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap_or_default();
+        if status.as_u16() != 202 {
+            bail!("the API refused the application ({status}): {answer}");
+        }
+        let code = answer["case_code"].as_str().context("no case code")?;
+        // A long poll on the workflow's result: the latency carries no polling interval.
+        let state = self
+            .client
+            .get_workflow_handle::<CaseWorkflow>(code)
+            .get_result(WorkflowGetResultOptions::default())
+            .await
+            .map_err(|e| anyhow::anyhow!("case {code} failed: {e}"))?;
+        Ok(serde_json::to_value(&state)?["status"] == "completed")
+    }
+}
+
+/// `concurrency` clients share `cases` between them, each running one case at a time. Returns
+/// every latency and how many cases did not complete; the first error stops the run.
+async fn drive(
+    target: &Arc<Target>,
+    load: Load,
+    label: &'static str,
+    cases: usize,
+    concurrency: usize,
+) -> Result<(Vec<Duration>, usize)> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut clients = JoinSet::new();
+    for _ in 0..concurrency.min(cases) {
+        let (target, next) = (target.clone(), next.clone());
+        clients.spawn(async move {
+            let mut done = Vec::new();
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if index >= cases {
+                    return Ok::<_, anyhow::Error>(done);
+                }
+                let one = tokio::time::timeout(CASE_TIMEOUT, target.one(load, label, index));
+                done.push(one.await.context("a case did not end in time")??);
+            }
+        });
+    }
+    let (mut latencies, mut incomplete) = (Vec::with_capacity(cases), 0);
+    // Dropping the set on an early return aborts the other clients.
+    while let Some(client) = clients.join_next().await {
+        for (latency, completed) in client?? {
+            latencies.push(latency);
+            incomplete += usize::from(!completed);
+        }
+    }
+    Ok((latencies, incomplete))
+}
+
+/// One measured run's figures.
+struct Run {
+    concurrency: usize,
+    /// Sorted.
+    latencies: Vec<Duration>,
+    incomplete: usize,
+    wall: Duration,
+    cpu_per_case: f64,
+    peak_mb: Option<f64>,
+}
+
+impl Run {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.wall.as_secs_f64()
+    }
+
+    /// Nearest-rank percentile, in milliseconds.
+    fn p(&self, quantile: f64) -> f64 {
+        let rank = (quantile * self.latencies.len() as f64).ceil() as usize;
+        let index = rank.clamp(1, self.latencies.len()) - 1;
+        self.latencies[index].as_secs_f64() * 1000.0
+    }
+
+    fn figures(&self) -> String {
+        format!(
+            "cases={} concurrency={} cases/s={:.1} p50_ms={:.1} p95_ms={:.1} p99_ms={:.1}",
+            self.latencies.len(),
+            self.concurrency,
+            self.per_second(),
+            self.p(0.50),
+            self.p(0.95),
+            self.p(0.99),
+        )
+    }
+
+    fn worker(&self) -> String {
+        let peak = self
+            .peak_mb
+            .map_or_else(|| "unknown".to_owned(), |mb| format!("{mb:.1}"));
+        format!(
+            "worker_cpu_s_per_case={:.4} worker_peak_mb={peak}",
+            self.cpu_per_case
+        )
+    }
+}
+
+/// Sets the same fault on every agency a case waits on.
+async fn inject_faults(
+    http: &reqwest::Client,
+    agencies: &BTreeMap<String, String>,
+    args: &BenchArgs,
+) -> Result<()> {
+    // Matching faults share one roll in queue order, each taking a slice as wide as its
+    // probability: the error goes first, and the latency (probability 1) covers the rest.
+    let mut faults = Vec::new();
+    if args.error_rate > 0.0 {
+        let p = args.error_rate;
+        faults.push(json!({"operation": "*", "mode": "error", "status": 503, "probability": p}));
+    }
+    if args.agency_latency_ms > 0 {
+        let ms = args.agency_latency_ms;
+        faults.push(json!({"operation": "*", "mode": "latency", "latency_ms": ms}));
+    }
+    for agency in FAULTED {
+        let url = agencies
+            .get(agency)
+            .with_context(|| format!("no {agency} simulator"))?;
+        for fault in &faults {
+            let response = http
+                .post(format!("{url}/admin/faults"))
+                .json(fault)
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                bail!("{agency} refused a fault: {}", response.text().await?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// User plus system CPU time the process has used, in seconds.
+fn cpu_seconds(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .context("cannot read the worker's CPU time")?;
+    // The command name may contain spaces; the numeric fields start after its `)`.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    // utime and stime are fields 14 and 15 of stat(5), 11 and 12 after the name.
+    let ticks = |i: usize| -> Result<f64> {
+        Ok(fields
+            .get(i)
+            .context("unexpected /proc stat format")?
+            .parse::<u64>()? as f64)
+    };
+    Ok((ticks(11)? + ticks(12)?) / TICKS_PER_SECOND)
+}
+
+/// The process's peak resident memory (VmHWM), in MiB.
+fn peak_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Unique per invocation, so concurrent benches never share a directory or a workflow id.
+fn run_tag() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{}-{nanos:09}", std::process::id())
+}
+
+fn log_tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let tail: Vec<&str> = text.lines().rev().take(lines).collect();
+    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+}
