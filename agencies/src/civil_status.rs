@@ -149,7 +149,15 @@ async fn register_birth(
         if let Some(reply) = idempotency::prior(&mut conn, request).await? {
             return Ok(reply);
         }
-        already_registered(&mut conn, &birth.e_birth_certificate.number).await?;
+        if let Err(refusal) = already_registered(&mut conn, &birth.e_birth_certificate.number).await
+        {
+            // A concurrent request with this very key may have committed between the two reads:
+            // its birth and its act commit together, so the act is visible now and is replayed.
+            return match idempotency::prior(&mut conn, request).await? {
+                Some(reply) => Ok(reply),
+                None => Err(refusal),
+            };
+        }
     }
 
     // Outside the write transaction: the register must not stay locked while another
