@@ -60,6 +60,9 @@ pub enum DevServerError {
         "the Temporal dev server exited during start-up ({status}); is port {port} already in use?"
     )]
     Exited { status: String, port: u16 },
+    /// The listen address is not an IP address.
+    #[error("`{ip}` is not an IP address to run the Temporal dev server on")]
+    BadAddress { ip: String },
     /// It did not listen in time.
     #[error("the Temporal dev server did not listen on {address} within {seconds} s")]
     Timeout { address: String, seconds: u64 },
@@ -130,9 +133,8 @@ impl DevServer {
         let address: SocketAddr =
             format!("{}:{}", options.ip, options.port)
                 .parse()
-                .map_err(|_| DevServerError::Timeout {
-                    address: options.ip.clone(),
-                    seconds: 0,
+                .map_err(|_| DevServerError::BadAddress {
+                    ip: options.ip.clone(),
                 })?;
         let deadline = Instant::now() + options.startup_timeout;
         loop {
