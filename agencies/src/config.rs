@@ -15,17 +15,22 @@ pub enum Agency {
     CivilStatus,
     /// Police residence database: permanent residence registration.
     Residence,
-    /// Vietnam Social Security (BHXH): health-insurance cards.
+    /// Vietnam Social Security (BHXH): health-insurance cards, funeral allowances, survivor
+    /// benefits.
     SocialInsurance,
+    /// Labour, invalids and social affairs office: burial support for social-protection
+    /// beneficiaries and people with meritorious services.
+    LabourOffice,
 }
 
 impl Agency {
     /// Every agency, in start order: population comes first because civil-status calls it.
-    pub const ALL: [Agency; 4] = [
+    pub const ALL: [Agency; 5] = [
         Agency::Population,
         Agency::CivilStatus,
         Agency::Residence,
         Agency::SocialInsurance,
+        Agency::LabourOffice,
     ];
 
     /// The stable name used in URLs maps, file names and logs.
@@ -35,6 +40,7 @@ impl Agency {
             Agency::CivilStatus => "civil-status",
             Agency::Residence => "residence",
             Agency::SocialInsurance => "social-insurance",
+            Agency::LabourOffice => "labour-office",
         }
     }
 
@@ -45,6 +51,7 @@ impl Agency {
             Agency::CivilStatus => 8702,
             Agency::Residence => 8703,
             Agency::SocialInsurance => 8704,
+            Agency::LabourOffice => 8705,
         }
     }
 }
@@ -57,7 +64,10 @@ impl fmt::Display for Agency {
 
 /// The text given to [`Agency::from_str`] names no agency.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown agency {0:?}: expected population, civil-status, residence or social-insurance")]
+#[error(
+    "unknown agency {0:?}: expected population, civil-status, residence, social-insurance or \
+     labour-office"
+)]
 pub struct ParseAgencyError(pub String);
 
 impl FromStr for Agency {
@@ -80,7 +90,7 @@ pub struct SimConfig {
     pub bind: IpAddr,
     /// Port per agency; missing means [`Agency::default_port`], 0 means any free port.
     pub ports: BTreeMap<Agency, u16>,
-    /// Agencies to start; `None` starts all four.
+    /// Agencies to start; `None` starts them all.
     pub only: Option<Vec<Agency>>,
     /// Where civil-status reaches population when population is not started here.
     pub population_url: Option<String>,
@@ -94,7 +104,7 @@ pub struct SimConfig {
 }
 
 impl SimConfig {
-    /// All four simulators on 127.0.0.1 at their default ports.
+    /// All the simulators on 127.0.0.1 at their default ports.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         SimConfig {
             data_dir: data_dir.into(),

@@ -13,6 +13,7 @@ static POPULATION: Migrator = sqlx::migrate!("migrations/population");
 static CIVIL_STATUS: Migrator = sqlx::migrate!("migrations/civil-status");
 static RESIDENCE: Migrator = sqlx::migrate!("migrations/residence");
 static SOCIAL_INSURANCE: Migrator = sqlx::migrate!("migrations/social-insurance");
+static LABOUR_OFFICE: Migrator = sqlx::migrate!("migrations/labour-office");
 
 /// Long enough to queue behind another act's write transaction, which never waits on the
 /// network while holding the lock.
@@ -24,6 +25,7 @@ fn migrator(agency: Agency) -> &'static Migrator {
         Agency::CivilStatus => &CIVIL_STATUS,
         Agency::Residence => &RESIDENCE,
         Agency::SocialInsurance => &SOCIAL_INSURANCE,
+        Agency::LabourOffice => &LABOUR_OFFICE,
     }
 }
 

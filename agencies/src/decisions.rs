@@ -84,6 +84,7 @@ fn reference(agency: Agency) -> String {
         Agency::CivilStatus => "HT",
         Agency::Residence => "CT",
         Agency::SocialInsurance => "BH",
+        Agency::LabourOffice => "LD",
     };
     let day = dates::format(dates::today()).replace('-', "");
     let serial: u32 = rand::rng().random_range(0..100_000_000);

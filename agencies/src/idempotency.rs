@@ -200,6 +200,21 @@ pub(crate) async fn begin(db: &SqlitePool) -> Result<Transaction<'static, Sqlite
     Ok(db.begin_with("BEGIN IMMEDIATE").await?)
 }
 
+/// Runs one act on the register: replays the answer already owed to this key, or performs
+/// `write` and records its answer in the same transaction (see [`begin`] and [`finish`]).
+pub(crate) async fn act(
+    db: &SqlitePool,
+    request: &ActRequest,
+    write: impl AsyncFnOnce(&mut SqliteConnection) -> Result<(StatusCode, Value), ApiError>,
+) -> Result<ActReply, ApiError> {
+    let mut tx = begin(db).await?;
+    if let Some(reply) = prior(&mut tx, request).await? {
+        return Ok(reply);
+    }
+    let outcome = write(&mut tx).await;
+    finish(db, tx, request, outcome).await
+}
+
 /// Records a successful act and commits it with its register write; a refusal rolls back.
 /// A deciding request settles its pending record instead of adding one.
 ///

@@ -1,7 +1,19 @@
 //! Agency simulators for lienthong: real HTTP services standing in for the government systems
-//! a linked procedure goes through (population, civil status, residence, social insurance),
-//! each with its own SQLite register, exactly-once acts keyed by `Idempotency-Key`, and
-//! injectable faults.
+//! a linked procedure goes through (population, civil status, residence, social insurance,
+//! labour office), each with its own SQLite register, exactly-once acts keyed by
+//! `Idempotency-Key`, and injectable faults.
+//!
+//! Operations, by simulator (compensations after the act they undo):
+//! - population: `assign-personal-id`, `record-death`; `GET /citizens/{personal_id}`
+//! - civil-status: `register-birth`, `register-death` (both irreversible)
+//! - residence: `register-permanent-residence` / `cancel-permanent-residence`,
+//!   `delete-permanent-residence` / `restore-permanent-residence`
+//! - social-insurance: `issue-child-health-card` / `revoke-child-health-card`,
+//!   `pay-funeral-allowance` / `cancel-funeral-allowance`,
+//!   `grant-survivor-benefit` / `cancel-survivor-benefit`
+//! - labour-office: `grant-burial-support` / `cancel-burial-support`
+//!
+//! [`seeded`] lists the people seeded for death registrations, [`rates`] the amounts paid.
 //!
 //! Every simulator serves:
 //! - `GET /health`
@@ -28,6 +40,7 @@
 //! Errors are `{"code": "UPPER_SNAKE", "message": "..."}` and never carry personal data.
 
 mod api_error;
+mod benefit;
 mod callback;
 mod civil_status;
 mod config;
@@ -39,10 +52,13 @@ mod error;
 mod faults;
 mod idempotency;
 mod ids;
+mod labour_office;
 mod outage;
 mod population;
 mod population_client;
+pub mod rates;
 mod residence;
+pub mod seeded;
 mod server;
 mod social_insurance;
 mod validate;

@@ -4,9 +4,12 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::api_error::ApiError;
+use crate::benefit::BenefitStatus;
+use crate::population;
 
 /// Longer than any latency a test injects into population, shorter than an engine's patience.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -14,7 +17,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub(crate) struct PopulationClient {
     http: reqwest::Client,
-    assign_url: String,
+    base_url: String,
 }
 
 /// The child's data population needs to assign an ID.
@@ -29,15 +32,43 @@ pub(crate) struct AssignPersonalId<'a> {
     pub father_id: Option<&'a str>,
 }
 
+/// The death population records.
+#[derive(Debug, Serialize)]
+pub(crate) struct RecordDeath<'a> {
+    pub personal_id: &'a str,
+    pub date_of_death: &'a str,
+}
+
 #[derive(Debug, Deserialize)]
 struct Assigned {
     personal_id: String,
 }
 
 #[derive(Debug, Deserialize)]
+struct Recorded {
+    benefit_status: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct Refusal {
     code: String,
     message: String,
+}
+
+fn unavailable() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "POPULATION_UNAVAILABLE",
+        "the National Population Database could not be reached; retry later",
+    )
+}
+
+fn bad_response() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_GATEWAY,
+        "POPULATION_BAD_RESPONSE",
+        "the National Population Database did not accept the request",
+    )
 }
 
 impl PopulationClient {
@@ -52,10 +83,7 @@ impl PopulationClient {
             .build()?;
         Ok(PopulationClient {
             http,
-            assign_url: format!(
-                "{}/operations/assign-personal-id",
-                base_url.trim_end_matches('/')
-            ),
+            base_url: base_url.trim_end_matches('/').to_owned(),
         })
     }
 
@@ -66,18 +94,45 @@ impl PopulationClient {
         idempotency_key: &str,
         child: &AssignPersonalId<'_>,
     ) -> Result<String, ApiError> {
-        let unavailable = || {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "POPULATION_UNAVAILABLE",
-                "the National Population Database could not be reached; retry later",
-            )
-        };
+        let assigned: Assigned = self
+            .act(population::ASSIGN_PERSONAL_ID, idempotency_key, child)
+            .await?;
+        Ok(assigned.personal_id)
+    }
+
+    /// Asks population to record a death, and returns the deceased's benefit status.
+    /// `idempotency_key` is derived from the death registration's own key, so a retried
+    /// registration is not refused as a second death.
+    pub async fn record_death(
+        &self,
+        idempotency_key: &str,
+        death: &RecordDeath<'_>,
+    ) -> Result<BenefitStatus, ApiError> {
+        let recorded: Recorded = self
+            .act(population::RECORD_DEATH, idempotency_key, death)
+            .await?;
+        recorded.benefit_status.parse().map_err(|_| {
+            tracing::warn!(
+                idempotency_key,
+                "population answered an unknown benefit status"
+            );
+            bad_response()
+        })
+    }
+
+    /// Performs one act at population. Its refusals (unknown mother, person already
+    /// deceased, ...) and its verdict that the request is invalid become the caller's own.
+    async fn act<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        idempotency_key: &str,
+        body: &impl Serialize,
+    ) -> Result<T, ApiError> {
         let response = self
             .http
-            .post(&self.assign_url)
+            .post(format!("{}/operations/{operation}", self.base_url))
             .header("Idempotency-Key", idempotency_key)
-            .json(child)
+            .json(body)
             .send()
             .await
             .map_err(|error| {
@@ -91,30 +146,24 @@ impl PopulationClient {
             })?;
         let status = response.status();
         if status.is_success() {
-            let assigned: Assigned = response.json().await.map_err(|_| unavailable())?;
-            return Ok(assigned.personal_id);
+            return response.json().await.map_err(|_| unavailable());
         }
         tracing::warn!(
             idempotency_key,
             status = status.as_u16(),
             "population refused"
         );
-        if status == StatusCode::UNPROCESSABLE_ENTITY {
-            // Population's refusals (unknown mother, ...) are the birth's refusals too.
+        if status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::BAD_REQUEST {
             let refusal: Refusal = response.json().await.map_err(|_| unavailable())?;
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refusal.code,
-                refusal.message,
-            ));
+            // A 400 about the idempotency key is this client's fault, not the caller's.
+            if status == StatusCode::UNPROCESSABLE_ENTITY || refusal.code == "INVALID_REQUEST" {
+                return Err(ApiError::new(status, refusal.code, refusal.message));
+            }
+            return Err(bad_response());
         }
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             return Err(unavailable());
         }
-        Err(ApiError::new(
-            StatusCode::BAD_GATEWAY,
-            "POPULATION_BAD_RESPONSE",
-            "the National Population Database did not accept the request",
-        ))
+        Err(bad_response())
     }
 }

@@ -26,7 +26,7 @@ use crate::idempotency::{self, ActReply, ActRequest};
 use crate::outage::{self, OutageSwitch};
 use crate::population_client::PopulationClient;
 use crate::{Agency, SimConfig, SimError};
-use crate::{civil_status, db, population, residence, social_insurance, validate};
+use crate::{civil_status, db, labour_office, population, residence, social_insurance, validate};
 
 /// What every request handler of one simulator can reach.
 #[derive(Debug, Clone)]
@@ -34,7 +34,8 @@ pub(crate) struct AppState {
     pub agency: Agency,
     pub db: SqlitePool,
     pub faults: Arc<FaultQueue>,
-    /// Only civil-status has one: it asks population for the child's personal ID.
+    /// Only civil-status has one: it asks population for a child's personal ID and records
+    /// deaths there.
     pub population: Option<PopulationClient>,
     /// Starts an outage window of this simulator.
     pub outage: OutageSwitch,
@@ -50,6 +51,7 @@ fn operations(agency: Agency) -> &'static [&'static str] {
         Agency::CivilStatus => civil_status::OPERATIONS,
         Agency::Residence => residence::OPERATIONS,
         Agency::SocialInsurance => social_insurance::OPERATIONS,
+        Agency::LabourOffice => labour_office::OPERATIONS,
     }
 }
 
@@ -60,6 +62,7 @@ pub(crate) fn check_request(agency: Agency, operation: &str, body: &Value) -> Re
         Agency::CivilStatus => civil_status::check_request(operation, body),
         Agency::Residence => residence::check_request(operation, body),
         Agency::SocialInsurance => social_insurance::check_request(operation, body),
+        Agency::LabourOffice => labour_office::check_request(operation, body),
     }
 }
 
@@ -73,6 +76,7 @@ pub(crate) async fn perform(
         Agency::CivilStatus => civil_status::perform(state, request, body).await,
         Agency::Residence => residence::perform(state, request, body).await,
         Agency::SocialInsurance => social_insurance::perform(state, request, body).await,
+        Agency::LabourOffice => labour_office::perform(state, request, body).await,
     }
 }
 

@@ -1,245 +1,97 @@
-//! Vietnam Social Security: issues the free health-insurance card of a child under 6.
-//! Reversible: revoking the card is the compensation, and is safe to repeat.
+//! Vietnam Social Security (BHXH): issues a child's free health-insurance card, pays the
+//! funeral allowance of a pensioner or insured person and grants their survivors' benefit.
+//! Each is reversible by a compensation safe to repeat.
 
-use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
+mod funeral;
+mod health_card;
+mod survivor;
+
+use serde_json::Value;
 use sqlx::SqliteConnection;
-use time::{Date, Duration};
 
 use crate::api_error::ApiError;
-use crate::dates;
-use crate::documents::Supplement;
-use crate::idempotency::{self, ActReply, ActRequest};
-use crate::ids;
+use crate::idempotency::{ActReply, ActRequest};
 use crate::server::AppState;
-use crate::validate;
 
-pub(crate) const ISSUE: &str = "issue-child-health-card";
-pub(crate) const REVOKE: &str = "revoke-child-health-card";
-pub(crate) const OPERATIONS: &[&str] = &[ISSUE, REVOKE];
+use funeral::{CANCEL_FUNERAL, PAY_FUNERAL};
+use health_card::{ISSUE, REVOKE};
+use survivor::{CANCEL_SURVIVOR, GRANT_SURVIVOR};
 
-/// Random serials collide rarely; give up long before this would loop for real.
-const MAX_NUMBER_ATTEMPTS: usize = 50;
+pub(crate) const OPERATIONS: &[&str] = &[
+    ISSUE,
+    REVOKE,
+    PAY_FUNERAL,
+    CANCEL_FUNERAL,
+    GRANT_SURVIVOR,
+    CANCEL_SURVIVOR,
+];
 
 pub(crate) async fn perform(
     state: &AppState,
     request: &ActRequest,
     body: Value,
 ) -> Result<ActReply, ApiError> {
-    let mut tx;
-    let outcome = match request.operation {
-        ISSUE => {
-            let application: Application = validate::body(body)?;
-            let date_of_birth = application.check()?;
-            tx = idempotency::begin(&state.db).await?;
-            if let Some(reply) = idempotency::prior(&mut tx, request).await? {
-                return Ok(reply);
-            }
-            issue(&mut tx, request, &application, date_of_birth).await
-        }
-        REVOKE => {
-            let revocation: Revocation = validate::body(body)?;
-            revocation.check()?;
-            tx = idempotency::begin(&state.db).await?;
-            if let Some(reply) = idempotency::prior(&mut tx, request).await? {
-                return Ok(reply);
-            }
-            revoke(&mut tx, &revocation).await
-        }
-        _ => {
-            return Err(ApiError::not_found(
-                "UNKNOWN_OPERATION",
-                "social-insurance offers issue-child-health-card and revoke-child-health-card",
-            ));
-        }
-    };
-    idempotency::finish(&state.db, tx, request, outcome).await
+    match request.operation {
+        ISSUE => health_card::perform_issue(state, request, body).await,
+        REVOKE => health_card::perform_revoke(state, request, body).await,
+        PAY_FUNERAL => funeral::perform_pay(state, request, body).await,
+        CANCEL_FUNERAL => funeral::perform_cancel(state, request, body).await,
+        GRANT_SURVIVOR => survivor::perform_grant(state, request, body).await,
+        CANCEL_SURVIVOR => survivor::perform_cancel(state, request, body).await,
+        _ => Err(unknown_operation()),
+    }
 }
 
 /// Checks a request without acting on it, for an act decided later.
 pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
     match operation {
-        ISSUE => validate::body::<Application>(body.clone())?
-            .check()
-            .map(drop),
-        REVOKE => validate::body::<Revocation>(body.clone())?.check(),
-        _ => Err(ApiError::not_found(
-            "UNKNOWN_OPERATION",
-            "social-insurance offers issue-child-health-card and revoke-child-health-card",
-        )),
+        ISSUE => health_card::check_issue(body),
+        REVOKE => health_card::check_revoke(body),
+        PAY_FUNERAL => funeral::check_pay(body),
+        CANCEL_FUNERAL => funeral::check_cancel(body),
+        GRANT_SURVIVOR => survivor::check_grant(body),
+        CANCEL_SURVIVOR => survivor::check_cancel(body),
+        _ => Err(unknown_operation()),
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct Application {
-    personal_id: String,
-    full_name: String,
-    date_of_birth: String,
-    birth_certificate_number: String,
-    #[serde(default, rename = "supplement")]
-    _supplement: Option<Supplement>,
+fn unknown_operation() -> ApiError {
+    ApiError::not_found(
+        "UNKNOWN_OPERATION",
+        format!("social-insurance offers {}", OPERATIONS.join(", ")),
+    )
 }
 
-impl Application {
-    fn check(&self) -> Result<Date, ApiError> {
-        validate::personal_id("personal_id", &self.personal_id)?;
-        validate::required("full_name", &self.full_name)?;
-        let date_of_birth = dates::parse("date_of_birth", &self.date_of_birth)?;
-        validate::required("birth_certificate_number", &self.birth_certificate_number)?;
-        if date_of_birth > dates::today() {
-            return Err(ApiError::refused(
-                "DATE_OF_BIRTH_IN_FUTURE",
-                "the date of birth is later than today",
-            ));
-        }
-        Ok(date_of_birth)
+/// Someone social insurance pays benefits for on their death.
+#[derive(Debug, sqlx::FromRow)]
+struct InsuredPerson {
+    /// `pensioner` or `insured`.
+    status: String,
+    contribution_years: i64,
+}
+
+impl InsuredPerson {
+    fn is_pensioner(&self) -> bool {
+        self.status == "pensioner"
     }
 }
 
-/// The last day of cover: the day before the 6th birthday (for a 29 February birth, the
-/// 6th birthday falls on 1 March, so cover ends on 28 February).
-pub(crate) fn valid_until(date_of_birth: Date) -> Option<Date> {
-    dates::birthday(date_of_birth, 6)?.checked_sub(Duration::days(1))
-}
-
-async fn issue(
+/// The pensioner or insured person with this ID; anyone else is refused both death benefits
+/// with `NOT_INSURED`.
+async fn insured_person(
     conn: &mut SqliteConnection,
-    request: &ActRequest,
-    application: &Application,
-    date_of_birth: Date,
-) -> Result<(StatusCode, Value), ApiError> {
-    let today = dates::today();
-    let valid_until = valid_until(date_of_birth)
-        .ok_or_else(|| ApiError::invalid("date_of_birth is outside the supported years"))?;
-    if valid_until < today {
-        return Err(ApiError::refused(
-            "NOT_UNDER_SIX",
-            "the child is 6 or older and not covered by the under-6 card",
-        ));
-    }
-    let insured: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM cards WHERE personal_id = ?1 AND status = 'active'")
-            .bind(&application.personal_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if insured.is_some() {
-        return Err(ApiError::refused(
-            "ALREADY_INSURED",
-            "the child already holds a valid health-insurance card",
-        ));
-    }
-    let province = ids::insurance_province(&application.personal_id);
-    let valid_from = dates::format(today);
-    let valid_until = dates::format(valid_until);
-    for _ in 0..MAX_NUMBER_ATTEMPTS {
-        let social_insurance_number = ids::social_insurance_number(province);
-        let taken: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM cards WHERE social_insurance_number = ?1")
-                .bind(&social_insurance_number)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if taken.is_some() {
-            continue;
-        }
-        let card_number = ids::child_card_number(province, &social_insurance_number);
-        sqlx::query(
-            "INSERT INTO cards (card_number, social_insurance_number, personal_id, full_name,
-                                date_of_birth, birth_certificate_number, valid_from, valid_until,
-                                status, idempotency_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'active', ?9)",
+    personal_id: &str,
+) -> Result<InsuredPerson, ApiError> {
+    let person: Option<InsuredPerson> = sqlx::query_as(
+        "SELECT status, contribution_years FROM insured_people WHERE personal_id = ?1",
+    )
+    .bind(personal_id)
+    .fetch_optional(conn)
+    .await?;
+    person.ok_or_else(|| {
+        ApiError::refused(
+            "NOT_INSURED",
+            "the deceased was neither receiving a pension nor insured by social insurance",
         )
-        .bind(&card_number)
-        .bind(&social_insurance_number)
-        .bind(&application.personal_id)
-        .bind(application.full_name.trim())
-        .bind(&application.date_of_birth)
-        .bind(application.birth_certificate_number.trim())
-        .bind(&valid_from)
-        .bind(&valid_until)
-        .bind(&request.key)
-        .execute(&mut *conn)
-        .await?;
-        return Ok((
-            StatusCode::CREATED,
-            json!({
-                "card_number": card_number,
-                "social_insurance_number": social_insurance_number,
-                "valid_from": valid_from,
-                "valid_until": valid_until,
-            }),
-        ));
-    }
-    tracing::error!("no free social-insurance number found");
-    Err(ApiError::internal())
-}
-
-#[derive(Debug, Deserialize)]
-struct Revocation {
-    card_number: String,
-    reason: String,
-    #[serde(default, rename = "supplement")]
-    _supplement: Option<Supplement>,
-}
-
-impl Revocation {
-    fn check(&self) -> Result<(), ApiError> {
-        validate::required("card_number", &self.card_number)?;
-        validate::required("reason", &self.reason)
-    }
-}
-
-async fn revoke(
-    conn: &mut SqliteConnection,
-    revocation: &Revocation,
-) -> Result<(StatusCode, Value), ApiError> {
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM cards WHERE card_number = ?1")
-            .bind(&revocation.card_number)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some(status) = status else {
-        return Err(ApiError::not_found(
-            "CARD_NOT_FOUND",
-            "no health-insurance card has this number",
-        ));
-    };
-    // An already-revoked card keeps its first revocation date and reason.
-    if status == "active" {
-        sqlx::query(
-            "UPDATE cards SET status = 'revoked', revoked_on = ?2, revoke_reason = ?3
-             WHERE card_number = ?1",
-        )
-        .bind(&revocation.card_number)
-        .bind(dates::format(dates::today()))
-        .bind(revocation.reason.trim())
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok((
-        StatusCode::OK,
-        json!({ "card_number": revocation.card_number, "status": "revoked" }),
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-
-    #[test]
-    fn cover_ends_the_day_before_the_sixth_birthday() {
-        assert_eq!(
-            valid_until(date!(2024 - 02 - 29)),
-            Some(date!(2030 - 02 - 28))
-        );
-        assert_eq!(
-            valid_until(date!(2025 - 03 - 01)),
-            Some(date!(2031 - 02 - 28))
-        );
-        assert_eq!(
-            valid_until(date!(2026 - 01 - 01)),
-            Some(date!(2031 - 12 - 31))
-        );
-    }
+    })
 }

@@ -63,3 +63,52 @@ pub(crate) fn sex(field: &'static str, value: &str) -> Result<Sex, ApiError> {
         ))),
     }
 }
+
+/// A free-text field whose trimmed length, in characters, must be within `min..=max`.
+pub(crate) fn text_length(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), ApiError> {
+    let length = value.trim().chars().count();
+    if (min..=max).contains(&length) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(format!(
+            "{field} must be {min} to {max} characters long"
+        )))
+    }
+}
+
+/// Two personal IDs of one request that must name different people (the deceased cannot
+/// declare their own death or receive their own allowance).
+pub(crate) fn different_people(
+    field: &'static str,
+    value: &str,
+    other_field: &'static str,
+    other: &str,
+) -> Result<(), ApiError> {
+    if value == other {
+        Err(ApiError::invalid(format!(
+            "{field} must differ from {other_field}"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// How a declarant or representative is related to the deceased.
+pub(crate) const RELATIONSHIPS: &[&str] =
+    &["spouse", "child", "parent", "sibling", "relative", "other"];
+
+pub(crate) fn relationship(field: &'static str, value: &str) -> Result<(), ApiError> {
+    if RELATIONSHIPS.contains(&value) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(format!(
+            "{field} must be one of {}",
+            RELATIONSHIPS.join(", ")
+        )))
+    }
+}

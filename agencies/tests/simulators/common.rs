@@ -12,8 +12,8 @@ pub const MOTHER: &str = "001190012345";
 pub const FATHER: &str = "001088012346";
 pub const NON_RESIDENT_MOTHER: &str = "079192004321";
 
-/// Seeded adults in population.
-pub const SEEDED_CITIZENS: i64 = 10;
+/// Seeded people in population: ten parents, and the people of `lienthong_agencies::seeded`.
+pub const SEEDED_CITIZENS: i64 = 26;
 
 #[derive(Debug)]
 pub struct Reply {
@@ -231,4 +231,60 @@ pub fn card_application(personal_id: &str, date_of_birth: &str) -> Value {
         "date_of_birth": date_of_birth,
         "birth_certificate_number": "1/2026/KS-001",
     })
+}
+
+/// A complete, valid death registration of `deceased_id`, declared by a seeded living adult.
+pub fn death(deceased_id: &str) -> Value {
+    json!({
+        "deceased_id": deceased_id,
+        "date_of_death": days_ago(2),
+        "place_of_death": "Bệnh viện Bạch Mai, Hà Nội",
+        "declarant_id": lienthong_agencies::seeded::DECLARANT,
+        "declarant_relationship": "child",
+    })
+}
+
+pub fn deletion(personal_id: &str, death_certificate_number: &str) -> Value {
+    json!({
+        "personal_id": personal_id,
+        "death_certificate_number": death_certificate_number,
+    })
+}
+
+pub fn funeral_payment(deceased_id: &str) -> Value {
+    json!({
+        "deceased_id": deceased_id,
+        "death_certificate_number": "1/2026/KT-001",
+        "date_of_death": days_ago(2),
+        "recipient_id": lienthong_agencies::seeded::DECLARANT,
+    })
+}
+
+pub fn survivor_application(deceased_id: &str) -> Value {
+    json!({
+        "deceased_id": deceased_id,
+        "death_certificate_number": "1/2026/KT-001",
+        "representative_id": lienthong_agencies::seeded::REPRESENTATIVE,
+        "representative_relationship": "spouse",
+    })
+}
+
+pub fn burial_application(deceased_id: &str) -> Value {
+    json!({
+        "deceased_id": deceased_id,
+        "death_certificate_number": "1/2026/KT-001",
+        "recipient_id": lienthong_agencies::seeded::DECLARANT,
+    })
+}
+
+/// Polls `GET /acts/{key}` until the act is recorded (an answer held back after the act).
+pub async fn wait_for_act(h: &Harness, agency: &str, key: &str) -> anyhow::Result<Reply> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let act = h.get(agency, &format!("/acts/{key}")).await?;
+        if act.status == 200 || std::time::Instant::now() > deadline {
+            return Ok(act);
+        }
+        tokio::task::yield_now().await;
+    }
 }

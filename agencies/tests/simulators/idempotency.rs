@@ -177,7 +177,7 @@ async fn malformed_requests_get_json_errors() -> anyhow::Result<()> {
     );
 
     let unknown = h
-        .post("civil-status", "register-death", Some("k"), &json!({}))
+        .post("civil-status", "register-marriage", Some("k"), &json!({}))
         .await?;
     assert_eq!((unknown.status, unknown.code()), (404, "UNKNOWN_OPERATION"));
 

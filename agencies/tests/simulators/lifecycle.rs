@@ -13,6 +13,7 @@ async fn every_simulator_answers_health() -> anyhow::Result<()> {
         urls.keys().map(String::as_str).collect::<Vec<_>>(),
         [
             "civil-status",
+            "labour-office",
             "population",
             "residence",
             "social-insurance"
@@ -109,6 +110,7 @@ fn agencies_have_stable_names_and_ports() -> anyhow::Result<()> {
         (Agency::CivilStatus, "civil-status", 8702),
         (Agency::Residence, "residence", 8703),
         (Agency::SocialInsurance, "social-insurance", 8704),
+        (Agency::LabourOffice, "labour-office", 8705),
     ] {
         assert_eq!(agency.as_str(), name);
         assert_eq!(agency.default_port(), port);

@@ -6,11 +6,18 @@ mod engine;
 
 mod acts;
 mod birth;
+mod death;
+mod death_faults;
 mod decisions;
 mod documents;
 mod faults;
+mod funeral;
 mod health_insurance;
 mod idempotency;
+mod labour_office;
 mod lifecycle;
 mod outage;
 mod residence;
+mod residence_deletion;
+mod seeded;
+mod survivor;
