@@ -113,9 +113,12 @@ async fn with_server(args: &BenchArgs, dir: &Path, tag: &str, server: &DevServer
     let api_task = tokio::spawn(roles::serve_api(
         listener,
         api_client,
-        DEFAULT_TASK_QUEUE.into(),
-        roles::dev_callback_secrets(),
-        None,
+        roles::ApiOptions {
+            task_queue: DEFAULT_TASK_QUEUE.into(),
+            callback_secrets: roles::dev_callback_secrets(),
+            procedures: None,
+            database_url: lienthong_store::Store::sqlite_url(dir),
+        },
         Stop::on_signals(),
     ));
     let sims = roles::start_agencies(dir.join("agencies"), true, Some(api.clone())).await;

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod connect;
+pub mod definitions_cli;
 pub mod roles;
 pub mod shutdown;
 pub mod submit;

@@ -37,6 +37,8 @@ enum Command {
     AgencySim(AgencySimArgs),
     /// Submit an application file and follow the case until it ends.
     Submit(SubmitArgs),
+    /// Check, draw, store, publish, retire and list procedure definitions.
+    Definitions(lienthong::definitions_cli::DefinitionsArgs),
     /// Measure cases per second and latency on an embedded stack, against Temporal's bare ceiling.
     Bench(lienthong::bench::BenchArgs),
 }
@@ -101,16 +103,25 @@ struct ApiArgs {
     /// Accept the development secrets (dev-secret-<agency>) the simulators sign with.
     #[arg(long)]
     dev_callback_secrets: bool,
-    /// A folder of extra procedure definitions (*.yaml) to accept besides the shipped ones.
+    /// A folder of extra procedure definitions (*.yaml) to publish at start besides the shipped
+    /// ones (versions already in the engine database are left as they are).
     #[arg(long, env = "LIENTHONG_PROCEDURES")]
     procedures: Option<PathBuf>,
+    /// The engine database: `sqlite://path/engine.db` (created if missing) or `postgres://...`.
+    #[arg(
+        long,
+        default_value = "sqlite://.lienthong/engine.db",
+        env = "LIENTHONG_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: String,
 }
 
 #[derive(clap::Args, Debug)]
 struct AgencySimArgs {
     #[arg(long, default_value = ".lienthong/agencies")]
     data_dir: PathBuf,
-    /// Listen on free ports instead of 8701-8704.
+    /// Listen on free ports instead of 8701-8705.
     #[arg(long)]
     any_port: bool,
     /// Write {"agency": "url"} here once listening.
@@ -174,9 +185,12 @@ async fn main() -> Result<()> {
             roles::serve_api(
                 listener,
                 client,
-                args.task_queue,
-                secrets,
-                args.procedures.as_deref(),
+                roles::ApiOptions {
+                    task_queue: args.task_queue,
+                    callback_secrets: secrets,
+                    procedures: args.procedures,
+                    database_url: args.database_url,
+                },
                 Stop::on_signals(),
             )
             .await
@@ -201,6 +215,7 @@ async fn main() -> Result<()> {
             .await
             .map(|_| ()),
         Command::Bench(args) => lienthong::bench::run(args).await,
+        Command::Definitions(args) => lienthong::definitions_cli::run(args).await,
     }
 }
 
@@ -252,9 +267,12 @@ async fn run_dev_stack(args: &DevArgs, server: &DevServer, stop: Stop) -> Result
     let api = roles::serve_api(
         listener,
         client,
-        DEFAULT_TASK_QUEUE.into(),
-        roles::dev_callback_secrets(),
-        None,
+        roles::ApiOptions {
+            task_queue: DEFAULT_TASK_QUEUE.into(),
+            callback_secrets: roles::dev_callback_secrets(),
+            procedures: None,
+            database_url: lienthong_store::Store::sqlite_url(data_dir),
+        },
         stop.clone(),
     );
     let demo = async {

@@ -11,44 +11,51 @@ use anyhow::{Context, Result};
 use lienthong_agencies::{Agency, SimConfig, Simulators};
 use lienthong_api::{ApiState, CallbackAuth, Catalog};
 use lienthong_definitions::calendar::Calendar;
+use lienthong_store::Store;
 use lienthong_worker::WorkerConfig;
 use temporalio_client::Client;
 use tokio::net::TcpListener;
 
 use crate::shutdown::Stop;
 
-/// The procedures this installation runs: the shipped ones, plus every `*.yaml` in `extra`
-/// (an agency's own procedures). Any invalid file stops the start with its diagnostics.
-pub fn catalog(extra: Option<&Path>) -> Result<Arc<Catalog>> {
-    let mut definitions =
-        lienthong_definitions::shipped_definitions().map_err(|(file, diagnostics)| {
-            anyhow::anyhow!("shipped procedure {file} is invalid: {diagnostics}")
-        })?;
+/// The definition files this installation publishes at start: the shipped ones, plus every
+/// `*.yaml` in `extra` (an agency's own procedures), in name order.
+pub fn definition_files(extra: Option<&Path>) -> Result<Vec<(String, String)>> {
+    let mut files: Vec<(String, String)> = lienthong_definitions::SHIPPED
+        .iter()
+        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+        .collect();
     if let Some(dir) = extra {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .with_context(|| format!("cannot read the procedures folder {}", dir.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|path| path.extension().is_some_and(|e| e == "yaml" || e == "yml"))
             .collect();
-        files.sort();
-        for file in files {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let definition = lienthong_definitions::parse_definition(&text).map_err(|d| {
-                let lines: Vec<String> = d.0.iter().map(ToString::to_string).collect();
-                anyhow::anyhow!("{} is invalid:\n  {}", file.display(), lines.join("\n  "))
-            })?;
-            if definitions.iter().any(|known| known.id == definition.id) {
-                anyhow::bail!(
-                    "{} defines `{}`, which already exists",
-                    file.display(),
-                    definition.id
-                );
-            }
-            definitions.push(definition);
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            files.push((path.display().to_string(), text));
         }
     }
-    Ok(Arc::new(Catalog::new(definitions)?))
+    Ok(files)
+}
+
+/// Opens the engine database (creating a SQLite file's folder) and publishes the definitions
+/// it does not hold yet. Any invalid file stops the start with its diagnostics.
+pub async fn catalog(database_url: &str, extra: Option<&Path>) -> Result<Arc<Catalog>> {
+    if let Some(path) = database_url.strip_prefix("sqlite://")
+        && let Some(dir) = Path::new(path.split('?').next().unwrap_or(path)).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let store = Store::connect(database_url).await?;
+    let catalog = Catalog::new(store);
+    for (id, version) in catalog.install(&definition_files(extra)?).await? {
+        tracing::info!(procedure = %id, version, "definition published at start");
+    }
+    Ok(Arc::new(catalog))
 }
 
 /// Writes `value` as JSON to `path` in one step, so a reader never sees half a file.
@@ -69,21 +76,28 @@ pub fn dev_callback_secrets() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// What the API serves with.
+#[derive(Debug, Clone)]
+pub struct ApiOptions {
+    pub task_queue: String,
+    pub callback_secrets: BTreeMap<String, String>,
+    pub procedures: Option<PathBuf>,
+    pub database_url: String,
+}
+
 /// Serves the API until `stop`.
 pub async fn serve_api(
     listener: TcpListener,
     client: Client,
-    task_queue: String,
-    callback_secrets: BTreeMap<String, String>,
-    procedures: Option<&Path>,
+    options: ApiOptions,
     stop: Stop,
 ) -> Result<()> {
     let state = ApiState {
         client,
-        catalog: catalog(procedures)?,
-        task_queue,
+        catalog: catalog(&options.database_url, options.procedures.as_deref()).await?,
+        task_queue: options.task_queue,
         calendar: Arc::new(Calendar::vietnam()),
-        callbacks: Arc::new(CallbackAuth::new(callback_secrets)),
+        callbacks: Arc::new(CallbackAuth::new(options.callback_secrets)),
     };
     axum::serve(listener, lienthong_api::router(state))
         .with_graceful_shutdown(stop.wait())

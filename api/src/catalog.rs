@@ -1,11 +1,19 @@
-use std::collections::BTreeMap;
+//! The procedures this API accepts: the versions published in the engine database, each compiled
+//! once (definition and application schema) and kept, since a published version never changes.
 
-use lienthong_definitions::Definition;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-/// The procedures this API accepts, each with its compiled application schema.
+use lienthong_definitions::{Definition, Diagnostics, parse_definition};
+use lienthong_store::{NewDraft, Store, StoreError, VersionRecord, VersionStatus};
+
+use crate::ApiError;
+
+/// Published procedure versions, read from the engine database.
 #[derive(Debug)]
 pub struct Catalog {
-    procedures: BTreeMap<String, Procedure>,
+    store: Store,
+    compiled: Mutex<HashMap<(String, i64), Arc<Procedure>>>,
 }
 
 #[derive(Debug)]
@@ -14,35 +22,150 @@ pub(crate) struct Procedure {
     pub schema: jsonschema::Validator,
 }
 
-/// A definition whose application schema does not compile.
+/// Why installing a definition at start-up failed.
 #[derive(Debug, thiserror::Error)]
-#[error("procedure `{procedure}` has an application schema that does not compile: {reason}")]
-pub struct CatalogError {
-    pub procedure: String,
-    pub reason: String,
+#[non_exhaustive]
+pub enum CatalogError {
+    #[error("{file} is invalid:\n  {diagnostics}")]
+    Invalid {
+        file: String,
+        diagnostics: Diagnostics,
+    },
+    #[error("procedure `{procedure}` has an application schema that does not compile: {reason}")]
+    Schema { procedure: String, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
+/// Who installs the definitions shipped with lienthong or given at start-up.
+pub const INSTALLER: &str = "lienthong (installed at start-up)";
+
 impl Catalog {
-    pub fn new(definitions: Vec<Definition>) -> Result<Self, CatalogError> {
-        let mut procedures = BTreeMap::new();
-        for definition in definitions {
-            let schema = jsonschema::options()
-                .should_validate_formats(true)
-                .build(&definition.application_schema)
-                .map_err(|e| CatalogError {
-                    procedure: definition.id.0.clone(),
-                    reason: e.to_string(),
-                })?;
-            procedures.insert(definition.id.0.clone(), Procedure { definition, schema });
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            compiled: Mutex::new(HashMap::new()),
         }
-        Ok(Self { procedures })
     }
 
-    pub(crate) fn get(&self, id: &str) -> Option<&Procedure> {
-        self.procedures.get(id)
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
-    pub fn definitions(&self) -> impl Iterator<Item = &Definition> {
-        self.procedures.values().map(|p| &p.definition)
+    /// Publishes each `(file, YAML)` whose procedure version the database does not hold yet.
+    /// A version already there is left as it is: the database, not the file, is the record of
+    /// what cases were filed under. Returns the versions newly published.
+    pub async fn install(
+        &self,
+        files: &[(String, String)],
+    ) -> Result<Vec<(String, u32)>, CatalogError> {
+        let mut installed = Vec::new();
+        for (file, text) in files {
+            let definition =
+                parse_definition(text).map_err(|diagnostics| CatalogError::Invalid {
+                    file: file.clone(),
+                    diagnostics,
+                })?;
+            compile(&definition)?;
+            let (id, version) = (definition.id.0.clone(), i64::from(definition.version));
+            match self.store.version(&id, version).await {
+                Ok(existing) => {
+                    if existing.source != *text {
+                        tracing::warn!(procedure = %id, version, file = %file, "a stored version differs from its file; the stored one stays in force (publish a new version to change it)");
+                    }
+                    continue;
+                }
+                Err(StoreError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+            self.store
+                .save_draft(NewDraft {
+                    procedure_id: &id,
+                    version,
+                    effective_from: &definition.effective_from,
+                    source: text,
+                    by: INSTALLER,
+                })
+                .await?;
+            self.store.publish(&id, version, INSTALLER).await?;
+            installed.push((id, definition.version));
+        }
+        Ok(installed)
     }
+
+    /// The version new cases of `procedure` get on `day`.
+    pub(crate) async fn in_force(
+        &self,
+        procedure: &str,
+        day: time::Date,
+    ) -> Result<Option<Arc<Procedure>>, ApiError> {
+        let record = self
+            .store
+            .in_force(procedure, &day.to_string())
+            .await
+            .map_err(ApiError::database)?;
+        match record {
+            Some(record) => self.compiled(&record).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Every procedure with a version in force on `day`.
+    pub(crate) async fn all_in_force(
+        &self,
+        day: time::Date,
+    ) -> Result<Vec<Arc<Procedure>>, ApiError> {
+        let ids = self
+            .store
+            .published_procedures()
+            .await
+            .map_err(ApiError::database)?;
+        let mut found = Vec::new();
+        for id in ids {
+            if let Some(p) = self.in_force(&id, day).await? {
+                found.push(p);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The compiled form of a stored version; published ones are kept, since they never change.
+    pub(crate) fn compiled(&self, record: &VersionRecord) -> Result<Arc<Procedure>, ApiError> {
+        let key = (record.procedure_id.clone(), record.version);
+        if let Some(found) = self.cache().get(&key) {
+            return Ok(found.clone());
+        }
+        let definition = parse_definition(&record.source).map_err(|d| {
+            // Stored versions were validated when saved; a failure here is a validator change.
+            ApiError::database(format!(
+                "stored {} v{} no longer validates: {d}",
+                record.procedure_id, record.version
+            ))
+        })?;
+        let procedure = Arc::new(compile(&definition).map_err(ApiError::database)?);
+        if record.status != VersionStatus::Draft {
+            self.cache().insert(key, procedure.clone());
+        }
+        Ok(procedure)
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<(String, i64), Arc<Procedure>>> {
+        // A panic while holding this lock can only have left a complete map behind.
+        self.compiled.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Compiles a definition's application schema.
+pub(crate) fn compile(definition: &Definition) -> Result<Procedure, CatalogError> {
+    let schema = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&definition.application_schema)
+        .map_err(|e| CatalogError::Schema {
+            procedure: definition.id.0.clone(),
+            reason: e.to_string(),
+        })?;
+    Ok(Procedure {
+        definition: definition.clone(),
+        schema,
+    })
 }

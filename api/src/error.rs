@@ -22,6 +22,30 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub fields: Vec<FieldError>,
+    /// Problems found in a procedure definition, each with its code, line and column.
+    pub diagnostics: Vec<DiagnosticView>,
+}
+
+/// A definition diagnostic as the API shows it, so an editor can point at the line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiagnosticView {
+    pub code: &'static str,
+    pub path: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub message: String,
+}
+
+impl From<&lienthong_definitions::Diagnostic> for DiagnosticView {
+    fn from(d: &lienthong_definitions::Diagnostic) -> Self {
+        Self {
+            code: d.code.as_str(),
+            path: d.path.clone(),
+            line: d.line,
+            column: d.column,
+            message: d.message.clone(),
+        }
+    }
 }
 
 impl ApiError {
@@ -31,6 +55,7 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            diagnostics: Vec::new(),
         }
     }
 
@@ -40,7 +65,19 @@ impl ApiError {
             code: "APPLICATION_INVALID",
             message: "the application has problems; see `fields`; nothing was started".into(),
             fields,
+            diagnostics: Vec::new(),
         }
+    }
+
+    /// A definition that does not validate; nothing was stored.
+    pub fn invalid_definition(diagnostics: &lienthong_definitions::Diagnostics) -> Self {
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "DEFINITION_INVALID",
+            "the definition has problems; see `diagnostics`; nothing was stored",
+        );
+        error.diagnostics = diagnostics.0.iter().map(DiagnosticView::from).collect();
+        error
     }
 
     pub fn case_not_found() -> Self {
@@ -48,6 +85,16 @@ impl ApiError {
             StatusCode::NOT_FOUND,
             "CASE_NOT_FOUND",
             "no case has this code",
+        )
+    }
+
+    /// The engine database failed: logged, answered without its details.
+    pub fn database(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "engine database call failed");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "DATABASE_UNAVAILABLE",
+            "the engine database did not answer; try again shortly",
         )
     }
 
@@ -73,6 +120,8 @@ struct Inner<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     fields: &'a [FieldError],
+    #[serde(skip_serializing_if = "<[DiagnosticView]>::is_empty")]
+    diagnostics: &'a [DiagnosticView],
 }
 
 impl IntoResponse for ApiError {
@@ -82,6 +131,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: &self.message,
                 fields: &self.fields,
+                diagnostics: &self.diagnostics,
             },
         };
         (self.status, Json(body)).into_response()

@@ -5,12 +5,13 @@ mod callbacks;
 mod case_code;
 mod case_view;
 mod catalog;
+mod definition_versions;
 mod error;
 mod json;
 mod routes;
 mod supplements;
 
 pub use callbacks::CallbackAuth;
-pub use catalog::{Catalog, CatalogError};
+pub use catalog::{Catalog, CatalogError, INSTALLER};
 pub use error::ApiError;
 pub use routes::{ApiState, router};

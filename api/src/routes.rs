@@ -40,6 +40,7 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/v1/procedures", get(procedures))
+        .merge(crate::definition_versions::routes())
         .route("/v1/applications", post(submit))
         .route("/v1/cases/{code}", get(case))
         .route("/v1/cases/{code}/withdraw", post(withdraw))
@@ -54,13 +55,17 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
-async fn procedures(State(state): State<ApiState>) -> Json<Value> {
+/// The procedures a citizen can file today, each in the version new cases get.
+async fn procedures(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let list: Vec<Value> = state
         .catalog
-        .definitions()
-        .map(|d| json!({"id": d.id, "version": d.version, "title": d.title, "steps": d.steps.iter().map(|s| &s.id).collect::<Vec<_>>()}))
+        .all_in_force(today())
+        .await?
+        .iter()
+        .map(|p| &p.definition)
+        .map(|d| json!({"id": d.id, "version": d.version, "effective_from": d.effective_from, "title": d.title, "steps": d.steps.iter().map(|s| &s.id).collect::<Vec<_>>()}))
         .collect();
-    Json(json!({ "procedures": list }))
+    Ok(Json(json!({ "procedures": list })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,7 +94,7 @@ struct Links {
 }
 
 /// Vietnam's civil time: the legal day of an application.
-fn today() -> time::Date {
+pub(crate) fn today() -> time::Date {
     let offset = UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC);
     OffsetDateTime::now_utc().to_offset(offset).date()
 }
@@ -99,7 +104,11 @@ async fn submit(
     headers: HeaderMap,
     ApiJson(submission): ApiJson<Submission>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Some(procedure) = state.catalog.get(&submission.procedure) else {
+    let Some(procedure) = state
+        .catalog
+        .in_force(&submission.procedure, today())
+        .await?
+    else {
         return Err(ApiError::invalid(vec![FieldError {
             field: "/procedure".into(),
             code: "UNKNOWN_PROCEDURE".into(),
@@ -121,7 +130,7 @@ async fn submit(
             message: "must be 1 to 128 characters".into(),
         }]));
     }
-    let problems = application::problems(procedure, &submission.application, today());
+    let problems = application::problems(&procedure, &submission.application, today());
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
@@ -233,6 +242,7 @@ async fn withdraw(
                 code: "REQUIRED".into(),
                 message: "a reason is required".into(),
             }],
+            diagnostics: Vec::new(),
         });
     }
     let handle = running_case(&state, &code).await?;

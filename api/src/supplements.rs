@@ -110,6 +110,7 @@ pub(crate) async fn supplement(
             code: "SUPPLEMENT_INVALID",
             message: "the supplement has problems; see `fields`".into(),
             fields: problems,
+            diagnostics: Vec::new(),
         });
     }
     let request = SupplementRequest {

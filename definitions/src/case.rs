@@ -88,7 +88,13 @@ impl CaseStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepRecord {
     pub id: StepId,
-    pub agency: String,
+    /// The agency the step is sent to: known from the start for a step with one route, once the
+    /// route is chosen for the others; `None` for a step that never got a route.
+    pub agency: Option<String>,
+    /// The operation called, known like `agency`.
+    pub operation: Option<String>,
+    /// Which of the step's routes was taken (index into `Step::routes`), once it was sent.
+    pub route: Option<usize>,
     pub status: StepStatus,
     /// Attempts of the forward call, known once it ends.
     pub attempts: u32,
@@ -121,6 +127,9 @@ pub enum StepStatus {
     Failed,
     /// Never ran, because the case stopped or a step it needs did not succeed.
     Skipped,
+    /// Not needed for this application: its condition (`when`) did not hold, none of its routes
+    /// applied, or a step it needs was not applicable. Not a failure.
+    NotApplicable,
     /// The agency asked the citizen for more documents; the step resumes when they are given.
     AwaitingDocuments,
     /// The agency accepted the dossier and an officer will decide; the decision comes back by
@@ -159,6 +168,7 @@ impl StepStatus {
             Self::Rejected => "rejected",
             Self::Failed => "failed",
             Self::Skipped => "skipped",
+            Self::NotApplicable => "not_applicable",
             Self::AwaitingDocuments => "awaiting_documents",
             Self::AwaitingDecision => "awaiting_decision",
             Self::AgencyUnavailable => "agency_unavailable",
@@ -194,6 +204,14 @@ pub struct CaseFailure {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     StepStarted(StepId),
+    /// The route a step is sent on; recorded before its first call so a callback, a
+    /// reconciliation or a compensation reaches the same agency and operation.
+    StepRouted {
+        step: StepId,
+        route: usize,
+        agency: String,
+        operation: String,
+    },
     StepSucceeded {
         step: StepId,
         output: Value,
@@ -209,6 +227,7 @@ pub enum Event {
         error: StepError,
     },
     StepSkipped(StepId),
+    StepNotApplicable(StepId),
     WithdrawRequested {
         reason: String,
     },
@@ -265,19 +284,28 @@ impl CaseState {
             steps: definition
                 .steps
                 .iter()
-                .map(|s| StepRecord {
-                    id: s.id.clone(),
-                    agency: s.agency.clone(),
-                    status: StepStatus::Pending,
-                    attempts: 0,
-                    last_error: None,
-                    output: None,
-                    compensation_output: None,
-                    round: 0,
-                    deadline: None,
-                    documents_requested: None,
-                    decision_reference: None,
-                    reconciled: false,
+                .map(|s| {
+                    // One route: its agency is known before the step runs.
+                    let only = match s.routes.as_slice() {
+                        [only] => Some(only),
+                        _ => None,
+                    };
+                    StepRecord {
+                        id: s.id.clone(),
+                        agency: only.map(|r| r.agency.clone()),
+                        operation: only.map(|r| r.operation.clone()),
+                        route: None,
+                        status: StepStatus::Pending,
+                        attempts: 0,
+                        last_error: None,
+                        output: None,
+                        compensation_output: None,
+                        round: 0,
+                        deadline: None,
+                        documents_requested: None,
+                        decision_reference: None,
+                        reconciled: false,
+                    }
                 })
                 .collect(),
             completed_order: Vec::new(),
@@ -317,7 +345,7 @@ impl CaseState {
                 StepStatus::Running
                 | StepStatus::Compensating
                 | StepStatus::AwaitingDecision
-                | StepStatus::AgencyUnavailable => Some(s.agency.clone()),
+                | StepStatus::AgencyUnavailable => s.agency.clone(),
                 StepStatus::AwaitingDocuments => Some("citizen".to_owned()),
                 _ => None,
             })
@@ -369,6 +397,16 @@ impl CaseState {
     fn record(&mut self, event: Event) {
         match event {
             Event::StepStarted(id) => self.set(&id, |s| s.status = StepStatus::Running),
+            Event::StepRouted {
+                step,
+                route,
+                agency,
+                operation,
+            } => self.set(&step, |s| {
+                s.route = Some(route);
+                s.agency = Some(agency);
+                s.operation = Some(operation);
+            }),
             Event::StepSucceeded {
                 step,
                 output,
@@ -401,6 +439,7 @@ impl CaseState {
                 });
             }
             Event::StepSkipped(id) => self.set(&id, |s| s.status = StepStatus::Skipped),
+            Event::StepNotApplicable(id) => self.set(&id, |s| s.status = StepStatus::NotApplicable),
             Event::WithdrawRequested { reason } => {
                 if self.withdrawal.is_none() && !self.status.is_terminal() {
                     self.withdrawal = Some(Withdrawal { reason });
@@ -478,7 +517,7 @@ impl CaseState {
         if self.failure.is_none() {
             let agency = self
                 .step(step)
-                .map(|s| s.agency.clone())
+                .and_then(|s| s.agency.clone())
                 .unwrap_or_default();
             self.failure = Some(CaseFailure {
                 step: step.clone(),

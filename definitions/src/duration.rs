@@ -27,6 +27,20 @@ impl Millis {
     }
 }
 
+/// The definition form, in the largest unit that is exact: `2h`, `90s`, `500ms`.
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let units = [(3_600_000, "h"), (60_000, "m"), (1_000, "s")];
+        match units
+            .iter()
+            .find(|(size, _)| self.0 != 0 && self.0.is_multiple_of(*size))
+        {
+            Some((size, unit)) => write!(f, "{}{unit}", self.0 / size),
+            None => write!(f, "{}ms", self.0),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Millis;
@@ -37,6 +51,10 @@ mod tests {
         assert_eq!(Millis::parse("10s"), Some(Millis(10_000)));
         assert_eq!(Millis::parse("5m"), Some(Millis(300_000)));
         assert_eq!(Millis::parse("2h"), Some(Millis(7_200_000)));
+        for text in ["2h", "90s", "5m", "500ms", "0ms"] {
+            let parsed = Millis::parse(text).expect("valid");
+            assert_eq!(parsed.to_string(), text, "written back as read");
+        }
         for bad in [
             "",
             "10",

@@ -1,26 +1,35 @@
 //! The linked-procedure definition language and the pure core of the interpreter.
 //!
-//! A procedure is data: a YAML file parsed into a [`Definition`], checked by the validator, and
-//! run by a generic workflow that asks the [`planner`] what to do next. Nothing here does IO,
-//! reads a clock or touches Temporal, so every decision the engine makes can be tested as a plain
-//! function call.
+//! A procedure is data: a YAML file parsed into a [`Definition`], checked against the agency
+//! [`Catalogue`], and run by a generic workflow that asks the [`planner`] what to do next.
+//! Nothing here does IO, reads a clock or touches Temporal, so every decision the engine makes can
+//! be tested as a plain function call.
 
 pub mod calendar;
 pub mod case;
+pub mod catalogue;
 pub mod checks;
 mod diagnostic;
 mod duration;
+pub mod expression;
+mod locate;
 pub mod mapping;
 mod model;
 mod parse;
+pub mod picture;
+mod plan_graph;
 pub mod planner;
+mod schema;
 mod shipped;
 
-pub use diagnostic::{Diagnostic, DiagnosticCode, Diagnostics};
+pub use catalogue::Catalogue;
+pub use diagnostic::{Diagnostic, DiagnosticCode, Diagnostics, UnknownCode};
 pub use duration::Millis;
+pub use expression::{Expression, InvalidExpression};
 pub use model::{
-    Check, CheckRule, Compensation, Definition, FailurePolicy, ProcedureId, RetryPolicy, Step,
-    StepId, TimeLimit, Titles,
+    Check, CheckRule, Compensation, Definition, FailurePolicy, ProcedureId, RetryPolicy, Route,
+    Step, StepId, TimeLimit, Titles,
 };
-pub use parse::parse_definition;
-pub use shipped::{SHIPPED, shipped_definitions};
+pub use parse::{parse_definition, parse_definition_with};
+pub use plan_graph::plan_graph;
+pub use shipped::{SHIPPED, SHIPPED_CATALOGUE, shipped_definitions};

@@ -2,7 +2,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Millis, mapping::Mapping};
+use crate::{Millis, expression::Expression, mapping::Mapping};
 
 /// A procedure's stable identifier, e.g. `birth-residence-insurance`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -34,7 +34,9 @@ pub struct Titles {
 }
 
 /// A validated linked procedure. Only [`crate::parse_definition`] builds one, so a value of this
-/// type always has a well-formed, acyclic step graph whose mappings read only what they may.
+/// type always has a well-formed, acyclic step graph whose mappings and expressions read only what
+/// they may, and whose every call fits its agency's contract in the catalogue it was checked
+/// against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Definition {
     pub id: ProcedureId,
@@ -91,22 +93,22 @@ pub enum CheckRule {
     NotInFuture,
     /// The person born on that date must be younger than `years` on the submission day.
     AgeUnderYears { years: u8 },
+    /// A CEL expression over `application` that must hold, for rules across fields.
+    Expression { expression: Expression },
 }
 
-/// One agency operation in the procedure.
+/// One agency call in the procedure, sent on one of its routes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub id: StepId,
     pub title: Titles,
-    pub agency: String,
-    pub operation: String,
     pub needs: Vec<StepId>,
-    /// Builds the request: only the fields named here leave the engine.
-    pub input: Mapping,
-    /// Which response fields the case keeps and later steps may read.
-    pub output: Vec<String>,
-    /// `None` means irreversible: a failure later produces a correction task instead.
-    pub compensation: Option<Compensation>,
+    /// The step runs only when this holds; otherwise it is not applicable.
+    pub when: Option<Expression>,
+    /// Where the step may be sent, tried in order: the first whose condition holds is taken. A
+    /// step that names its agency directly has one route without a condition. When none holds
+    /// the step is not applicable.
+    pub routes: Vec<Route>,
     pub retry: RetryPolicy,
     /// Longest time one attempt may take before it counts as failed and is retried.
     pub attempt_timeout: Millis,
@@ -115,6 +117,30 @@ pub struct Step {
     /// How long the citizen has to supply documents the agency asks for; after that the step is
     /// refused (`SUPPLEMENT_NOT_PROVIDED`).
     pub supplement_within: TimeLimit,
+}
+
+impl Step {
+    /// Whether any route keeps `field` of the answer.
+    pub fn may_keep(&self, field: &str) -> bool {
+        self.routes
+            .iter()
+            .any(|r| r.output.iter().any(|f| f == field))
+    }
+}
+
+/// One agency operation a step can be sent to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    /// `None` means "otherwise": always taken when reached (only the last route may omit it).
+    pub when: Option<Expression>,
+    pub agency: String,
+    pub operation: String,
+    /// Builds the request: only the fields named here leave the engine.
+    pub input: Mapping,
+    /// Which response fields the case keeps and later steps may read.
+    pub output: Vec<String>,
+    /// `None` means irreversible: a failure later produces a correction task instead.
+    pub compensation: Option<Compensation>,
 }
 
 /// A time limit: legal ones count working days on the case's calendar; operational ones (an

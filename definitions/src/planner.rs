@@ -1,32 +1,46 @@
-//! The interpreter's decisions as a pure function: (definition, case state) → actions.
+//! The interpreter's decisions as a pure function: (definition, case state, application) →
+//! actions.
 //!
 //! The workflow applies events to the state, asks [`decide`] what to do, does it, and repeats.
 //! Because nothing here waits or calls out, every path of every procedure can be tested without
-//! Temporal.
+//! Temporal. Conditions, routes and request payloads are worked out here too, so the workflow
+//! never looks inside a step: it sends the [`Call`]s it is given.
+
+mod calls;
+
+use serde_json::Value;
+
+pub use calls::{Call, chosen_route, reconcile_call};
 
 use crate::{
     Definition, FailurePolicy, StepId,
-    case::{CaseState, CaseStatus, StepStatus},
+    case::{CaseState, CaseStatus, StepError, StepStatus},
+    expression::Scope,
 };
 
 /// What the workflow should do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// Call the step's agency operation.
-    Start(StepId),
-    /// Mark a step that will never run.
+    /// Record the call's route (`Event::StepRouted`), send it, and mark the step started.
+    Start(Call),
+    /// Mark a step that will never run because the case stopped or a step it needs failed.
     Skip(StepId),
-    /// Call the step's compensating operation.
-    Compensate(StepId),
+    /// Mark a step this application does not need (`Event::StepNotApplicable`).
+    NotApplicable(StepId),
+    /// The step cannot be sent: one of its expressions failed (`Event::StepFailed`).
+    Fail { step: StepId, error: StepError },
+    /// Send the step's compensating call.
+    Compensate(Call),
     /// Ask the agency whether a step it never answered was done, before the case ends.
-    Reconcile(StepId),
-    /// Record that an irreversible step must be corrected by an operator.
+    Reconcile(Call),
+    /// Record that a step must be corrected by an operator: it cannot be undone, or its undo
+    /// request could not be built.
     RecordCorrection(StepId),
     /// The case is over.
     Finish(CaseStatus),
 }
 
-pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
+pub fn decide(definition: &Definition, state: &CaseState, application: &Value) -> Vec<Action> {
     if state.status.is_terminal() {
         return Vec::new();
     }
@@ -35,6 +49,11 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
     let failed = any(&[StepStatus::Rejected, StepStatus::Failed]);
     let stopping = state.withdrawal.is_some()
         || (failed && definition.on_failure == FailurePolicy::Compensate);
+    let outputs = state.outputs();
+    let scope = Scope {
+        application,
+        steps: &outputs,
+    };
 
     if stopping {
         // Nothing was done at the agency for these: a step waiting for documents was refused
@@ -56,7 +75,10 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
                 .steps
                 .iter()
                 .filter(|s| status(&s.id) == StepStatus::AgencyUnavailable)
-                .map(|s| Action::Reconcile(s.id.clone())),
+                .map(|s| match reconcile_call(definition, state, &s.id) {
+                    Some(call) => Action::Reconcile(call),
+                    None => Action::Skip(s.id.clone()),
+                }),
         );
         if !actions.is_empty() {
             return actions;
@@ -73,11 +95,12 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
             .completed_order
             .iter()
             .rev()
-            .find(|id| status(id) == StepStatus::Succeeded)
-            .and_then(|id| definition.step(id));
+            .find(|id| status(id) == StepStatus::Succeeded);
         return match undo_next {
-            Some(step) if step.compensation.is_some() => vec![Action::Compensate(step.id.clone())],
-            Some(step) => vec![Action::RecordCorrection(step.id.clone())],
+            Some(id) => match calls::compensation(definition, state, id, &scope) {
+                Some(call) => vec![Action::Compensate(call)],
+                None => vec![Action::RecordCorrection(id.clone())],
+            },
             None if state.withdrawal.is_some() => vec![Action::Finish(CaseStatus::Withdrawn)],
             None => vec![Action::Finish(CaseStatus::Failed)],
         };
@@ -90,8 +113,14 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
         .filter(|s| status(&s.id) == StepStatus::Pending);
     for step in pending {
         let needs: Vec<StepStatus> = step.needs.iter().map(status).collect();
-        if needs.iter().all(|s| *s == StepStatus::Succeeded) {
-            actions.push(Action::Start(step.id.clone()));
+        let done = |s: &StepStatus| matches!(s, StepStatus::Succeeded | StepStatus::NotApplicable);
+        if needs.iter().all(done) {
+            actions.push(if needs.contains(&StepStatus::NotApplicable) {
+                // Its inputs may come from the step that did not run: it does not apply either.
+                Action::NotApplicable(step.id.clone())
+            } else {
+                calls::start(step, state, &scope)
+            });
         } else if needs.iter().any(|s| {
             matches!(
                 s,
@@ -102,11 +131,11 @@ pub fn decide(definition: &Definition, state: &CaseState) -> Vec<Action> {
         }
     }
     if actions.is_empty() && !state.steps.iter().any(|s| s.status.is_open()) {
-        let all_succeeded = state
+        let all_done = state
             .steps
             .iter()
-            .all(|s| s.status == StepStatus::Succeeded);
-        actions.push(Action::Finish(if all_succeeded {
+            .all(|s| matches!(s.status, StepStatus::Succeeded | StepStatus::NotApplicable));
+        actions.push(Action::Finish(if all_done {
             CaseStatus::Completed
         } else {
             CaseStatus::PartiallyCompleted

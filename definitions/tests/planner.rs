@@ -1,234 +1,233 @@
-//! The planner's decisions for every path of a case, without Temporal.
+//! The planner's decisions for every path of a group A case, without Temporal.
 
+mod common;
+
+use common::{Case, id, shipped};
 use lienthong_definitions::{
-    Definition, FailurePolicy, StepId,
-    case::{CaseState, CaseStatus, Event, StepError, StepStatus},
-    planner::{Action, decide},
-    shipped_definitions,
+    FailurePolicy,
+    case::{CaseStatus, DocumentRequest, Escalation, Event, StepError, StepStatus},
+    planner::Action,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
-fn group_a() -> Definition {
-    shipped_definitions()
-        .expect("valid")
-        .into_iter()
-        .find(|d| d.id.0 == "birth-residence-insurance")
-        .expect("shipped")
-}
-
-fn id(s: &str) -> StepId {
-    StepId(s.into())
-}
-
-fn succeed(state: &mut CaseState, step: &str) {
-    state.apply(Event::StepStarted(id(step)));
-    state.apply(Event::StepSucceeded {
-        step: id(step),
-        output: json!({}),
-        attempts: 1,
-    });
-}
-
-fn reject(state: &mut CaseState, step: &str) {
-    state.apply(Event::StepStarted(id(step)));
-    state.apply(Event::StepRejected {
-        step: id(step),
-        error: StepError {
-            code: "NOT_UNDER_SIX".into(),
-            message: "refused".into(),
+fn application() -> Value {
+    json!({
+        "applicant": {"personal_id": "001190000001", "relationship": "mother", "phone": "0912345678"},
+        "child": {
+            "full_name": "Nguyễn Văn An", "date_of_birth": "2026-01-05", "sex": "male",
+            "place_of_birth": "Hà Nội", "home_town": "Nam Định", "ethnicity": "Kinh",
+            "nationality": "VN"
         },
-        attempts: 1,
-    });
+        "mother": {"personal_id": "001190000001"},
+        "e_birth_certificate": {"number": "CS-1", "issued_by": "BV Phụ sản", "signature": "sig-0123456789"},
+        "residence": {"parent_personal_id": "001190000001"}
+    })
+}
+
+fn group_a() -> Case {
+    Case::new(shipped("birth-residence-insurance"), application())
+}
+
+fn birth_output() -> Value {
+    json!({"birth_certificate_number": "1/2026/KS-001", "personal_id": "001226000001", "registered_on": "2026-01-06"})
 }
 
 #[test]
 fn starts_with_the_birth_then_runs_residence_and_insurance_in_parallel() {
-    let def = group_a();
-    let mut state = CaseState::new("KS-1".into(), &def, String::new());
-    assert_eq!(decide(&def, &state), vec![Action::Start(id("birth"))]);
-    state.apply(Event::StepStarted(id("birth")));
+    let mut case = group_a();
     assert_eq!(
-        decide(&def, &state),
-        vec![],
+        case.plan(),
+        vec!["start birth at civil-status/register-birth"]
+    );
+    case.start("birth");
+    assert_eq!(
+        case.plan(),
+        Vec::<String>::new(),
         "nothing else may start while the birth runs"
     );
-    state.apply(Event::StepSucceeded {
-        step: id("birth"),
-        output: json!({}),
-        attempts: 1,
-    });
+    case.answer("birth", birth_output());
     assert_eq!(
-        decide(&def, &state),
+        case.plan(),
         vec![
-            Action::Start(id("residence")),
-            Action::Start(id("insurance"))
+            "start residence at residence/register-permanent-residence",
+            "start insurance at social-insurance/issue-child-health-card"
         ]
     );
-    succeed(&mut state, "residence");
-    succeed(&mut state, "insurance");
+    case.succeed("residence", json!({}));
+    case.succeed("insurance", json!({}));
+    assert_eq!(case.plan(), vec!["finish completed"]);
+}
+
+#[test]
+fn each_request_carries_only_what_its_mapping_names() {
+    let mut case = group_a();
+    let birth = case.succeed("birth", birth_output());
+    assert_eq!(birth.payload["mother_id"], "001190000001");
+    assert!(
+        birth.payload.get("father_id").is_none(),
+        "an optional field left out is not sent"
+    );
+    assert!(birth.payload.get("applicant").is_none());
     assert_eq!(
-        decide(&def, &state),
-        vec![Action::Finish(CaseStatus::Completed)]
+        birth.keep,
+        Some(vec![
+            "birth_certificate_number".to_owned(),
+            "personal_id".to_owned(),
+            "registered_on".to_owned()
+        ])
+    );
+    let insurance = case.call("insurance");
+    assert_eq!(
+        insurance.payload,
+        json!({
+            "personal_id": "001226000001",
+            "full_name": "Nguyễn Văn An",
+            "date_of_birth": "2026-01-05",
+            "birth_certificate_number": "1/2026/KS-001"
+        })
     );
 }
 
 #[test]
 fn a_rejection_waits_for_running_steps_then_undoes_in_reverse_and_flags_the_birth() {
-    let def = group_a();
-    let mut state = CaseState::new("KS-2".into(), &def, String::new());
-    succeed(&mut state, "birth");
-    state.apply(Event::StepStarted(id("residence")));
-    reject(&mut state, "insurance");
-    assert_eq!(decide(&def, &state), vec![], "residence is still running");
-    state.apply(Event::StepSucceeded {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    case.refuse("insurance", "NOT_UNDER_SIX");
+    assert_eq!(
+        case.plan(),
+        Vec::<String>::new(),
+        "residence is still running"
+    );
+    case.answer("residence", json!({"residence_entry_id": "TT-2026-000001"}));
+    let Some(Action::Compensate(undo)) = case.decide().into_iter().next() else {
+        panic!("expected a compensation: {:?}", case.plan());
+    };
+    assert_eq!(undo.operation, "cancel-permanent-residence");
+    assert_eq!(
+        undo.payload,
+        json!({"residence_entry_id": "TT-2026-000001", "reason": "linked case ended without completing"})
+    );
+    assert_eq!(undo.keep, None);
+    case.state
+        .apply(Event::CompensationStarted(id("residence")));
+    assert_eq!(case.state.status, CaseStatus::Compensating);
+    assert_eq!(case.plan(), Vec::<String>::new());
+    case.state.apply(Event::Compensated {
         step: id("residence"),
         output: json!({}),
-        attempts: 2,
     });
+    assert_eq!(case.plan(), vec!["correct birth"]);
+    case.state.apply(Event::CorrectionNeeded(id("birth")));
+    assert_eq!(case.plan(), vec!["finish failed"]);
     assert_eq!(
-        decide(&def, &state),
-        vec![Action::Compensate(id("residence"))]
-    );
-    state.apply(Event::CompensationStarted(id("residence")));
-    assert_eq!(state.status, CaseStatus::Compensating);
-    assert_eq!(decide(&def, &state), vec![]);
-    state.apply(Event::Compensated {
-        step: id("residence"),
-        output: json!({}),
-    });
-    assert_eq!(
-        decide(&def, &state),
-        vec![Action::RecordCorrection(id("birth"))]
-    );
-    state.apply(Event::CorrectionNeeded(id("birth")));
-    assert_eq!(
-        decide(&def, &state),
-        vec![Action::Finish(CaseStatus::Failed)]
-    );
-    assert_eq!(
-        state.failure.as_ref().map(|f| f.code.as_str()),
+        case.state.failure.as_ref().map(|f| f.code.as_str()),
         Some("NOT_UNDER_SIX")
     );
-    assert_eq!(state.attention_reasons(), vec!["correction_needed"]);
+    assert_eq!(
+        case.state.failure.as_ref().map(|f| f.agency.as_str()),
+        Some("social-insurance")
+    );
+    assert_eq!(case.state.attention_reasons(), vec!["correction_needed"]);
 }
 
 #[test]
 fn compensation_follows_reverse_completion_order() {
-    let def = group_a();
-    let mut state = CaseState::new("KS-3".into(), &def, String::new());
-    succeed(&mut state, "birth");
-    succeed(&mut state, "insurance");
-    succeed(&mut state, "residence");
-    state.apply(Event::WithdrawRequested {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.succeed("insurance", json!({"card_number": "TE1"}));
+    case.succeed("residence", json!({"residence_entry_id": "TT-1"}));
+    case.state.apply(Event::WithdrawRequested {
         reason: "moved abroad".into(),
     });
     assert_eq!(
-        decide(&def, &state),
-        vec![Action::Compensate(id("residence"))]
+        case.plan(),
+        vec!["compensate residence at residence/cancel-permanent-residence"]
     );
-    state.apply(Event::CompensationStarted(id("residence")));
-    state.apply(Event::Compensated {
+    case.state
+        .apply(Event::CompensationStarted(id("residence")));
+    case.state.apply(Event::Compensated {
         step: id("residence"),
         output: json!({}),
     });
     assert_eq!(
-        decide(&def, &state),
-        vec![Action::Compensate(id("insurance"))]
+        case.plan(),
+        vec!["compensate insurance at social-insurance/revoke-child-health-card"]
     );
-    state.apply(Event::CompensationStarted(id("insurance")));
-    state.apply(Event::Compensated {
+    case.state
+        .apply(Event::CompensationStarted(id("insurance")));
+    case.state.apply(Event::Compensated {
         step: id("insurance"),
         output: json!({}),
     });
-    assert_eq!(
-        decide(&def, &state),
-        vec![Action::RecordCorrection(id("birth"))]
-    );
-    state.apply(Event::CorrectionNeeded(id("birth")));
-    assert_eq!(
-        decide(&def, &state),
-        vec![Action::Finish(CaseStatus::Withdrawn)]
-    );
+    assert_eq!(case.plan(), vec!["correct birth"]);
+    case.state.apply(Event::CorrectionNeeded(id("birth")));
+    assert_eq!(case.plan(), vec!["finish withdrawn"]);
 }
 
 #[test]
 fn withdrawal_before_anything_ran_skips_every_step_and_ends_withdrawn() {
-    let def = group_a();
-    let mut state = CaseState::new("KS-4".into(), &def, String::new());
-    state.apply(Event::WithdrawRequested {
+    let mut case = group_a();
+    case.state.apply(Event::WithdrawRequested {
         reason: "filed by mistake".into(),
     });
-    let skips = decide(&def, &state);
-    assert_eq!(skips.len(), 3);
-    for action in skips {
-        let Action::Skip(step) = action else {
-            panic!("expected skips, got {action:?}")
-        };
-        state.apply(Event::StepSkipped(step));
-    }
     assert_eq!(
-        decide(&def, &state),
-        vec![Action::Finish(CaseStatus::Withdrawn)]
+        case.plan(),
+        vec!["skip birth", "skip residence", "skip insurance"]
     );
+    case.settle();
+    assert_eq!(case.plan(), vec!["finish withdrawn"]);
 }
 
 #[test]
 fn withdrawal_after_completion_changes_nothing() {
-    let def = group_a();
-    let mut state = CaseState::new("KS-5".into(), &def, String::new());
-    for step in ["birth", "residence", "insurance"] {
-        succeed(&mut state, step);
-    }
-    state.apply(Event::Finished(CaseStatus::Completed));
-    state.apply(Event::WithdrawRequested {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.succeed("residence", json!({}));
+    case.succeed("insurance", json!({}));
+    case.state.apply(Event::Finished(CaseStatus::Completed));
+    case.state.apply(Event::WithdrawRequested {
         reason: "late".into(),
     });
-    assert!(state.withdrawal.is_none());
-    assert_eq!(decide(&def, &state), vec![]);
+    assert!(case.state.withdrawal.is_none());
+    assert!(case.decide().is_empty());
 }
 
 #[test]
 fn keep_succeeded_policy_skips_dependents_and_ends_partially_completed() {
-    let mut def = group_a();
-    def.on_failure = FailurePolicy::KeepSucceeded;
-    let mut state = CaseState::new("KS-6".into(), &def, String::new());
-    reject(&mut state, "birth");
-    let actions = decide(&def, &state);
-    assert_eq!(
-        actions,
-        vec![Action::Skip(id("residence")), Action::Skip(id("insurance"))]
-    );
-    state.apply(Event::StepSkipped(id("residence")));
-    state.apply(Event::StepSkipped(id("insurance")));
-    assert_eq!(
-        decide(&def, &state),
-        vec![Action::Finish(CaseStatus::PartiallyCompleted)]
-    );
+    let mut definition = shipped("birth-residence-insurance");
+    definition.on_failure = FailurePolicy::KeepSucceeded;
+    let mut case = Case::new(definition.clone(), application());
+    case.start("birth");
+    case.refuse("birth", "E_BIRTH_CERTIFICATE_UNSIGNED");
+    assert_eq!(case.plan(), vec!["skip residence", "skip insurance"]);
+    case.settle();
+    assert_eq!(case.plan(), vec!["finish partially_completed"]);
 
-    let mut state = CaseState::new("KS-7".into(), &def, String::new());
-    succeed(&mut state, "birth");
-    succeed(&mut state, "residence");
-    reject(&mut state, "insurance");
+    let mut case = Case::new(definition, application());
+    case.succeed("birth", birth_output());
+    case.succeed("residence", json!({}));
+    case.start("insurance");
+    case.refuse("insurance", "NOT_UNDER_SIX");
+    assert_eq!(case.plan(), vec!["finish partially_completed"]);
     assert_eq!(
-        decide(&def, &state),
-        vec![Action::Finish(CaseStatus::PartiallyCompleted)]
-    );
-    assert_eq!(
-        state.status_of(&id("residence")),
+        case.state.status_of(&id("residence")),
         Some(StepStatus::Succeeded)
     );
 }
 
 #[test]
 fn a_failed_compensation_is_kept_and_flagged_and_the_rest_still_undone() {
-    let def = group_a();
-    let mut state = CaseState::new("KS-8".into(), &def, String::new());
-    succeed(&mut state, "birth");
-    succeed(&mut state, "residence");
-    succeed(&mut state, "insurance");
-    state.apply(Event::WithdrawRequested { reason: "r".into() });
-    state.apply(Event::CompensationStarted(id("insurance")));
-    state.apply(Event::CompensationFailed {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.succeed("residence", json!({"residence_entry_id": "TT-1"}));
+    case.succeed("insurance", json!({"card_number": "TE1"}));
+    case.state
+        .apply(Event::WithdrawRequested { reason: "r".into() });
+    case.state
+        .apply(Event::CompensationStarted(id("insurance")));
+    case.state.apply(Event::CompensationFailed {
         step: id("insurance"),
         error: StepError {
             code: "CARD_NOT_FOUND".into(),
@@ -236,29 +235,28 @@ fn a_failed_compensation_is_kept_and_flagged_and_the_rest_still_undone() {
         },
     });
     assert_eq!(
-        decide(&def, &state),
-        vec![Action::Compensate(id("residence"))]
+        case.plan(),
+        vec!["compensate residence at residence/cancel-permanent-residence"]
     );
-    assert_eq!(state.attention_reasons(), vec!["compensation_failed"]);
+    assert_eq!(case.state.attention_reasons(), vec!["compensation_failed"]);
 }
 
 #[test]
 fn waiting_steps_hold_the_case_open_and_withdrawal_treats_each_by_what_the_agency_did() {
-    let def = group_a();
-    let mut state = CaseState::new("KS-9".into(), &def, String::new());
-    succeed(&mut state, "birth");
-    state.apply(Event::StepStarted(id("residence")));
-    state.apply(Event::StepStarted(id("insurance")));
-    state.apply(Event::DocumentsRequested {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    case.state.apply(Event::DocumentsRequested {
         step: id("residence"),
-        request: lienthong_definitions::case::DocumentRequest {
+        request: DocumentRequest {
             documents: json!([{"code": "LEASE"}]),
             message: "m".into(),
             due: "2026-12-02T17:00:00+07:00".into(),
             requested_at: "2026-11-23T10:00:00+07:00".into(),
         },
     });
-    state.apply(Event::AgencyUnavailable {
+    case.state.apply(Event::AgencyUnavailable {
         step: id("insurance"),
         error: StepError {
             code: "AGENCY_UNAVAILABLE".into(),
@@ -266,76 +264,104 @@ fn waiting_steps_hold_the_case_open_and_withdrawal_treats_each_by_what_the_agenc
         },
     });
     assert_eq!(
-        decide(&def, &state),
-        vec![],
+        case.plan(),
+        Vec::<String>::new(),
         "nothing to do while waiting on the citizen and the agency"
     );
     assert_eq!(
-        state.waiting_on(),
+        case.state.waiting_on(),
         vec!["citizen".to_owned(), "social-insurance".to_owned()]
     );
-    assert_eq!(state.attention, vec!["agency_unavailable".to_owned()]);
+    assert_eq!(case.state.attention, vec!["agency_unavailable".to_owned()]);
 
-    state.apply(Event::WithdrawRequested { reason: "r".into() });
+    case.state
+        .apply(Event::WithdrawRequested { reason: "r".into() });
     // Documents were never sent: skip. The unavailable agency may have acted: ask it first.
     assert_eq!(
-        decide(&def, &state),
+        case.plan(),
         vec![
-            Action::Skip(id("residence")),
-            Action::Reconcile(id("insurance"))
+            "skip residence",
+            "reconcile insurance at social-insurance/issue-child-health-card"
         ]
+    );
+    let reconcile = case
+        .decide()
+        .into_iter()
+        .find_map(|a| match a {
+            Action::Reconcile(call) => Some(call),
+            _ => None,
+        })
+        .expect("a reconciliation");
+    assert_eq!(
+        reconcile.payload,
+        Value::Null,
+        "a reconciliation sends nothing"
     );
 }
 
 #[test]
+fn a_step_sent_again_after_documents_keeps_its_route_and_rebuilds_its_request() {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    let first = case.start("residence");
+    case.state.apply(Event::DocumentsRequested {
+        step: id("residence"),
+        request: DocumentRequest {
+            documents: json!([]),
+            message: "m".into(),
+            due: "d".into(),
+            requested_at: "r".into(),
+        },
+    });
+    case.state.apply(Event::DocumentsProvided {
+        step: id("residence"),
+    });
+    let again = case.call("residence");
+    assert_eq!(again, first);
+}
+
+#[test]
 fn a_decision_awaited_is_waited_for_before_undoing() {
-    let def = group_a();
-    let mut state = CaseState::new("KS-10".into(), &def, String::new());
-    succeed(&mut state, "birth");
-    succeed(&mut state, "insurance");
-    state.apply(Event::StepStarted(id("residence")));
-    state.apply(Event::DecisionAwaited {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.succeed("insurance", json!({"card_number": "TE1"}));
+    case.start("residence");
+    case.state.apply(Event::DecisionAwaited {
         step: id("residence"),
         reference: "CT-1".into(),
     });
-    state.apply(Event::WithdrawRequested { reason: "r".into() });
+    case.state
+        .apply(Event::WithdrawRequested { reason: "r".into() });
     assert_eq!(
-        decide(&def, &state),
-        vec![],
+        case.plan(),
+        Vec::<String>::new(),
         "the officer's decision decides whether residence needs undoing"
     );
-    state.apply(Event::StepSucceeded {
-        step: id("residence"),
-        output: json!({}),
-        attempts: 1,
-    });
+    case.answer("residence", json!({"residence_entry_id": "TT-1"}));
     assert_eq!(
-        decide(&def, &state),
-        vec![Action::Compensate(id("residence"))]
+        case.plan(),
+        vec!["compensate residence at residence/cancel-permanent-residence"]
     );
 }
 
 #[test]
 fn a_missed_supplement_refuses_the_step_and_a_passed_deadline_flags_the_case() {
-    let def = group_a();
-    let mut state = CaseState::new("KS-11".into(), &def, String::new());
-    succeed(&mut state, "birth");
-    state.apply(Event::DeadlinePassed(
-        lienthong_definitions::case::Escalation {
-            step: None,
-            deadline: "d".into(),
-            noticed_at: "n".into(),
-        },
-    ));
-    assert!(state.overdue);
-    assert!(state.attention.contains(&"overdue".to_owned()));
-    state.apply(Event::StepStarted(id("residence")));
-    state.apply(Event::DocumentsNotProvided {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.state.apply(Event::DeadlinePassed(Escalation {
+        step: None,
+        deadline: "d".into(),
+        noticed_at: "n".into(),
+    }));
+    assert!(case.state.overdue);
+    assert!(case.state.attention.contains(&"overdue".to_owned()));
+    case.start("residence");
+    case.state.apply(Event::DocumentsNotProvided {
         step: id("residence"),
     });
     assert_eq!(
-        state.failure.as_ref().map(|f| f.code.as_str()),
+        case.state.failure.as_ref().map(|f| f.code.as_str()),
         Some("SUPPLEMENT_NOT_PROVIDED")
     );
-    assert_eq!(decide(&def, &state), vec![Action::Skip(id("insurance"))]);
+    assert_eq!(case.plan(), vec!["skip insurance"]);
 }

@@ -116,6 +116,11 @@ impl Stack {
             ])
             .arg("--procedures")
             .arg(&procedures_dir)
+            .arg("--database-url")
+            .arg(format!(
+                "sqlite://{}",
+                dir.path().join("engine.db").display()
+            ))
             .arg("--ready-file")
             .arg(&api_ready)
             .spawn()?;
@@ -302,7 +307,7 @@ pub fn fast_procedure() -> (&'static str, String) {
     let shipped = include_str!("../../definitions/procedures/birth-residence-insurance.yaml");
     let yaml = shipped
         .replace("id: birth-residence-insurance", &format!("id: {FAST}"))
-        .replace("case_code_prefix: KS", "case_code_prefix: KT")
+        .replace("case_code_prefix: KS", "case_code_prefix: KF")
         .replace(
             "retry: { initial_interval: 500ms, backoff: 2.0, max_interval: 30s, max_attempts: 8, park: 2m }",
             "retry: { initial_interval: 200ms, backoff: 2.0, max_interval: 1s, max_attempts: 3, park: 1s }",

@@ -8,7 +8,7 @@ use lienthong_definitions::{
     Definition, Step, StepId, TimeLimit,
     calendar::Calendar,
     case::{CaseState, DocumentRequest, Escalation, Event, StepError, StepStatus},
-    planner::{self, Action},
+    planner::{self, Action, Call},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -179,7 +179,7 @@ impl CaseWorkflow {
         };
         let Some(record) = case.steps.iter().find(|s| {
             s.status == StepStatus::AwaitingDecision
-                && s.agency == decision.agency
+                && s.agency.as_deref() == Some(decision.agency.as_str())
                 && idempotency_key(&case.code, &s.id, s.round) == decision.idempotency_key
         }) else {
             return;
@@ -187,9 +187,8 @@ impl CaseWorkflow {
         let step = record.id.clone();
         let event = match decision.outcome {
             DecisionOutcome::Done { output } => {
-                let keep = definition
-                    .step(&step)
-                    .map(|s| s.output.clone())
+                let keep = planner::chosen_route(definition, case, &step)
+                    .map(|route| route.output.clone())
                     .unwrap_or_default();
                 Event::StepSucceeded {
                     step,
@@ -218,7 +217,7 @@ impl Run<'_> {
     async fn drive(&mut self) -> WorkflowResult<CaseState> {
         loop {
             let actions = self
-                .read(|c| planner::decide(&self.definition, c))
+                .read(|c| planner::decide(&self.definition, c, &self.application))
                 .unwrap_or_default();
             let acted = !actions.is_empty();
             for action in actions {
@@ -266,7 +265,8 @@ impl Run<'_> {
     /// Carries out one planner action; returns the final state when the case is over.
     fn act(&mut self, action: Action) -> Option<CaseState> {
         match action {
-            Action::Start(id) => {
+            Action::Start(call) => {
+                let id = call.step.clone();
                 let step = self.definition.step(&id)?.clone();
                 let (round, has_deadline) =
                     self.read(|c| c.step(&id).map(|s| (s.round, s.deadline.is_some())))??;
@@ -274,49 +274,49 @@ impl Run<'_> {
                     let at = self.end_of(now(self.ctx), limit);
                     self.set_deadline(Some(id.clone()), at);
                 }
-                let mut payload = step.input.evaluate(
-                    &self.application,
-                    &self.read(CaseState::outputs).unwrap_or_default(),
-                );
+                self.apply(Event::StepRouted {
+                    step: id.clone(),
+                    route: call.route,
+                    agency: call.agency.clone(),
+                    operation: call.operation.clone(),
+                });
+                let key = idempotency_key(&self.code, &id, round);
+                let mut request = self.agency_call(call, key, false);
                 if let (Some(supplement), Some(map)) = (
                     self.ctx.state(|w| w.supplements.get(&id).cloned()),
-                    payload.as_object_mut(),
+                    request.payload.as_object_mut(),
                 ) {
                     map.insert("supplement".into(), supplement);
                 }
-                let call = self.call(
-                    &step,
-                    step.operation.clone(),
-                    idempotency_key(&self.code, &id, round),
-                    payload,
-                    Some(step.output.clone()),
-                    false,
+                self.schedule(
+                    id.clone(),
+                    Purpose::Forward,
+                    request,
+                    forward_options(&step),
                 );
-                self.schedule(id.clone(), Purpose::Forward, call, forward_options(&step));
                 self.apply(Event::StepStarted(id));
             }
-            Action::Compensate(id) => {
+            Action::Compensate(call) => {
+                let id = call.step.clone();
                 let step = self.definition.step(&id)?.clone();
-                let compensation = step.compensation.clone()?;
-                let payload = compensation.input.evaluate(
-                    &self.application,
-                    &self.read(CaseState::outputs).unwrap_or_default(),
-                );
                 let key = format!("{}/{id}/compensate", self.code);
-                let call = self.call(&step, compensation.operation, key, payload, None, false);
+                let request = self.agency_call(call, key, false);
                 self.schedule(
                     id.clone(),
                     Purpose::Compensation,
-                    call,
+                    request,
                     patient_options(&step, "compensate"),
                 );
                 self.apply(Event::CompensationStarted(id));
             }
-            Action::Reconcile(id) => {
-                self.reconcile(&id);
+            Action::Reconcile(call) => {
+                let id = call.step.clone();
+                self.reconcile(call);
                 self.apply(Event::StepStarted(id));
             }
             Action::Skip(id) => self.apply(Event::StepSkipped(id)),
+            Action::NotApplicable(id) => self.apply(Event::StepNotApplicable(id)),
+            Action::Fail { step, error } => self.apply(Event::StepFailed { step, error }),
             Action::RecordCorrection(id) => self.apply(Event::CorrectionNeeded(id)),
             Action::Finish(status) => {
                 self.apply(Event::Finished(status));
@@ -326,47 +326,33 @@ impl Run<'_> {
         None
     }
 
-    fn call(
-        &self,
-        step: &Step,
-        operation: String,
-        key: String,
-        payload: Value,
-        keep: Option<Vec<String>>,
-        reconcile_only: bool,
-    ) -> AgencyCall {
+    fn agency_call(&self, call: Call, key: String, reconcile_only: bool) -> AgencyCall {
         AgencyCall {
-            agency: step.agency.clone(),
-            operation,
+            agency: call.agency,
+            operation: call.operation,
             idempotency_key: key,
-            payload,
-            keep,
+            payload: call.payload,
+            keep: call.keep,
             case_code: self.code.clone(),
             reconcile_only,
         }
     }
 
     /// Asks the agency what became of the step's current act.
-    fn reconcile(&mut self, id: &StepId) {
-        let Some(step) = self.definition.step(id).cloned() else {
+    fn reconcile(&mut self, call: Call) {
+        let id = call.step.clone();
+        let Some(step) = self.definition.step(&id).cloned() else {
             return;
         };
         let round = self
-            .read(|c| c.step(id).map_or(0, |s| s.round))
+            .read(|c| c.step(&id).map_or(0, |s| s.round))
             .unwrap_or(0);
-        let key = idempotency_key(&self.code, id, round);
-        let call = self.call(
-            &step,
-            step.operation.clone(),
-            key,
-            Value::Null,
-            Some(step.output.clone()),
-            true,
-        );
+        let key = idempotency_key(&self.code, &id, round);
+        let request = self.agency_call(call, key, true);
         self.schedule(
-            id.clone(),
+            id,
             Purpose::Reconcile,
-            call,
+            request,
             patient_options(&step, "reconcile"),
         );
     }
@@ -573,11 +559,15 @@ impl Run<'_> {
                 }));
                 // A decision overdue may be a lost callback: ask the agency once.
                 if let Some(id) = step
-                    && self
-                        .read(|c| c.status_of(&id) == Some(StepStatus::AwaitingDecision))
-                        .unwrap_or(false)
+                    && let Some(call) = self
+                        .read(|c| {
+                            (c.status_of(&id) == Some(StepStatus::AwaitingDecision))
+                                .then(|| planner::reconcile_call(&self.definition, c, &id))
+                                .flatten()
+                        })
+                        .flatten()
                 {
-                    self.reconcile(&id);
+                    self.reconcile(call);
                 }
             }
             TimerKind::DocumentsDue(id, round) => {

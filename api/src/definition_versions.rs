@@ -1,0 +1,252 @@
+//! `/v1/definitions`: agency administrators check, store, publish and retire procedure versions.
+//!
+//! Until identities land, the actor is named by the `X-Lienthong-Actor` header, which every
+//! change requires and the database records.
+
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
+    routing::{get, post},
+};
+use lienthong_definitions::parse_definition;
+use lienthong_store::{NewDraft, StoreError, VersionRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::error::DiagnosticView;
+use crate::{ApiError, ApiState, catalog, routes::today};
+
+pub(crate) fn routes() -> Router<ApiState> {
+    Router::new()
+        .route("/v1/definitions", get(list).post(save_draft))
+        .route("/v1/definitions/validate", post(validate))
+        .route("/v1/definitions/{procedure}/versions/{version}", get(show))
+        .route(
+            "/v1/definitions/{procedure}/versions/{version}/publish",
+            post(publish),
+        )
+        .route(
+            "/v1/definitions/{procedure}/versions/{version}/retire",
+            post(retire),
+        )
+}
+
+/// A stored version as administrators see it.
+#[derive(Debug, Serialize)]
+struct VersionView {
+    procedure: String,
+    version: i64,
+    status: &'static str,
+    effective_from: String,
+    /// True for the version new cases get today.
+    in_force: bool,
+    created_at: String,
+    created_by: String,
+    published_at: Option<String>,
+    published_by: Option<String>,
+    retired_at: Option<String>,
+    retired_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+}
+
+impl VersionView {
+    fn new(record: VersionRecord, in_force: bool, with_source: bool) -> Self {
+        Self {
+            procedure: record.procedure_id,
+            version: record.version,
+            status: record.status.as_str(),
+            effective_from: record.effective_from,
+            in_force,
+            created_at: record.created_at,
+            created_by: record.created_by,
+            published_at: record.published_at,
+            published_by: record.published_by,
+            retired_at: record.retired_at,
+            retired_by: record.retired_by,
+            source: with_source.then_some(record.source),
+        }
+    }
+}
+
+/// Checks a definition without storing it.
+async fn validate(body: String) -> Json<Value> {
+    match parse_definition(&body) {
+        Ok(d) => Json(json!({
+            "valid": true,
+            "procedure": d.id,
+            "version": d.version,
+            "diagnostics": [],
+        })),
+        Err(diagnostics) => Json(json!({
+            "valid": false,
+            "diagnostics": diagnostics.0.iter().map(DiagnosticView::from).collect::<Vec<_>>(),
+        })),
+    }
+}
+
+/// Stores a valid definition as a draft of its version (replacing an earlier draft).
+async fn save_draft(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<(StatusCode, Json<VersionView>), ApiError> {
+    let actor = actor(&headers)?;
+    let definition = parse_definition(&body).map_err(|d| ApiError::invalid_definition(&d))?;
+    catalog::compile(&definition).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "DEFINITION_INVALID",
+            e.to_string(),
+        )
+    })?;
+    let record = state
+        .catalog
+        .store()
+        .save_draft(NewDraft {
+            procedure_id: &definition.id.0,
+            version: i64::from(definition.version),
+            effective_from: &definition.effective_from,
+            source: &body,
+            by: &actor,
+        })
+        .await
+        .map_err(store_error)?;
+    tracing::info!(procedure = %record.procedure_id, version = record.version, "definition draft saved");
+    Ok((
+        StatusCode::CREATED,
+        Json(VersionView::new(record, false, false)),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    procedure: Option<String>,
+}
+
+async fn list(
+    State(state): State<ApiState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let store = state.catalog.store();
+    let records = store
+        .versions(query.procedure.as_deref())
+        .await
+        .map_err(store_error)?;
+    let mut views = Vec::with_capacity(records.len());
+    for record in records {
+        let in_force = is_in_force(&state, &record).await?;
+        views.push(VersionView::new(record, in_force, false));
+    }
+    Ok(Json(json!({ "versions": views })))
+}
+
+async fn show(
+    State(state): State<ApiState>,
+    Path((procedure, version)): Path<(String, i64)>,
+) -> Result<Json<VersionView>, ApiError> {
+    let record = state
+        .catalog
+        .store()
+        .version(&procedure, version)
+        .await
+        .map_err(store_error)?;
+    let in_force = is_in_force(&state, &record).await?;
+    Ok(Json(VersionView::new(record, in_force, true)))
+}
+
+async fn publish(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path((procedure, version)): Path<(String, i64)>,
+) -> Result<Json<VersionView>, ApiError> {
+    let actor = actor(&headers)?;
+    let record = state
+        .catalog
+        .store()
+        .publish(&procedure, version, &actor)
+        .await
+        .map_err(store_error)?;
+    tracing::info!(procedure = %procedure, version, "definition published");
+    let in_force = is_in_force(&state, &record).await?;
+    Ok(Json(VersionView::new(record, in_force, false)))
+}
+
+async fn retire(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path((procedure, version)): Path<(String, i64)>,
+) -> Result<Json<VersionView>, ApiError> {
+    let actor = actor(&headers)?;
+    let record = state
+        .catalog
+        .store()
+        .retire(&procedure, version, &actor)
+        .await
+        .map_err(store_error)?;
+    tracing::info!(procedure = %procedure, version, "definition retired");
+    Ok(Json(VersionView::new(record, false, false)))
+}
+
+async fn is_in_force(state: &ApiState, record: &VersionRecord) -> Result<bool, ApiError> {
+    let current = state
+        .catalog
+        .store()
+        .in_force(&record.procedure_id, &today().to_string())
+        .await
+        .map_err(store_error)?;
+    Ok(current.is_some_and(|c| c.version == record.version))
+}
+
+/// Who is making a change, recorded with it.
+fn actor(headers: &HeaderMap) -> Result<String, ApiError> {
+    let name = headers
+        .get("x-lienthong-actor")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "ACTOR_REQUIRED",
+            "name who makes this change in the X-Lienthong-Actor header (1 to 100 characters)",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound { procedure, version } => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "DEFINITION_NOT_FOUND",
+            format!(
+                "procedure `{procedure}` has no version {version}; GET /v1/definitions lists them"
+            ),
+        ),
+        StoreError::Immutable {
+            procedure,
+            version,
+            status,
+        } => ApiError::new(
+            StatusCode::CONFLICT,
+            "VERSION_IMMUTABLE",
+            format!(
+                "`{procedure}` version {version} is {status}; raise `version` to change the procedure"
+            ),
+        ),
+        StoreError::WrongStatus {
+            procedure,
+            version,
+            status,
+            expected,
+        } => ApiError::new(
+            StatusCode::CONFLICT,
+            "WRONG_VERSION_STATUS",
+            format!("`{procedure}` version {version} is {status}; this action needs it {expected}"),
+        ),
+        other => ApiError::database(other),
+    }
+}

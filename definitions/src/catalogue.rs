@@ -1,0 +1,303 @@
+//! The agency catalogue: what each agency system offers, as data.
+//!
+//! One YAML file per agency (`definitions/catalogue/<agency>.yaml`) says where it is, how the engine
+//! authenticates to it, and the contract of each operation: request and response JSON Schemas,
+//! whether it answers at once or later (202 and a callback), and which operation it undoes.
+//! Definitions are checked against it, so a mapping that would send a field the agency does not
+//! read, or forget one it requires, is found when the procedure is written, not when a citizen's
+//! case reaches that agency.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{
+    DiagnosticCode as Code, Diagnostics, Titles,
+    diagnostic::{self, Problems},
+    schema,
+};
+
+/// Every agency the engine may call. Built only by [`Catalogue::new`] or [`Catalogue::shipped`],
+/// so its agencies and operations are valid and uniquely named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalogue {
+    /// Sorted by id.
+    agencies: Vec<Agency>,
+}
+
+/// One agency system and the operations it offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agency {
+    /// The stable name steps use, e.g. `civil-status`.
+    pub id: String,
+    pub title: Titles,
+    /// Where it listens unless the installation says otherwise.
+    pub base_url: String,
+    pub auth: Auth,
+    pub operations: Vec<Operation>,
+}
+
+/// How the engine and the agency prove who they are. Only names of environment variables are
+/// kept here: nothing in this crate reads a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Auth {
+    None,
+    /// `Authorization: Bearer <token>` on every call, the token read from `token_env`.
+    Bearer {
+        token_env: String,
+    },
+    /// Requests and callbacks signed with HMAC-SHA256, the secret read from `secret_env`.
+    Hmac {
+        secret_env: String,
+    },
+}
+
+/// One operation: `POST {base_url}/operations/{name}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    pub name: String,
+    pub title: Titles,
+    /// JSON Schema of the request body.
+    pub request: Value,
+    /// JSON Schema of the answer when the act is done.
+    pub response: Value,
+    /// The operation this one undoes, making it the compensation of that one.
+    pub undoes: Option<String>,
+    pub answers: Answers,
+}
+
+/// When the agency gives its decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answers {
+    /// In the answer to the call.
+    Now,
+    /// Possibly later: the call may be answered 202 `pending` and the decision called back.
+    Later,
+}
+
+impl Catalogue {
+    /// A catalogue of these agencies; two with one id are refused.
+    pub fn new(mut agencies: Vec<Agency>) -> Result<Self, Diagnostics> {
+        agencies.sort_by(|a, b| a.id.cmp(&b.id));
+        let repeated: Vec<&str> = agencies
+            .windows(2)
+            .filter(|pair| pair[0].id == pair[1].id)
+            .map(|pair| pair[0].id.as_str())
+            .collect();
+        if let Some(id) = repeated.first() {
+            let mut problems = Problems::default();
+            problems.push(
+                Code::DuplicateName,
+                "id",
+                format!("two catalogue files describe agency `{id}`"),
+            );
+            return Err(problems.located(""));
+        }
+        Ok(Self { agencies })
+    }
+
+    /// The catalogue compiled into lienthong (`definitions/catalogue/*.yaml`): the agencies of
+    /// the shipped procedures, at their development addresses.
+    pub fn shipped() -> Result<Self, (String, Diagnostics)> {
+        Self::from_files(crate::shipped::SHIPPED_CATALOGUE.iter().copied())
+    }
+
+    /// A catalogue from agency files given as (file name, YAML text). The error names the first
+    /// file found invalid, or `catalogue` when two files describe one agency.
+    pub fn from_files<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, (String, Diagnostics)> {
+        let agencies = files
+            .into_iter()
+            .map(|(name, text)| parse_agency(text).map_err(|d| (name.to_owned(), d)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::new(agencies).map_err(|d| ("catalogue".to_owned(), d))
+    }
+
+    pub fn agencies(&self) -> &[Agency] {
+        &self.agencies
+    }
+
+    pub fn agency(&self, id: &str) -> Option<&Agency> {
+        self.agencies.iter().find(|a| a.id == id)
+    }
+}
+
+impl Agency {
+    pub fn operation(&self, name: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.name == name)
+    }
+
+    /// The operation that undoes `name`, if the agency offers one.
+    pub fn undo_of(&self, name: &str) -> Option<&Operation> {
+        self.operations
+            .iter()
+            .find(|o| o.undoes.as_deref() == Some(name))
+    }
+
+    pub fn operation_names(&self) -> String {
+        let names: Vec<&str> = self.operations.iter().map(|o| o.name.as_str()).collect();
+        names.join(", ")
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAgency {
+    id: String,
+    title: Titles,
+    base_url: String,
+    #[serde(default = "no_auth")]
+    auth: Auth,
+    operations: Vec<RawOperation>,
+}
+
+fn no_auth() -> Auth {
+    Auth::None
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOperation {
+    name: String,
+    title: Titles,
+    request: Value,
+    response: Value,
+    #[serde(default)]
+    undoes: Option<String>,
+    #[serde(default = "answers_now")]
+    answers: Answers,
+}
+
+fn answers_now() -> Answers {
+    Answers::Now
+}
+
+/// Parses and checks one agency's catalogue file. Never panics; returns every problem found.
+pub fn parse_agency(yaml: &str) -> Result<Agency, Diagnostics> {
+    let raw: RawAgency = serde_saphyr::from_str(yaml).map_err(|e| diagnostic::syntax(&e))?;
+    let mut problems = Problems::default();
+    if !crate::parse::is_slug(&raw.id) {
+        problems.push(
+            Code::BadValue,
+            "id",
+            "an agency id must be lowercase letters, digits and `-`",
+        );
+    }
+    if !(raw.base_url.starts_with("http://") || raw.base_url.starts_with("https://")) {
+        problems.push(
+            Code::BadValue,
+            "base_url",
+            "the base URL must start with http:// or https://",
+        );
+    }
+    match &raw.auth {
+        Auth::Bearer { token_env: env } | Auth::Hmac { secret_env: env } if !is_env_name(env) => {
+            problems.push(
+                Code::BadValue,
+                "auth",
+                "name the environment variable in capitals, digits and `_`, e.g. LIENTHONG_RESIDENCE_TOKEN",
+            );
+        }
+        _ => {}
+    }
+    if raw.operations.is_empty() {
+        problems.push(
+            Code::BadValue,
+            "operations",
+            "an agency offers at least one operation",
+        );
+    }
+    let names: Vec<&str> = raw.operations.iter().map(|o| o.name.as_str()).collect();
+    let mut seen = BTreeSet::new();
+    let mut undone = BTreeSet::new();
+    for (i, op) in raw.operations.iter().enumerate() {
+        let at = format!("operations[{i}]");
+        if !crate::parse::is_slug(&op.name) {
+            problems.push(
+                Code::BadValue,
+                format!("{at}.name"),
+                "an operation name must be lowercase letters, digits and `-`",
+            );
+        }
+        if !seen.insert(op.name.as_str()) {
+            problems.push(
+                Code::DuplicateName,
+                format!("{at}.name"),
+                format!("another operation is already called `{}`", op.name),
+            );
+        }
+        for (key, contract) in [("request", &op.request), ("response", &op.response)] {
+            let object = contract.get("type").and_then(Value::as_str) == Some("object");
+            match schema::compile(contract) {
+                Err(error) => problems.push(
+                    Code::BadSchema,
+                    crate::parse::join(&format!("{at}.{key}"), &error.at),
+                    error.message,
+                ),
+                Ok(_) if !object => problems.push(
+                    Code::BadSchema,
+                    format!("{at}.{key}"),
+                    format!("the {key} contract describes a JSON object: give it `type: object`"),
+                ),
+                Ok(_) => {}
+            }
+        }
+        if let Some(undoes) = &op.undoes {
+            if undoes == &op.name {
+                problems.push(
+                    Code::BadValue,
+                    format!("{at}.undoes"),
+                    "an operation cannot undo itself",
+                );
+            } else if !names.contains(&undoes.as_str()) {
+                problems.push(
+                    Code::UnknownOperation,
+                    format!("{at}.undoes"),
+                    format!(
+                        "`{undoes}` is not an operation of this agency; it offers {}",
+                        names.join(", ")
+                    ),
+                );
+            } else if !undone.insert(undoes.as_str()) {
+                problems.push(
+                    Code::DuplicateName,
+                    format!("{at}.undoes"),
+                    format!("another operation already undoes `{undoes}`"),
+                );
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.located(yaml));
+    }
+    Ok(Agency {
+        id: raw.id,
+        title: raw.title,
+        base_url: raw.base_url,
+        auth: raw.auth,
+        operations: raw
+            .operations
+            .into_iter()
+            .map(|o| Operation {
+                name: o.name,
+                title: o.title,
+                request: o.request,
+                response: o.response,
+                undoes: o.undoes,
+                answers: o.answers,
+            })
+            .collect(),
+    })
+}
+
+fn is_env_name(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}

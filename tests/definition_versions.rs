@@ -1,0 +1,312 @@
+//! An agency administrator publishes a procedure through the API and the `lienthong definitions`
+//! command, then publishes version 2 while version-1 cases are still running.
+
+mod support;
+
+use std::process::Output;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde_json::{Value, json};
+use support::{Stack, example_submission, step};
+
+const ADMIN: &str = "agency-admin:civil-status";
+
+/// Group A under its own id: version 1 has the three steps; version 2 drops the card step.
+fn linked_birth(version: u32) -> String {
+    let shipped = include_str!("../definitions/procedures/birth-residence-insurance.yaml");
+    let yaml = shipped
+        .replace("id: birth-residence-insurance", "id: linked-birth")
+        .replace("version: 1", &format!("version: {version}"))
+        .replace("case_code_prefix: KS", "case_code_prefix: LB");
+    if version == 1 {
+        return yaml;
+    }
+    let cut = yaml
+        .find("  - id: insurance")
+        .expect("group A has an insurance step");
+    yaml[..cut].to_owned()
+}
+
+async fn post_definition(
+    stack: &Stack,
+    path: &str,
+    body: &str,
+    actor: Option<&str>,
+) -> Result<(u16, Value)> {
+    let mut request = stack
+        .http
+        .post(format!("{}{path}", stack.api))
+        .body(body.to_owned());
+    if let Some(actor) = actor {
+        request = request.header("x-lienthong-actor", actor);
+    }
+    let response = request.send().await?;
+    Ok((response.status().as_u16(), response.json().await?))
+}
+
+async fn get(stack: &Stack, path: &str) -> Result<(u16, Value)> {
+    let response = stack
+        .http
+        .get(format!("{}{path}", stack.api))
+        .send()
+        .await?;
+    Ok((response.status().as_u16(), response.json().await?))
+}
+
+fn linked_submission(tag: &str) -> Value {
+    let mut body = example_submission(tag);
+    body["procedure"] = json!("linked-birth");
+    body
+}
+
+fn step_ids(case: &Value) -> Vec<String> {
+    case["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn running_cases_keep_version_1_while_new_cases_get_version_2() -> Result<()> {
+    let stack = Stack::start().await?;
+
+    // A draft is stored but never used for cases; a change needs an actor.
+    let (status, answer) =
+        post_definition(&stack, "/v1/definitions", &linked_birth(1), None).await?;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("ACTOR_REQUIRED"))
+    );
+    let (status, draft) =
+        post_definition(&stack, "/v1/definitions", &linked_birth(1), Some(ADMIN)).await?;
+    assert_eq!(
+        (status, draft["status"].as_str()),
+        (201, Some("draft")),
+        "{draft}"
+    );
+    let (status, refused) = stack.submit(&linked_submission("v1-draft")).await?;
+    assert_eq!(status, 400);
+    assert_eq!(refused["error"]["fields"][0]["code"], "UNKNOWN_PROCEDURE");
+
+    let (status, published) = post_definition(
+        &stack,
+        "/v1/definitions/linked-birth/versions/1/publish",
+        "",
+        Some(ADMIN),
+    )
+    .await?;
+    assert_eq!(status, 200, "{published}");
+    assert_eq!(published["status"], "published");
+    assert_eq!(published["published_by"], ADMIN);
+    assert_eq!(published["in_force"], true);
+
+    // The version-1 case waits on an officer's decision at social insurance.
+    stack
+        .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "decide_later", "delay_ms": 4000, "decision": "approve", "count": 1}))
+        .await?;
+    let first = stack.submit_ok(&linked_submission("v1")).await?;
+    stack
+        .wait_case(&first, Duration::from_secs(30), |c| {
+            step(c, "insurance")["status"] == "awaiting_decision"
+        })
+        .await?;
+
+    // Version 2 is published while it waits; a published text cannot be replaced.
+    let (status, immutable) =
+        post_definition(&stack, "/v1/definitions", &linked_birth(1), Some(ADMIN)).await?;
+    assert_eq!(
+        (status, immutable["error"]["code"].as_str()),
+        (409, Some("VERSION_IMMUTABLE"))
+    );
+    let (status, _) =
+        post_definition(&stack, "/v1/definitions", &linked_birth(2), Some(ADMIN)).await?;
+    assert_eq!(status, 201);
+    let (status, _) = post_definition(
+        &stack,
+        "/v1/definitions/linked-birth/versions/2/publish",
+        "",
+        Some(ADMIN),
+    )
+    .await?;
+    assert_eq!(status, 200);
+    let (_, listed) = get(&stack, "/v1/definitions?procedure=linked-birth").await?;
+    let in_force: Vec<(i64, bool)> = listed["versions"]
+        .as_array()
+        .context("versions")?
+        .iter()
+        .map(|v| (v["version"].as_i64().unwrap_or(0), v["in_force"] == true))
+        .collect();
+    assert_eq!(in_force, vec![(1, false), (2, true)]);
+
+    let (status, accepted) = stack.submit(&linked_submission("v2")).await?;
+    assert_eq!(
+        (status, accepted["version"].as_u64()),
+        (202, Some(2)),
+        "{accepted}"
+    );
+    let second = accepted["case_code"]
+        .as_str()
+        .context("case code")?
+        .to_owned();
+    let second_case = stack.wait_ended(&second).await?;
+    assert_eq!(second_case["status"], "completed");
+    assert_eq!(second_case["version"], 2);
+    assert_eq!(step_ids(&second_case), vec!["birth", "residence"]);
+
+    let first_case = stack.wait_ended(&first).await?;
+    assert_eq!(first_case["status"], "completed", "{first_case:#}");
+    assert_eq!(first_case["version"], 1);
+    assert_eq!(
+        step_ids(&first_case),
+        vec!["birth", "residence", "insurance"]
+    );
+    assert_eq!(step(&first_case, "insurance")["status"], "succeeded");
+
+    // Retiring version 2 hands new cases back to version 1.
+    let (status, retired) = post_definition(
+        &stack,
+        "/v1/definitions/linked-birth/versions/2/retire",
+        "",
+        Some(ADMIN),
+    )
+    .await?;
+    assert_eq!((status, retired["status"].as_str()), (200, Some("retired")));
+    let (_, accepted) = stack.submit(&linked_submission("after-retire")).await?;
+    assert_eq!(accepted["version"], 1);
+    let (status, missing) = post_definition(
+        &stack,
+        "/v1/definitions/linked-birth/versions/7/publish",
+        "",
+        Some(ADMIN),
+    )
+    .await?;
+    assert_eq!(
+        (status, missing["error"]["code"].as_str()),
+        (404, Some("DEFINITION_NOT_FOUND"))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_invalid_definition_is_refused_with_located_diagnostics_and_nothing_stored() -> Result<()>
+{
+    let stack = Stack::start().await?;
+    let broken = linked_birth(1).replace("needs: [birth]", "needs: [birthh]");
+    let (status, answer) = post_definition(&stack, "/v1/definitions", &broken, Some(ADMIN)).await?;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (422, Some("DEFINITION_INVALID"))
+    );
+    let first = &answer["error"]["diagnostics"][0];
+    assert_eq!(first["code"], "LT003", "{answer}");
+    assert!(
+        first["line"].as_u64().is_some() && first["column"].as_u64().is_some(),
+        "{answer}"
+    );
+    let (_, listed) = get(&stack, "/v1/definitions?procedure=linked-birth").await?;
+    assert_eq!(listed["versions"], json!([]));
+
+    let (status, checked) =
+        post_definition(&stack, "/v1/definitions/validate", &broken, None).await?;
+    assert_eq!((status, checked["valid"].as_bool()), (200, Some(false)));
+    Ok(())
+}
+
+fn lienthong(args: &[&str]) -> Result<Output> {
+    Ok(std::process::Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .args(args)
+        .env("LIENTHONG_LOG", "warn")
+        .output()?)
+}
+
+#[tokio::test]
+async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let good = dir.path().join("linked-birth.yaml");
+    std::fs::write(&good, linked_birth(1))?;
+    let bad = dir.path().join("broken.yaml");
+    std::fs::write(
+        &bad,
+        linked_birth(1).replace("needs: [birth]", "needs: [birthh]"),
+    )?;
+    let good_path = good.display().to_string();
+    let bad_path = bad.display().to_string();
+
+    let ok = lienthong(&["definitions", "validate", &good_path])?;
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let failed = lienthong(&["definitions", "validate", &good_path, &bad_path])?;
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    let located = format!("{bad_path}:");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with(&located) && l.contains(" LT003 ")),
+        "{stderr}"
+    );
+
+    let text = lienthong(&["definitions", "plan", &good_path])?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    for id in ["birth", "residence", "insurance"] {
+        assert!(text.contains(id), "{text}");
+    }
+    let svg = dir.path().join("plan.svg");
+    let drawn = lienthong(&[
+        "definitions",
+        "plan",
+        &good_path,
+        "--svg",
+        &svg.display().to_string(),
+    ])?;
+    assert!(drawn.status.success());
+    assert!(std::fs::read_to_string(&svg)?.starts_with("<svg"));
+
+    let stack = Stack::start().await?;
+    let published = lienthong(&[
+        "definitions",
+        "publish",
+        &good_path,
+        "--api",
+        &stack.api,
+        "--actor",
+        ADMIN,
+    ])?;
+    assert!(
+        published.status.success(),
+        "{}",
+        String::from_utf8_lossy(&published.stderr)
+    );
+    let listed = lienthong(&["definitions", "list", "--api", &stack.api, "--actor", ADMIN])?;
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("linked-birth v1  published") && l.contains("(in force)")),
+        "{listed}"
+    );
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("birth-residence-insurance v1  published")),
+        "{listed}"
+    );
+    let again = lienthong(&[
+        "definitions",
+        "publish",
+        &good_path,
+        "--api",
+        &stack.api,
+        "--actor",
+        ADMIN,
+    ])?;
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("VERSION_IMMUTABLE"));
+    Ok(())
+}
