@@ -118,6 +118,7 @@ async fn with_server(args: &BenchArgs, dir: &Path, tag: &str, server: &DevServer
             callback_secrets: roles::dev_callback_secrets(),
             procedures: None,
             database_url: lienthong_store::Store::sqlite_url(dir),
+            agencies: BTreeMap::new(),
         },
         Stop::on_signals(),
     ));

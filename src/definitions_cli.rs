@@ -44,6 +44,19 @@ enum DefinitionsCommand {
         #[command(flatten)]
         api: ApiArgs,
     },
+    /// Run a definition on an application against the agency systems (the simulators of
+    /// `lienthong dev`) through the API, and show each step's request and answer.
+    DryRun {
+        file: PathBuf,
+        /// The application JSON (a bare application, or a submission with `application`).
+        #[arg(long)]
+        application: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
     /// List stored versions.
     List {
         /// Only this procedure's versions.
@@ -84,6 +97,20 @@ pub async fn run(args: DefinitionsArgs) -> Result<()> {
             let path = version_path(&record)?;
             let published = api.post(&format!("{path}/publish")).await?;
             println!("{}", describe(&published));
+            Ok(())
+        }
+        DefinitionsCommand::DryRun {
+            file,
+            application,
+            json,
+            api,
+        } => {
+            let report = dry_run(&api, &file, &application).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", render_report(&report));
+            }
             Ok(())
         }
         DefinitionsCommand::Retire {
@@ -203,6 +230,63 @@ async fn draft(api: &ApiArgs, file: &Path) -> Result<Value> {
     }
     api.send(api.http().post(api.url("/v1/definitions")).body(text))
         .await
+}
+
+async fn dry_run(api: &ApiArgs, file: &Path, application: &Path) -> Result<Value> {
+    let text = read(file)?;
+    if let Err(d) = parse_definition(&text) {
+        bail!(
+            "{} is invalid:\n{}",
+            file.display(),
+            render_diagnostics(file, &d)
+        );
+    }
+    let body: Value = serde_json::from_str(&read(application)?)
+        .with_context(|| format!("{} is not valid JSON", application.display()))?;
+    let application = body.get("application").cloned().unwrap_or(body);
+    let request = serde_json::json!({ "definition": text, "application": application });
+    api.send(
+        api.http()
+            .post(api.url("/v1/definitions/dry-run"))
+            .json(&request),
+    )
+    .await
+}
+
+/// Each step as `step  agency · operation  → HTTP outcome`, with its request and answer.
+fn render_report(report: &Value) -> String {
+    let mut out = format!(
+        "dry run of {} v{}\n",
+        report["procedure"].as_str().unwrap_or("?"),
+        report["version"]
+    );
+    for entry in report["entries"].as_array().into_iter().flatten() {
+        let target = match (entry["agency"].as_str(), entry["operation"].as_str()) {
+            (Some(a), Some(o)) => format!("{a} · {o}"),
+            _ => String::new(),
+        };
+        let http = entry["http_status"]
+            .as_u64()
+            .map(|s| format!("HTTP {s} "))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- {:<12} {:<11} {:<44} → {http}{}\n",
+            entry["step"].as_str().unwrap_or("?"),
+            entry["action"].as_str().unwrap_or("?"),
+            target,
+            entry["outcome"].as_str().unwrap_or("?")
+        ));
+        for (label, key) in [("request", "request"), ("answer", "response")] {
+            if let Some(value) = entry.get(key).filter(|v| !v.is_null()) {
+                out.push_str(&format!("    {label:<8} {value}\n"));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "the case would end: {}\n",
+        report["status"].as_str().unwrap_or("?")
+    ));
+    out
 }
 
 fn version_path(record: &Value) -> Result<String> {

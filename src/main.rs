@@ -115,6 +115,12 @@ struct ApiArgs {
         hide_env_values = true
     )]
     database_url: String,
+    /// agency=url overriding the catalogue's addresses for dry runs, repeatable.
+    #[arg(long = "agency", value_delimiter = ',')]
+    agencies: Vec<String>,
+    /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
+    #[arg(long)]
+    agencies_file: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -157,14 +163,7 @@ async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Dev(args) => dev(args).await,
         Command::Worker(args) => {
-            let mut agencies = roles::parse_agencies(&args.agencies)?;
-            if let Some(file) = &args.agencies_file {
-                let text = std::fs::read_to_string(file)
-                    .with_context(|| format!("cannot read {}", file.display()))?;
-                agencies.extend(serde_json::from_str::<
-                    std::collections::BTreeMap<String, String>,
-                >(&text)?);
-            }
+            let agencies = roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?;
             let client = connect(args.temporal_address.as_deref()).await?;
             roles::run_worker(client, args.task_queue, agencies, Stop::on_signals()).await
         }
@@ -190,6 +189,7 @@ async fn main() -> Result<()> {
                     callback_secrets: secrets,
                     procedures: args.procedures,
                     database_url: args.database_url,
+                    agencies: roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?,
                 },
                 Stop::on_signals(),
             )
@@ -272,6 +272,7 @@ async fn run_dev_stack(args: &DevArgs, server: &DevServer, stop: Stop) -> Result
             callback_secrets: roles::dev_callback_secrets(),
             procedures: None,
             database_url: lienthong_store::Store::sqlite_url(data_dir),
+            agencies: sims.urls(),
         },
         stop.clone(),
     );

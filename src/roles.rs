@@ -51,11 +51,25 @@ pub async fn catalog(database_url: &str, extra: Option<&Path>) -> Result<Arc<Cat
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let store = Store::connect(database_url).await?;
-    let catalog = Catalog::new(store);
+    let catalog = Catalog::open(store).await?;
     for (id, version) in catalog.install(&definition_files(extra)?).await? {
         tracing::info!(procedure = %id, version, "definition published at start");
     }
     Ok(Arc::new(catalog))
+}
+
+/// Agency addresses from `agency=url` pairs and, optionally, a JSON file `{"agency": "url"}`
+/// (as `agency-sim --ready-file` writes it); the file's entries win.
+pub fn agency_urls(pairs: &[String], file: Option<&Path>) -> Result<BTreeMap<String, String>> {
+    let mut agencies = parse_agencies(pairs)?;
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let urls: BTreeMap<String, String> = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not {{\"agency\": \"url\"}}", file.display()))?;
+        agencies.extend(urls);
+    }
+    Ok(agencies)
 }
 
 /// Writes `value` as JSON to `path` in one step, so a reader never sees half a file.
@@ -83,6 +97,8 @@ pub struct ApiOptions {
     pub callback_secrets: BTreeMap<String, String>,
     pub procedures: Option<PathBuf>,
     pub database_url: String,
+    /// Agency base URLs overriding the catalogue's, for dry runs.
+    pub agencies: BTreeMap<String, String>,
 }
 
 /// Serves the API until `stop`.
@@ -98,6 +114,7 @@ pub async fn serve_api(
         task_queue: options.task_queue,
         calendar: Arc::new(Calendar::vietnam()),
         callbacks: Arc::new(CallbackAuth::new(options.callback_secrets)),
+        agencies: Arc::new(options.agencies),
     };
     axum::serve(listener, lienthong_api::router(state))
         .with_graceful_shutdown(stop.wait())

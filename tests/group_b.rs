@@ -14,7 +14,8 @@ const EXAMPLE: &str = include_str!("../examples/applications/death-residence-all
 fn death_submission(deceased: &str, funeral: bool, survivor: bool) -> Value {
     let mut body: Value = serde_json::from_str(EXAMPLE).expect("the example is valid JSON");
     body["application"]["deceased"]["personal_id"] = json!(deceased);
-    body["application"]["requested"] = json!({"funeral_allowance": funeral, "survivor_benefit": survivor});
+    body["application"]["requested"] =
+        json!({"funeral_allowance": funeral, "survivor_benefit": survivor});
     if !survivor {
         if let Some(app) = body["application"].as_object_mut() {
             app.remove("survivor_benefit");
@@ -24,11 +25,15 @@ fn death_submission(deceased: &str, funeral: bool, survivor: bool) -> Value {
 }
 
 fn status_of(case: &Value, id: &str) -> String {
-    step(case, id)["status"].as_str().unwrap_or_default().to_owned()
+    step(case, id)["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
-async fn the_funeral_step_is_routed_by_benefit_status_and_optional_steps_follow_the_request() -> Result<()> {
+async fn the_funeral_step_is_routed_by_benefit_status_and_optional_steps_follow_the_request()
+-> Result<()> {
     let stack = Stack::start().await?;
 
     // A pensioner, both optional procedures asked for: social insurance pays both.
@@ -37,7 +42,11 @@ async fn the_funeral_step_is_routed_by_benefit_status_and_optional_steps_follow_
         .await?;
     // A social-protection beneficiary: the labour office grants burial support; no survivor step.
     let protected = stack
-        .submit_ok(&death_submission(seeded::DECEASED_SOCIAL_PROTECTION, true, false))
+        .submit_ok(&death_submission(
+            seeded::DECEASED_SOCIAL_PROTECTION,
+            true,
+            false,
+        ))
         .await?;
     // Only the two mandatory procedures asked for.
     let minimal = stack
@@ -50,7 +59,10 @@ async fn the_funeral_step_is_routed_by_benefit_status_and_optional_steps_follow_
 
     let case = stack.wait_ended(&pensioner).await?;
     assert_eq!(case["status"], "completed", "{case:#}");
-    assert_eq!(step(&case, "death")["output"]["benefit_status"], "pensioner");
+    assert_eq!(
+        step(&case, "death")["output"]["benefit_status"],
+        "pensioner"
+    );
     for id in ["death", "residence", "funeral", "survivor"] {
         assert_eq!(status_of(&case, id), "succeeded", "{id}: {case:#}");
     }
@@ -78,7 +90,12 @@ async fn the_funeral_step_is_routed_by_benefit_status_and_optional_steps_follow_
     assert_eq!(status_of(&case, "funeral"), "not_applicable");
 
     // Each payer's register holds exactly the payments routed to it.
-    assert_eq!(stack.scalar("labour-office", "SELECT COUNT(*) FROM burial_support").await?, 1);
+    assert_eq!(
+        stack
+            .scalar("labour-office", "SELECT COUNT(*) FROM burial_support")
+            .await?,
+        1
+    );
 
     // Asking for the survivor benefit without naming the representative starts nothing.
     let mut incomplete = death_submission(seeded::PENSIONERS[2], true, true);
@@ -87,6 +104,9 @@ async fn the_funeral_step_is_routed_by_benefit_status_and_optional_steps_follow_
     }
     let (status, refused) = stack.submit(&incomplete).await?;
     assert_eq!(status, 400, "{refused}");
-    assert_eq!(refused["error"]["fields"][0]["code"], "SURVIVOR_BENEFIT_DETAILS_REQUIRED");
+    assert_eq!(
+        refused["error"]["fields"][0]["code"],
+        "SURVIVOR_BENEFIT_DETAILS_REQUIRED"
+    );
     Ok(())
 }

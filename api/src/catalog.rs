@@ -2,9 +2,10 @@
 //! once (definition and application schema) and kept, since a published version never changes.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
-use lienthong_definitions::{Definition, Diagnostics, parse_definition};
+use lienthong_definitions::catalogue::{Agency, Catalogue};
+use lienthong_definitions::{Definition, Diagnostics, parse_definition_with};
 use lienthong_store::{NewDraft, Store, StoreError, VersionRecord, VersionStatus};
 
 use crate::ApiError;
@@ -14,6 +15,8 @@ use crate::ApiError;
 pub struct Catalog {
     store: Store,
     compiled: Mutex<HashMap<(String, i64), Arc<Procedure>>>,
+    /// The agency catalogue new definitions are checked against, as last read from the database.
+    agencies: RwLock<Arc<Catalogue>>,
 }
 
 #[derive(Debug)]
@@ -35,17 +38,74 @@ pub enum CatalogError {
     Schema { procedure: String, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the agency catalogue is invalid: {0}")]
+    Catalogue(String),
 }
 
 /// Who installs the definitions shipped with lienthong or given at start-up.
 pub const INSTALLER: &str = "lienthong (installed at start-up)";
 
 impl Catalog {
-    pub fn new(store: Store) -> Self {
-        Self {
+    /// Opens the catalog on `store`: agencies shipped with lienthong that the database does not
+    /// know yet are added, then the whole agency catalogue is read.
+    pub async fn open(store: Store) -> Result<Self, CatalogError> {
+        let shipped = Catalogue::shipped()
+            .map_err(|(file, d)| CatalogError::Catalogue(format!("{file}: {d}")))?;
+        let stored: Vec<String> = store
+            .agencies()
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        for agency in shipped.agencies() {
+            if !stored.contains(&agency.id) {
+                store
+                    .put_agency(&agency.id, &agency_json(agency)?, INSTALLER)
+                    .await?;
+            }
+        }
+        let catalog = Self {
             store,
             compiled: Mutex::new(HashMap::new()),
+            agencies: RwLock::new(Arc::new(shipped)),
+        };
+        catalog.reload_agencies().await?;
+        Ok(catalog)
+    }
+
+    /// The agency catalogue definitions are checked against.
+    pub fn agencies(&self) -> Arc<Catalogue> {
+        self.agencies
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces one agency's entry and re-reads the catalogue. Definitions already published
+    /// keep running as they were compiled.
+    pub(crate) async fn put_agency(&self, agency: &Agency, by: &str) -> Result<(), CatalogError> {
+        self.store
+            .put_agency(&agency.id, &agency_json(agency)?, by)
+            .await?;
+        self.reload_agencies().await
+    }
+
+    async fn reload_agencies(&self) -> Result<(), CatalogError> {
+        let mut agencies = Vec::new();
+        for (id, document) in self.store.agencies().await? {
+            let agency: Agency = serde_json::from_value(document)
+                .map_err(|e| CatalogError::Catalogue(format!("stored agency `{id}`: {e}")))?;
+            agencies.push(agency);
         }
+        let catalogue =
+            Catalogue::new(agencies).map_err(|d| CatalogError::Catalogue(d.to_string()))?;
+        *self.agencies.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(catalogue);
+        Ok(())
+    }
+
+    /// Checks a definition against the current agency catalogue.
+    pub(crate) fn parse(&self, text: &str) -> Result<Definition, Diagnostics> {
+        parse_definition_with(text, &self.agencies())
     }
 
     pub fn store(&self) -> &Store {
@@ -61,8 +121,9 @@ impl Catalog {
     ) -> Result<Vec<(String, u32)>, CatalogError> {
         let mut installed = Vec::new();
         for (file, text) in files {
-            let definition =
-                parse_definition(text).map_err(|diagnostics| CatalogError::Invalid {
+            let definition = self
+                .parse(text)
+                .map_err(|diagnostics| CatalogError::Invalid {
                     file: file.clone(),
                     diagnostics,
                 })?;
@@ -84,6 +145,7 @@ impl Catalog {
                     version,
                     effective_from: &definition.effective_from,
                     source: text,
+                    compiled: &definition_json(&definition)?,
                     by: INSTALLER,
                 })
                 .await?;
@@ -135,13 +197,22 @@ impl Catalog {
         if let Some(found) = self.cache().get(&key) {
             return Ok(found.clone());
         }
-        let definition = parse_definition(&record.source).map_err(|d| {
-            // Stored versions were validated when saved; a failure here is a validator change.
-            ApiError::database(format!(
-                "stored {} v{} no longer validates: {d}",
-                record.procedure_id, record.version
-            ))
-        })?;
+        // The compiled form, not the text: a published version runs as it was validated, even
+        // after the validator or the agency catalogue changed.
+        let definition = match &record.compiled {
+            Some(json) => serde_json::from_str::<Definition>(json).map_err(|e| {
+                ApiError::database(format!(
+                    "stored {} v{} does not read back: {e}",
+                    record.procedure_id, record.version
+                ))
+            })?,
+            None => self.parse(&record.source).map_err(|d| {
+                ApiError::database(format!(
+                    "stored {} v{} no longer validates: {d}",
+                    record.procedure_id, record.version
+                ))
+            })?,
+        };
         let procedure = Arc::new(compile(&definition).map_err(ApiError::database)?);
         if record.status != VersionStatus::Draft {
             self.cache().insert(key, procedure.clone());
@@ -168,4 +239,13 @@ pub(crate) fn compile(definition: &Definition) -> Result<Procedure, CatalogError
         definition: definition.clone(),
         schema,
     })
+}
+
+fn agency_json(agency: &Agency) -> Result<serde_json::Value, CatalogError> {
+    serde_json::to_value(agency).map_err(|e| CatalogError::Catalogue(e.to_string()))
+}
+
+/// The JSON kept beside a version's text.
+pub(crate) fn definition_json(definition: &Definition) -> Result<String, CatalogError> {
+    serde_json::to_string(definition).map_err(|e| CatalogError::Catalogue(e.to_string()))
 }

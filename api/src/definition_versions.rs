@@ -9,18 +9,24 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::{get, post},
 };
-use lienthong_definitions::parse_definition;
 use lienthong_store::{NewDraft, StoreError, VersionRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::dry_run::DryRunReport;
 use crate::error::DiagnosticView;
-use crate::{ApiError, ApiState, catalog, routes::today};
+use crate::json::ApiJson;
+use crate::{ApiError, ApiState, application, catalog, routes::today};
 
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
         .route("/v1/definitions", get(list).post(save_draft))
         .route("/v1/definitions/validate", post(validate))
+        .route("/v1/definitions/dry-run", post(dry_run))
+        .route(
+            "/v1/definitions/{procedure}/versions/{version}/plan.svg",
+            get(plan_svg),
+        )
         .route("/v1/definitions/{procedure}/versions/{version}", get(show))
         .route(
             "/v1/definitions/{procedure}/versions/{version}/publish",
@@ -71,8 +77,8 @@ impl VersionView {
 }
 
 /// Checks a definition without storing it.
-async fn validate(body: String) -> Json<Value> {
-    match parse_definition(&body) {
+async fn validate(State(state): State<ApiState>, body: String) -> Json<Value> {
+    match state.catalog.parse(&body) {
         Ok(d) => Json(json!({
             "valid": true,
             "procedure": d.id,
@@ -93,14 +99,19 @@ async fn save_draft(
     body: String,
 ) -> Result<(StatusCode, Json<VersionView>), ApiError> {
     let actor = actor(&headers)?;
-    let definition = parse_definition(&body).map_err(|d| ApiError::invalid_definition(&d))?;
-    catalog::compile(&definition).map_err(|e| {
+    let definition = state
+        .catalog
+        .parse(&body)
+        .map_err(|d| ApiError::invalid_definition(&d))?;
+    let invalid = |e: catalog::CatalogError| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "DEFINITION_INVALID",
             e.to_string(),
         )
-    })?;
+    };
+    catalog::compile(&definition).map_err(invalid)?;
+    let compiled = catalog::definition_json(&definition).map_err(invalid)?;
     let record = state
         .catalog
         .store()
@@ -109,6 +120,7 @@ async fn save_draft(
             version: i64::from(definition.version),
             effective_from: &definition.effective_from,
             source: &body,
+            compiled: &compiled,
             by: &actor,
         })
         .await
@@ -200,8 +212,96 @@ async fn is_in_force(state: &ApiState, record: &VersionRecord) -> Result<bool, A
     Ok(current.is_some_and(|c| c.version == record.version))
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DryRunRequest {
+    /// A definition's YAML text; or name a stored version with `procedure` and `version`.
+    #[serde(default)]
+    definition: Option<String>,
+    #[serde(default)]
+    procedure: Option<String>,
+    #[serde(default)]
+    version: Option<i64>,
+    application: Value,
+}
+
+/// Runs a definition against the agency systems and reports each request and answer. It acts
+/// at the agencies (in development, the simulators), so it needs an actor like any change.
+async fn dry_run(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<DryRunRequest>,
+) -> Result<Json<DryRunReport>, ApiError> {
+    let actor = actor(&headers)?;
+    let definition = match (&request.definition, &request.procedure, request.version) {
+        (Some(text), None, None) => state
+            .catalog
+            .parse(text)
+            .map_err(|d| ApiError::invalid_definition(&d))?,
+        (None, Some(procedure), Some(version)) => {
+            let record = state
+                .catalog
+                .store()
+                .version(procedure, version)
+                .await
+                .map_err(store_error)?;
+            state.catalog.compiled(&record)?.definition.clone()
+        }
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "DRY_RUN_TARGET",
+                "give either `definition` (YAML text) or `procedure` and `version`",
+            ));
+        }
+    };
+    let procedure = catalog::compile(&definition).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "DEFINITION_INVALID",
+            e.to_string(),
+        )
+    })?;
+    let problems = application::problems(&procedure, &request.application, today());
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems));
+    }
+    let mut agencies: std::collections::BTreeMap<String, String> = state
+        .catalog
+        .agencies()
+        .agencies()
+        .iter()
+        .map(|a| (a.id.clone(), a.base_url.clone()))
+        .collect();
+    agencies.extend(state.agencies.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let run_id = crate::case_code::random("DR");
+    tracing::info!(procedure = %definition.id, version = definition.version, %run_id, %actor, "dry run started");
+    Ok(Json(
+        crate::dry_run::dry_run(&definition, &request.application, &agencies, &run_id).await,
+    ))
+}
+
+/// The step graph of a stored version as an SVG picture.
+async fn plan_svg(
+    State(state): State<ApiState>,
+    Path((procedure, version)): Path<(String, i64)>,
+) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
+    let record = state
+        .catalog
+        .store()
+        .version(&procedure, version)
+        .await
+        .map_err(store_error)?;
+    let compiled = state.catalog.compiled(&record)?;
+    let graph = lienthong_definitions::plan_graph(&compiled.definition, None);
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "image/svg+xml")],
+        lienthong_definitions::picture::to_svg(&graph),
+    ))
+}
+
 /// Who is making a change, recorded with it.
-fn actor(headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn actor(headers: &HeaderMap) -> Result<String, ApiError> {
     let name = headers
         .get("x-lienthong-actor")
         .and_then(|v| v.to_str().ok())
@@ -217,7 +317,7 @@ fn actor(headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(name.to_owned())
 }
 
-fn store_error(e: StoreError) -> ApiError {
+pub(crate) fn store_error(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound { procedure, version } => ApiError::new(
             StatusCode::NOT_FOUND,

@@ -34,6 +34,8 @@ pub struct ApiState {
     /// The working-day calendar new cases count their legal deadlines with.
     pub calendar: Arc<Calendar>,
     pub callbacks: Arc<CallbackAuth>,
+    /// Agency base URLs that override the catalogue's (for dry runs).
+    pub agencies: Arc<std::collections::BTreeMap<String, String>>,
 }
 
 pub fn router(state: ApiState) -> Router {
@@ -41,6 +43,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/v1/procedures", get(procedures))
         .merge(crate::definition_versions::routes())
+        .merge(crate::catalogue_routes::routes())
         .route("/v1/applications", post(submit))
         .route("/v1/cases/{code}", get(case))
         .route("/v1/cases/{code}/withdraw", post(withdraw))

@@ -53,6 +53,8 @@ pub struct VersionRecord {
     pub effective_from: String,
     /// The YAML exactly as submitted.
     pub source: String,
+    /// The validated definition as JSON, as the engine runs it.
+    pub compiled: Option<String>,
     pub created_at: String,
     pub created_by: String,
     pub published_at: Option<String>,
@@ -68,10 +70,12 @@ pub struct NewDraft<'a> {
     pub version: i64,
     pub effective_from: &'a str,
     pub source: &'a str,
+    /// The validated definition as JSON.
+    pub compiled: &'a str,
     pub by: &'a str,
 }
 
-const COLUMNS: &str = "procedure_id, version, status, effective_from, source, created_at, \
+const COLUMNS: &str = "procedure_id, version, status, effective_from, source, compiled, created_at, \
     created_by, published_at, published_by, retired_at, retired_by";
 
 impl Store {
@@ -91,8 +95,8 @@ impl Store {
             None => {
                 sqlx::query(
                     "INSERT INTO definition_versions (procedure_id, version, status, \
-                     effective_from, source, created_at, created_by) \
-                     VALUES ($1, $2, 'draft', $3, $4, $5, $6)",
+                     effective_from, source, created_at, created_by, compiled) \
+                     VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7)",
                 )
                 .bind(draft.procedure_id)
                 .bind(draft.version)
@@ -100,6 +104,7 @@ impl Store {
                 .bind(draft.source)
                 .bind(&now)
                 .bind(draft.by)
+                .bind(draft.compiled)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -114,7 +119,7 @@ impl Store {
                 }
                 sqlx::query(
                     "UPDATE definition_versions SET effective_from = $3, source = $4, \
-                     created_at = $5, created_by = $6 \
+                     created_at = $5, created_by = $6, compiled = $7 \
                      WHERE procedure_id = $1 AND version = $2 AND status = 'draft'",
                 )
                 .bind(draft.procedure_id)
@@ -123,6 +128,7 @@ impl Store {
                 .bind(draft.source)
                 .bind(&now)
                 .bind(draft.by)
+                .bind(draft.compiled)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -277,6 +283,7 @@ fn record(row: &AnyRow) -> Result<VersionRecord, StoreError> {
         status: VersionStatus::parse(row.try_get::<String, _>("status")?.as_str())?,
         effective_from: row.try_get("effective_from")?,
         source: row.try_get("source")?,
+        compiled: row.try_get("compiled")?,
         created_at: row.try_get("created_at")?,
         created_by: row.try_get("created_by")?,
         published_at: row.try_get("published_at")?,

@@ -55,6 +55,7 @@ fn draft<'a>(version: i64, effective_from: &'a str, source: &'a str) -> NewDraft
         version,
         effective_from,
         source,
+        compiled: "{}",
         by: ADMIN,
     }
 }

@@ -116,6 +116,8 @@ impl Stack {
             ])
             .arg("--procedures")
             .arg(&procedures_dir)
+            .arg("--agencies-file")
+            .arg(&sims_ready)
             .arg("--database-url")
             .arg(format!(
                 "sqlite://{}",
