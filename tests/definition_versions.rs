@@ -310,3 +310,95 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
     assert!(String::from_utf8_lossy(&again.stderr).contains("VERSION_IMMUTABLE"));
     Ok(())
 }
+
+/// A one-step procedure calling an operation the shipped catalogue does not have.
+const ADOPTION: &str = r#"
+id: adoption
+version: 1
+effective_from: 2024-07-01
+case_code_prefix: NN
+title: { vi: "Đăng ký nuôi con nuôi", en: "Adoption registration" }
+application:
+  schema:
+    type: object
+    required: [child_id]
+    properties:
+      child_id: { type: string, pattern: "^[0-9]{12}$" }
+steps:
+  - id: adoption
+    title: { vi: "Đăng ký nuôi con nuôi", en: "Adoption registration" }
+    agency: civil-status
+    operation: register-adoption
+    irreversible: true
+    input:
+      child_id: $application.child_id
+    output: [adoption_number]
+"#;
+
+async fn put_catalogue(stack: &Stack, agency: &str, body: &str) -> Result<(u16, Value)> {
+    let response = stack
+        .http
+        .put(format!("{}/v1/catalogue/{agency}", stack.api))
+        .header("x-lienthong-actor", "agency-admin:civil-status")
+        .body(body.to_owned())
+        .send()
+        .await?;
+    Ok((response.status().as_u16(), response.json().await?))
+}
+
+#[tokio::test]
+async fn an_agency_administrator_adds_an_operation_to_the_catalogue_and_definitions_may_use_it()
+-> Result<()> {
+    let stack = Stack::start().await?;
+    let (status, catalogue) = get(&stack, "/v1/catalogue").await?;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = catalogue["agencies"]
+        .as_array()
+        .context("agencies")?
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "civil-status",
+            "labour-office",
+            "population",
+            "residence",
+            "social-insurance"
+        ]
+    );
+
+    let (_, checked) = post_definition(&stack, "/v1/definitions/validate", ADOPTION, None).await?;
+    assert_eq!(checked["valid"], false);
+    assert_eq!(checked["diagnostics"][0]["code"], "LT013", "{checked}");
+
+    // The entry as the API shows it is valid YAML (JSON is YAML): add the operation and send it back.
+    let (_, mut entry) = get(&stack, "/v1/catalogue/civil-status").await?;
+    entry["operations"].as_array_mut().context("operations")?.push(json!({
+        "name": "register-adoption",
+        "title": {"vi": "Đăng ký nuôi con nuôi", "en": "Register an adoption"},
+        "request": {"type": "object", "required": ["child_id"], "properties": {"child_id": {"type": "string"}}},
+        "response": {"type": "object", "required": ["adoption_number"], "properties": {"adoption_number": {"type": "string"}}}
+    }));
+    let (status, mismatched) = put_catalogue(&stack, "residence", &entry.to_string()).await?;
+    assert_eq!(
+        (status, mismatched["error"]["code"].as_str()),
+        (400, Some("AGENCY_MISMATCH"))
+    );
+    let (status, broken) =
+        put_catalogue(&stack, "civil-status", "id: civil-status\noperations: 3\n").await?;
+    assert_eq!(
+        (status, broken["error"]["code"].as_str()),
+        (422, Some("CATALOGUE_ENTRY_INVALID")),
+        "{broken}"
+    );
+    let (status, saved) = put_catalogue(&stack, "civil-status", &entry.to_string()).await?;
+    assert_eq!(status, 200, "{saved}");
+
+    let (_, checked) = post_definition(&stack, "/v1/definitions/validate", ADOPTION, None).await?;
+    assert_eq!(checked["valid"], true, "{checked}");
+    let (status, _) = post_definition(&stack, "/v1/definitions", ADOPTION, Some(ADMIN)).await?;
+    assert_eq!(status, 201);
+    Ok(())
+}
