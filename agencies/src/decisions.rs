@@ -45,6 +45,8 @@ pub(crate) enum Decision {
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
     pub delay: Duration,
+    /// Wait for the next release (`POST /admin/decisions/release`) before the delay.
+    pub hold: bool,
     pub decision: Decision,
     pub reason_code: Option<String>,
     pub message: Option<String>,
@@ -52,9 +54,20 @@ pub(crate) struct Plan {
 
 /// The decisions one simulator is still working on. They are aborted when it stops: the act
 /// then stays pending, which `GET /acts/{key}` shows.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Pending {
     tasks: Mutex<JoinSet<()>>,
+    /// How many releases there have been; a held decision waits for the next one.
+    releases: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Self {
+            tasks: Mutex::default(),
+            releases: tokio::sync::watch::Sender::new(0),
+        }
+    }
 }
 
 impl Pending {
@@ -63,6 +76,19 @@ impl Pending {
         // Reap finished decisions so the set does not grow with every act.
         while tasks.try_join_next().is_some() {}
         tasks.spawn(decision);
+    }
+
+    /// Lets every held decision go ahead; returns how many releases there have been.
+    pub fn release(&self) -> u64 {
+        self.releases.send_modify(|n| *n += 1);
+        *self.releases.borrow()
+    }
+
+    /// Waits for the release after `seen`.
+    async fn released_after(&self, seen: u64) {
+        let mut releases = self.releases.subscribe();
+        // The sender lives as long as the simulator; if it is gone, so is the decision.
+        let _ = releases.wait_for(|n| *n > seen).await;
     }
 
     /// Stops every decision still waiting or calling back.
@@ -121,9 +147,10 @@ pub(crate) async fn defer(
         delay_ms = u64::try_from(plan.delay.as_millis()).unwrap_or(u64::MAX),
         "act pending an officer's decision"
     );
+    let seen = *state.decisions.releases.borrow();
     state
         .decisions
-        .spawn(decide(state.clone(), request, body, plan, reference));
+        .spawn(decide(state.clone(), request, body, plan, reference, seen));
     Ok(reply)
 }
 
@@ -132,7 +159,17 @@ enum Outcome {
     Rejected { code: String, message: String },
 }
 
-async fn decide(state: AppState, request: ActRequest, body: Value, plan: Plan, reference: String) {
+async fn decide(
+    state: AppState,
+    request: ActRequest,
+    body: Value,
+    plan: Plan,
+    reference: String,
+    seen_releases: u64,
+) {
+    if plan.hold {
+        state.decisions.released_after(seen_releases).await;
+    }
     tokio::time::sleep(plan.delay).await;
     let request = ActRequest {
         deciding: true,

@@ -75,6 +75,10 @@ pub(crate) enum FaultMode {
     DecideLater {
         #[serde(default = "default_decision_delay_ms")]
         delay_ms: u64,
+        /// The officer waits for `POST /admin/decisions/release` before the delay starts, so a
+        /// load test can hold any number of cases open and then decide them all.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        hold: bool,
         decision: Decision,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason_code: Option<String>,
@@ -222,11 +226,13 @@ impl Fault {
             ),
             FaultMode::DecideLater {
                 delay_ms,
+                hold,
                 decision,
                 reason_code,
                 message,
             } => Effect::DecideLater(decisions::Plan {
                 delay: Duration::from_millis(*delay_ms),
+                hold: *hold,
                 decision: *decision,
                 reason_code: reason_code.clone(),
                 message: message.clone(),

@@ -94,6 +94,7 @@ pub(crate) fn router(state: AppState) -> Router {
             post(add_fault).get(list_faults).delete(clear_faults),
         )
         .route("/admin/callback", post(set_callback).get(get_callback))
+        .route("/admin/decisions/release", post(release_decisions))
         .merge(own_routes)
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
@@ -294,6 +295,18 @@ async fn set_callback(
     );
     state.callbacks.set_url(url.clone());
     Ok(Json(json!({ "url": url })))
+}
+
+/// `POST /admin/decisions/release`: every decision held by a `decide_later` fault with
+/// `"hold": true` goes ahead (after its delay).
+async fn release_decisions(State(state): State<AppState>) -> Json<Value> {
+    let releases = state.decisions.release();
+    tracing::info!(
+        agency = state.agency.as_str(),
+        releases,
+        "held decisions released"
+    );
+    Json(serde_json::json!({ "releases": releases }))
 }
 
 async fn get_callback(State(state): State<AppState>) -> Json<Value> {

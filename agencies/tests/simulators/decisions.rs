@@ -348,3 +348,77 @@ async fn a_birth_approved_later_gets_its_personal_id_from_population() -> anyhow
     engine.stop();
     Ok(())
 }
+
+#[tokio::test]
+async fn held_decisions_wait_for_a_release_then_are_all_called_back() -> anyhow::Result<()> {
+    let mut engine = TestEngine::start(&[("residence", "dev-secret-residence")], 0).await?;
+    let h = Harness::start().await?;
+    h.send(
+        h.http
+            .post(format!("{}/admin/callback", h.url("residence")))
+            .json(&json!({"url": engine.url})),
+    )
+    .await?;
+    let fault = json!({
+        "operation": "register-permanent-residence",
+        "mode": "decide_later",
+        "delay_ms": 0,
+        "hold": true,
+        "decision": "approve",
+        "count": 2,
+    });
+    let queued = h.add_fault("residence", fault.clone()).await?;
+    assert_eq!(queued.status, 201, "{:?}", queued.body);
+    assert_eq!(queued.body, fault);
+
+    for (key, child) in [("held-1", "001226003101"), ("held-2", "001226003102")] {
+        let body = child_residence(child, MOTHER);
+        let accepted = h
+            .post(
+                "residence",
+                "register-permanent-residence",
+                Some(key),
+                &body,
+            )
+            .await?;
+        assert_eq!(accepted.status, 202, "{:?}", accepted.body);
+    }
+    // Held: with no delay, an unheld decision would be called back at once; these still
+    // show pending after a later act was accepted and answered.
+    let later = h
+        .post(
+            "residence",
+            "register-permanent-residence",
+            Some("not-held"),
+            &child_residence("001226003103", MOTHER),
+        )
+        .await?;
+    assert_eq!(later.status, 201, "{:?}", later.body);
+    for key in ["held-1", "held-2"] {
+        let act = h.get("residence", &format!("/acts/{key}")).await?;
+        assert_eq!(act.body["status_code"], 202, "{key}: {:?}", act.body);
+    }
+    assert_eq!(
+        engine.requests(),
+        0,
+        "nothing was called back before the release"
+    );
+
+    let released = h
+        .send(
+            h.http
+                .post(format!("{}/admin/decisions/release", h.url("residence"))),
+        )
+        .await?;
+    assert_eq!(released.status, 200);
+    assert_eq!(released.body["releases"], 1);
+    let callbacks = engine.wait_for(2, CALLBACK_WAIT).await?;
+    let mut keys: Vec<&str> = callbacks
+        .iter()
+        .filter_map(|c| c.body["idempotency_key"].as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["held-1", "held-2"]);
+    assert!(callbacks.iter().all(|c| c.body["outcome"] == "done"));
+    Ok(())
+}
