@@ -1,11 +1,16 @@
-use std::{sync::Arc, time::SystemTime};
+use std::{
+    sync::Arc,
+    time::{Instant, SystemTime},
+};
 
+use lienthong_telemetry::{Metrics, parent_to_case};
 use lienthong_workflows::{AgencyAnswer, AgencyCall, CallAgency};
 use temporalio_macros::activities;
 use temporalio_sdk::{
     ApplicationFailure,
     activities::{ActivityContext, ActivityError},
 };
+use tracing::{Instrument, field::Empty};
 
 use crate::{AgencyClient, CallError};
 
@@ -13,12 +18,18 @@ use crate::{AgencyClient, CallError};
 #[derive(Debug)]
 pub struct AgencyActivities {
     client: AgencyClient,
+    metrics: Metrics,
 }
 
-impl AgencyActivities {
-    pub fn new(client: AgencyClient) -> Self {
-        Self { client }
-    }
+/// One attempt of the agency-call activity, as Temporal describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// The activity id: the step id, or `{step}/compensate`, `{step}/reconcile`.
+    pub activity_id: String,
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// When Temporal stops waiting for this attempt.
+    pub deadline: Option<SystemTime>,
 }
 
 #[activities]
@@ -32,30 +43,109 @@ impl AgencyActivities {
         call: AgencyCall,
     ) -> Result<AgencyAnswer, ActivityError> {
         let info = ctx.info();
-        let attempt = info.attempt;
-        let remaining = info
+        let attempt = Attempt {
+            activity_id: info.activity_id.clone(),
+            number: info.attempt,
+            deadline: info.deadline,
+        };
+        self.run_attempt(&call, &attempt).await.map_err(transient)
+    }
+}
+
+impl AgencyActivities {
+    /// `metrics` receives one step sample per attempt.
+    pub fn new(client: AgencyClient, metrics: Metrics) -> Self {
+        Self { client, metrics }
+    }
+
+    /// One attempt of an agency call, observed: a span under the case's root span (the agency
+    /// exchanges are its children and go out with their ids in `traceparent`), a log line, and a
+    /// sample in `lienthong_step_*` labelled with the outcome.
+    pub async fn run_attempt(
+        &self,
+        call: &AgencyCall,
+        attempt: &Attempt,
+    ) -> Result<AgencyAnswer, CallError> {
+        let (step, purpose) = step_and_purpose(&attempt.activity_id, call);
+        let span = tracing::info_span!(
+            "agency call attempt",
+            otel.name = %format!("{purpose} {step}"),
+            otel.status_code = Empty,
+            lienthong.case = %call.case_code,
+            lienthong.step = step,
+            lienthong.purpose = purpose,
+            lienthong.agency = %call.agency,
+            lienthong.operation = %call.operation,
+            lienthong.attempt = attempt.number,
+            lienthong.outcome = Empty,
+        );
+        parent_to_case(&span, &call.case_code);
+        let started = Instant::now();
+        let remaining = attempt
             .deadline
             .and_then(|d| d.duration_since(SystemTime::now()).ok());
-        let result = self.client.call(&call, attempt, remaining).await;
-        match &result {
-            Ok(AgencyAnswer::Done { reconciled, .. }) => {
-                tracing::info!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, reconciled, "agency call done");
-            }
-            Ok(
-                AgencyAnswer::DocumentsRequired { .. }
-                | AgencyAnswer::Pending { .. }
-                | AgencyAnswer::NotDone,
-            ) => {
-                tracing::info!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, "agency answered, case waits");
-            }
-            Ok(AgencyAnswer::Rejected { code, .. }) => {
-                tracing::warn!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, %code, "agency refused");
-            }
-            Err(error) => {
-                tracing::warn!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, %error, "agency call failed, will retry");
-            }
+        let result = self
+            .client
+            .call(call, attempt.number, remaining)
+            .instrument(span.clone())
+            .await;
+        let outcome = outcome(&result);
+        span.record("lienthong.outcome", outcome);
+        if result.is_err() {
+            span.record("otel.status_code", "ERROR");
         }
-        result.map_err(transient)
+        self.metrics
+            .step_attempt(&call.agency, &call.operation, outcome, started.elapsed());
+        span.in_scope(|| log(call, attempt.number, &result));
+        result
+    }
+}
+
+/// The step an activity id names, and why it was called: `call`, `compensate` or `reconcile`.
+fn step_and_purpose<'a>(activity_id: &'a str, call: &AgencyCall) -> (&'a str, &'a str) {
+    match activity_id.split_once('/') {
+        Some((step, purpose)) => (step, purpose),
+        None if call.reconcile_only => (activity_id, "reconcile"),
+        None => (activity_id, "call"),
+    }
+}
+
+/// One word per way an attempt can end; the `outcome` label of the step metrics.
+fn outcome(result: &Result<AgencyAnswer, CallError>) -> &'static str {
+    match result {
+        Ok(AgencyAnswer::Done {
+            reconciled: true, ..
+        }) => "reconciled",
+        Ok(AgencyAnswer::Done { .. }) => "done",
+        Ok(AgencyAnswer::Rejected { .. }) => "rejected",
+        Ok(AgencyAnswer::DocumentsRequired { .. }) => "documents_required",
+        Ok(AgencyAnswer::Pending { .. }) => "pending",
+        Ok(AgencyAnswer::NotDone) => "not_done",
+        Err(CallError::Unavailable { .. }) => "unavailable",
+        Err(CallError::NoAnswer { .. }) => "no_answer",
+        Err(CallError::UnknownAgency { .. }) => "unknown_agency",
+        Err(CallError::BadBody { .. }) => "bad_body",
+    }
+}
+
+fn log(call: &AgencyCall, attempt: u32, result: &Result<AgencyAnswer, CallError>) {
+    match result {
+        Ok(AgencyAnswer::Done { reconciled, .. }) => {
+            tracing::info!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, reconciled, "agency call done");
+        }
+        Ok(
+            AgencyAnswer::DocumentsRequired { .. }
+            | AgencyAnswer::Pending { .. }
+            | AgencyAnswer::NotDone,
+        ) => {
+            tracing::info!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, "agency answered, case waits");
+        }
+        Ok(AgencyAnswer::Rejected { code, .. }) => {
+            tracing::warn!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, %code, "agency refused");
+        }
+        Err(error) => {
+            tracing::warn!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, %error, "agency call failed, will retry");
+        }
     }
 }
 
@@ -67,4 +157,43 @@ fn transient(error: CallError) -> ActivityError {
         None => failure.build(),
     };
     ActivityError::application(failure)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn call(reconcile_only: bool) -> AgencyCall {
+        AgencyCall {
+            agency: "residence".into(),
+            operation: "register".into(),
+            idempotency_key: "KS-AAAAA-BBBBB/residence".into(),
+            payload: json!({}),
+            keep: None,
+            case_code: "KS-AAAAA-BBBBB".into(),
+            reconcile_only,
+        }
+    }
+
+    #[test]
+    fn activity_ids_name_the_step_and_why_it_was_called() {
+        assert_eq!(
+            step_and_purpose("residence", &call(false)),
+            ("residence", "call")
+        );
+        assert_eq!(
+            step_and_purpose("residence/compensate", &call(false)),
+            ("residence", "compensate")
+        );
+        assert_eq!(
+            step_and_purpose("residence/reconcile", &call(true)),
+            ("residence", "reconcile")
+        );
+        assert_eq!(
+            step_and_purpose("residence", &call(true)),
+            ("residence", "reconcile")
+        );
+    }
 }

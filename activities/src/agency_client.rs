@@ -1,10 +1,12 @@
 use std::{collections::BTreeMap, time::Duration};
 
+use lienthong_telemetry::traceparent_for_case;
 use lienthong_workflows::{AgencyAnswer, AgencyCall};
-use reqwest::StatusCode;
+use reqwest::{RequestBuilder, StatusCode};
 use serde_json::Value;
+use tracing::{Instrument, field::Empty};
 
-use crate::{Classified, classify, traceparent_for};
+use crate::{Classified, classify};
 
 /// Settings for reaching agencies.
 #[derive(Debug, Clone)]
@@ -114,20 +116,21 @@ impl AgencyClient {
             .http
             .post(url)
             .header("Idempotency-Key", &call.idempotency_key)
-            .header("traceparent", traceparent_for(&call.case_code))
             .json(&call.payload);
         if let Some(timeout) = timeout {
             request = request.timeout(timeout.min(self.options.request_timeout));
         }
-        let response = request.send().await.map_err(|e| no_answer(call, &e))?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response.bytes().await.map_err(|e| no_answer(call, &e))?;
-        self.interpret(call, status, retry_after.as_deref(), &body, attempt, false)
+        let answer = self
+            .exchange(call, request, "POST", &call.operation)
+            .await?;
+        self.interpret(
+            call,
+            answer.status,
+            answer.retry_after.as_deref(),
+            &answer.body,
+            attempt,
+            false,
+        )
     }
 
     /// Asks `GET /acts/{key}`: `None` when the agency has no record of the act.
@@ -137,23 +140,20 @@ impl AgencyClient {
         timeout: Option<Duration>,
     ) -> Result<Option<AgencyAnswer>, CallError> {
         let key = call.idempotency_key.replace('%', "%25").replace('/', "%2F");
-        let mut request = self
-            .http
-            .get(format!("{}/acts/{key}", self.base(call)?))
-            .header("traceparent", traceparent_for(&call.case_code));
+        let mut request = self.http.get(format!("{}/acts/{key}", self.base(call)?));
         if let Some(timeout) = timeout {
             request = request.timeout(timeout.min(self.options.request_timeout));
         }
-        let response = request.send().await.map_err(|e| no_answer(call, &e))?;
-        let status = response.status();
-        if status == StatusCode::NOT_FOUND {
+        let answer = self.exchange(call, request, "GET", "acts").await?;
+        if answer.status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
-        let body = response.bytes().await.map_err(|e| no_answer(call, &e))?;
-        if !status.is_success() {
-            return self.interpret(call, status, None, &body, 0, true).map(Some);
+        if !answer.status.is_success() {
+            return self
+                .interpret(call, answer.status, None, &answer.body, 0, true)
+                .map(Some);
         }
-        let record: Value = serde_json::from_slice(&body).map_err(|_| bad_body(call))?;
+        let record: Value = serde_json::from_slice(&answer.body).map_err(|_| bad_body(call))?;
         let stored_status = record["status_code"]
             .as_u64()
             .and_then(|s| u16::try_from(s).ok())
@@ -165,6 +165,50 @@ impl AgencyClient {
                 .map(Some),
             None => Err(bad_body(call)),
         }
+    }
+
+    /// One HTTP exchange with an agency, in a client span whose id goes out as `traceparent`, so
+    /// the agency's own span continues the case's trace under it.
+    async fn exchange(
+        &self,
+        call: &AgencyCall,
+        request: RequestBuilder,
+        method: &'static str,
+        target: &str,
+    ) -> Result<Exchange, CallError> {
+        let span = tracing::info_span!(
+            "agency http exchange",
+            otel.name = %format!("{method} {} {target}", call.agency),
+            otel.kind = "client",
+            otel.status_code = Empty,
+            http.request.method = method,
+            http.response.status_code = Empty,
+            lienthong.agency = %call.agency,
+            lienthong.operation = %call.operation,
+        );
+        let request = request.header("traceparent", traceparent_for_case(&span, &call.case_code));
+        let result = async {
+            let response = request.send().await.map_err(|e| no_answer(call, &e))?;
+            let status = response.status();
+            tracing::Span::current().record("http.response.status_code", status.as_u16());
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = response.bytes().await.map_err(|e| no_answer(call, &e))?;
+            Ok(Exchange {
+                status,
+                retry_after,
+                body: body.to_vec(),
+            })
+        }
+        .instrument(span.clone())
+        .await;
+        if result.as_ref().map_or(true, |e| e.status.is_server_error()) {
+            span.record("otel.status_code", "ERROR");
+        }
+        result
     }
 
     fn interpret(
@@ -229,6 +273,13 @@ impl AgencyClient {
             }),
         }
     }
+}
+
+/// What an agency sent back.
+struct Exchange {
+    status: StatusCode,
+    retry_after: Option<String>,
+    body: Vec<u8>,
 }
 
 fn no_answer(call: &AgencyCall, e: &reqwest::Error) -> CallError {

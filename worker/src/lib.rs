@@ -1,11 +1,16 @@
 //! The lienthong worker: polls one task queue for case workflows and agency calls.
 
-use std::{collections::BTreeMap, future::Future, time::Duration};
+mod case_gauges;
+mod case_observer;
+
+use std::{collections::BTreeMap, future::Future, net::SocketAddr, time::Duration};
 
 use lienthong_activities::{AgencyActivities, AgencyClient, AgencyClientOptions, NoopActivities};
+use lienthong_telemetry::{Metrics, metrics_router};
 use lienthong_workflows::{CaseWorkflow, CeilingWorkflow};
 use temporalio_client::Client;
-use temporalio_sdk::{Runtime, Worker, WorkerOptions};
+use temporalio_common::telemetry::TelemetryOptions;
+use temporalio_sdk::{Runtime, Worker, WorkerOptions, runtime::RuntimeOptions};
 
 /// What a worker needs besides its Temporal client.
 #[derive(Debug, Clone)]
@@ -16,6 +21,14 @@ pub struct WorkerConfig {
     /// How long a case's next step may wait for this worker before another worker takes it.
     /// Short, so a crashed worker's cases move on quickly.
     pub sticky_timeout: Duration,
+    /// Where the worker records its metrics (cases, steps, and the Temporal SDK's own). Pass the
+    /// API's `Metrics` when both run in one process, so one `/metrics` shows everything.
+    pub metrics: Metrics,
+    /// Serve `GET /metrics` on this address.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How often the open-case and needs-attention gauges are counted in Temporal visibility;
+    /// `None` leaves them unset.
+    pub case_gauges_every: Option<Duration>,
 }
 
 impl WorkerConfig {
@@ -24,6 +37,9 @@ impl WorkerConfig {
             task_queue: task_queue.into(),
             agencies,
             sticky_timeout: Duration::from_secs(3),
+            metrics: Metrics::new(),
+            metrics_listen: None,
+            case_gauges_every: Some(Duration::from_secs(15)),
         }
     }
 }
@@ -41,6 +57,12 @@ pub enum WorkerError {
     /// The workflow could not be registered or the worker could not be created.
     #[error("could not create the worker: {0}")]
     Create(String),
+    /// The metrics address could not be listened on.
+    #[error("could not serve metrics on {address}: {source}")]
+    MetricsListen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
     /// The worker stopped with an error.
     #[error("the worker stopped: {0}")]
     Run(String),
@@ -52,19 +74,52 @@ pub async fn run(
     config: WorkerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), WorkerError> {
-    let runtime = Runtime::from_current_tokio(Default::default())
+    let metrics = &config.metrics;
+    let telemetry = TelemetryOptions::builder()
+        .metrics(metrics.temporal_meter())
+        .build();
+    let runtime_options = RuntimeOptions::builder()
+        .telemetry_options(telemetry)
+        .build()
+        .map_err(WorkerError::Runtime)?;
+    let runtime = Runtime::from_current_tokio(runtime_options)
         .map_err(|e| WorkerError::Runtime(e.to_string()))?;
     let agencies = AgencyClient::new(AgencyClientOptions::new(config.agencies.clone()))?;
     let options = WorkerOptions::new(config.task_queue.clone())
         .register_workflow::<CaseWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
-        .register_activities(AgencyActivities::new(agencies))
+        .register_activities(AgencyActivities::new(agencies, metrics.clone()))
         // The bench's bare-ceiling workflow and its no-op activity: tiny, so always hosted.
         .register_workflow::<CeilingWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
         .register_activities(NoopActivities)
+        .workflow_interceptor(case_observer::case_observer(metrics.clone()))
         .sticky_queue_schedule_to_start_timeout(config.sticky_timeout)
         .build();
+    let mut side_tasks = Vec::new();
+    if let Some(address) = config.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|source| WorkerError::MetricsListen { address, source })?;
+        let url = listener
+            .local_addr()
+            .map(|a| format!("http://{a}/metrics"))
+            .unwrap_or_default();
+        tracing::info!(%url, "worker metrics listening");
+        let app = metrics_router(metrics.clone());
+        side_tasks.push(tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::warn!(%error, "metrics endpoint stopped");
+            }
+        }));
+    }
+    if let Some(every) = config.case_gauges_every {
+        side_tasks.push(tokio::spawn(case_gauges::keep_refreshed(
+            client.clone(),
+            metrics.clone(),
+            every,
+        )));
+    }
     let mut worker =
         Worker::new(&runtime, client, options).map_err(|e| WorkerError::Create(e.to_string()))?;
     let stop = worker.shutdown_handle();
@@ -73,8 +128,13 @@ pub async fn run(
         stop();
     });
     tracing::info!(task_queue = %config.task_queue, agencies = config.agencies.len(), "worker polling");
-    worker
+    let result = worker
         .run()
         .await
-        .map_err(|e| WorkerError::Run(e.to_string()))
+        .map_err(|e| WorkerError::Run(e.to_string()));
+    // Metrics stay scrapeable while in-flight tasks drain, and stop with the worker.
+    for task in side_tasks {
+        task.abort();
+    }
+    result
 }
