@@ -119,6 +119,7 @@ async fn with_server(args: &BenchArgs, dir: &Path, tag: &str, server: &DevServer
             procedures: None,
             database_url: lienthong_store::Store::sqlite_url(dir),
             agencies: BTreeMap::new(),
+            metrics: lienthong_telemetry::Metrics::new(),
         },
         Stop::on_signals(),
     ));

@@ -23,9 +23,20 @@ pub enum ConnectError {
 
 /// Connects using the standard configuration; `address` (host:port) overrides where to connect.
 pub async fn connect(address: Option<&str>) -> Result<Client, ConnectError> {
+    connect_with(address, None).await
+}
+
+/// As [`connect`], recording the client's request metrics in `metrics`.
+pub async fn connect_with(
+    address: Option<&str>,
+    metrics: Option<&lienthong_telemetry::Metrics>,
+) -> Result<Client, ConnectError> {
     let (mut connection, client) =
         ClientOptions::load_from_config(LoadClientConfigProfileOptions::default())
             .map_err(|e| ConnectError::Config(e.to_string()))?;
+    if let Some(metrics) = metrics {
+        connection.metrics_meter = Some(metrics.temporal_client_meter());
+    }
     if let Some(address) = address {
         let scheme = if connection.tls_options.is_some() {
             "https"

@@ -6,13 +6,12 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use lienthong::{
     DEFAULT_TASK_QUEUE,
-    connect::connect,
+    connect::connect_with,
     roles,
     shutdown::Stop,
     submit::submit_and_follow,
     temporal_dev::{DevServer, DevServerOptions},
 };
-use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -21,6 +20,9 @@ use tracing_subscriber::EnvFilter;
     about = "Linked public-service procedures, run as durable workflows"
 )]
 struct Cli {
+    /// Export traces over OTLP/HTTP to this base URL (e.g. http://127.0.0.1:4318); off when unset.
+    #[arg(long, global = true, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    otlp_endpoint: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -78,6 +80,9 @@ struct WorkerArgs {
     /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
     #[arg(long)]
     agencies_file: Option<PathBuf>,
+    /// Serve Prometheus metrics (cases, steps, the Temporal SDK's own) on this address.
+    #[arg(long, env = "LIENTHONG_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -153,22 +158,41 @@ struct SubmitArgs {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("LIENTHONG_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,temporalio=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
-        Command::Dev(args) => dev(args).await,
+    let cli = Cli::parse();
+    let service = match &cli.command {
+        Command::Worker(_) => "lienthong-worker",
+        Command::Api(_) => "lienthong-api",
+        Command::AgencySim(_) => "lienthong-agencies",
+        _ => "lienthong",
+    };
+    let telemetry = lienthong_telemetry::init(
+        lienthong_telemetry::TelemetryConfig::new(service).with_otlp_endpoint(cli.otlp_endpoint),
+    )?;
+    let result = run(cli.command).await;
+    // Sends the spans still buffered before the process ends.
+    telemetry.shutdown();
+    result
+}
+
+async fn run(command: Command) -> Result<()> {
+    let metrics = lienthong_telemetry::Metrics::new();
+    match command {
+        Command::Dev(args) => dev(args, metrics).await,
         Command::Worker(args) => {
             let agencies = roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?;
-            let client = connect(args.temporal_address.as_deref()).await?;
-            roles::run_worker(client, args.task_queue, agencies, Stop::on_signals()).await
+            let client = connect_with(args.temporal_address.as_deref(), Some(&metrics)).await?;
+            roles::run_worker(
+                client,
+                args.task_queue,
+                agencies,
+                metrics,
+                args.metrics_listen,
+                Stop::on_signals(),
+            )
+            .await
         }
         Command::Api(args) => {
-            let client = connect(args.temporal_address.as_deref()).await?;
+            let client = connect_with(args.temporal_address.as_deref(), Some(&metrics)).await?;
             let listener = roles::bind_api(args.listen).await?;
             let url = format!("http://{}", listener.local_addr()?);
             if let Some(file) = &args.ready_file {
@@ -190,6 +214,7 @@ async fn main() -> Result<()> {
                     procedures: args.procedures,
                     database_url: args.database_url,
                     agencies: roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?,
+                    metrics,
                 },
                 Stop::on_signals(),
             )
@@ -219,7 +244,7 @@ async fn main() -> Result<()> {
     }
 }
 
-async fn dev(args: DevArgs) -> Result<()> {
+async fn dev(args: DevArgs, metrics: lienthong_telemetry::Metrics) -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
     let mut options = DevServerOptions::new(
@@ -230,15 +255,20 @@ async fn dev(args: DevArgs) -> Result<()> {
     options.binary = args.temporal_bin.clone();
     let server = DevServer::start(options).await?;
     let stop = Stop::on_signals();
-    let result = run_dev_stack(&args, &server, stop).await;
+    let result = run_dev_stack(&args, &server, stop, metrics).await;
     server.stop().await;
     result
 }
 
-async fn run_dev_stack(args: &DevArgs, server: &DevServer, stop: Stop) -> Result<()> {
+async fn run_dev_stack(
+    args: &DevArgs,
+    server: &DevServer,
+    stop: Stop,
+    metrics: lienthong_telemetry::Metrics,
+) -> Result<()> {
     let (data_dir, submit) = (&args.data_dir, args.submit.clone());
     let address = server.address().to_string();
-    let client = connect(Some(&address)).await?;
+    let client = connect_with(Some(&address), Some(&metrics)).await?;
     let listener = roles::bind_api(args.listen).await?;
     let api_url = format!("http://{}", listener.local_addr()?);
     let sims =
@@ -258,10 +288,14 @@ async fn run_dev_stack(args: &DevArgs, server: &DevServer, stop: Stop) -> Result
     }
     println!("  data              {}", data_dir.display());
 
+    println!("  metrics           {api_url}/metrics");
+
     let worker = roles::run_worker(
         client.clone(),
         DEFAULT_TASK_QUEUE.into(),
         sims.urls(),
+        metrics.clone(),
+        None,
         stop.clone(),
     );
     let api = roles::serve_api(
@@ -273,6 +307,7 @@ async fn run_dev_stack(args: &DevArgs, server: &DevServer, stop: Stop) -> Result
             procedures: None,
             database_url: lienthong_store::Store::sqlite_url(data_dir),
             agencies: sims.urls(),
+            metrics: metrics.clone(),
         },
         stop.clone(),
     );

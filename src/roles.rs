@@ -12,6 +12,7 @@ use lienthong_agencies::{Agency, SimConfig, Simulators};
 use lienthong_api::{ApiState, CallbackAuth, Catalog};
 use lienthong_definitions::calendar::Calendar;
 use lienthong_store::Store;
+use lienthong_telemetry::{Metrics, instrument_router, metrics_router};
 use lienthong_worker::WorkerConfig;
 use temporalio_client::Client;
 use tokio::net::TcpListener;
@@ -99,6 +100,8 @@ pub struct ApiOptions {
     pub database_url: String,
     /// Agency base URLs overriding the catalogue's, for dry runs.
     pub agencies: BTreeMap<String, String>,
+    /// Served on `GET /metrics`, with the API's request latencies recorded in it.
+    pub metrics: Metrics,
 }
 
 /// Serves the API until `stop`.
@@ -116,7 +119,9 @@ pub async fn serve_api(
         callbacks: Arc::new(CallbackAuth::new(options.callback_secrets)),
         agencies: Arc::new(options.agencies),
     };
-    axum::serve(listener, lienthong_api::router(state))
+    let app = instrument_router(lienthong_api::router(state), &options.metrics)
+        .merge(metrics_router(options.metrics.clone()));
+    axum::serve(listener, app)
         .with_graceful_shutdown(stop.wait())
         .await
         .context("the API server stopped with an error")
@@ -136,9 +141,14 @@ pub async fn run_worker(
     client: Client,
     task_queue: String,
     agencies: BTreeMap<String, String>,
+    metrics: Metrics,
+    metrics_listen: Option<SocketAddr>,
     stop: Stop,
 ) -> Result<()> {
-    lienthong_worker::run(client, WorkerConfig::new(task_queue, agencies), stop.wait()).await?;
+    let mut config = WorkerConfig::new(task_queue, agencies);
+    config.metrics = metrics;
+    config.metrics_listen = metrics_listen;
+    lienthong_worker::run(client, config, stop.wait()).await?;
     Ok(())
 }
 

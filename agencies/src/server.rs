@@ -85,7 +85,7 @@ pub(crate) fn router(state: AppState) -> Router {
         Agency::Population => population::routes(),
         _ => Router::new(),
     };
-    Router::new()
+    let router = Router::new()
         .route("/health", get(health))
         .route("/operations/{operation}", post(operation))
         .route("/acts/{*idempotency_key}", get(get_act))
@@ -98,7 +98,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(own_routes)
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
+        .with_state(state);
+    // Continues the engine's `traceparent` into a server span, so an agency's work shows in the
+    // case's trace; the simulators' own request metrics are not served.
+    lienthong_telemetry::instrument_router(router, &lienthong_telemetry::Metrics::new())
 }
 
 async fn health(State(state): State<AppState>) -> Json<Value> {

@@ -18,6 +18,7 @@ use temporalio_client::{
 };
 use temporalio_common::search_attributes::SearchAttributes;
 use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339};
+use tracing::Instrument;
 
 use crate::{
     ApiError, Catalog, application, callbacks::CallbackAuth, case_code, case_view,
@@ -164,6 +165,8 @@ async fn submit(
         let existing = match state
             .client
             .start_workflow(CaseWorkflow::run, input, options)
+            // The start is the first span of the case's own trace (linked to this request's).
+            .instrument(lienthong_telemetry::case_span("submit case", &code))
             .await
         {
             Ok(_) => false,

@@ -27,6 +27,10 @@ pub fn example_submission(tag: &str) -> Value {
 }
 
 pub struct Stack {
+    /// Set on every process of the stack (e.g. where to export traces).
+    env: Vec<(String, String)>,
+    /// The worker's `GET /metrics`, when the stack was started observed.
+    pub worker_metrics: Option<String>,
     pub dir: tempfile::TempDir,
     pub temporal: DevServer,
     pub api: String,
@@ -44,7 +48,7 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn lienthong(dir: &Path, log: &str) -> Command {
+fn lienthong(dir: &Path, log: &str, env: &[(String, String)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lienthong"));
     let log = std::fs::File::create(dir.join(log)).expect("log file");
     command
@@ -52,7 +56,8 @@ fn lienthong(dir: &Path, log: &str) -> Command {
         .stdout(Stdio::null())
         .stderr(log)
         .kill_on_drop(true)
-        .env("LIENTHONG_LOG", "info");
+        .env("LIENTHONG_LOG", "info")
+        .envs(env.iter().map(|(k, v)| (k, v)));
     command
 }
 
@@ -79,6 +84,31 @@ impl Stack {
 
     /// A stack whose API also accepts these extra procedure definitions (file name, YAML).
     pub async fn start_with(procedures: &[(&str, &str)]) -> Result<Self> {
+        Self::start_configured(procedures, None).await
+    }
+
+    /// A stack whose processes export traces to `otlp_endpoint` (every 200 ms) and whose worker
+    /// serves `/metrics`.
+    pub async fn start_observed(otlp_endpoint: &str) -> Result<Self> {
+        Self::start_configured(&[], Some(otlp_endpoint)).await
+    }
+
+    async fn start_configured(
+        procedures: &[(&str, &str)],
+        otlp_endpoint: Option<&str>,
+    ) -> Result<Self> {
+        let env: Vec<(String, String)> = otlp_endpoint
+            .map(|endpoint| {
+                vec![
+                    (
+                        "OTEL_EXPORTER_OTLP_ENDPOINT".to_owned(),
+                        endpoint.to_owned(),
+                    ),
+                    ("OTEL_BSP_SCHEDULE_DELAY".to_owned(), "200".to_owned()),
+                ]
+            })
+            .unwrap_or_default();
+        let worker_metrics = otlp_endpoint.map(|_| format!("127.0.0.1:{}", free_port()));
         // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir()?;
@@ -90,7 +120,7 @@ impl Stack {
         .await?;
 
         let sims_ready = dir.path().join("agencies.json");
-        let mut sims = lienthong(dir.path(), "agencies.log")
+        let mut sims = lienthong(dir.path(), "agencies.log", &env)
             .args(["agency-sim", "--any-port", "--data-dir"])
             .arg(dir.path().join("agencies"))
             .arg("--ready-file")
@@ -105,7 +135,7 @@ impl Stack {
             std::fs::write(procedures_dir.join(name), yaml)?;
         }
         let api_ready = dir.path().join("api.json");
-        let mut api_process = lienthong(dir.path(), "api.log")
+        let mut api_process = lienthong(dir.path(), "api.log", &env)
             .args([
                 "api",
                 "--listen",
@@ -149,21 +179,27 @@ impl Stack {
             sims,
             worker: None,
             api_process,
+            env,
+            worker_metrics,
         };
         stack.start_worker()?;
         Ok(stack)
     }
 
     pub fn start_worker(&mut self) -> Result<()> {
-        let worker = lienthong(self.dir.path(), "worker.log")
+        let mut command = lienthong(self.dir.path(), "worker.log", &self.env);
+        command
             .args([
                 "worker",
                 "--temporal-address",
                 &self.temporal.address().to_string(),
             ])
             .arg("--agencies-file")
-            .arg(self.dir.path().join("agencies.json"))
-            .spawn()?;
+            .arg(self.dir.path().join("agencies.json"));
+        if let Some(address) = &self.worker_metrics {
+            command.args(["--metrics-listen", address]);
+        }
+        let worker = command.spawn()?;
         self.worker = Some(worker);
         Ok(())
     }
