@@ -22,6 +22,8 @@ use serde_json::{Value, json};
 use temporalio_client::{Client, WorkflowGetResultOptions, WorkflowStartOptions};
 use tokio::{process::Child, task::JoinSet};
 
+mod open_cases;
+
 use crate::{
     DEFAULT_TASK_QUEUE,
     connect::connect,
@@ -69,6 +71,10 @@ pub struct BenchArgs {
     /// The `temporal` CLI to run.
     #[arg(long, default_value = "temporal", env = "LIENTHONG_TEMPORAL_BIN")]
     pub temporal_bin: PathBuf,
+    /// Instead of the throughput runs: leave this many cases open, waiting on social insurance's
+    /// decision, report worker and Temporal memory, then complete them all by callbacks.
+    #[arg(long)]
+    pub open_cases: Option<usize>,
 }
 
 /// Runs the benchmark and prints one line per run, then the ratio between them.
@@ -89,7 +95,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     options.binary = args.temporal_bin.clone();
     let result = match DevServer::start(options).await {
         Ok(server) => {
-            let result = with_server(&args, &dir, &tag, &server).await;
+            let result = with_server(&args, &dir, &tag, &server, server.pid()).await;
             server.stop().await;
             result
         }
@@ -104,7 +110,13 @@ pub async fn run(args: BenchArgs) -> Result<()> {
 
 /// Starts the API, simulators and worker on the running server, measures, and stops them all
 /// whatever happened.
-async fn with_server(args: &BenchArgs, dir: &Path, tag: &str, server: &DevServer) -> Result<()> {
+async fn with_server(
+    args: &BenchArgs,
+    dir: &Path,
+    tag: &str,
+    server: &DevServer,
+    server_pid: Option<u32>,
+) -> Result<()> {
     let address = server.address().to_string();
     let listener = roles::bind_api("127.0.0.1:0".parse()?).await?;
     let api = format!("http://{}", listener.local_addr()?);
@@ -126,7 +138,8 @@ async fn with_server(args: &BenchArgs, dir: &Path, tag: &str, server: &DevServer
     let sims = roles::start_agencies(dir.join("agencies"), true, Some(api.clone())).await;
     let result = match sims {
         Ok(sims) => {
-            let result = with_agencies(args, dir, tag, &address, &api, &sims.urls()).await;
+            let result =
+                with_agencies(args, dir, tag, (&address, server_pid), &api, &sims.urls()).await;
             sims.shutdown().await;
             result
         }
@@ -140,7 +153,7 @@ async fn with_agencies(
     args: &BenchArgs,
     dir: &Path,
     tag: &str,
-    address: &str,
+    (address, server_pid): (&str, Option<u32>),
     api: &str,
     agencies: &BTreeMap<String, String>,
 ) -> Result<()> {
@@ -150,9 +163,11 @@ async fn with_agencies(
     inject_faults(&http, agencies, args).await?;
 
     let log = std::fs::File::create(dir.join("worker.log"))?;
+    let metrics_address = format!("127.0.0.1:{}", free_port()?);
     let mut worker = tokio::process::Command::new(std::env::current_exe()?)
         .args(["worker", "--temporal-address", address, "--agencies-file"])
         .arg(&agencies_file)
+        .args(["--metrics-listen", &metrics_address])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -166,8 +181,23 @@ async fn with_agencies(
         tag: tag.to_owned(),
     });
     // Ctrl-C ends the run early; everything started is still stopped below.
+    let open = args.open_cases.map(|cases| open_cases::OpenCases {
+        cases,
+        concurrency: args.concurrency,
+        worker_metrics: format!("http://{metrics_address}/metrics"),
+        social_insurance: agencies
+            .get("social-insurance")
+            .cloned()
+            .unwrap_or_default(),
+        server_pid,
+    });
     let result = tokio::select! {
-        result = measure(args, &target, &mut worker) => result,
+        result = async {
+            match &open {
+                Some(open) => open.run(&target, &mut worker).await,
+                None => measure(args, &target, &mut worker).await,
+            }
+        } => result,
         _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
     };
     let _ = worker.kill().await;
@@ -296,8 +326,8 @@ impl Target {
         Ok((started.elapsed(), completed))
     }
 
-    /// Files the example through the API and waits for the case's final state.
-    async fn case(&self, id: &str) -> Result<bool> {
+    /// Files the example through the API; returns the case code.
+    async fn submit(&self, id: &str) -> Result<String> {
         let mut body: Value = serde_json::from_str(EXAMPLE)?;
         // Civil status refuses a second birth on the same e-birth certificate.
         body["application"]["e_birth_certificate"]["number"] = json!(format!("GCS-BENCH-{id}"));
@@ -312,7 +342,16 @@ impl Target {
         if status.as_u16() != 202 {
             bail!("the API refused the application ({status}): {answer}");
         }
-        let code = answer["case_code"].as_str().context("no case code")?;
+        Ok(answer["case_code"]
+            .as_str()
+            .context("no case code")?
+            .to_owned())
+    }
+
+    /// Files the example through the API and waits for the case's final state.
+    async fn case(&self, id: &str) -> Result<bool> {
+        let code = self.submit(id).await?;
+        let code = code.as_str();
         // A long poll on the workflow's result: the latency carries no polling interval.
         let state = self
             .client

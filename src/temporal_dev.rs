@@ -176,6 +176,11 @@ impl DevServer {
         self.ui.as_deref()
     }
 
+    /// The process id of the `temporal` command (for measuring its memory).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Asks the server to stop (SIGTERM) and waits up to ten seconds before killing it.
     pub async fn stop(mut self) {
         if let Some(pid) = self.child.id().and_then(|p| i32::try_from(p).ok()) {

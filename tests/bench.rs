@@ -12,10 +12,11 @@ fn field(line: &str, key: &str) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
-#[tokio::test]
-async fn bench_measures_the_engine_and_the_ceiling() -> Result<()> {
+/// Runs `lienthong bench` with `args`; returns its standard output and error.
+async fn bench(args: &[&str]) -> Result<(String, String)> {
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lienthong"))
-        .args(["bench", "--cases", "6", "--concurrency", "2"])
+        .arg("bench")
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -24,13 +25,19 @@ async fn bench_measures_the_engine_and_the_ceiling() -> Result<()> {
     let output = tokio::time::timeout(Duration::from_secs(240), child.wait_with_output())
         .await
         .context("the bench did not finish in time")??;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
         output.status.success(),
         "{}\n{stdout}\n{stderr}",
         output.status
     );
+    Ok((stdout, stderr))
+}
+
+#[tokio::test]
+async fn bench_measures_the_engine_and_the_ceiling() -> Result<()> {
+    let (stdout, stderr) = bench(&["--cases", "6", "--concurrency", "2"]).await?;
     let line = |name: &str| {
         stdout
             .lines()
@@ -50,6 +57,29 @@ async fn bench_measures_the_engine_and_the_ceiling() -> Result<()> {
     assert!(
         field(&ratio, "throughput").is_some_and(|v| v > 0.0),
         "{ratio}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn bench_holds_cases_open_then_completes_them_by_callbacks() -> Result<()> {
+    let (stdout, stderr) = bench(&["--open-cases", "8", "--concurrency", "4"]).await?;
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("open-cases "))
+        .unwrap_or_else(|| panic!("no open-cases line in:\n{stdout}\n{stderr}"));
+    assert_eq!(field(line, "cases"), Some(8.0), "{line}");
+    assert!(
+        field(line, "worker_rss_mb").is_some_and(|v| v > 0.0),
+        "{line}"
+    );
+    assert!(
+        field(line, "temporal_rss_mb").is_some_and(|v| v > 0.0),
+        "{line}"
+    );
+    assert!(
+        field(line, "completed_per_s").is_some_and(|v| v > 0.0),
+        "{line}"
     );
     Ok(())
 }

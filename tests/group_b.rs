@@ -16,10 +16,8 @@ fn death_submission(deceased: &str, funeral: bool, survivor: bool) -> Value {
     body["application"]["deceased"]["personal_id"] = json!(deceased);
     body["application"]["requested"] =
         json!({"funeral_allowance": funeral, "survivor_benefit": survivor});
-    if !survivor {
-        if let Some(app) = body["application"].as_object_mut() {
-            app.remove("survivor_benefit");
-        }
+    if !survivor && let Some(app) = body["application"].as_object_mut() {
+        app.remove("survivor_benefit");
     }
     body
 }

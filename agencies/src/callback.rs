@@ -37,7 +37,12 @@ pub(crate) struct Callbacks {
     url: RwLock<Option<String>>,
     secret: String,
     http: reqwest::Client,
+    /// Callbacks in flight at once: an agency deciding thousands of dossiers together (a
+    /// release of held decisions) must queue them rather than open a connection each.
+    in_flight: tokio::sync::Semaphore,
 }
+
+const MAX_CALLBACKS_IN_FLIGHT: usize = 32;
 
 // The secret stays out of debug output and logs.
 impl fmt::Debug for Callbacks {
@@ -93,6 +98,7 @@ impl Callbacks {
             url: RwLock::new(url),
             secret,
             http,
+            in_flight: tokio::sync::Semaphore::new(MAX_CALLBACKS_IN_FLIGHT),
         })
     }
 
@@ -169,6 +175,8 @@ impl Callbacks {
     }
 
     async fn attempt(&self, url: &str, body: &[u8]) -> Attempt {
+        // Never closed, so acquiring only waits.
+        let _permit = self.in_flight.acquire().await;
         // Signed afresh each time: a retry hours later must not look like a stale replay.
         let timestamp = OffsetDateTime::now_utc().unix_timestamp().to_string();
         let sent = self
