@@ -71,6 +71,10 @@ pub struct BenchArgs {
     /// The `temporal` CLI to run.
     #[arg(long, default_value = "temporal", env = "LIENTHONG_TEMPORAL_BIN")]
     pub temporal_bin: PathBuf,
+    /// Server dynamic configuration `key=value` to set on top of lienthong's tuned settings
+    /// (repeatable), e.g. `history.transferProcessorMaxPollRPS=20` to measure the default.
+    #[arg(long = "server-config")]
+    pub server_config: Vec<String>,
     /// Instead of the throughput runs: leave this many cases open, waiting on social insurance's
     /// decision, report worker and Temporal memory, then complete them all by callbacks.
     #[arg(long)]
@@ -93,6 +97,15 @@ pub async fn run(args: BenchArgs) -> Result<()> {
 
     let mut options = DevServerOptions::new(dir.join("temporal.db"), free_port()?, None);
     options.binary = args.temporal_bin.clone();
+    for pair in &args.server_config {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("`{pair}` should be key=value"))?;
+        options
+            .dynamic_config
+            .insert(key.to_owned(), value.to_owned());
+    }
+    println!("server  dev(sqlite=WAL) {}", options.dynamic_config_text());
     let result = match DevServer::start(options).await {
         Ok(server) => {
             let result = with_server(&args, &dir, &tag, &server, server.pid()).await;

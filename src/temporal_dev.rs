@@ -1,5 +1,6 @@
 //! The embedded Temporal: the real `temporal server start-dev`, run as a child process.
 
+use std::collections::BTreeMap;
 use std::{
     net::SocketAddr,
     path::PathBuf,
@@ -24,7 +25,28 @@ pub struct DevServerOptions {
     /// `None` runs headless (no web UI).
     pub ui_port: Option<u16>,
     pub startup_timeout: Duration,
+    /// Server dynamic configuration, `key → value`; starts as [`TUNED`].
+    pub dynamic_config: BTreeMap<String, String>,
 }
+
+/// The server settings lienthong runs the dev server with, each measured with `lienthong bench`
+/// (figures in ARCHITECTURE.md):
+/// - one task-queue partition: with the default four, a poll can wait on an empty partition
+///   while work sits in another;
+/// - the history service's transfer and timer queue readers at 1000 reads a second instead of
+///   20: the dev server has one history shard, and every workflow and activity task reaches
+///   matching through that reader, so at the default each task waited up to 50 ms;
+/// - the visibility reader likewise, so operators' lists and the case gauges are fresh;
+/// - eager activity dispatch: an activity the worker can run at once comes back in the answer
+///   to its workflow task, skipping the transfer queue and matching.
+pub const TUNED: &[(&str, &str)] = &[
+    ("matching.numTaskqueueReadPartitions", "1"),
+    ("matching.numTaskqueueWritePartitions", "1"),
+    ("history.transferProcessorMaxPollRPS", "1000"),
+    ("history.timerProcessorMaxPollRPS", "1000"),
+    ("history.visibilityProcessorMaxPollRPS", "1000"),
+    ("system.enableActivityEagerExecution", "true"),
+];
 
 impl DevServerOptions {
     pub fn new(db_file: impl Into<PathBuf>, port: u16, ui_port: Option<u16>) -> Self {
@@ -35,7 +57,20 @@ impl DevServerOptions {
             port,
             ui_port,
             startup_timeout: Duration::from_secs(60),
+            dynamic_config: TUNED
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
         }
+    }
+
+    /// The dynamic configuration as `key=value,key=value`, for reports.
+    pub fn dynamic_config_text(&self) -> String {
+        self.dynamic_config
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -92,16 +127,12 @@ impl DevServer {
             .arg("--db-filename")
             .arg(&options.db_file)
             .args(["--log-level", "error"])
-            // One partition per task queue: with the default four, a poll can wait on an empty
-            // partition while work sits in another, which multiplies latency on one machine.
-            .args([
-                "--dynamic-config-value",
-                "matching.numTaskqueueReadPartitions=1",
-            ])
-            .args([
-                "--dynamic-config-value",
-                "matching.numTaskqueueWritePartitions=1",
-            ])
+            .args(
+                options
+                    .dynamic_config
+                    .iter()
+                    .flat_map(|(k, v)| ["--dynamic-config-value".to_owned(), format!("{k}={v}")]),
+            )
             .args([
                 "--sqlite-pragma",
                 "journal_mode=WAL",
