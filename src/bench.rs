@@ -71,6 +71,9 @@ pub struct BenchArgs {
     /// The `temporal` CLI to run.
     #[arg(long, default_value = "temporal", env = "LIENTHONG_TEMPORAL_BIN")]
     pub temporal_bin: PathBuf,
+    /// Cases the worker keeps in memory between steps.
+    #[arg(long, default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS)]
+    pub max_cached_workflows: usize,
     /// Server dynamic configuration `key=value` to set on top of lienthong's tuned settings
     /// (repeatable), e.g. `history.transferProcessorMaxPollRPS=20` to measure the default.
     #[arg(long = "server-config")]
@@ -181,6 +184,15 @@ async fn with_agencies(
         .args(["worker", "--temporal-address", address, "--agencies-file"])
         .arg(&agencies_file)
         .args(["--metrics-listen", &metrics_address])
+        .args([
+            "--max-cached-workflows",
+            &args.max_cached_workflows.to_string(),
+        ])
+        // A log line per act would be measured with the load; LIENTHONG_LOG still wins.
+        .env(
+            "LIENTHONG_LOG",
+            std::env::var("LIENTHONG_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -188,6 +200,7 @@ async fn with_agencies(
         .spawn()
         .context("cannot start the worker")?;
     let target = Arc::new(Target {
+        server_pid,
         http,
         api: api.to_owned(),
         client: connect(Some(address)).await?,
@@ -279,6 +292,10 @@ async fn measured(target: &Arc<Target>, load: Load, args: &BenchArgs, pid: u32) 
     // Resets VmHWM to the current RSS: the peak is this run's, not the warm-up's or the engine's.
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
     let cpu_before = cpu_seconds(pid)?;
+    // Where the rest of the machine's time goes: the Temporal server, and this process (the
+    // API, the agency simulators and the load's own clients).
+    let server_before = target.server_pid.map(tree_cpu_seconds);
+    let own_before = cpu_seconds(std::process::id())?;
     let started = Instant::now();
     let label = match load {
         Load::Engine => "engine",
@@ -288,13 +305,21 @@ async fn measured(target: &Arc<Target>, load: Load, args: &BenchArgs, pid: u32) 
         drive(target, load, label, args.cases, args.concurrency).await?;
     let wall = started.elapsed();
     let cpu = cpu_seconds(pid)? - cpu_before;
+    let per_case = |seconds: f64| seconds / args.cases as f64;
+    let server_cpu = target
+        .server_pid
+        .zip(server_before)
+        .map(|(server, before)| per_case(tree_cpu_seconds(server) - before));
+    let own_cpu = per_case(cpu_seconds(std::process::id())? - own_before);
     latencies.sort();
     Ok(Run {
         concurrency: args.concurrency,
         latencies,
         incomplete,
         wall,
-        cpu_per_case: cpu / args.cases as f64,
+        cpu_per_case: per_case(cpu),
+        server_cpu_per_case: server_cpu,
+        api_and_agencies_cpu_per_case: own_cpu,
         peak_mb: peak_mb(pid),
     })
 }
@@ -309,6 +334,8 @@ enum Load {
 
 /// Where the load goes.
 struct Target {
+    /// The Temporal server's process, for its CPU time.
+    server_pid: Option<u32>,
     http: reqwest::Client,
     api: String,
     client: Client,
@@ -420,6 +447,10 @@ struct Run {
     incomplete: usize,
     wall: Duration,
     cpu_per_case: f64,
+    /// The Temporal server's CPU seconds per case, when its process is known.
+    server_cpu_per_case: Option<f64>,
+    /// This process's: the API, the simulators and the load clients.
+    api_and_agencies_cpu_per_case: f64,
     peak_mb: Option<f64>,
 }
 
@@ -451,9 +482,12 @@ impl Run {
         let peak = self
             .peak_mb
             .map_or_else(|| "unknown".to_owned(), |mb| format!("{mb:.1}"));
+        let server = self
+            .server_cpu_per_case
+            .map_or_else(|| "unknown".to_owned(), |s| format!("{s:.4}"));
         format!(
-            "worker_cpu_s_per_case={:.4} worker_peak_mb={peak}",
-            self.cpu_per_case
+            "worker_cpu_s_per_case={:.4} worker_peak_mb={peak} temporal_cpu_s_per_case={server} api_agencies_load_cpu_s_per_case={:.4}",
+            self.cpu_per_case, self.api_and_agencies_cpu_per_case
         )
     }
 }
@@ -513,6 +547,14 @@ fn cpu_seconds(pid: u32) -> Result<f64> {
 }
 
 /// The process's peak resident memory (VmHWM), in MiB.
+/// CPU seconds of a process and its descendants (the `temporal` command may be a launcher).
+fn tree_cpu_seconds(root: u32) -> f64 {
+    open_cases::process_tree(root)
+        .into_iter()
+        .filter_map(|pid| cpu_seconds(pid).ok())
+        .sum()
+}
+
 fn peak_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;

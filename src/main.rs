@@ -83,6 +83,9 @@ struct WorkerArgs {
     /// Serve Prometheus metrics (cases, steps, the Temporal SDK's own) on this address.
     #[arg(long, env = "LIENTHONG_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
+    /// Cases kept in memory between steps (least recently used evicted, replayed when needed).
+    #[arg(long, env = "LIENTHONG_MAX_CACHED_WORKFLOWS", default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS)]
+    max_cached_workflows: usize,
 }
 
 #[derive(clap::Args, Debug)]
@@ -165,9 +168,13 @@ async fn main() -> Result<()> {
         Command::AgencySim(_) => "lienthong-agencies",
         _ => "lienthong",
     };
-    let telemetry = lienthong_telemetry::init(
-        lienthong_telemetry::TelemetryConfig::new(service).with_otlp_endpoint(cli.otlp_endpoint),
-    )?;
+    let mut config =
+        lienthong_telemetry::TelemetryConfig::new(service).with_otlp_endpoint(cli.otlp_endpoint);
+    if matches!(cli.command, Command::Bench(_)) {
+        // A log line per act would be measured with the load.
+        config = config.with_default_log("warn");
+    }
+    let telemetry = lienthong_telemetry::init(config)?;
     let result = run(cli.command).await;
     // Sends the spans still buffered before the process ends.
     telemetry.shutdown();
@@ -183,10 +190,13 @@ async fn run(command: Command) -> Result<()> {
             let client = connect_with(args.temporal_address.as_deref(), Some(&metrics)).await?;
             roles::run_worker(
                 client,
-                args.task_queue,
-                agencies,
-                metrics,
-                args.metrics_listen,
+                roles::WorkerOptions {
+                    task_queue: args.task_queue,
+                    agencies,
+                    metrics,
+                    metrics_listen: args.metrics_listen,
+                    max_cached_workflows: args.max_cached_workflows,
+                },
                 Stop::on_signals(),
             )
             .await
@@ -292,10 +302,13 @@ async fn run_dev_stack(
 
     let worker = roles::run_worker(
         client.clone(),
-        DEFAULT_TASK_QUEUE.into(),
-        sims.urls(),
-        metrics.clone(),
-        None,
+        roles::WorkerOptions {
+            task_queue: DEFAULT_TASK_QUEUE.into(),
+            agencies: sims.urls(),
+            metrics: metrics.clone(),
+            metrics_listen: None,
+            max_cached_workflows: lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS,
+        },
         stop.clone(),
     );
     let api = roles::serve_api(

@@ -137,17 +137,21 @@ pub async fn bind_api(address: SocketAddr) -> Result<TcpListener> {
 }
 
 /// Runs a worker until `stop`.
-pub async fn run_worker(
-    client: Client,
-    task_queue: String,
-    agencies: BTreeMap<String, String>,
-    metrics: Metrics,
-    metrics_listen: Option<SocketAddr>,
-    stop: Stop,
-) -> Result<()> {
-    let mut config = WorkerConfig::new(task_queue, agencies);
-    config.metrics = metrics;
-    config.metrics_listen = metrics_listen;
+/// What a worker runs with.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    pub task_queue: String,
+    pub agencies: BTreeMap<String, String>,
+    pub metrics: Metrics,
+    pub metrics_listen: Option<SocketAddr>,
+    pub max_cached_workflows: usize,
+}
+
+pub async fn run_worker(client: Client, options: WorkerOptions, stop: Stop) -> Result<()> {
+    let mut config = WorkerConfig::new(options.task_queue, options.agencies);
+    config.metrics = options.metrics;
+    config.metrics_listen = options.metrics_listen;
+    config.max_cached_workflows = options.max_cached_workflows;
     lienthong_worker::run(client, config, stop.wait()).await?;
     Ok(())
 }

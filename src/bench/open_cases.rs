@@ -132,7 +132,7 @@ impl OpenCases {
 }
 
 /// The process and all its descendants (the `temporal` command may be a launcher).
-fn process_tree(root: u32) -> Vec<u32> {
+pub(super) fn process_tree(root: u32) -> Vec<u32> {
     let mut parents: Vec<(u32, u32)> = Vec::new();
     if let Ok(entries) = std::fs::read_dir("/proc") {
         for entry in entries.flatten() {

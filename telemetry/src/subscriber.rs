@@ -26,6 +26,8 @@ pub struct TelemetryConfig {
     pub otlp_endpoint: Option<String>,
     /// Which spans are exported, as a `tracing` filter directive.
     pub trace_filter: String,
+    /// The log filter when `LIENTHONG_LOG` is not set.
+    pub default_log: String,
 }
 
 impl TelemetryConfig {
@@ -35,7 +37,14 @@ impl TelemetryConfig {
             service_name: service_name.into(),
             otlp_endpoint: None,
             trace_filter: DEFAULT_TRACE_FILTER.to_owned(),
+            default_log: DEFAULT_LOG.to_owned(),
         }
+    }
+
+    /// Logs `filter` (a `tracing` directive) unless `LIENTHONG_LOG` says otherwise.
+    pub fn with_default_log(mut self, filter: impl Into<String>) -> Self {
+        self.default_log = filter.into();
+        self
     }
 
     /// Exports traces to `endpoint` when it is given and not empty.
@@ -89,7 +98,7 @@ impl Drop for Telemetry {
 /// trace filter exported there, with W3C Trace Context as the global propagator.
 pub fn init(config: TelemetryConfig) -> Result<Telemetry, TelemetryError> {
     let log_filter =
-        EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG));
+        EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(&config.default_log));
     let logs = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(log_filter);
