@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use lienthong_definitions::{Diagnostics, parse_definition};
+use lienthong_definitions::catalogue::Catalogue;
+use lienthong_definitions::{Diagnostics, parse_definition, parse_definition_with};
 use serde_json::Value;
 
 #[derive(clap::Args, Debug)]
@@ -17,7 +18,13 @@ pub struct DefinitionsArgs {
 #[derive(Subcommand, Debug)]
 enum DefinitionsCommand {
     /// Check definition files; prints each problem as file:line:column and exits 1 if any.
-    Validate { files: Vec<PathBuf> },
+    Validate {
+        files: Vec<PathBuf>,
+        /// Check against the agency files (`<agency>.yaml`) in this folder instead of the
+        /// catalogue shipped with lienthong (`GET /v1/catalogue` shows an installation's).
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+    },
     /// Show the step graph: as text, or as an SVG picture with --svg.
     Plan {
         file: PathBuf,
@@ -85,7 +92,9 @@ struct ApiArgs {
 
 pub async fn run(args: DefinitionsArgs) -> Result<()> {
     match args.command {
-        DefinitionsCommand::Validate { files } => validate(&files),
+        DefinitionsCommand::Validate { files, catalogue } => {
+            validate(&files, &load_catalogue(catalogue.as_deref())?)
+        }
         DefinitionsCommand::Plan { file, svg } => plan(&file, svg.as_deref()),
         DefinitionsCommand::Draft { file, api } => {
             let record = draft(&api, &file).await?;
@@ -172,13 +181,37 @@ pub fn render_diagnostics(file: &Path, diagnostics: &Diagnostics) -> String {
         .collect()
 }
 
-fn validate(files: &[PathBuf]) -> Result<()> {
+/// The shipped catalogue, or the agency files in `dir`.
+fn load_catalogue(dir: Option<&Path>) -> Result<Catalogue> {
+    let Some(dir) = dir else {
+        return Catalogue::shipped()
+            .map_err(|(file, d)| anyhow::anyhow!("shipped catalogue file {file} is invalid: {d}"));
+    };
+    let mut files: Vec<(String, String)> = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            files.push((path.display().to_string(), read(&path)?));
+        }
+    }
+    files.sort();
+    Catalogue::from_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(
+        |(file, d)| {
+            anyhow::anyhow!(
+                "{file} is invalid:\n{}",
+                render_diagnostics(Path::new(&file), &d)
+            )
+        },
+    )
+}
+
+fn validate(files: &[PathBuf], catalogue: &Catalogue) -> Result<()> {
     if files.is_empty() {
         bail!("name at least one definition file");
     }
     let mut failed = 0;
     for file in files {
-        match parse_definition(&read(file)?) {
+        match parse_definition_with(&read(file)?, catalogue) {
             Ok(d) => println!(
                 "{}: ok: {} version {} ({} steps)",
                 file.display(),

@@ -252,6 +252,34 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
         "{stderr}"
     );
 
+    // Against an installation's own catalogue files: civil status with one more operation.
+    let adoption = dir.path().join("adoption.yaml");
+    std::fs::write(&adoption, ADOPTION)?;
+    let unknown = lienthong(&["definitions", "validate", &adoption.display().to_string()])?;
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains(" LT013 "));
+    let catalogue = dir.path().join("catalogue");
+    std::fs::create_dir_all(&catalogue)?;
+    for (name, text) in lienthong_definitions::SHIPPED_CATALOGUE {
+        let text = if *name == "civil-status.yaml" {
+            format!("{text}{ADOPTION_OPERATION}")
+        } else {
+            (*text).to_owned()
+        };
+        std::fs::write(catalogue.join(name), text)?;
+    }
+    let known = lienthong(&[
+        "definitions",
+        "validate",
+        &adoption.display().to_string(),
+        "--catalogue",
+        &catalogue.display().to_string(),
+    ])?;
+    assert!(
+        known.status.success(),
+        "{}",
+        String::from_utf8_lossy(&known.stderr)
+    );
+
     let text = lienthong(&["definitions", "plan", &good_path])?;
     let text = String::from_utf8_lossy(&text.stdout);
     for id in ["birth", "residence", "insurance"] {
@@ -333,6 +361,22 @@ steps:
     input:
       child_id: $application.child_id
     output: [adoption_number]
+"#;
+
+/// The operation appended to civil status's catalogue file (its `operations` list is last).
+const ADOPTION_OPERATION: &str = r#"
+  - name: register-adoption
+    title: { vi: "Đăng ký nuôi con nuôi", en: "Register an adoption" }
+    request:
+      type: object
+      required: [child_id]
+      properties:
+        child_id: { type: string }
+    response:
+      type: object
+      required: [adoption_number]
+      properties:
+        adoption_number: { type: string }
 "#;
 
 async fn put_catalogue(stack: &Stack, agency: &str, body: &str) -> Result<(u16, Value)> {
