@@ -133,7 +133,7 @@ impl Callbacks {
                 base.trim_end_matches('/'),
                 agency.as_str()
             );
-            match self.attempt(&url, &body).await {
+            match self.attempt(&url, &body, key).await {
                 Attempt::Delivered => {
                     tracing::info!(
                         agency = agency.as_str(),
@@ -174,7 +174,7 @@ impl Callbacks {
         );
     }
 
-    async fn attempt(&self, url: &str, body: &[u8]) -> Attempt {
+    async fn attempt(&self, url: &str, body: &[u8], key: &str) -> Attempt {
         // Never closed, so acquiring only waits.
         let _permit = self.in_flight.acquire().await;
         // Signed afresh each time: a retry hours later must not look like a stale replay.
@@ -185,6 +185,8 @@ impl Callbacks {
             .header(CONTENT_TYPE, "application/json")
             .header(TIMESTAMP_HEADER, &timestamp)
             .header(SIGNATURE_HEADER, signature(&self.secret, &timestamp, body))
+            // The decision joins its case's trace: keys start with the case code.
+            .header("traceparent", decision_traceparent(key))
             .body(body.to_vec())
             .send()
             .await;
@@ -199,6 +201,13 @@ impl Callbacks {
             Err(_) => Attempt::Retry("request failed".into()),
         }
     }
+}
+
+/// A `traceparent` under the case the idempotency key `{case}/{step}...` belongs to.
+fn decision_traceparent(key: &str) -> String {
+    let case_code = key.split('/').next().unwrap_or(key);
+    let span = lienthong_telemetry::case_span("decision callback", case_code);
+    lienthong_telemetry::traceparent_for_case(&span, case_code)
 }
 
 #[cfg(test)]
