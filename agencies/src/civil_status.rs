@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::api_error::ApiError;
 use crate::idempotency::{ActReply, ActRequest};
+use crate::operation;
 use crate::server::AppState;
 
 use births::REGISTER_BIRTH;
@@ -31,7 +32,7 @@ pub(crate) async fn perform(
 pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
     match operation {
         REGISTER_BIRTH => births::check_request(body),
-        REGISTER_DEATH => deaths::check_request(body),
+        REGISTER_DEATH => operation::check::<deaths::RegisterDeath>(body),
         _ => Err(unknown_operation()),
     }
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::api_error::ApiError;
 use crate::idempotency::{ActReply, ActRequest};
+use crate::operation;
 use crate::server::AppState;
 
 use burial_support::{CANCEL, GRANT};
@@ -20,8 +21,8 @@ pub(crate) async fn perform(
     body: Value,
 ) -> Result<ActReply, ApiError> {
     match request.operation {
-        GRANT => burial_support::perform_grant(state, request, body).await,
-        CANCEL => burial_support::perform_cancel(state, request, body).await,
+        GRANT => operation::perform::<burial_support::Application>(state, request, body).await,
+        CANCEL => operation::perform::<burial_support::Cancellation>(state, request, body).await,
         _ => Err(unknown_operation()),
     }
 }
@@ -29,8 +30,8 @@ pub(crate) async fn perform(
 /// Checks a request without acting on it, for an act decided later.
 pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
     match operation {
-        GRANT => burial_support::check_grant(body),
-        CANCEL => burial_support::check_cancel(body),
+        GRANT => operation::check::<burial_support::Application>(body),
+        CANCEL => operation::check::<burial_support::Cancellation>(body),
         _ => Err(unknown_operation()),
     }
 }

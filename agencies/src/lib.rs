@@ -53,6 +53,7 @@ mod faults;
 mod idempotency;
 mod ids;
 mod labour_office;
+mod operation;
 mod outage;
 mod population;
 mod population_client;

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::api_error::ApiError;
 use crate::idempotency::{ActReply, ActRequest};
+use crate::operation;
 use crate::server::AppState;
 
 use deletion::{DELETE, RESTORE};
@@ -21,10 +22,10 @@ pub(crate) async fn perform(
     body: Value,
 ) -> Result<ActReply, ApiError> {
     match request.operation {
-        REGISTER => registration::perform_register(state, request, body).await,
-        CANCEL => registration::perform_cancel(state, request, body).await,
-        DELETE => deletion::perform_delete(state, request, body).await,
-        RESTORE => deletion::perform_restore(state, request, body).await,
+        REGISTER => operation::perform::<registration::Registration>(state, request, body).await,
+        CANCEL => operation::perform::<registration::Cancellation>(state, request, body).await,
+        DELETE => operation::perform::<deletion::Deletion>(state, request, body).await,
+        RESTORE => operation::perform::<deletion::Restoration>(state, request, body).await,
         _ => Err(unknown_operation()),
     }
 }
@@ -32,10 +33,10 @@ pub(crate) async fn perform(
 /// Checks a request without acting on it, for an act decided later.
 pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
     match operation {
-        REGISTER => registration::check_register(body),
-        CANCEL => registration::check_cancel(body),
-        DELETE => deletion::check_delete(body),
-        RESTORE => deletion::check_restore(body),
+        REGISTER => operation::check::<registration::Registration>(body),
+        CANCEL => operation::check::<registration::Cancellation>(body),
+        DELETE => operation::check::<deletion::Deletion>(body),
+        RESTORE => operation::check::<deletion::Restoration>(body),
         _ => Err(unknown_operation()),
     }
 }

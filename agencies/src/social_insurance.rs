@@ -11,6 +11,7 @@ use sqlx::SqliteConnection;
 
 use crate::api_error::ApiError;
 use crate::idempotency::{ActReply, ActRequest};
+use crate::operation;
 use crate::server::AppState;
 
 use funeral::{CANCEL_FUNERAL, PAY_FUNERAL};
@@ -33,11 +34,11 @@ pub(crate) async fn perform(
 ) -> Result<ActReply, ApiError> {
     match request.operation {
         ISSUE => health_card::perform_issue(state, request, body).await,
-        REVOKE => health_card::perform_revoke(state, request, body).await,
-        PAY_FUNERAL => funeral::perform_pay(state, request, body).await,
-        CANCEL_FUNERAL => funeral::perform_cancel(state, request, body).await,
-        GRANT_SURVIVOR => survivor::perform_grant(state, request, body).await,
-        CANCEL_SURVIVOR => survivor::perform_cancel(state, request, body).await,
+        REVOKE => operation::perform::<health_card::Revocation>(state, request, body).await,
+        PAY_FUNERAL => operation::perform::<funeral::Payment>(state, request, body).await,
+        CANCEL_FUNERAL => operation::perform::<funeral::Cancellation>(state, request, body).await,
+        GRANT_SURVIVOR => operation::perform::<survivor::Application>(state, request, body).await,
+        CANCEL_SURVIVOR => operation::perform::<survivor::Cancellation>(state, request, body).await,
         _ => Err(unknown_operation()),
     }
 }
@@ -46,11 +47,11 @@ pub(crate) async fn perform(
 pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
     match operation {
         ISSUE => health_card::check_issue(body),
-        REVOKE => health_card::check_revoke(body),
-        PAY_FUNERAL => funeral::check_pay(body),
-        CANCEL_FUNERAL => funeral::check_cancel(body),
-        GRANT_SURVIVOR => survivor::check_grant(body),
-        CANCEL_SURVIVOR => survivor::check_cancel(body),
+        REVOKE => operation::check::<health_card::Revocation>(body),
+        PAY_FUNERAL => operation::check::<funeral::Payment>(body),
+        CANCEL_FUNERAL => operation::check::<funeral::Cancellation>(body),
+        GRANT_SURVIVOR => operation::check::<survivor::Application>(body),
+        CANCEL_SURVIVOR => operation::check::<survivor::Cancellation>(body),
         _ => Err(unknown_operation()),
     }
 }

@@ -13,6 +13,7 @@ use crate::dates;
 use crate::documents::Supplement;
 use crate::idempotency::{self, ActReply, ActRequest};
 use crate::ids;
+use crate::operation::{self, Checked};
 use crate::population_client::RecordDeath;
 use crate::server::AppState;
 use crate::validate;
@@ -22,7 +23,7 @@ pub(crate) const REGISTER_DEATH: &str = "register-death";
 const PLACE_OF_DEATH_CHARS: (usize, usize) = (2, 200);
 
 #[derive(Debug, Deserialize)]
-struct RegisterDeath {
+pub(super) struct RegisterDeath {
     deceased_id: String,
     date_of_death: String,
     place_of_death: String,
@@ -32,7 +33,7 @@ struct RegisterDeath {
     _supplement: Option<Supplement>,
 }
 
-impl RegisterDeath {
+impl Checked for RegisterDeath {
     fn check(&self) -> Result<(), ApiError> {
         validate::personal_id("deceased_id", &self.deceased_id)?;
         let date_of_death = dates::parse("date_of_death", &self.date_of_death)?;
@@ -56,18 +57,12 @@ impl RegisterDeath {
     }
 }
 
-/// Checks a request without acting on it, for an act decided later.
-pub(super) fn check_request(body: &Value) -> Result<(), ApiError> {
-    validate::body::<RegisterDeath>(body.clone())?.check()
-}
-
 pub(super) async fn register_death(
     state: &AppState,
     request: &ActRequest,
     body: Value,
 ) -> Result<ActReply, ApiError> {
-    let death: RegisterDeath = validate::body(body)?;
-    death.check()?;
+    let death: RegisterDeath = operation::parse(body)?;
 
     // Answer replays and second deaths before bothering population.
     {

@@ -4,59 +4,23 @@
 
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::SqliteConnection;
 
 use crate::api_error::ApiError;
 use crate::dates;
 use crate::documents::Supplement;
-use crate::idempotency::{self, ActReply, ActRequest};
+use crate::idempotency::ActRequest;
 use crate::ids;
+use crate::operation::{Act, Checked, Outcome};
 use crate::rates::{BURIAL_SUPPORT_MERITORIOUS_VND, BURIAL_SUPPORT_SOCIAL_PROTECTION_VND};
-use crate::server::AppState;
 use crate::validate;
 
 pub(crate) const GRANT: &str = "grant-burial-support";
 pub(crate) const CANCEL: &str = "cancel-burial-support";
 
-pub(super) async fn perform_grant(
-    state: &AppState,
-    request: &ActRequest,
-    body: Value,
-) -> Result<ActReply, ApiError> {
-    let application: Application = validate::body(body)?;
-    application.check()?;
-    idempotency::act(&state.db, request, async |conn| {
-        grant(conn, request, &application).await
-    })
-    .await
-}
-
-pub(super) async fn perform_cancel(
-    state: &AppState,
-    request: &ActRequest,
-    body: Value,
-) -> Result<ActReply, ApiError> {
-    let cancellation: Cancellation = validate::body(body)?;
-    cancellation.check()?;
-    idempotency::act(&state.db, request, async |conn| {
-        cancel(conn, &cancellation).await
-    })
-    .await
-}
-
-/// Checks an application without acting on it, for an act decided later.
-pub(super) fn check_grant(body: &Value) -> Result<(), ApiError> {
-    validate::body::<Application>(body.clone())?.check()
-}
-
-/// Checks a cancellation without acting on it, for an act decided later.
-pub(super) fn check_cancel(body: &Value) -> Result<(), ApiError> {
-    validate::body::<Cancellation>(body.clone())?.check()
-}
-
 #[derive(Debug, Deserialize)]
-struct Application {
+pub(super) struct Application {
     deceased_id: String,
     death_certificate_number: String,
     recipient_id: String,
@@ -64,7 +28,7 @@ struct Application {
     _supplement: Option<Supplement>,
 }
 
-impl Application {
+impl Checked for Application {
     fn check(&self) -> Result<(), ApiError> {
         validate::personal_id("deceased_id", &self.deceased_id)?;
         validate::required("death_certificate_number", &self.death_certificate_number)?;
@@ -87,111 +51,108 @@ fn amount_vnd(category: &str) -> Option<i64> {
     }
 }
 
-async fn grant(
-    conn: &mut SqliteConnection,
-    request: &ActRequest,
-    application: &Application,
-) -> Result<(StatusCode, Value), ApiError> {
-    let category: Option<String> =
-        sqlx::query_scalar("SELECT category FROM beneficiaries WHERE personal_id = ?1")
-            .bind(&application.deceased_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some(amount_vnd) = category.as_deref().and_then(amount_vnd) else {
-        return Err(ApiError::refused(
-            "NOT_ELIGIBLE",
-            "the deceased was neither a social-protection beneficiary nor a person with \
-             meritorious services",
-        ));
-    };
-    let granted: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM burial_support WHERE deceased_id = ?1 AND status = 'granted'",
-    )
-    .bind(&application.deceased_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if granted.is_some() {
-        return Err(ApiError::refused(
-            "ALREADY_GRANTED",
-            "burial support was already granted for this death",
-        ));
+impl Act for Application {
+    async fn act(&self, conn: &mut SqliteConnection, request: &ActRequest) -> Outcome {
+        let category: Option<String> =
+            sqlx::query_scalar("SELECT category FROM beneficiaries WHERE personal_id = ?1")
+                .bind(&self.deceased_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some(amount_vnd) = category.as_deref().and_then(amount_vnd) else {
+            return Err(ApiError::refused(
+                "NOT_ELIGIBLE",
+                "the deceased was neither a social-protection beneficiary nor a person with \
+                 meritorious services",
+            ));
+        };
+        let granted: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM burial_support WHERE deceased_id = ?1 AND status = 'granted'",
+        )
+        .bind(&self.deceased_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if granted.is_some() {
+            return Err(ApiError::refused(
+                "ALREADY_GRANTED",
+                "burial support was already granted for this death",
+            ));
+        }
+        let today = dates::today();
+        let number = ids::next_in_sequence(conn, "burial_support", today.year()).await?;
+        // Decision number / year / "QD-HTMT" (quyết định hỗ trợ mai táng), in ASCII like the
+        // other numbers the simulators issue.
+        let decision_number = format!("{number}/{}/QD-HTMT", today.year());
+        let decided_on = dates::format(today);
+        sqlx::query(
+            "INSERT INTO burial_support (decision_number, deceased_id, death_certificate_number,
+                                         recipient_id, amount_vnd, decided_on, status,
+                                         idempotency_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'granted', ?7)",
+        )
+        .bind(&decision_number)
+        .bind(&self.deceased_id)
+        .bind(self.death_certificate_number.trim())
+        .bind(&self.recipient_id)
+        .bind(amount_vnd)
+        .bind(&decided_on)
+        .bind(&request.key)
+        .execute(&mut *conn)
+        .await?;
+        Ok((
+            StatusCode::CREATED,
+            json!({
+                "decision_number": decision_number,
+                "amount_vnd": amount_vnd,
+                "decided_on": decided_on,
+            }),
+        ))
     }
-    let today = dates::today();
-    let number = ids::next_in_sequence(conn, "burial_support", today.year()).await?;
-    // Decision number / year / "QD-HTMT" (quyết định hỗ trợ mai táng), in ASCII like the
-    // other numbers the simulators issue.
-    let decision_number = format!("{number}/{}/QD-HTMT", today.year());
-    let decided_on = dates::format(today);
-    sqlx::query(
-        "INSERT INTO burial_support (decision_number, deceased_id, death_certificate_number,
-                                     recipient_id, amount_vnd, decided_on, status,
-                                     idempotency_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'granted', ?7)",
-    )
-    .bind(&decision_number)
-    .bind(&application.deceased_id)
-    .bind(application.death_certificate_number.trim())
-    .bind(&application.recipient_id)
-    .bind(amount_vnd)
-    .bind(&decided_on)
-    .bind(&request.key)
-    .execute(&mut *conn)
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        json!({
-            "decision_number": decision_number,
-            "amount_vnd": amount_vnd,
-            "decided_on": decided_on,
-        }),
-    ))
 }
 
 #[derive(Debug, Deserialize)]
-struct Cancellation {
+pub(super) struct Cancellation {
     decision_number: String,
     reason: String,
     #[serde(default, rename = "supplement")]
     _supplement: Option<Supplement>,
 }
 
-impl Cancellation {
+impl Checked for Cancellation {
     fn check(&self) -> Result<(), ApiError> {
         validate::required("decision_number", &self.decision_number)?;
         validate::required("reason", &self.reason)
     }
 }
 
-async fn cancel(
-    conn: &mut SqliteConnection,
-    cancellation: &Cancellation,
-) -> Result<(StatusCode, Value), ApiError> {
-    // An already-cancelled decision keeps its first cancellation date and reason.
-    let cancelled_on: Option<String> = sqlx::query_scalar(
-        "UPDATE burial_support
-         SET status = 'cancelled',
-             cancelled_on = COALESCE(cancelled_on, ?2),
-             cancel_reason = COALESCE(cancel_reason, ?3)
-         WHERE decision_number = ?1
-         RETURNING cancelled_on",
-    )
-    .bind(&cancellation.decision_number)
-    .bind(dates::format(dates::today()))
-    .bind(cancellation.reason.trim())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(cancelled_on) = cancelled_on else {
-        return Err(ApiError::not_found(
-            "UNKNOWN_DECISION",
-            "no burial support decision has this number",
-        ));
-    };
-    Ok((
-        StatusCode::OK,
-        json!({
-            "decision_number": cancellation.decision_number,
-            "status": "cancelled",
-            "cancelled_on": cancelled_on,
-        }),
-    ))
+impl Act for Cancellation {
+    async fn act(&self, conn: &mut SqliteConnection, _request: &ActRequest) -> Outcome {
+        // An already-cancelled decision keeps its first cancellation date and reason.
+        let cancelled_on: Option<String> = sqlx::query_scalar(
+            "UPDATE burial_support
+             SET status = 'cancelled',
+                 cancelled_on = COALESCE(cancelled_on, ?2),
+                 cancel_reason = COALESCE(cancel_reason, ?3)
+             WHERE decision_number = ?1
+             RETURNING cancelled_on",
+        )
+        .bind(&self.decision_number)
+        .bind(dates::format(dates::today()))
+        .bind(self.reason.trim())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(cancelled_on) = cancelled_on else {
+            return Err(ApiError::not_found(
+                "UNKNOWN_DECISION",
+                "no burial support decision has this number",
+            ));
+        };
+        Ok((
+            StatusCode::OK,
+            json!({
+                "decision_number": self.decision_number,
+                "status": "cancelled",
+                "cancelled_on": cancelled_on,
+            }),
+        ))
+    }
 }

@@ -3,15 +3,15 @@
 
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::SqliteConnection;
 
 use crate::api_error::ApiError;
 use crate::dates;
 use crate::documents::Supplement;
-use crate::idempotency::{self, ActReply, ActRequest};
+use crate::idempotency::ActRequest;
 use crate::ids;
-use crate::server::AppState;
+use crate::operation::{Act, Checked, Outcome};
 use crate::validate;
 
 use super::registration::active_address;
@@ -19,113 +19,75 @@ use super::registration::active_address;
 pub(crate) const DELETE: &str = "delete-permanent-residence";
 pub(crate) const RESTORE: &str = "restore-permanent-residence";
 
-pub(super) async fn perform_delete(
-    state: &AppState,
-    request: &ActRequest,
-    body: Value,
-) -> Result<ActReply, ApiError> {
-    let deletion: Deletion = validate::body(body)?;
-    deletion.check()?;
-    idempotency::act(&state.db, request, async |conn| {
-        delete(conn, request, &deletion).await
-    })
-    .await
-}
-
-pub(super) async fn perform_restore(
-    state: &AppState,
-    request: &ActRequest,
-    body: Value,
-) -> Result<ActReply, ApiError> {
-    let restoration: Restoration = validate::body(body)?;
-    restoration.check()?;
-    idempotency::act(&state.db, request, async |conn| {
-        restore(conn, &restoration).await
-    })
-    .await
-}
-
-/// Checks a deletion without acting on it, for an act decided later.
-pub(super) fn check_delete(body: &Value) -> Result<(), ApiError> {
-    validate::body::<Deletion>(body.clone())?.check()
-}
-
-/// Checks a restoration without acting on it, for an act decided later.
-pub(super) fn check_restore(body: &Value) -> Result<(), ApiError> {
-    validate::body::<Restoration>(body.clone())?.check()
-}
-
 #[derive(Debug, Deserialize)]
-struct Deletion {
+pub(super) struct Deletion {
     personal_id: String,
     death_certificate_number: String,
     #[serde(default, rename = "supplement")]
     _supplement: Option<Supplement>,
 }
 
-impl Deletion {
+impl Checked for Deletion {
     fn check(&self) -> Result<(), ApiError> {
         validate::personal_id("personal_id", &self.personal_id)?;
         validate::required("death_certificate_number", &self.death_certificate_number)
     }
 }
 
-async fn delete(
-    conn: &mut SqliteConnection,
-    request: &ActRequest,
-    deletion: &Deletion,
-) -> Result<(StatusCode, Value), ApiError> {
-    let Some(address_code) = active_address(conn, &deletion.personal_id).await? else {
-        return Err(ApiError::refused(
-            "NO_PERMANENT_RESIDENCE",
-            "the person has no permanent residence to delete",
-        ));
-    };
-    let today = dates::today();
-    let number = ids::next_in_sequence(conn, "residence_deletion", today.year()).await?;
-    let deletion_id = format!("XTT-{}-{number:06}", today.year());
-    let deleted_on = dates::format(today);
-    let entry_id: String = sqlx::query_scalar(
-        "UPDATE residence_entries SET status = 'deleted'
-         WHERE personal_id = ?1 AND status = 'active'
-         RETURNING entry_id",
-    )
-    .bind(&deletion.personal_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO residence_deletions (deletion_id, entry_id, personal_id,
-                                          death_certificate_number, deleted_on, status,
-                                          idempotency_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'deleted', ?6)",
-    )
-    .bind(&deletion_id)
-    .bind(&entry_id)
-    .bind(&deletion.personal_id)
-    .bind(deletion.death_certificate_number.trim())
-    .bind(&deleted_on)
-    .bind(&request.key)
-    .execute(&mut *conn)
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        json!({
-            "deletion_id": deletion_id,
-            "address_code": address_code,
-            "deleted_on": deleted_on,
-        }),
-    ))
+impl Act for Deletion {
+    async fn act(&self, conn: &mut SqliteConnection, request: &ActRequest) -> Outcome {
+        let Some(address_code) = active_address(conn, &self.personal_id).await? else {
+            return Err(ApiError::refused(
+                "NO_PERMANENT_RESIDENCE",
+                "the person has no permanent residence to delete",
+            ));
+        };
+        let today = dates::today();
+        let number = ids::next_in_sequence(conn, "residence_deletion", today.year()).await?;
+        let deletion_id = format!("XTT-{}-{number:06}", today.year());
+        let deleted_on = dates::format(today);
+        let entry_id: String = sqlx::query_scalar(
+            "UPDATE residence_entries SET status = 'deleted'
+             WHERE personal_id = ?1 AND status = 'active'
+             RETURNING entry_id",
+        )
+        .bind(&self.personal_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO residence_deletions (deletion_id, entry_id, personal_id,
+                                              death_certificate_number, deleted_on, status,
+                                              idempotency_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'deleted', ?6)",
+        )
+        .bind(&deletion_id)
+        .bind(&entry_id)
+        .bind(&self.personal_id)
+        .bind(self.death_certificate_number.trim())
+        .bind(&deleted_on)
+        .bind(&request.key)
+        .execute(&mut *conn)
+        .await?;
+        Ok((
+            StatusCode::CREATED,
+            json!({
+                "deletion_id": deletion_id,
+                "address_code": address_code,
+                "deleted_on": deleted_on,
+            }),
+        ))
+    }
 }
 
 #[derive(Debug, Deserialize)]
-struct Restoration {
+pub(super) struct Restoration {
     deletion_id: String,
     reason: String,
     #[serde(default, rename = "supplement")]
     _supplement: Option<Supplement>,
 }
 
-impl Restoration {
+impl Checked for Restoration {
     fn check(&self) -> Result<(), ApiError> {
         validate::required("deletion_id", &self.deletion_id)?;
         validate::required("reason", &self.reason)
@@ -140,36 +102,35 @@ struct StoredDeletion {
     restored_on: Option<String>,
 }
 
-async fn restore(
-    conn: &mut SqliteConnection,
-    restoration: &Restoration,
-) -> Result<(StatusCode, Value), ApiError> {
-    let stored: Option<StoredDeletion> = sqlx::query_as(
-        "SELECT entry_id, personal_id, status, restored_on
-         FROM residence_deletions WHERE deletion_id = ?1",
-    )
-    .bind(&restoration.deletion_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(stored) = stored else {
-        return Err(ApiError::not_found(
-            "UNKNOWN_DELETION",
-            "no residence deletion has this ID",
-        ));
-    };
-    // An already-restored deletion keeps its first restoration date and reason.
-    let restored_on = match (stored.status.as_str(), stored.restored_on) {
-        ("restored", Some(restored_on)) => restored_on,
-        _ => restore_entry(conn, restoration, &stored.entry_id, &stored.personal_id).await?,
-    };
-    Ok((
-        StatusCode::OK,
-        json!({
-            "deletion_id": restoration.deletion_id,
-            "status": "restored",
-            "restored_on": restored_on,
-        }),
-    ))
+impl Act for Restoration {
+    async fn act(&self, conn: &mut SqliteConnection, _request: &ActRequest) -> Outcome {
+        let stored: Option<StoredDeletion> = sqlx::query_as(
+            "SELECT entry_id, personal_id, status, restored_on
+             FROM residence_deletions WHERE deletion_id = ?1",
+        )
+        .bind(&self.deletion_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(stored) = stored else {
+            return Err(ApiError::not_found(
+                "UNKNOWN_DELETION",
+                "no residence deletion has this ID",
+            ));
+        };
+        // An already-restored deletion keeps its first restoration date and reason.
+        let restored_on = match (stored.status.as_str(), stored.restored_on) {
+            ("restored", Some(restored_on)) => restored_on,
+            _ => restore_entry(conn, self, &stored.entry_id, &stored.personal_id).await?,
+        };
+        Ok((
+            StatusCode::OK,
+            json!({
+                "deletion_id": self.deletion_id,
+                "status": "restored",
+                "restored_on": restored_on,
+            }),
+        ))
+    }
 }
 
 async fn restore_entry(

@@ -12,6 +12,7 @@ use crate::dates;
 use crate::documents::Supplement;
 use crate::idempotency::{self, ActReply, ActRequest};
 use crate::ids;
+use crate::operation::{Act, Checked, Outcome};
 use crate::server::AppState;
 use crate::validate;
 
@@ -34,29 +35,11 @@ pub(super) async fn perform_issue(
     .await
 }
 
-pub(super) async fn perform_revoke(
-    state: &AppState,
-    request: &ActRequest,
-    body: Value,
-) -> Result<ActReply, ApiError> {
-    let revocation: Revocation = validate::body(body)?;
-    revocation.check()?;
-    idempotency::act(&state.db, request, async |conn| {
-        revoke(conn, &revocation).await
-    })
-    .await
-}
-
 /// Checks an application without acting on it, for an act decided later.
 pub(super) fn check_issue(body: &Value) -> Result<(), ApiError> {
     validate::body::<Application>(body.clone())?
         .check()
         .map(drop)
-}
-
-/// Checks a revocation without acting on it, for an act decided later.
-pub(super) fn check_revoke(body: &Value) -> Result<(), ApiError> {
-    validate::body::<Revocation>(body.clone())?.check()
 }
 
 #[derive(Debug, Deserialize)]
@@ -163,51 +146,50 @@ async fn issue(
 }
 
 #[derive(Debug, Deserialize)]
-struct Revocation {
+pub(super) struct Revocation {
     card_number: String,
     reason: String,
     #[serde(default, rename = "supplement")]
     _supplement: Option<Supplement>,
 }
 
-impl Revocation {
+impl Checked for Revocation {
     fn check(&self) -> Result<(), ApiError> {
         validate::required("card_number", &self.card_number)?;
         validate::required("reason", &self.reason)
     }
 }
 
-async fn revoke(
-    conn: &mut SqliteConnection,
-    revocation: &Revocation,
-) -> Result<(StatusCode, Value), ApiError> {
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM cards WHERE card_number = ?1")
-            .bind(&revocation.card_number)
-            .fetch_optional(&mut *conn)
+impl Act for Revocation {
+    async fn act(&self, conn: &mut SqliteConnection, _request: &ActRequest) -> Outcome {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM cards WHERE card_number = ?1")
+                .bind(&self.card_number)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some(status) = status else {
+            return Err(ApiError::not_found(
+                "CARD_NOT_FOUND",
+                "no health-insurance card has this number",
+            ));
+        };
+        // An already-revoked card keeps its first revocation date and reason.
+        if status == "active" {
+            sqlx::query(
+                "UPDATE cards SET status = 'revoked', revoked_on = ?2, revoke_reason = ?3
+                 WHERE card_number = ?1",
+            )
+            .bind(&self.card_number)
+            .bind(dates::format(dates::today()))
+            .bind(self.reason.trim())
+            .execute(&mut *conn)
             .await?;
-    let Some(status) = status else {
-        return Err(ApiError::not_found(
-            "CARD_NOT_FOUND",
-            "no health-insurance card has this number",
-        ));
-    };
-    // An already-revoked card keeps its first revocation date and reason.
-    if status == "active" {
-        sqlx::query(
-            "UPDATE cards SET status = 'revoked', revoked_on = ?2, revoke_reason = ?3
-             WHERE card_number = ?1",
-        )
-        .bind(&revocation.card_number)
-        .bind(dates::format(dates::today()))
-        .bind(revocation.reason.trim())
-        .execute(&mut *conn)
-        .await?;
+        }
+        Ok((
+            StatusCode::OK,
+            json!({ "card_number": self.card_number, "status": "revoked" }),
+        ))
     }
-    Ok((
-        StatusCode::OK,
-        json!({ "card_number": revocation.card_number, "status": "revoked" }),
-    ))
 }
 
 #[cfg(test)]
