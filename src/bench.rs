@@ -29,7 +29,7 @@ use crate::{
     connect::connect,
     roles,
     shutdown::Stop,
-    temporal_dev::{DevServer, DevServerOptions},
+    temporal_dev::{DevServer, DevServerError, DevServerOptions},
 };
 
 const EXAMPLE: &str = include_str!("../examples/applications/birth-residence-insurance.json");
@@ -109,7 +109,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             .insert(key.to_owned(), value.to_owned());
     }
     println!("server  dev(sqlite=WAL) {}", options.dynamic_config_text());
-    let result = match DevServer::start(options).await {
+    let result = match start_server(options).await {
         Ok(server) => {
             let result = with_server(&args, &dir, &tag, &server, server.pid()).await;
             server.stop().await;
@@ -560,6 +560,21 @@ fn peak_mb(pid: u32) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// The dev server also binds ports next to the one it is given, which another process may have
+/// just taken: a start that fails is tried again on another free port.
+async fn start_server(options: DevServerOptions) -> Result<DevServer, DevServerError> {
+    let mut result = DevServer::start(options.clone()).await;
+    for _ in 0..2 {
+        if result.is_ok() {
+            break;
+        }
+        let mut retry = options.clone();
+        retry.port = free_port().unwrap_or(options.port);
+        result = DevServer::start(retry).await;
+    }
+    result
 }
 
 fn free_port() -> Result<u16> {

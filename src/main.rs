@@ -84,7 +84,7 @@ struct WorkerArgs {
     #[arg(long, env = "LIENTHONG_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
     /// Cases kept in memory between steps (least recently used evicted, replayed when needed).
-    #[arg(long, env = "LIENTHONG_MAX_CACHED_WORKFLOWS", default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS)]
+    #[arg(long, env = "LIENTHONG_MAX_CACHED_WORKFLOWS", default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS, value_parser = at_least_one)]
     max_cached_workflows: usize,
 }
 
@@ -157,6 +157,14 @@ struct SubmitArgs {
     /// Idempotency key for the submission; defaults to a hash of the file.
     #[arg(long)]
     request_id: Option<String>,
+}
+
+/// A count that must be at least 1 (the worker's sticky queue needs a cache).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("`{text}` is not a whole number of at least 1")),
+    }
 }
 
 #[tokio::main]

@@ -47,10 +47,8 @@ impl OpenCases {
         exit_check(self.submit_all(target).await, worker)?;
         let submitted = started.elapsed();
         let open_deadline = Instant::now() + Duration::from_secs(60 + self.cases as u64 / 5);
-        exit_check(
-            self.wait_metric(target, PENDING, open_deadline).await,
-            worker,
-        )?;
+        self.wait_metric(target, PENDING, open_deadline, worker)
+            .await?;
         let all_open = started.elapsed();
         let worker_rss = rss_mb(&[pid]);
         let server_rss = self.server_pid.and_then(|p| rss_mb(&process_tree(p)));
@@ -63,10 +61,8 @@ impl OpenCases {
             .await?
             .error_for_status()?;
         let done_deadline = Instant::now() + Duration::from_secs(120 + self.cases as u64 / 5);
-        exit_check(
-            self.wait_metric(target, COMPLETED, done_deadline).await,
-            worker,
-        )?;
+        self.wait_metric(target, COMPLETED, done_deadline, worker)
+            .await?;
         let completed = released.elapsed();
         let mb = |v: Option<f64>| v.map_or_else(|| "unknown".into(), |v| format!("{v:.1}"));
         println!(
@@ -108,8 +104,16 @@ impl OpenCases {
     }
 
     /// Waits until the worker's counter `series` reaches the number of cases.
-    async fn wait_metric(&self, target: &Target, series: &str, deadline: Instant) -> Result<()> {
+    async fn wait_metric(
+        &self,
+        target: &Target,
+        series: &str,
+        deadline: Instant,
+        worker: &mut Child,
+    ) -> Result<()> {
         loop {
+            // A dead worker would otherwise leave the run waiting for its whole deadline.
+            exit_check(Ok(()), worker)?;
             // The worker may still be starting its metrics listener: count that as zero.
             let text = match target.http.get(&self.worker_metrics).send().await {
                 Ok(response) => response.text().await.unwrap_or_default(),

@@ -61,6 +61,24 @@ fn lienthong(dir: &Path, log: &str, env: &[(String, String)]) -> Command {
     command
 }
 
+/// The dev server on a free port. It also binds ports next to the one it is given, which another
+/// test's server may have just taken: a start that fails is tried again on another port.
+async fn start_temporal(dir: &Path) -> Result<DevServer> {
+    let mut last = None;
+    for attempt in 0..3 {
+        let options = DevServerOptions::new(
+            dir.join(format!("temporal-{attempt}.db")),
+            free_port(),
+            None,
+        );
+        match DevServer::start(options).await {
+            Ok(server) => return Ok(server),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.map_or_else(|| anyhow::anyhow!("no attempt made"), Into::into))
+}
+
 async fn read_ready(path: &Path, child: &mut Child) -> Result<Value> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -112,12 +130,7 @@ impl Stack {
         // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir()?;
-        let temporal = DevServer::start(DevServerOptions::new(
-            dir.path().join("temporal.db"),
-            free_port(),
-            None,
-        ))
-        .await?;
+        let temporal = start_temporal(dir.path()).await?;
 
         let sims_ready = dir.path().join("agencies.json");
         let mut sims = lienthong(dir.path(), "agencies.log", &env)
