@@ -272,3 +272,41 @@ async fn metrics_count_cases_steps_and_requests_by_the_right_amounts() -> Result
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn an_agency_decision_called_back_later_joins_its_case_trace() -> Result<()> {
+    let receiver = OtlpReceiver::start()?;
+    let stack = Stack::start_observed(receiver.endpoint()).await?;
+    stack
+        .fault(
+            "residence",
+            serde_json::json!({"operation": "register-permanent-residence", "mode": "decide_later", "delay_ms": 300, "decision": "approve", "count": 1}),
+        )
+        .await?;
+    let code = stack
+        .submit_ok(&example_submission("callback-trace"))
+        .await?;
+    let case = stack.wait_ended(&code).await?;
+    assert_eq!(case["status"], "completed", "{case:#}");
+
+    let trace_id = lienthong_telemetry::case_trace_id(&code).to_string();
+    let is_callback = |s: &ReceivedSpan| {
+        s.trace_id == trace_id
+            && s.service_name == "lienthong-api"
+            && s.name == "POST /v1/agencies/{agency}/callbacks"
+    };
+    let spans = receiver.wait_for(Duration::from_secs(30), |spans| {
+        spans.iter().any(is_callback)
+    });
+    let names: Vec<String> = spans
+        .iter()
+        .filter(|s| s.trace_id == trace_id)
+        .map(|s| format!("{}:{}", s.service_name, s.name))
+        .collect();
+    let callback = spans
+        .iter()
+        .find(|s| is_callback(s))
+        .context(format!("no callback span in the case's trace: {names:?}"))?;
+    assert_eq!(callback.kind, "server");
+    Ok(())
+}
