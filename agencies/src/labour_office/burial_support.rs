@@ -12,7 +12,7 @@ use crate::dates;
 use crate::documents::Supplement;
 use crate::idempotency::ActRequest;
 use crate::ids;
-use crate::operation::{Act, Checked, Outcome};
+use crate::operation::{Act, Cancellable, Checked, Outcome, cancel_record};
 use crate::rates::{BURIAL_SUPPORT_MERITORIOUS_VND, BURIAL_SUPPORT_SOCIAL_PROTECTION_VND};
 use crate::validate;
 
@@ -126,33 +126,14 @@ impl Checked for Cancellation {
 
 impl Act for Cancellation {
     async fn act(&self, conn: &mut SqliteConnection, _request: &ActRequest) -> Outcome {
-        // An already-cancelled decision keeps its first cancellation date and reason.
-        let cancelled_on: Option<String> = sqlx::query_scalar(
-            "UPDATE burial_support
-             SET status = 'cancelled',
-                 cancelled_on = COALESCE(cancelled_on, ?2),
-                 cancel_reason = COALESCE(cancel_reason, ?3)
-             WHERE decision_number = ?1
-             RETURNING cancelled_on",
-        )
-        .bind(&self.decision_number)
-        .bind(dates::format(dates::today()))
-        .bind(self.reason.trim())
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(cancelled_on) = cancelled_on else {
-            return Err(ApiError::not_found(
+        let register = Cancellable {
+            table: "burial_support",
+            id_column: "decision_number",
+            unknown: (
                 "UNKNOWN_DECISION",
                 "no burial support decision has this number",
-            ));
+            ),
         };
-        Ok((
-            StatusCode::OK,
-            json!({
-                "decision_number": self.decision_number,
-                "status": "cancelled",
-                "cancelled_on": cancelled_on,
-            }),
-        ))
+        cancel_record(conn, &register, &self.decision_number, &self.reason).await
     }
 }

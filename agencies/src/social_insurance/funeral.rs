@@ -12,7 +12,7 @@ use crate::dates;
 use crate::documents::Supplement;
 use crate::idempotency::ActRequest;
 use crate::ids;
-use crate::operation::{Act, Checked, Outcome};
+use crate::operation::{Act, Cancellable, Checked, Outcome, cancel_record};
 use crate::rates::FUNERAL_ALLOWANCE_VND;
 use crate::validate;
 
@@ -114,33 +114,14 @@ impl Checked for Cancellation {
 
 impl Act for Cancellation {
     async fn act(&self, conn: &mut SqliteConnection, _request: &ActRequest) -> Outcome {
-        // An already-cancelled payment keeps its first cancellation date and reason.
-        let cancelled_on: Option<String> = sqlx::query_scalar(
-            "UPDATE funeral_allowances
-             SET status = 'cancelled',
-                 cancelled_on = COALESCE(cancelled_on, ?2),
-                 cancel_reason = COALESCE(cancel_reason, ?3)
-             WHERE payment_id = ?1
-             RETURNING cancelled_on",
-        )
-        .bind(&self.payment_id)
-        .bind(dates::format(dates::today()))
-        .bind(self.reason.trim())
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(cancelled_on) = cancelled_on else {
-            return Err(ApiError::not_found(
+        let register = Cancellable {
+            table: "funeral_allowances",
+            id_column: "payment_id",
+            unknown: (
                 "UNKNOWN_PAYMENT",
                 "no funeral allowance has this payment ID",
-            ));
+            ),
         };
-        Ok((
-            StatusCode::OK,
-            json!({
-                "payment_id": self.payment_id,
-                "status": "cancelled",
-                "cancelled_on": cancelled_on,
-            }),
-        ))
+        cancel_record(conn, &register, &self.payment_id, &self.reason).await
     }
 }

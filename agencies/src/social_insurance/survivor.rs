@@ -14,7 +14,7 @@ use crate::dates;
 use crate::documents::Supplement;
 use crate::idempotency::ActRequest;
 use crate::ids;
-use crate::operation::{Act, Checked, Outcome};
+use crate::operation::{Act, Cancellable, Checked, Outcome, cancel_record};
 use crate::rates::MONTHLY_SURVIVOR_MIN_YEARS;
 use crate::validate;
 
@@ -123,33 +123,11 @@ impl Checked for Cancellation {
 
 impl Act for Cancellation {
     async fn act(&self, conn: &mut SqliteConnection, _request: &ActRequest) -> Outcome {
-        // An already-cancelled benefit keeps its first cancellation date and reason.
-        let cancelled_on: Option<String> = sqlx::query_scalar(
-            "UPDATE survivor_benefits
-             SET status = 'cancelled',
-                 cancelled_on = COALESCE(cancelled_on, ?2),
-                 cancel_reason = COALESCE(cancel_reason, ?3)
-             WHERE benefit_id = ?1
-             RETURNING cancelled_on",
-        )
-        .bind(&self.benefit_id)
-        .bind(dates::format(dates::today()))
-        .bind(self.reason.trim())
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(cancelled_on) = cancelled_on else {
-            return Err(ApiError::not_found(
-                "UNKNOWN_BENEFIT",
-                "no survivor benefit has this ID",
-            ));
+        let register = Cancellable {
+            table: "survivor_benefits",
+            id_column: "benefit_id",
+            unknown: ("UNKNOWN_BENEFIT", "no survivor benefit has this ID"),
         };
-        Ok((
-            StatusCode::OK,
-            json!({
-                "benefit_id": self.benefit_id,
-                "status": "cancelled",
-                "cancelled_on": cancelled_on,
-            }),
-        ))
+        cancel_record(conn, &register, &self.benefit_id, &self.reason).await
     }
 }

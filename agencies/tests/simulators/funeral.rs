@@ -109,6 +109,7 @@ async fn a_funeral_allowance_is_paid_once_and_its_cancellation_is_safe_to_repeat
     assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
     assert_eq!(cancelled.str("cancelled_on"), iso(today()));
     assert_eq!(cancelled.str("status"), "cancelled");
+    assert_eq!(cancelled.str("payment_id"), payment_id.as_str());
     let replayed = h
         .post(
             "social-insurance",
