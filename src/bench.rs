@@ -17,6 +17,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
+use lienthong_codec::{KEYS_ENV, KeyRing, PayloadCipher, WRITE_KEY_ENV, generate_key_entry};
 use lienthong_workflows::{CaseWorkflow, CeilingWorkflow};
 use serde_json::{Value, json};
 use temporalio_client::{Client, WorkflowGetResultOptions, WorkflowStartOptions};
@@ -26,7 +27,7 @@ mod open_cases;
 
 use crate::{
     DEFAULT_TASK_QUEUE,
-    connect::connect,
+    connect::connect_with,
     roles,
     shutdown::Stop,
     temporal_dev::{DevServer, DevServerError, DevServerOptions},
@@ -136,8 +137,17 @@ async fn with_server(
     let address = server.address().to_string();
     let listener = roles::bind_api("127.0.0.1:0".parse()?).await?;
     let api = format!("http://{}", listener.local_addr()?);
+    let key = PayloadKey::new()?;
+    let token_key = lienthong_identity::DevKey::generate();
+    let officer = lienthong_identity::Claims {
+        sub: "bench".into(),
+        roles: vec!["operator".into()],
+        offices: vec!["01".into()],
+        ..lienthong_identity::Claims::default()
+    };
+    let token = token_key.mint(&officer, std::time::Duration::from_secs(24 * 3600))?;
     // The API gets its own connection, as it would in its own process.
-    let api_client = connect(Some(&address)).await?;
+    let api_client = connect_with(Some(&address), None, Some(&key.cipher)).await?;
     let api_task = tokio::spawn(roles::serve_api(
         listener,
         api_client,
@@ -147,15 +157,29 @@ async fn with_server(
             procedures: None,
             database_url: lienthong_store::Store::sqlite_url(dir),
             agencies: BTreeMap::new(),
+            agency_credentials: roles::agency_credentials(true)?,
             metrics: lienthong_telemetry::Metrics::new(),
+            verifier: std::sync::Arc::new(token_key.verifier()?),
+            default_office: "01-HK".into(),
+            attention_after_secs: None,
+            // The load comes from one account on purpose.
+            submissions_per_minute: None,
+            payload_cipher: key.cipher.clone(),
         },
         Stop::on_signals(),
     ));
     let sims = roles::start_agencies(dir.join("agencies"), true, Some(api.clone())).await;
     let result = match sims {
         Ok(sims) => {
-            let result =
-                with_agencies(args, dir, tag, (&address, server_pid), &api, &sims.urls()).await;
+            let result = with_agencies(
+                args,
+                (dir, tag),
+                (&address, server_pid),
+                &key,
+                (&api, &token),
+                &sims.urls(),
+            )
+            .await;
             sims.shutdown().await;
             result
         }
@@ -167,22 +191,29 @@ async fn with_server(
 
 async fn with_agencies(
     args: &BenchArgs,
-    dir: &Path,
-    tag: &str,
+    (dir, tag): (&Path, &str),
     (address, server_pid): (&str, Option<u32>),
-    api: &str,
+    key: &PayloadKey,
+    (api, token): (&str, &str),
     agencies: &BTreeMap<String, String>,
 ) -> Result<()> {
     let agencies_file = dir.join("agencies.json");
     roles::write_ready_file(&agencies_file, &serde_json::to_value(agencies)?)?;
-    let http = reqwest::Client::new();
+    // The load is filed by an officer of province 01, where the API files it by default.
+    let http = reqwest::Client::builder()
+        .default_headers(reqwest::header::HeaderMap::from_iter([(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse()?,
+        )]))
+        .build()?;
     inject_faults(&http, agencies, args).await?;
 
     let log = std::fs::File::create(dir.join("worker.log"))?;
     let metrics_address = format!("127.0.0.1:{}", free_port()?);
     let mut worker = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["worker", "--temporal-address", address, "--agencies-file"])
+        .args(["worker", "--dev-agency-secrets", "--agencies-file"])
         .arg(&agencies_file)
+        .args(["--temporal-address", address])
         .args(["--metrics-listen", &metrics_address])
         .args([
             "--max-cached-workflows",
@@ -193,6 +224,8 @@ async fn with_agencies(
             "LIENTHONG_LOG",
             std::env::var("LIENTHONG_LOG").unwrap_or_else(|_| "warn".into()),
         )
+        .env(KEYS_ENV, &key.entry)
+        .env_remove(WRITE_KEY_ENV)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -203,7 +236,7 @@ async fn with_agencies(
         server_pid,
         http,
         api: api.to_owned(),
-        client: connect(Some(address)).await?,
+        client: connect_with(Some(address), None, Some(&key.cipher)).await?,
         tag: tag.to_owned(),
     });
     // Ctrl-C ends the run early; everything started is still stopped below.
@@ -330,6 +363,21 @@ enum Load {
     Engine,
     /// The no-op workflow started directly.
     Ceiling,
+}
+
+/// The run's own payload key: the API and the load client in this process hold the cipher, the
+/// worker child gets the same key through its environment.
+struct PayloadKey {
+    entry: String,
+    cipher: Arc<PayloadCipher>,
+}
+
+impl PayloadKey {
+    fn new() -> Result<Self> {
+        let entry = generate_key_entry("bench")?;
+        let cipher = Arc::new(PayloadCipher::new(KeyRing::parse(&entry)?));
+        Ok(Self { entry, cipher })
+    }
 }
 
 /// Where the load goes.

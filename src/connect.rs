@@ -1,6 +1,9 @@
 //! Reaching Temporal with the SDK's standard settings: `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
 //! TLS and API-key variables, or a `temporal.toml` profile, exactly as other Temporal tools read them.
 
+use std::{path::Path, sync::Arc};
+
+use lienthong_codec::{KeyError, KeyRing, PayloadCipher};
 use temporalio_client::{
     Client, ClientOptions, Connection, envconfig::LoadClientConfigProfileOptions,
 };
@@ -21,17 +24,40 @@ pub enum ConnectError {
     Connect { address: String, reason: String },
 }
 
-/// Connects using the standard configuration; `address` (host:port) overrides where to connect.
-pub async fn connect(address: Option<&str>) -> Result<Client, ConnectError> {
-    connect_with(address, None).await
+/// The payload cipher from `LIENTHONG_PAYLOAD_KEYS` and `LIENTHONG_PAYLOAD_WRITE_KEY`; an error
+/// naming them when no key is set, so a deployment never silently writes plaintext history.
+pub fn cipher_from_env() -> Result<Arc<PayloadCipher>, KeyError> {
+    KeyRing::from_env().map(cipher_of)
 }
 
-/// As [`connect`], recording the client's request metrics in `metrics`.
+/// The payload cipher of `lienthong dev`: its key is made once in `data_dir`, beside the history
+/// it encrypts.
+pub fn dev_cipher(data_dir: &Path) -> Result<Arc<PayloadCipher>, KeyError> {
+    KeyRing::load_or_create_dev(data_dir).map(cipher_of)
+}
+
+fn cipher_of(ring: KeyRing) -> Arc<PayloadCipher> {
+    let keys: Vec<&str> = ring.ids().collect();
+    tracing::info!(writer = ring.writer_id(), ?keys, "payload encryption on");
+    Arc::new(PayloadCipher::new(ring))
+}
+
+/// Connects using the standard configuration; `address` (host:port) overrides where to connect.
+/// The client has no payload codec: it can probe and list, but must not start, signal or query
+/// cases, whose payloads are encrypted.
+pub async fn connect(address: Option<&str>) -> Result<Client, ConnectError> {
+    connect_with(address, None, None).await
+}
+
+/// As [`connect`], recording the client's request metrics in `metrics` and encrypting every
+/// payload it writes (and decrypting every one it reads) with `cipher`. A worker built on this
+/// client uses the same codec.
 pub async fn connect_with(
     address: Option<&str>,
     metrics: Option<&lienthong_telemetry::Metrics>,
+    cipher: Option<&Arc<PayloadCipher>>,
 ) -> Result<Client, ConnectError> {
-    let (mut connection, client) =
+    let (mut connection, mut client) =
         ClientOptions::load_from_config(LoadClientConfigProfileOptions::default())
             .map_err(|e| ConnectError::Config(e.to_string()))?;
     if let Some(metrics) = metrics {
@@ -45,6 +71,9 @@ pub async fn connect_with(
         };
         connection.target = Url::parse(&format!("{scheme}://{address}"))
             .map_err(|_| ConnectError::Address(address.to_owned()))?;
+    }
+    if let Some(cipher) = cipher {
+        client.data_converter = cipher.data_converter();
     }
     let target = connection.target.to_string();
     let connection = Connection::connect(connection)

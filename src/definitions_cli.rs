@@ -85,9 +85,10 @@ enum DefinitionsCommand {
 struct ApiArgs {
     #[arg(long, default_value = "http://127.0.0.1:8780", env = "LIENTHONG_API")]
     api: String,
-    /// Who makes the change, recorded with it (defaults to $LIENTHONG_ACTOR, then $USER).
-    #[arg(long, env = "LIENTHONG_ACTOR")]
-    actor: Option<String>,
+    /// An agency administrator's bearer token (`lienthong dev` prints one); the account it names
+    /// is recorded with each change.
+    #[arg(long, env = "LIENTHONG_TOKEN", hide_env_values = true)]
+    token: Option<String>,
 }
 
 pub async fn run(args: DefinitionsArgs) -> Result<()> {
@@ -363,12 +364,11 @@ impl ApiArgs {
         format!("{}{path}", self.api.trim_end_matches('/'))
     }
 
-    fn actor(&self) -> Result<String> {
-        self.actor
+    fn token(&self) -> Result<String> {
+        self.token
             .clone()
-            .or_else(|| std::env::var("USER").ok())
-            .filter(|a| !a.trim().is_empty())
-            .context("say who makes this change: --actor NAME (or LIENTHONG_ACTOR)")
+            .filter(|t| !t.trim().is_empty())
+            .context("sign in: --token TOKEN (or LIENTHONG_TOKEN); `lienthong dev` prints an agency-admin token")
     }
 
     async fn get(&self, path: &str) -> Result<Value> {
@@ -381,7 +381,7 @@ impl ApiArgs {
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value> {
         let response = request
-            .header("x-lienthong-actor", self.actor()?)
+            .bearer_auth(self.token()?)
             .send()
             .await
             .with_context(|| {

@@ -1,12 +1,12 @@
 //! `lienthong`: run the whole embedded stack, or one role of it, or file an application.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use lienthong::{
     DEFAULT_TASK_QUEUE,
-    connect::connect_with,
+    connect::{cipher_from_env, connect_with, dev_cipher},
     roles,
     shutdown::Stop,
     submit::submit_and_follow,
@@ -34,7 +34,7 @@ enum Command {
     /// Run a worker against the Temporal given by TEMPORAL_ADDRESS / temporal.toml.
     Worker(WorkerArgs),
     /// Run the HTTP API against the Temporal given by TEMPORAL_ADDRESS / temporal.toml.
-    Api(ApiArgs),
+    Api(Box<ApiArgs>),
     /// Run the agency simulators, each with its own register.
     AgencySim(AgencySimArgs),
     /// Submit an application file and follow the case until it ends.
@@ -83,6 +83,11 @@ struct WorkerArgs {
     /// Serve Prometheus metrics (cases, steps, the Temporal SDK's own) on this address.
     #[arg(long, env = "LIENTHONG_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
+    /// For agencies whose LIENTHONG_SECRET_<AGENCY> is unset, use the simulators' development
+    /// secret dev-secret-<agency>. Never in production: without it a missing secret stops the
+    /// worker.
+    #[arg(long)]
+    dev_agency_secrets: bool,
     /// Cases kept in memory between steps (least recently used evicted, replayed when needed).
     #[arg(long, env = "LIENTHONG_MAX_CACHED_WORKFLOWS", default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS, value_parser = at_least_one)]
     max_cached_workflows: usize,
@@ -129,6 +134,29 @@ struct ApiArgs {
     /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
     #[arg(long)]
     agencies_file: Option<PathBuf>,
+    /// The OpenID Connect issuer whose tokens callers present (its keys are read from its
+    /// discovery document).
+    #[arg(long, env = "LIENTHONG_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// The audience tokens of the OIDC issuer must name.
+    #[arg(long, env = "LIENTHONG_OIDC_AUDIENCE")]
+    oidc_audience: Option<String>,
+    /// The installation's own HS256 token key (base64, at least 32 bytes) instead of an issuer.
+    #[arg(long, env = "LIENTHONG_TOKEN_KEY", hide_env_values = true)]
+    token_key: Option<String>,
+    /// A file holding the token key (as `lienthong dev` writes `<data-dir>/token-key`).
+    #[arg(long, env = "LIENTHONG_TOKEN_KEY_FILE")]
+    token_key_file: Option<PathBuf>,
+    /// Where an application that names no office is filed (`01-HK`: province 01, office HK).
+    #[arg(long, env = "LIENTHONG_DEFAULT_OFFICE", default_value = "01-HK")]
+    default_office: String,
+    /// Seconds a step may wait on an agency's answer before its case shows as needing attention
+    /// (`retrying`); 600 when unset.
+    #[arg(long, env = "LIENTHONG_ATTENTION_AFTER_SECS")]
+    attention_after_secs: Option<u64>,
+    /// Applications one account may submit per minute (0: no limit).
+    #[arg(long, env = "LIENTHONG_SUBMISSIONS_PER_MINUTE", default_value_t = 60)]
+    submissions_per_minute: u32,
 }
 
 #[derive(clap::Args, Debug)]
@@ -195,12 +223,20 @@ async fn run(command: Command) -> Result<()> {
         Command::Dev(args) => dev(args, metrics).await,
         Command::Worker(args) => {
             let agencies = roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?;
-            let client = connect_with(args.temporal_address.as_deref(), Some(&metrics)).await?;
+            let agency_credentials = roles::agency_credentials(args.dev_agency_secrets)?;
+            let cipher = cipher_from_env()?;
+            let client = connect_with(
+                args.temporal_address.as_deref(),
+                Some(&metrics),
+                Some(&cipher),
+            )
+            .await?;
             roles::run_worker(
                 client,
                 roles::WorkerOptions {
                     task_queue: args.task_queue,
                     agencies,
+                    agency_credentials,
                     metrics,
                     metrics_listen: args.metrics_listen,
                     max_cached_workflows: args.max_cached_workflows,
@@ -210,7 +246,13 @@ async fn run(command: Command) -> Result<()> {
             .await
         }
         Command::Api(args) => {
-            let client = connect_with(args.temporal_address.as_deref(), Some(&metrics)).await?;
+            let cipher = cipher_from_env()?;
+            let client = connect_with(
+                args.temporal_address.as_deref(),
+                Some(&metrics),
+                Some(&cipher),
+            )
+            .await?;
             let listener = roles::bind_api(args.listen).await?;
             let url = format!("http://{}", listener.local_addr()?);
             if let Some(file) = &args.ready_file {
@@ -232,7 +274,24 @@ async fn run(command: Command) -> Result<()> {
                     procedures: args.procedures,
                     database_url: args.database_url,
                     agencies: roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?,
+                    // Only dry runs use them: an API without agency secrets still serves, and
+                    // its dry runs are refused by the agencies that need them.
+                    agency_credentials: roles::agency_credentials(args.dev_callback_secrets)
+                        .unwrap_or_else(|error| {
+                            tracing::warn!(%error, "dry runs will call agencies unsigned");
+                            std::collections::BTreeMap::new()
+                        }),
                     metrics,
+                    verifier: roles::verifier(
+                        args.token_key.as_deref(),
+                        args.token_key_file.as_deref(),
+                        args.oidc_issuer.as_deref(),
+                        args.oidc_audience.clone(),
+                    )?,
+                    default_office: args.default_office.clone(),
+                    attention_after_secs: args.attention_after_secs,
+                    submissions_per_minute: Some(args.submissions_per_minute).filter(|n| *n > 0),
+                    payload_cipher: cipher.clone(),
                 },
                 Stop::on_signals(),
             )
@@ -286,7 +345,9 @@ async fn run_dev_stack(
 ) -> Result<()> {
     let (data_dir, submit) = (&args.data_dir, args.submit.clone());
     let address = server.address().to_string();
-    let client = connect_with(Some(&address), Some(&metrics)).await?;
+    let cipher = dev_cipher(data_dir)?;
+    let token_key = lienthong_identity::DevKey::load_or_create(data_dir)?;
+    let client = connect_with(Some(&address), Some(&metrics), Some(&cipher)).await?;
     let listener = roles::bind_api(args.listen).await?;
     let api_url = format!("http://{}", listener.local_addr()?);
     let sims =
@@ -307,12 +368,21 @@ async fn run_dev_stack(
     println!("  data              {}", data_dir.display());
 
     println!("  metrics           {api_url}/metrics");
+    println!("  console           {api_url}/console");
+    println!();
+    println!(
+        "Tokens for trying each role (valid 30 days; send as `Authorization: Bearer <token>`):"
+    );
+    for token in token_key.dev_tokens(Duration::from_secs(30 * 24 * 3600))? {
+        println!("  {:<13} {}", token.label, token.token);
+    }
 
     let worker = roles::run_worker(
         client.clone(),
         roles::WorkerOptions {
             task_queue: DEFAULT_TASK_QUEUE.into(),
             agencies: sims.urls(),
+            agency_credentials: roles::agency_credentials(true)?,
             metrics: metrics.clone(),
             metrics_listen: None,
             max_cached_workflows: lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS,
@@ -328,7 +398,13 @@ async fn run_dev_stack(
             procedures: None,
             database_url: lienthong_store::Store::sqlite_url(data_dir),
             agencies: sims.urls(),
+            agency_credentials: roles::agency_credentials(true)?,
             metrics: metrics.clone(),
+            verifier: Arc::new(token_key.verifier()?),
+            default_office: "01-HK".into(),
+            attention_after_secs: None,
+            submissions_per_minute: Some(60),
+            payload_cipher: cipher.clone(),
         },
         stop.clone(),
     );

@@ -11,9 +11,10 @@ use anyhow::{Context, Result};
 use lienthong_agencies::{Agency, SimConfig, Simulators};
 use lienthong_api::{ApiState, CallbackAuth, Catalog};
 use lienthong_definitions::calendar::Calendar;
+use lienthong_identity::{DevKey, Verifier};
 use lienthong_store::Store;
 use lienthong_telemetry::{Metrics, instrument_router, metrics_router};
-use lienthong_worker::WorkerConfig;
+use lienthong_worker::{AgencyCredential, WorkerConfig};
 use temporalio_client::Client;
 use tokio::net::TcpListener;
 
@@ -91,6 +92,45 @@ pub fn dev_callback_secrets() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The engine's credential for each agency of the shipped catalogue, from the variable it names
+/// (`LIENTHONG_SECRET_<AGENCY>`). Missing ones stop the start unless `dev`, which puts the
+/// simulators' `dev-secret-<agency>` in their place.
+pub fn agency_credentials(dev: bool) -> Result<BTreeMap<String, AgencyCredential>> {
+    let catalogue = lienthong_definitions::catalogue::Catalogue::shipped()
+        .map_err(|(file, diagnostics)| anyhow::anyhow!("{file}: {diagnostics}"))?;
+    Ok(lienthong_worker::agency_credentials(
+        &catalogue,
+        |name| std::env::var(name).ok(),
+        dev,
+    )?)
+}
+
+/// How the API checks tokens: an OIDC issuer's published keys, or the installation's own key
+/// (`--token-key`, or the development key `lienthong dev` keeps in its data folder).
+pub fn verifier(
+    token_key: Option<&str>,
+    token_key_file: Option<&Path>,
+    oidc_issuer: Option<&str>,
+    oidc_audience: Option<String>,
+) -> Result<Arc<Verifier>> {
+    let verifier = match (token_key, token_key_file, oidc_issuer) {
+        (None, None, Some(issuer)) => Verifier::oidc(issuer, oidc_audience)?,
+        (Some(text), None, None) => DevKey::from_text(text)?.verifier()?,
+        (None, Some(file), None) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the token key {}", file.display()))?;
+            DevKey::from_text(&text)?.verifier()?
+        }
+        (None, None, None) => anyhow::bail!(
+            "no way to check callers' tokens: set --oidc-issuer (a deployment's identity provider) \
+             or --token-key / --token-key-file (base64, 32 bytes or more); `lienthong dev` makes a \
+             development key and prints a token for each role"
+        ),
+        _ => anyhow::bail!("choose one of --oidc-issuer, --token-key and --token-key-file"),
+    };
+    Ok(Arc::new(verifier))
+}
+
 /// What the API serves with.
 #[derive(Debug, Clone)]
 pub struct ApiOptions {
@@ -100,8 +140,20 @@ pub struct ApiOptions {
     pub database_url: String,
     /// Agency base URLs overriding the catalogue's, for dry runs.
     pub agencies: BTreeMap<String, String>,
+    /// The engine's credentials for dry runs' calls.
+    pub agency_credentials: BTreeMap<String, AgencyCredential>,
     /// Served on `GET /metrics`, with the API's request latencies recorded in it.
     pub metrics: Metrics,
+    /// Checks callers' bearer tokens.
+    pub verifier: Arc<Verifier>,
+    /// Where an application naming no office is filed.
+    pub default_office: String,
+    /// How long a step may wait on an agency's answer before its case needs attention.
+    pub attention_after_secs: Option<u64>,
+    /// Submissions per minute one caller may make; `None`: no limit.
+    pub submissions_per_minute: Option<u32>,
+    /// The history cipher, served to operators at `/v1/codec`.
+    pub payload_cipher: Arc<lienthong_codec::PayloadCipher>,
 }
 
 /// Serves the API until `stop`.
@@ -111,13 +163,26 @@ pub async fn serve_api(
     options: ApiOptions,
     stop: Stop,
 ) -> Result<()> {
+    // Agency health checks and OIDC discovery go over HTTPS with ring, as the Temporal client's
+    // TLS does; idempotent.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let catalog = catalog(&options.database_url, options.procedures.as_deref()).await?;
     let state = ApiState {
         client,
-        catalog: catalog(&options.database_url, options.procedures.as_deref()).await?,
+        store: catalog.store().clone(),
+        catalog,
+        verifier: options.verifier,
+        default_office: options.default_office,
+        attention_after_secs: options.attention_after_secs,
+        payload_cipher: options.payload_cipher,
+        submissions: Arc::new(lienthong_api::SubmissionLimiter::new(
+            options.submissions_per_minute,
+        )),
         task_queue: options.task_queue,
         calendar: Arc::new(Calendar::vietnam()),
         callbacks: Arc::new(CallbackAuth::new(options.callback_secrets)),
         agencies: Arc::new(options.agencies),
+        agency_credentials: Arc::new(options.agency_credentials),
     };
     let app = instrument_router(lienthong_api::router(state), &options.metrics)
         .merge(metrics_router(options.metrics.clone()));
@@ -142,13 +207,16 @@ pub async fn bind_api(address: SocketAddr) -> Result<TcpListener> {
 pub struct WorkerOptions {
     pub task_queue: String,
     pub agencies: BTreeMap<String, String>,
+    /// The engine's credential for each agency (see [`agency_credentials`]).
+    pub agency_credentials: BTreeMap<String, AgencyCredential>,
     pub metrics: Metrics,
     pub metrics_listen: Option<SocketAddr>,
     pub max_cached_workflows: usize,
 }
 
 pub async fn run_worker(client: Client, options: WorkerOptions, stop: Stop) -> Result<()> {
-    let mut config = WorkerConfig::new(options.task_queue, options.agencies);
+    let mut config = WorkerConfig::new(options.task_queue, options.agencies)
+        .with_agency_credentials(options.agency_credentials);
     config.metrics = options.metrics;
     config.metrics_listen = options.metrics_listen;
     config.max_cached_workflows = options.max_cached_workflows;
@@ -163,7 +231,8 @@ pub async fn start_agencies(
     any_port: bool,
     callback_url: Option<String>,
 ) -> Result<Simulators> {
-    let mut config = SimConfig::new(data_dir);
+    // The same variables the worker reads: a simulator checks calls with what the engine signs.
+    let mut config = SimConfig::new(data_dir).with_secrets_from(|name| std::env::var(name).ok());
     if any_port {
         config = config.with_any_free_ports();
     }

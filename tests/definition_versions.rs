@@ -7,10 +7,21 @@ use std::process::Output;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use lienthong_identity::Claims;
 use serde_json::{Value, json};
 use support::{Stack, example_submission, step};
 
-const ADMIN: &str = "agency-admin:civil-status";
+/// The account of civil status's administrator, as the database records it.
+const ADMIN: &str = "admin-civil-status";
+
+fn admin() -> Claims {
+    Claims {
+        sub: ADMIN.into(),
+        roles: vec!["agency-admin".into()],
+        agencies: vec!["civil-status".into()],
+        ..Claims::default()
+    }
+}
 
 /// Group A under its own id: version 1 has the three steps; version 2 drops the card step.
 fn linked_birth(version: u32) -> String {
@@ -34,14 +45,13 @@ async fn post_definition(
     body: &str,
     actor: Option<&str>,
 ) -> Result<(u16, Value)> {
-    let mut request = stack
-        .http
+    let who = actor.map(|_| admin());
+    let response = stack
+        .client_as(who.as_ref())
         .post(format!("{}{path}", stack.api))
-        .body(body.to_owned());
-    if let Some(actor) = actor {
-        request = request.header("x-lienthong-actor", actor);
-    }
-    let response = request.send().await?;
+        .body(body.to_owned())
+        .send()
+        .await?;
     Ok((response.status().as_u16(), response.json().await?))
 }
 
@@ -73,12 +83,29 @@ fn step_ids(case: &Value) -> Vec<String> {
 async fn running_cases_keep_version_1_while_new_cases_get_version_2() -> Result<()> {
     let stack = Stack::start().await?;
 
-    // A draft is stored but never used for cases; a change needs an actor.
+    // A draft is stored but never used for cases; a change needs a signed-in administrator.
     let (status, answer) =
         post_definition(&stack, "/v1/definitions", &linked_birth(1), None).await?;
     assert_eq!(
         (status, answer["error"]["code"].as_str()),
-        (400, Some("ACTOR_REQUIRED"))
+        (401, Some("TOKEN_MISSING"))
+    );
+    let labour_admin = Claims {
+        sub: "admin-labour-office".into(),
+        roles: vec!["agency-admin".into()],
+        agencies: vec!["labour-office".into()],
+        ..Claims::default()
+    };
+    let refused = stack
+        .client_as(Some(&labour_admin))
+        .post(format!("{}/v1/definitions", stack.api))
+        .body(linked_birth(1))
+        .send()
+        .await?;
+    assert_eq!(refused.status().as_u16(), 403);
+    assert_eq!(
+        refused.json::<Value>().await?["error"]["code"],
+        "NOT_YOUR_AGENCY"
     );
     let (status, draft) =
         post_definition(&stack, "/v1/definitions", &linked_birth(1), Some(ADMIN)).await?;
@@ -303,15 +330,22 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
         &good_path,
         "--api",
         &stack.api,
-        "--actor",
-        ADMIN,
+        "--token",
+        &stack.token(&admin()),
     ])?;
     assert!(
         published.status.success(),
         "{}",
         String::from_utf8_lossy(&published.stderr)
     );
-    let listed = lienthong(&["definitions", "list", "--api", &stack.api, "--actor", ADMIN])?;
+    let listed = lienthong(&[
+        "definitions",
+        "list",
+        "--api",
+        &stack.api,
+        "--token",
+        &stack.token(&admin()),
+    ])?;
     let listed = String::from_utf8_lossy(&listed.stdout);
     assert!(
         listed
@@ -331,8 +365,8 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
         &good_path,
         "--api",
         &stack.api,
-        "--actor",
-        ADMIN,
+        "--token",
+        &stack.token(&admin()),
     ])?;
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("VERSION_IMMUTABLE"));
@@ -381,9 +415,8 @@ const ADOPTION_OPERATION: &str = r#"
 
 async fn put_catalogue(stack: &Stack, agency: &str, body: &str) -> Result<(u16, Value)> {
     let response = stack
-        .http
+        .client_as(Some(&admin()))
         .put(format!("{}/v1/catalogue/{agency}", stack.api))
-        .header("x-lienthong-actor", "agency-admin:civil-status")
         .body(body.to_owned())
         .send()
         .await?;

@@ -14,6 +14,9 @@ use tracing::{Instrument, field::Empty};
 
 use crate::{AgencyClient, CallError};
 
+/// The failure type of an agency call whose credentials were refused or unusable: never retried.
+pub const AUTH_FAILURE_TYPE: &str = "AgencyAuthRejected";
+
 /// The activities a lienthong worker hosts.
 #[derive(Debug)]
 pub struct AgencyActivities {
@@ -35,7 +38,8 @@ pub struct Attempt {
 #[activities]
 impl AgencyActivities {
     /// Calls one agency operation. Answers (including refusals) are returned; transient failures
-    /// are raised so Temporal retries them with the step's policy.
+    /// are raised so Temporal retries them with the step's policy; a refused credential is raised
+    /// as non-retryable, so the step fails at once and its case needs an operator.
     #[activity(definition = CallAgency)]
     pub async fn call_agency(
         self: Arc<Self>,
@@ -48,7 +52,7 @@ impl AgencyActivities {
             number: info.attempt,
             deadline: info.deadline,
         };
-        self.run_attempt(&call, &attempt).await.map_err(transient)
+        self.run_attempt(&call, &attempt).await.map_err(failure)
     }
 }
 
@@ -125,6 +129,8 @@ fn outcome(result: &Result<AgencyAnswer, CallError>) -> &'static str {
         Err(CallError::NoAnswer { .. }) => "no_answer",
         Err(CallError::UnknownAgency { .. }) => "unknown_agency",
         Err(CallError::BadBody { .. }) => "bad_body",
+        Err(CallError::AuthRejected { .. }) => "auth_rejected",
+        Err(CallError::Credentials { .. }) => "credentials_invalid",
     }
 }
 
@@ -143,13 +149,27 @@ fn log(call: &AgencyCall, attempt: u32, result: &Result<AgencyAnswer, CallError>
         Ok(AgencyAnswer::Rejected { code, .. }) => {
             tracing::warn!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, %code, "agency refused");
         }
+        Err(error) if !error.is_retryable() => {
+            tracing::error!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, %error, "agency refused the engine's credentials, not retrying");
+        }
         Err(error) => {
             tracing::warn!(agency = %call.agency, operation = %call.operation, key = %call.idempotency_key, attempt, %error, "agency call failed, will retry");
         }
     }
 }
 
-fn transient(error: CallError) -> ActivityError {
+/// The failure Temporal sees. Its type names the kind for operators and the workflow:
+/// `AgencyUnavailable` (retried with the step's policy) or `AgencyAuthRejected` (never retried:
+/// only fixing a secret helps, and retrying would hide the mistake behind a slow backoff).
+fn failure(error: CallError) -> ActivityError {
+    if !error.is_retryable() {
+        return ActivityError::application(
+            ApplicationFailure::builder(error)
+                .type_name(AUTH_FAILURE_TYPE.to_owned())
+                .non_retryable(true)
+                .build(),
+        );
+    }
     let retry_after = error.retry_after();
     let failure = ApplicationFailure::builder(error).type_name("AgencyUnavailable".to_owned());
     let failure = match retry_after {
@@ -175,6 +195,41 @@ mod tests {
             case_code: "KS-AAAAA-BBBBB".into(),
             reconcile_only,
         }
+    }
+
+    fn application(error: ActivityError) -> Option<Box<ApplicationFailure>> {
+        match error {
+            ActivityError::Application(failure) => Some(failure),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_refused_credential_is_never_retried_and_an_outage_is() {
+        let refused = application(failure(CallError::AuthRejected {
+            agency: "residence".into(),
+            operation: "register".into(),
+            status: 401,
+            agency_code: Some("SIGNATURE_INVALID".into()),
+        }));
+        let refused = refused.as_deref();
+        assert_eq!(refused.map(|f| f.is_non_retryable()), Some(true));
+        assert_eq!(refused.and_then(|f| f.type_name()), Some(AUTH_FAILURE_TYPE));
+        let text = refused.map(ToString::to_string).unwrap_or_default();
+        assert!(
+            text.starts_with("AGENCY_AUTH_REJECTED: residence"),
+            "{text}"
+        );
+
+        let down = application(failure(CallError::Unavailable {
+            agency: "residence".into(),
+            operation: "register".into(),
+            status: 503,
+            retry_after: None,
+        }));
+        let down = down.as_deref();
+        assert_eq!(down.map(|f| f.is_non_retryable()), Some(false));
+        assert_eq!(down.and_then(|f| f.type_name()), Some("AgencyUnavailable"));
     }
 
     #[test]

@@ -1,4 +1,7 @@
-use std::{collections::BTreeMap, time::Duration};
+use std::{
+    collections::BTreeMap,
+    time::{Duration, SystemTime},
+};
 
 use lienthong_telemetry::traceparent_for_case;
 use lienthong_workflows::{AgencyAnswer, AgencyCall};
@@ -6,7 +9,7 @@ use reqwest::{RequestBuilder, StatusCode};
 use serde_json::Value;
 use tracing::{Instrument, field::Empty};
 
-use crate::{Classified, classify};
+use crate::{AgencyCredential, Classified, SignError, classify, sign};
 
 /// Settings for reaching agencies.
 #[derive(Debug, Clone)]
@@ -16,6 +19,9 @@ pub struct AgencyClientOptions {
     pub connect_timeout: Duration,
     /// Upper bound on one HTTP exchange; the activity's own deadline may cut it shorter.
     pub request_timeout: Duration,
+    /// The engine's credentials for each agency, by the same names; an agency without one
+    /// (catalogue auth `none`) is called unsigned.
+    pub credentials: BTreeMap<String, AgencyCredential>,
 }
 
 impl AgencyClientOptions {
@@ -24,11 +30,18 @@ impl AgencyClientOptions {
             agencies,
             connect_timeout: Duration::from_secs(2),
             request_timeout: Duration::from_secs(30),
+            credentials: BTreeMap::new(),
         }
+    }
+
+    pub fn with_credentials(mut self, credentials: BTreeMap<String, AgencyCredential>) -> Self {
+        self.credentials = credentials;
+        self
     }
 }
 
-/// Why a call produced no answer. Every variant is worth retrying; texts carry no personal data.
+/// Why a call produced no answer. Texts carry no personal data and no secret. Every variant but
+/// the credential ones is worth retrying ([`CallError::is_retryable`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CallError {
@@ -54,9 +67,40 @@ pub enum CallError {
     /// The agency answered success with a body that is not JSON.
     #[error("{agency} answered {operation} with a body that is not JSON")]
     BadBody { agency: String, operation: String },
+    /// The agency refused the engine's credentials (401 or 403): a configuration mistake on one
+    /// side, which no retry fixes. `agency_code` is the agency's own error code, when it sent
+    /// an `UPPER_SNAKE` one.
+    #[error(
+        "AGENCY_AUTH_REJECTED: {agency} refused the engine's credentials ({status}{}) on {operation}; \
+         check the secret both sides hold",
+        agency_code.as_deref().map(|c| format!(" {c}")).unwrap_or_default()
+    )]
+    AuthRejected {
+        agency: String,
+        operation: String,
+        status: u16,
+        agency_code: Option<String>,
+    },
+    /// This worker's credential for the agency cannot be put on a request.
+    #[error("AGENCY_CREDENTIALS_INVALID: the credential for {agency} cannot be sent: {reason}")]
+    Credentials { agency: String, reason: SignError },
 }
 
 impl CallError {
+    /// The stable code of a failure that must not be retried; `None` for the retryable ones.
+    pub fn permanent_code(&self) -> Option<&'static str> {
+        match self {
+            Self::AuthRejected { .. } => Some("AGENCY_AUTH_REJECTED"),
+            Self::Credentials { .. } => Some("AGENCY_CREDENTIALS_INVALID"),
+            _ => None,
+        }
+    }
+
+    /// Whether Temporal should try again: not when the engine's own credentials are refused.
+    pub fn is_retryable(&self) -> bool {
+        self.permanent_code().is_none()
+    }
+
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::Unavailable { retry_after, .. } => *retry_after,
@@ -188,7 +232,20 @@ impl AgencyClient {
         );
         let request = request.header("traceparent", traceparent_for_case(&span, &call.case_code));
         let result = async {
-            let response = request.send().await.map_err(|e| no_answer(call, &e))?;
+            let mut request = request.build().map_err(|e| no_answer(call, &e))?;
+            if let Some(credential) = self.options.credentials.get(&call.agency) {
+                sign(&mut request, credential, SystemTime::now()).map_err(|reason| {
+                    CallError::Credentials {
+                        agency: call.agency.clone(),
+                        reason,
+                    }
+                })?;
+            }
+            let response = self
+                .http
+                .execute(request)
+                .await
+                .map_err(|e| no_answer(call, &e))?;
             let status = response.status();
             tracing::Span::current().record("http.response.status_code", status.as_u16());
             let retry_after = response
@@ -197,6 +254,9 @@ impl AgencyClient {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
             let body = response.bytes().await.map_err(|e| no_answer(call, &e))?;
+            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                return Err(auth_rejected(call, status, &body));
+            }
             Ok(Exchange {
                 status,
                 retry_after,
@@ -294,6 +354,27 @@ fn no_answer(call: &AgencyCall, e: &reqwest::Error) -> CallError {
         agency: call.agency.clone(),
         operation: call.operation.clone(),
         reason: reason.into(),
+    }
+}
+
+/// The agency's own code is kept only when it looks like one (`SIGNATURE_INVALID`): whatever
+/// else its body says stays out of the case.
+fn auth_rejected(call: &AgencyCall, status: StatusCode, body: &[u8]) -> CallError {
+    let agency_code = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|b| b.get("code").and_then(Value::as_str).map(str::to_owned))
+        .filter(|code| {
+            !code.is_empty()
+                && code.len() <= 64
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        });
+    CallError::AuthRejected {
+        agency: call.agency.clone(),
+        operation: call.operation.clone(),
+        status: status.as_u16(),
+        agency_code,
     }
 }
 

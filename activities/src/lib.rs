@@ -6,13 +6,21 @@
 //!
 //! Every attempt is a span in its case's trace (see `lienthong-telemetry`), each HTTP exchange a
 //! child span whose id the agency receives in `traceparent`, and a sample in the step metrics.
+//!
+//! Every request carries the engine's credentials for that agency ([`sign`]); an agency that
+//! refuses them (401/403) fails the step at once with `AGENCY_AUTH_REJECTED`: retrying cannot fix
+//! a configuration mistake.
 
 mod activity;
 mod agency_client;
 mod classify;
 mod noop;
+mod signing;
 
-pub use activity::{AgencyActivities, Attempt};
+pub use activity::{AUTH_FAILURE_TYPE, AgencyActivities, Attempt};
 pub use agency_client::{AgencyClient, AgencyClientOptions, CallError};
 pub use classify::{Classified, classify};
 pub use noop::NoopActivities;
+pub use signing::{
+    AgencyCredential, SIGNATURE_HEADER, SignError, TIMESTAMP_HEADER, request_signature, sign,
+};

@@ -44,6 +44,19 @@ impl Agency {
         }
     }
 
+    /// The environment variable that holds the secret the engine signs its calls to this agency
+    /// with (and the agency its callbacks), as the agency catalogue names it. `None` for
+    /// population: its catalogue auth is `none`, so it accepts unsigned calls.
+    pub const fn secret_env(self) -> Option<&'static str> {
+        match self {
+            Agency::Population => None,
+            Agency::CivilStatus => Some("LIENTHONG_SECRET_CIVIL_STATUS"),
+            Agency::Residence => Some("LIENTHONG_SECRET_RESIDENCE"),
+            Agency::SocialInsurance => Some("LIENTHONG_SECRET_SOCIAL_INSURANCE"),
+            Agency::LabourOffice => Some("LIENTHONG_SECRET_LABOUR_OFFICE"),
+        }
+    }
+
     /// The port used when [`SimConfig::ports`] has no entry for this agency.
     pub const fn default_port(self) -> u16 {
         match self {
@@ -81,8 +94,8 @@ impl FromStr for Agency {
     }
 }
 
-/// How to start the simulators.
-#[derive(Debug, Clone)]
+/// How to start the simulators. `Debug` leaves the secrets out.
+#[derive(Clone)]
 pub struct SimConfig {
     /// One SQLite file per agency: `<data_dir>/<agency>.db`, created if missing.
     pub data_dir: PathBuf,
@@ -98,9 +111,24 @@ pub struct SimConfig {
     /// (`POST {callback_url}/v1/agencies/{agency}/callbacks`). `None` refuses `decide_later`
     /// faults until a URL is given at runtime with `POST /admin/callback`.
     pub callback_url: Option<String>,
-    /// HMAC secret each agency signs its callbacks with; missing means
-    /// [`SimConfig::callback_secret`]'s development default.
-    pub callback_secrets: BTreeMap<Agency, String>,
+    /// The secret each agency shares with the engine: it checks the engine's signed calls with
+    /// it and signs its callbacks with it. Missing means [`SimConfig::secret`]'s development
+    /// default. Never printed.
+    pub secrets: BTreeMap<Agency, String>,
+}
+
+impl fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("ports", &self.ports)
+            .field("only", &self.only)
+            .field("population_url", &self.population_url)
+            .field("callback_url", &self.callback_url)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl SimConfig {
@@ -113,18 +141,32 @@ impl SimConfig {
             only: None,
             population_url: None,
             callback_url: None,
-            callback_secrets: BTreeMap::new(),
+            secrets: BTreeMap::new(),
         }
     }
 
-    /// The secret `agency` signs its callbacks with: the configured one, or
+    /// The secret `agency` checks calls and signs callbacks with: the configured one, or
     /// `dev-secret-<agency>` (e.g. `dev-secret-residence`) so a development engine and the
     /// simulators agree without any setup.
-    pub fn callback_secret(&self, agency: Agency) -> String {
-        self.callback_secrets
+    pub fn secret(&self, agency: Agency) -> String {
+        self.secrets
             .get(&agency)
             .cloned()
             .unwrap_or_else(|| format!("dev-secret-{agency}"))
+    }
+
+    /// Takes each agency's secret from the variable the catalogue names for it
+    /// ([`Agency::secret_env`], e.g. `LIENTHONG_SECRET_RESIDENCE`) where `env` has a non-empty
+    /// value; the others keep theirs. Pass `|name| std::env::var(name).ok()` for the process
+    /// environment.
+    pub fn with_secrets_from(mut self, env: impl Fn(&str) -> Option<String>) -> Self {
+        for agency in Agency::ALL {
+            let value = agency.secret_env().and_then(&env);
+            if let Some(secret) = value.filter(|s| !s.is_empty()) {
+                self.secrets.insert(agency, secret);
+            }
+        }
+        self
     }
 
     /// Lets the system pick a free port for every agency (tests run in parallel).

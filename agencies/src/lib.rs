@@ -20,6 +20,12 @@
 //! - `POST /operations/{operation}` with an `Idempotency-Key` header and a JSON body; a replay
 //!   of a recorded act carries `Idempotent-Replayed: true`
 //! - `GET /acts/{idempotency_key}`: a recorded act, to reconcile an unknown outcome
+//!
+//!   Both are signed by the engine (`X-Lienthong-Timestamp`, `X-Lienthong-Signature:
+//!   sha256=<hex HMAC-SHA256(secret, "<ts>.<METHOD> <path>.<body>")>`) with the agency's secret
+//!   ([`SimConfig::secret`]); population, whose catalogue auth is `none`, takes unsigned calls.
+//!   Refusals are `401` `SIGNATURE_MISSING`, `SIGNATURE_INVALID` or `SIGNATURE_EXPIRED`
+//!   (over five minutes either way). `/health` and `/admin/*` are not signed.
 //! - `POST|GET|DELETE /admin/faults`: queue, list, clear injected faults. Every fault names an
 //!   `operation` (`"*"` matches every operation) and may carry `count` (uses before it leaves
 //!   the queue) and `probability` (0.0 to 1.0, default 1.0: the chance a matching request is
@@ -61,6 +67,7 @@ pub mod rates;
 mod residence;
 pub mod seeded;
 mod server;
+mod signed_calls;
 mod social_insurance;
 mod validate;
 

@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
@@ -25,6 +26,7 @@ use crate::faults::{Effect, Fault, FaultMode, FaultQueue};
 use crate::idempotency::{self, ActReply, ActRequest};
 use crate::outage::{self, OutageSwitch};
 use crate::population_client::PopulationClient;
+use crate::signed_calls::{self, CallSecret};
 use crate::{Agency, SimConfig, SimError};
 use crate::{civil_status, db, labour_office, population, residence, social_insurance, validate};
 
@@ -43,6 +45,9 @@ pub(crate) struct AppState {
     pub callbacks: Arc<Callbacks>,
     /// Decisions taken later that are still under way.
     pub decisions: Arc<decisions::Pending>,
+    /// The secret the engine's calls must be signed with; `None` (population) takes unsigned
+    /// calls.
+    pub call_secret: Option<CallSecret>,
 }
 
 fn operations(agency: Agency) -> &'static [&'static str] {
@@ -85,10 +90,17 @@ pub(crate) fn router(state: AppState) -> Router {
         Agency::Population => population::routes(),
         _ => Router::new(),
     };
-    let router = Router::new()
-        .route("/health", get(health))
+    // Only the engine's calls are signed: health and admin are the harness's control plane.
+    let signed = Router::new()
         .route("/operations/{operation}", post(operation))
         .route("/acts/{*idempotency_key}", get(get_act))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            signed_calls::require,
+        ));
+    let router = Router::new()
+        .route("/health", get(health))
+        .merge(signed)
         .route(
             "/admin/faults",
             post(add_fault).get(list_faults).delete(clear_faults),
@@ -440,8 +452,11 @@ async fn start_one(
         addr,
         source,
     })?;
-    let callbacks = Callbacks::new(config.callback_url.clone(), config.callback_secret(agency))
+    let callbacks = Callbacks::new(config.callback_url.clone(), config.secret(agency))
         .map_err(SimError::CallbackClient)?;
+    let call_secret = agency
+        .secret_env()
+        .map(|_| CallSecret(Arc::from(config.secret(agency))));
     let db = db::open(&config.data_dir, agency).await?;
     let (outage, outages) = OutageSwitch::new();
     let decisions = Arc::new(decisions::Pending::default());
@@ -453,6 +468,7 @@ async fn start_one(
         outage,
         callbacks: Arc::new(callbacks),
         decisions: Arc::clone(&decisions),
+        call_secret,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(

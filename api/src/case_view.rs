@@ -8,7 +8,12 @@ use temporalio_common::protos::temporal::api::{
 
 pub(crate) fn merge_pending(state: &mut CaseState, pending: &[PendingActivityInfo]) {
     for activity in pending {
-        let step_id = activity.activity_id.trim_end_matches("/compensate");
+        // `{step}`, `{step}/compensate`, `{step}/restart{n}`, `{step}/reconcile`.
+        let step_id = activity
+            .activity_id
+            .split('/')
+            .next()
+            .unwrap_or(&activity.activity_id);
         let Some(step) = state.steps.iter_mut().find(|s| s.id.0 == step_id) else {
             continue;
         };

@@ -5,14 +5,14 @@
 use axum::{
     Json, Router,
     extract::{Path, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     routing::get,
 };
 use lienthong_definitions::catalogue::{Agency, parse_agency};
 use serde_json::{Value, json};
 
-use crate::definition_versions::actor;
-use crate::{ApiError, ApiState, CatalogError};
+use crate::{ApiError, ApiState, CatalogError, auth::Caller};
+use lienthong_identity::Role;
 
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
@@ -20,14 +20,19 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/v1/catalogue/{agency}", get(show).put(replace))
 }
 
-async fn list(State(state): State<ApiState>) -> Json<Value> {
-    Json(json!({ "agencies": state.catalog.agencies().agencies() }))
+async fn list(State(state): State<ApiState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require_staff()?;
+    Ok(Json(
+        json!({ "agencies": state.catalog.agencies().agencies() }),
+    ))
 }
 
 async fn show(
     State(state): State<ApiState>,
+    caller: Caller,
     Path(agency): Path<String>,
 ) -> Result<Json<Agency>, ApiError> {
+    caller.require_staff()?;
     state
         .catalog
         .agencies()
@@ -39,11 +44,19 @@ async fn show(
 
 async fn replace(
     State(state): State<ApiState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(agency): Path<String>,
     body: String,
 ) -> Result<Json<Agency>, ApiError> {
-    let actor = actor(&headers)?;
+    caller.require(&[Role::AgencyAdmin])?;
+    if !caller.0.administers(&agency) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "NOT_YOUR_AGENCY",
+            "an agency administrator changes only their own agency's catalogue entry",
+        ));
+    }
+    let actor = caller.0.subject.clone();
     let entry = parse_agency(&body).map_err(|d| {
         let mut error = ApiError::invalid_definition(&d);
         error.code = "CATALOGUE_ENTRY_INVALID";

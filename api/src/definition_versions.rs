@@ -1,12 +1,12 @@
 //! `/v1/definitions`: agency administrators check, store, publish and retire procedure versions.
 //!
-//! Until identities land, the actor is named by the `X-Lienthong-Actor` header, which every
-//! change requires and the database records.
+//! Reading needs a staff role; a change needs the agency-admin role of an agency the definition
+//! calls, and the database records the administrator's account with it.
 
 use axum::{
     Json, Router,
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     routing::{get, post},
 };
 use lienthong_store::{NewDraft, StoreError, VersionRecord};
@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 use crate::dry_run::DryRunReport;
 use crate::error::DiagnosticView;
 use crate::json::ApiJson;
-use crate::{ApiError, ApiState, application, catalog, routes::today};
+use crate::{ApiError, ApiState, application, auth::Caller, catalog, routes::today};
+use lienthong_definitions::Definition;
+use lienthong_identity::Role;
 
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
@@ -77,8 +79,13 @@ impl VersionView {
 }
 
 /// Checks a definition without storing it.
-async fn validate(State(state): State<ApiState>, body: String) -> Json<Value> {
-    match state.catalog.parse(&body) {
+async fn validate(
+    State(state): State<ApiState>,
+    caller: Caller,
+    body: String,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_staff()?;
+    Ok(match state.catalog.parse(&body) {
         Ok(d) => Json(json!({
             "valid": true,
             "procedure": d.id,
@@ -89,20 +96,21 @@ async fn validate(State(state): State<ApiState>, body: String) -> Json<Value> {
             "valid": false,
             "diagnostics": diagnostics.0.iter().map(DiagnosticView::from).collect::<Vec<_>>(),
         })),
-    }
+    })
 }
 
 /// Stores a valid definition as a draft of its version (replacing an earlier draft).
 async fn save_draft(
     State(state): State<ApiState>,
-    headers: HeaderMap,
+    caller: Caller,
     body: String,
 ) -> Result<(StatusCode, Json<VersionView>), ApiError> {
-    let actor = actor(&headers)?;
+    caller.require(&[Role::AgencyAdmin])?;
     let definition = state
         .catalog
         .parse(&body)
         .map_err(|d| ApiError::invalid_definition(&d))?;
+    let actor = administrator_of(&caller, &definition)?;
     let invalid = |e: catalog::CatalogError| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -140,8 +148,10 @@ struct ListQuery {
 
 async fn list(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require_staff()?;
     let store = state.catalog.store();
     let records = store
         .versions(query.procedure.as_deref())
@@ -157,8 +167,10 @@ async fn list(
 
 async fn show(
     State(state): State<ApiState>,
+    caller: Caller,
     Path((procedure, version)): Path<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
+    caller.require_staff()?;
     let record = state
         .catalog
         .store()
@@ -171,10 +183,17 @@ async fn show(
 
 async fn publish(
     State(state): State<ApiState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((procedure, version)): Path<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
-    let actor = actor(&headers)?;
+    caller.require(&[Role::AgencyAdmin])?;
+    let stored = state
+        .catalog
+        .store()
+        .version(&procedure, version)
+        .await
+        .map_err(store_error)?;
+    let actor = administrator_of(&caller, &state.catalog.compiled(&stored)?.definition)?;
     let record = state
         .catalog
         .store()
@@ -188,10 +207,17 @@ async fn publish(
 
 async fn retire(
     State(state): State<ApiState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((procedure, version)): Path<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
-    let actor = actor(&headers)?;
+    caller.require(&[Role::AgencyAdmin])?;
+    let stored = state
+        .catalog
+        .store()
+        .version(&procedure, version)
+        .await
+        .map_err(store_error)?;
+    let actor = administrator_of(&caller, &state.catalog.compiled(&stored)?.definition)?;
     let record = state
         .catalog
         .store()
@@ -229,10 +255,10 @@ struct DryRunRequest {
 /// at the agencies (in development, the simulators), so it needs an actor like any change.
 async fn dry_run(
     State(state): State<ApiState>,
-    headers: HeaderMap,
+    caller: Caller,
     ApiJson(request): ApiJson<DryRunRequest>,
 ) -> Result<Json<DryRunReport>, ApiError> {
-    let actor = actor(&headers)?;
+    caller.require(&[Role::AgencyAdmin])?;
     let definition = match (&request.definition, &request.procedure, request.version) {
         (Some(text), None, None) => state
             .catalog
@@ -255,6 +281,7 @@ async fn dry_run(
             ));
         }
     };
+    let actor = administrator_of(&caller, &definition)?;
     let procedure = catalog::compile(&definition).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -277,15 +304,26 @@ async fn dry_run(
     let run_id = crate::case_code::random("DR");
     tracing::info!(procedure = %definition.id, version = definition.version, %run_id, %actor, "dry run started");
     Ok(Json(
-        crate::dry_run::dry_run(&definition, &request.application, &agencies, &run_id).await,
+        crate::dry_run::dry_run(
+            &definition,
+            &request.application,
+            crate::dry_run::DryRunAgencies {
+                urls: &agencies,
+                credentials: &state.agency_credentials,
+            },
+            &run_id,
+        )
+        .await,
     ))
 }
 
 /// The step graph of a stored version as an SVG picture.
 async fn plan_svg(
     State(state): State<ApiState>,
+    caller: Caller,
     Path((procedure, version)): Path<(String, i64)>,
 ) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
+    caller.require_staff()?;
     let record = state
         .catalog
         .store()
@@ -300,21 +338,22 @@ async fn plan_svg(
     ))
 }
 
-/// Who is making a change, recorded with it.
-pub(crate) fn actor(headers: &HeaderMap) -> Result<String, ApiError> {
-    let name = headers
-        .get("x-lienthong-actor")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .unwrap_or_default();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "ACTOR_REQUIRED",
-            "name who makes this change in the X-Lienthong-Actor header (1 to 100 characters)",
-        ));
+/// The caller's account, when they administer an agency `definition` calls: an agency manages
+/// the linked procedures its system takes part in.
+fn administrator_of(caller: &Caller, definition: &Definition) -> Result<String, ApiError> {
+    let uses_theirs = definition
+        .steps
+        .iter()
+        .flat_map(|step| &step.routes)
+        .any(|route| caller.0.administers(&route.agency));
+    if uses_theirs {
+        return Ok(caller.0.subject.clone());
     }
-    Ok(name.to_owned())
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "NOT_YOUR_AGENCY",
+        "an agency administrator manages only the procedures that call their agency",
+    ))
 }
 
 pub(crate) fn store_error(e: StoreError) -> ApiError {

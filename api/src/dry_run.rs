@@ -1,11 +1,13 @@
 //! A dry run: one definition driven by the real planner against agency systems (the simulators
 //! in development), one call at a time with no retries, reporting each step's request and answer.
 //! No Temporal, no case: it shows an administrator what their mappings, conditions and routes
-//! send before a citizen's case does.
+//! send before a citizen's case does. Calls carry the engine's credentials, signed as the
+//! worker signs them (`lienthong_activities::sign`).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+pub use lienthong_activities::AgencyCredential;
 use lienthong_definitions::case::{CaseState, Event, StepError};
 use lienthong_definitions::planner::{Action, Call, decide};
 use lienthong_definitions::{Definition, StepId};
@@ -43,12 +45,21 @@ pub struct DryRunReport {
     pub status: String,
 }
 
-/// Runs `definition` on `application`. `agencies` overrides the catalogue's base URLs by agency.
-/// Idempotency keys start with `run_id`, so a dry run never replays a real case's acts.
+/// Where the dry run's calls go and what they carry, by agency.
+#[derive(Debug, Clone, Copy)]
+pub struct DryRunAgencies<'a> {
+    /// Base URL of each agency.
+    pub urls: &'a BTreeMap<String, String>,
+    /// The engine's credential for each agency that has one; others are called unsigned.
+    pub credentials: &'a BTreeMap<String, AgencyCredential>,
+}
+
+/// Runs `definition` on `application` against `agencies`. Idempotency keys start with `run_id`,
+/// so a dry run never replays a real case's acts.
 pub async fn dry_run(
     definition: &Definition,
     application: &Value,
-    agencies: &BTreeMap<String, String>,
+    agencies: DryRunAgencies<'_>,
     run_id: &str,
 ) -> DryRunReport {
     let http = reqwest::Client::builder()
@@ -162,7 +173,7 @@ fn marker(step: &StepId, action: &'static str) -> DryRunEntry {
 /// One call, no retries; the event is what the case would record.
 async fn send(
     http: &reqwest::Client,
-    agencies: &BTreeMap<String, String>,
+    agencies: DryRunAgencies<'_>,
     call: Call,
     key: String,
     action: &'static str,
@@ -184,7 +195,7 @@ async fn send(
             message,
         },
     };
-    let Some(base) = agencies.get(&call.agency) else {
+    let Some(base) = agencies.urls.get(&call.agency) else {
         entry.outcome = "unknown_agency_address".into();
         let event = failed(
             "AGENCY_ADDRESS_UNKNOWN",
@@ -197,13 +208,26 @@ async fn send(
         base.trim_end_matches('/'),
         call.operation
     );
-    let answer = http
+    let request = http
         .post(url)
         .header("idempotency-key", key)
         .json(&call.payload)
-        .send()
-        .await;
-    let response = match answer {
+        .build();
+    let mut request = match request {
+        Ok(request) => request,
+        Err(e) => {
+            entry.outcome = "unreachable".into();
+            return (entry, failed("AGENCY_UNREACHABLE", e.to_string()));
+        }
+    };
+    if let Some(credential) = agencies.credentials.get(&call.agency)
+        && let Err(e) = lienthong_activities::sign(&mut request, credential, SystemTime::now())
+    {
+        entry.outcome = "credentials_invalid".into();
+        let message = format!("the credential for {} cannot be sent: {e}", call.agency);
+        return (entry, failed("AGENCY_CREDENTIALS_INVALID", message));
+    }
+    let response = match http.execute(request).await {
         Ok(r) => r,
         Err(e) => {
             entry.outcome = "unreachable".into();
@@ -236,6 +260,17 @@ async fn send(
                 output: kept(&body, call.keep.as_deref()),
                 attempts: 1,
             }
+        }
+        // The engine's own credentials refused: a configuration mistake, not a refusal.
+        401 | 403 => {
+            entry.outcome = "auth_rejected".into();
+            failed(
+                "AGENCY_AUTH_REJECTED",
+                format!(
+                    "{} refused the engine's credentials ({status}); check the secret both sides hold",
+                    call.agency
+                ),
+            )
         }
         400..=499 if status != 408 && status != 429 => {
             entry.outcome = "rejected".into();

@@ -1,19 +1,26 @@
 //! The HTTP API: citizens submit and follow cases; every answer has a stable error code.
 
 mod application;
+mod auth;
 mod callbacks;
+mod case_access;
 mod case_code;
 mod case_view;
 mod catalog;
 mod catalogue_routes;
+mod console;
 mod definition_versions;
 pub mod dry_run;
 mod error;
 mod json;
+mod limits;
+pub mod ops;
 mod routes;
 mod supplements;
 
+pub use auth::Caller;
 pub use callbacks::CallbackAuth;
 pub use catalog::{Catalog, CatalogError, INSTALLER};
 pub use error::ApiError;
+pub use limits::SubmissionLimiter;
 pub use routes::{ApiState, router};

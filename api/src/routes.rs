@@ -21,9 +21,16 @@ use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339};
 use tracing::Instrument;
 
 use crate::{
-    ApiError, Catalog, application, callbacks::CallbackAuth, case_code, case_view,
-    error::FieldError, json::ApiJson,
+    ApiError, Catalog, application,
+    auth::Caller,
+    callbacks::CallbackAuth,
+    case_access::{self, View},
+    case_code, case_view,
+    error::FieldError,
+    json::ApiJson,
 };
+use lienthong_identity::{Role, Verifier};
+use lienthong_store::{CaseRecord, Store};
 
 /// Shared by every handler.
 #[derive(Clone, Debug)]
@@ -37,14 +44,36 @@ pub struct ApiState {
     pub callbacks: Arc<CallbackAuth>,
     /// Agency base URLs that override the catalogue's (for dry runs).
     pub agencies: Arc<std::collections::BTreeMap<String, String>>,
+    /// The engine's credential for each agency, for dry runs; an agency without one is called
+    /// unsigned. `Debug` shows only the kinds.
+    pub agency_credentials:
+        Arc<std::collections::BTreeMap<String, crate::dry_run::AgencyCredential>>,
+    /// Checks every caller's bearer token.
+    pub verifier: Arc<Verifier>,
+    /// The engine database: who may see each case, holds, the audit log.
+    pub store: Store,
+    /// Where an application is filed when it names no office (`01-HK`: province-office).
+    pub default_office: String,
+    /// How long a step may wait on an agency's answer before its case needs attention.
+    pub attention_after_secs: Option<u64>,
+    /// How often one caller may submit.
+    pub submissions: Arc<crate::SubmissionLimiter>,
+    /// Decrypts case history for the Temporal CLI and UI (`/v1/codec`).
+    pub payload_cipher: Arc<lienthong_codec::PayloadCipher>,
 }
 
 pub fn router(state: ApiState) -> Router {
+    let codec = lienthong_codec::codec_router(state.payload_cipher.clone()).layer(
+        axum::middleware::from_fn_with_state(state.clone(), crate::auth::require_codec_reader),
+    );
     Router::new()
+        .nest_service("/v1/codec", codec)
         .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/v1/procedures", get(procedures))
         .merge(crate::definition_versions::routes())
         .merge(crate::catalogue_routes::routes())
+        .merge(crate::ops::routes())
+        .merge(crate::console::routes())
         .route("/v1/applications", post(submit))
         .route("/v1/cases/{code}", get(case))
         .route("/v1/cases/{code}/withdraw", post(withdraw))
@@ -56,6 +85,10 @@ pub fn router(state: ApiState) -> Router {
             "/v1/agencies/{agency}/callbacks",
             post(crate::callbacks::receive),
         )
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::limits::MAX_BODY_BYTES,
+        ))
+        .layer(axum::middleware::from_fn(crate::limits::security_headers))
         .with_state(state)
 }
 
@@ -78,6 +111,10 @@ struct Submission {
     procedure: String,
     #[serde(default)]
     client_request_id: Option<String>,
+    /// The one-stop-shop office receiving the application (`01-HK`); the installation's default
+    /// when absent.
+    #[serde(default)]
+    office: Option<String>,
     application: Value,
 }
 
@@ -105,9 +142,23 @@ pub(crate) fn today() -> time::Date {
 
 async fn submit(
     State(state): State<ApiState>,
+    caller: Caller,
     headers: HeaderMap,
     ApiJson(submission): ApiJson<Submission>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let principal = caller.require(&[Role::Citizen, Role::Operator])?;
+    state.submissions.check(&principal.subject)?;
+    let office = submission
+        .office
+        .clone()
+        .unwrap_or_else(|| state.default_office.clone());
+    if !valid_office(&office) {
+        return Err(ApiError::invalid(vec![FieldError {
+            field: "/office".into(),
+            code: "INVALID_FORMAT".into(),
+            message: "an office code is a two-digit province, optionally `-` and up to 16 capital letters or digits (`01-HK`)".into(),
+        }]));
+    }
     let Some(procedure) = state
         .catalog
         .in_force(&submission.procedure, today())
@@ -138,6 +189,28 @@ async fn submit(
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
+    let parties = case_access::personal_ids(&submission.application);
+    // A citizen files for themselves; an officer files at an office of theirs.
+    let may_file = (principal.has(Role::Citizen)
+        && principal
+            .personal_id()
+            .is_some_and(|id| parties.contains(&id)))
+        || principal.covers_office(&office);
+    if !may_file {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "NOT_YOUR_APPLICATION",
+            "a citizen can file only an application that names their own personal ID number; an officer only at an office of theirs",
+        ));
+    }
+    let holds: Vec<String> = state
+        .store
+        .holds()
+        .await
+        .map_err(ApiError::database)?
+        .into_iter()
+        .map(|h| h.agency)
+        .collect();
 
     let definition = &procedure.definition;
     let submitted_at = OffsetDateTime::now_utc()
@@ -155,11 +228,29 @@ async fn submit(
             calendar: (*state.calendar).clone(),
             application: submission.application.clone(),
             submitted_at: submitted_at.clone(),
+            held_agencies: holds.clone(),
+            attention_after_secs: state.attention_after_secs,
         };
+        // Who may see the case is recorded before it exists, so it is never visible to no one.
+        state
+            .store
+            .record_case(
+                &CaseRecord {
+                    code: code.clone(),
+                    procedure: definition.id.0.clone(),
+                    office: office.clone(),
+                    filed_by: principal.subject.clone(),
+                    submitted_at: submitted_at.clone(),
+                },
+                &parties,
+            )
+            .await
+            .map_err(ApiError::database)?;
         let options = WorkflowStartOptions::new(state.task_queue.clone(), code.clone())
             .search_attributes(SearchAttributes::new([
                 sa::PROCEDURE.value_set(definition.id.0.clone()),
                 sa::STATUS.value_set("running".to_owned()),
+                sa::OFFICE.value_set(office.clone()),
             ]))
             .build();
         let existing = match state
@@ -196,11 +287,23 @@ async fn submit(
 
 async fn case(
     State(state): State<ApiState>,
+    caller: Caller,
     Path(code): Path<String>,
-) -> Result<Json<CaseState>, ApiError> {
-    if !case_code::looks_valid(&code) {
-        return Err(ApiError::case_not_found());
+) -> Result<Json<Value>, ApiError> {
+    let access = case_access::authorize(&state, &caller, &code).await?;
+    let case = case_state(&state, &code).await?;
+    let mut body = serde_json::to_value(&case).map_err(ApiError::engine_unavailable)?;
+    if access.view == View::Masked {
+        case_access::mask(&mut body);
+    } else {
+        case_access::record_personal_data_read(&state, &caller, &access, "case state").await?;
     }
+    Ok(Json(body))
+}
+
+/// A case's current state: its result once completed, else what its workflow answers.
+pub(crate) async fn case_state(state: &ApiState, code: &str) -> Result<CaseState, ApiError> {
+    let code = code.to_owned();
     let handle = state.client.get_workflow_handle::<CaseWorkflow>(code);
     let description = handle
         .describe(WorkflowDescribeOptions::default())
@@ -209,7 +312,7 @@ async fn case(
     if description.status() == WorkflowExecutionStatus::Completed {
         // A finished case's result is its final state; no worker needs to replay it.
         if let Ok(state) = handle.get_result(WorkflowGetResultOptions::default()).await {
-            return Ok(Json(state));
+            return Ok(state);
         }
     }
     let mut case = handle
@@ -224,7 +327,20 @@ async fn case(
             )
         })?;
     case_view::merge_pending(&mut case, &description.raw().pending_activities);
-    Ok(Json(case))
+    Ok(case)
+}
+
+/// `01`, or `01-` and an office of up to 16 capital letters or digits.
+fn valid_office(office: &str) -> bool {
+    let (province, rest) = office.split_at(office.len().min(2));
+    province.len() == 2
+        && province.bytes().all(|b| b.is_ascii_digit())
+        && (rest.is_empty()
+            || rest.strip_prefix('-').is_some_and(|o| {
+                (1..=16).contains(&o.len())
+                    && o.bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -235,9 +351,11 @@ struct Withdrawal {
 
 async fn withdraw(
     State(state): State<ApiState>,
+    caller: Caller,
     Path(code): Path<String>,
     ApiJson(body): ApiJson<Withdrawal>,
 ) -> Result<impl IntoResponse, ApiError> {
+    case_access::authorize_party(&state, &caller, &code).await?;
     if body.reason.trim().is_empty() || body.reason.len() > 500 {
         return Err(ApiError {
             status: StatusCode::BAD_REQUEST,

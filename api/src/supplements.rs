@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::{WorkflowQueryOptions, WorkflowSignalOptions};
 
-use crate::{ApiError, ApiState, case_code, error::FieldError, json::ApiJson};
+use crate::{ApiError, ApiState, error::FieldError, json::ApiJson};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,12 +34,11 @@ struct Document {
 
 pub(crate) async fn supplement(
     State(state): State<ApiState>,
+    caller: crate::auth::Caller,
     Path(code): Path<String>,
     ApiJson(body): ApiJson<Supplement>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !case_code::looks_valid(&code) {
-        return Err(ApiError::case_not_found());
-    }
+    crate::case_access::authorize_party(&state, &caller, &code).await?;
     let handle = state
         .client
         .get_workflow_handle::<CaseWorkflow>(code.clone());

@@ -3,10 +3,16 @@
 //! State changes only through [`CaseState::apply`], one [`Event`] at a time, so the workflow's
 //! history and this state can never disagree about what happened.
 
+mod attention;
+mod journal;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+pub use attention::{ATTENTION_REASONS, Attention};
+pub use journal::{JOURNAL_LIMIT, JournalEntry};
 
 use crate::{Definition, ProcedureId, StepId};
 
@@ -34,6 +40,18 @@ pub struct CaseState {
     pub escalations: Vec<Escalation>,
     /// Why an operator must look at this case now (kept equal to `attention_reasons()`).
     pub attention: Vec<String>,
+    /// Each reason with the step and agency involved (kept equal to `attention_details()`).
+    #[serde(default)]
+    pub attention_details: Vec<Attention>,
+    /// Agencies an operator holds for this case: no new call goes to them until released.
+    #[serde(default)]
+    pub held_agencies: Vec<String>,
+    /// What happened to the case and when, oldest first; the last [`JOURNAL_LIMIT`] entries.
+    #[serde(default)]
+    pub journal: Vec<JournalEntry>,
+    /// How many older journal entries were dropped to keep the journal bounded.
+    #[serde(default)]
+    pub journal_dropped: u32,
 }
 
 /// A deadline that passed while its case or step was still open.
@@ -113,6 +131,25 @@ pub struct StepRecord {
     pub decision_reference: Option<String>,
     /// The outcome was learnt by asking the agency after a call went unanswered.
     pub reconciled: bool,
+    /// The current round was sent and no answer came back: the agency may have acted, so the
+    /// step is asked about (reconciled) rather than skipped if the case stops.
+    #[serde(default)]
+    pub sent_unanswered: bool,
+    /// The call has been in flight longer than the case's attention threshold.
+    #[serde(default)]
+    pub long_running: bool,
+    /// Set when an operator recorded that the step was done outside the engine.
+    #[serde(default)]
+    pub resolution: Option<ManualResolution>,
+}
+
+/// An operator's record that a step was done offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualResolution {
+    /// The agency's reference for what was done (a register number, a file number).
+    pub reference: String,
+    /// The operator account that recorded it.
+    pub by: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +175,10 @@ pub enum StepStatus {
     /// Every attempt in the retry window failed because the agency was unavailable; the step
     /// waits and tries again, flagged for operators.
     AgencyUnavailable,
+    /// Ready, but an operator holds its agency: nothing is sent until the agency is released.
+    Held,
+    /// An operator recorded that the step was done offline; it counts as succeeded.
+    ResolvedManually,
     Compensating,
     Compensated,
     CompensationFailed,
@@ -156,8 +197,14 @@ impl StepStatus {
                 | Self::AwaitingDocuments
                 | Self::AwaitingDecision
                 | Self::AgencyUnavailable
+                | Self::Held
                 | Self::Compensating
         )
+    }
+
+    /// Done, by the agency or by an operator offline: later steps may use its output.
+    pub fn is_done(self) -> bool {
+        matches!(self, Self::Succeeded | Self::ResolvedManually)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -172,6 +219,8 @@ impl StepStatus {
             Self::AwaitingDocuments => "awaiting_documents",
             Self::AwaitingDecision => "awaiting_decision",
             Self::AgencyUnavailable => "agency_unavailable",
+            Self::Held => "held",
+            Self::ResolvedManually => "resolved_manually",
             Self::Compensating => "compensating",
             Self::Compensated => "compensated",
             Self::CompensationFailed => "compensation_failed",
@@ -190,6 +239,9 @@ pub struct StepError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withdrawal {
     pub reason: String,
+    /// The operator account that cancelled the case; `None` when the citizen withdrew.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,6 +324,36 @@ pub enum Event {
     /// The outcome of an unanswered call was found at the agency.
     Reconciled(StepId),
     DeadlinePassed(Escalation),
+    /// The step's call has been in flight longer than the case's attention threshold.
+    StillRunning(StepId),
+    /// An operator holds every call to `agency`: its calls in flight and parked steps become
+    /// held, and no new call is sent to it.
+    AgencyHeld {
+        agency: String,
+    },
+    /// The hold is lifted: the agency's held steps are sent again.
+    AgencyReleased {
+        agency: String,
+    },
+    /// A ready step is not sent because its agency is held.
+    StepHeld {
+        step: StepId,
+        agency: String,
+    },
+    /// An operator asked for the step to be sent again now.
+    RetryRequested(StepId),
+    /// An operator recorded that the step was done offline.
+    StepResolved {
+        step: StepId,
+        reference: String,
+        output: Value,
+        by: String,
+    },
+    /// An operator cancels the case: it stops like a withdrawal.
+    CancelRequested {
+        reason: String,
+        by: String,
+    },
 }
 
 impl CaseState {
@@ -305,6 +387,9 @@ impl CaseState {
                         documents_requested: None,
                         decision_reference: None,
                         reconciled: false,
+                        sent_unanswered: false,
+                        long_running: false,
+                        resolution: None,
                     }
                 })
                 .collect(),
@@ -316,6 +401,10 @@ impl CaseState {
             overdue: false,
             escalations: Vec::new(),
             attention: Vec::new(),
+            attention_details: Vec::new(),
+            held_agencies: Vec::new(),
+            journal: Vec::new(),
+            journal_dropped: 0,
         }
     }
 
@@ -345,7 +434,8 @@ impl CaseState {
                 StepStatus::Running
                 | StepStatus::Compensating
                 | StepStatus::AwaitingDecision
-                | StepStatus::AgencyUnavailable => s.agency.clone(),
+                | StepStatus::AgencyUnavailable
+                | StepStatus::Held => s.agency.clone(),
                 StepStatus::AwaitingDocuments => Some("citizen".to_owned()),
                 _ => None,
             })
@@ -355,40 +445,34 @@ impl CaseState {
         agencies
     }
 
-    /// Why an operator must look at this case, if at all.
-    pub fn attention_reasons(&self) -> Vec<&'static str> {
-        let mut reasons = Vec::new();
-        if self
-            .steps
-            .iter()
-            .any(|s| s.status == StepStatus::CompensationFailed)
-        {
-            reasons.push("compensation_failed");
-        }
-        if self
-            .steps
-            .iter()
-            .any(|s| s.status == StepStatus::NeedsCorrection)
-        {
-            reasons.push("correction_needed");
-        }
-        if self
-            .steps
-            .iter()
-            .any(|s| s.status == StepStatus::AgencyUnavailable)
-        {
-            reasons.push("agency_unavailable");
-        }
-        if self.overdue && !self.status.is_terminal() {
-            reasons.push("overdue");
-        }
-        reasons
+    /// Whether `agency` is held by an operator for this case.
+    pub fn is_held(&self, agency: &str) -> bool {
+        self.held_agencies.iter().any(|a| a == agency)
     }
 
+    /// Applies one event. The workflow uses [`Self::apply_at`] so the journal keeps it too.
     pub fn apply(&mut self, event: Event) {
         self.record(event);
-        self.attention = self
-            .attention_reasons()
+        self.refresh_attention();
+    }
+
+    /// Applies one event and journals it at `at` (RFC 3339, the workflow's time).
+    pub fn apply_at(&mut self, event: Event, at: &str) {
+        let entry = JournalEntry::of(&event, at);
+        self.apply(event);
+        self.journal(entry);
+    }
+
+    /// Applies an event an operator caused, journalled with who did it and why.
+    pub fn apply_by(&mut self, event: Event, at: &str, actor: &str, role: &str, reason: &str) {
+        let entry = JournalEntry::of(&event, at).by(actor, role, reason);
+        self.apply(event);
+        self.journal(entry);
+    }
+
+    fn refresh_attention(&mut self) {
+        self.attention_details = self.attention_details();
+        self.attention = attention::reasons_in(&self.attention_details)
             .into_iter()
             .map(str::to_owned)
             .collect();
@@ -396,7 +480,11 @@ impl CaseState {
 
     fn record(&mut self, event: Event) {
         match event {
-            Event::StepStarted(id) => self.set(&id, |s| s.status = StepStatus::Running),
+            Event::StepStarted(id) => self.set(&id, |s| {
+                s.status = StepStatus::Running;
+                s.sent_unanswered = true;
+                s.long_running = false;
+            }),
             Event::StepRouted {
                 step,
                 route,
@@ -416,8 +504,11 @@ impl CaseState {
                     s.status = StepStatus::Succeeded;
                     s.attempts = attempts;
                     s.output = Some(output);
+                    s.sent_unanswered = false;
                 });
-                self.completed_order.push(step);
+                if !self.completed_order.contains(&step) {
+                    self.completed_order.push(step);
+                }
             }
             Event::StepRejected {
                 step,
@@ -429,6 +520,7 @@ impl CaseState {
                     s.status = StepStatus::Rejected;
                     s.attempts = attempts;
                     s.last_error = Some(error);
+                    s.sent_unanswered = false;
                 });
             }
             Event::StepFailed { step, error } => {
@@ -438,11 +530,25 @@ impl CaseState {
                     s.last_error = Some(error);
                 });
             }
-            Event::StepSkipped(id) => self.set(&id, |s| s.status = StepStatus::Skipped),
+            Event::StepSkipped(id) => self.set(&id, |s| {
+                s.status = StepStatus::Skipped;
+                s.sent_unanswered = false;
+            }),
             Event::StepNotApplicable(id) => self.set(&id, |s| s.status = StepStatus::NotApplicable),
             Event::WithdrawRequested { reason } => {
                 if self.withdrawal.is_none() && !self.status.is_terminal() {
-                    self.withdrawal = Some(Withdrawal { reason });
+                    self.withdrawal = Some(Withdrawal {
+                        reason,
+                        operator: None,
+                    });
+                }
+            }
+            Event::CancelRequested { reason, by } => {
+                if self.withdrawal.is_none() && !self.status.is_terminal() {
+                    self.withdrawal = Some(Withdrawal {
+                        reason,
+                        operator: Some(by),
+                    });
                 }
             }
             Event::CompensationStarted(id) => {
@@ -469,6 +575,7 @@ impl CaseState {
             Event::DocumentsRequested { step, request } => self.set(&step, |s| {
                 s.status = StepStatus::AwaitingDocuments;
                 s.documents_requested = Some(request);
+                s.sent_unanswered = false;
             }),
             Event::DocumentsProvided { step } => self.set(&step, |s| {
                 s.status = StepStatus::Pending;
@@ -489,6 +596,7 @@ impl CaseState {
             Event::DecisionAwaited { step, reference } => self.set(&step, |s| {
                 s.status = StepStatus::AwaitingDecision;
                 s.decision_reference = Some(reference);
+                s.sent_unanswered = false;
             }),
             Event::AgencyUnavailable { step, error } => self.set(&step, |s| {
                 s.status = StepStatus::AgencyUnavailable;
@@ -504,6 +612,94 @@ impl CaseState {
                 self.overdue = true;
                 self.escalations.push(escalation);
             }
+            Event::StillRunning(step) => self.set(&step, |s| {
+                if s.status == StepStatus::Running {
+                    s.long_running = true;
+                }
+            }),
+            Event::AgencyHeld { agency } => {
+                if !self.is_held(&agency) {
+                    self.held_agencies.push(agency.clone());
+                    self.held_agencies.sort();
+                }
+                for s in &mut self.steps {
+                    if s.agency.as_deref() == Some(agency.as_str())
+                        && matches!(
+                            s.status,
+                            StepStatus::Running | StepStatus::AgencyUnavailable
+                        )
+                    {
+                        s.status = StepStatus::Held;
+                    }
+                }
+            }
+            Event::AgencyReleased { agency } => {
+                self.held_agencies.retain(|a| a != &agency);
+                for s in &mut self.steps {
+                    if s.agency.as_deref() == Some(agency.as_str()) && s.status == StepStatus::Held
+                    {
+                        s.status = StepStatus::Pending;
+                    }
+                }
+            }
+            Event::StepHeld { step, agency } => self.set(&step, |s| {
+                s.status = StepStatus::Held;
+                s.agency = Some(agency);
+            }),
+            Event::RetryRequested(step) => self.set(&step, |s| {
+                if matches!(
+                    s.status,
+                    StepStatus::Running | StepStatus::AgencyUnavailable
+                ) {
+                    s.status = StepStatus::Pending;
+                }
+            }),
+            Event::StepResolved {
+                step,
+                reference,
+                output,
+                by,
+            } => {
+                self.set(&step, |s| {
+                    s.status = StepStatus::ResolvedManually;
+                    s.output = Some(output);
+                    s.resolution = Some(ManualResolution { reference, by });
+                    s.sent_unanswered = false;
+                    s.documents_requested = None;
+                });
+                if !self.completed_order.contains(&step) {
+                    self.completed_order.push(step.clone());
+                }
+                // The failure that was to decide the case's end is settled by hand: the next
+                // failed step, if any, decides instead.
+                if self.failure.as_ref().is_some_and(|f| f.step == step) {
+                    self.failure = None;
+                    let next = self
+                        .steps
+                        .iter()
+                        .filter(|s| matches!(s.status, StepStatus::Rejected | StepStatus::Failed))
+                        .find_map(|s| Some((s.id.clone(), s.last_error.clone()?)));
+                    if let Some((next, error)) = next {
+                        self.record_failure(&next, &error);
+                    }
+                }
+            }
+        }
+    }
+
+    fn journal(&mut self, mut entry: JournalEntry) {
+        if entry.agency.is_none()
+            && let Some(step) = &entry.step
+        {
+            entry.agency = self.step(step).and_then(|s| s.agency.clone());
+        }
+        self.journal.push(entry);
+        if self.journal.len() > JOURNAL_LIMIT {
+            let excess = self.journal.len() - JOURNAL_LIMIT;
+            self.journal.drain(..excess);
+            self.journal_dropped = self
+                .journal_dropped
+                .saturating_add(u32::try_from(excess).unwrap_or(u32::MAX));
         }
     }
 

@@ -15,6 +15,7 @@ pub mod expression;
 mod locate;
 pub mod mapping;
 mod model;
+pub mod operator;
 mod parse;
 pub mod picture;
 mod plan_graph;

@@ -63,10 +63,12 @@ fn node_state(status: StepStatus) -> NodeState {
     match status {
         StepStatus::Pending => NodeState::Pending,
         StepStatus::Running | StepStatus::Compensating => NodeState::Running,
+        // A held step waits for an operator's release, as a parked one waits for its agency.
         StepStatus::AwaitingDocuments
         | StepStatus::AwaitingDecision
-        | StepStatus::AgencyUnavailable => NodeState::Waiting,
-        StepStatus::Succeeded => NodeState::Succeeded,
+        | StepStatus::AgencyUnavailable
+        | StepStatus::Held => NodeState::Waiting,
+        StepStatus::Succeeded | StepStatus::ResolvedManually => NodeState::Succeeded,
         StepStatus::Rejected | StepStatus::Failed => NodeState::Failed,
         StepStatus::Skipped => NodeState::Skipped,
         StepStatus::NotApplicable => NodeState::NotApplicable,

@@ -13,6 +13,7 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use lienthong::temporal_dev::{DevServer, DevServerOptions};
+use lienthong_identity::{Claims, DevKey};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
@@ -26,7 +27,33 @@ pub fn example_submission(tag: &str) -> Value {
     body
 }
 
+/// Every role at once: a citizen (the example's applicant), an operator of province 01 who may
+/// see personal data, the administrator of every agency, and an auditor.
+pub fn all_roles() -> Claims {
+    Claims {
+        sub: "harness".into(),
+        roles: ["citizen", "operator", "agency-admin", "auditor"]
+            .map(str::to_owned)
+            .to_vec(),
+        personal_id: Some("001190012345".into()),
+        offices: vec!["01".into()],
+        agencies: [
+            "population",
+            "civil-status",
+            "residence",
+            "social-insurance",
+            "labour-office",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        personal_data: true,
+        exp: None,
+    }
+}
+
 pub struct Stack {
+    /// Signs this stack's callers' tokens.
+    pub token_key: DevKey,
     /// Set on every process of the stack (e.g. where to export traces).
     env: Vec<(String, String)>,
     /// The worker's `GET /metrics`, when the stack was started observed.
@@ -102,20 +129,26 @@ impl Stack {
 
     /// A stack whose API also accepts these extra procedure definitions (file name, YAML).
     pub async fn start_with(procedures: &[(&str, &str)]) -> Result<Self> {
-        Self::start_configured(procedures, None).await
+        Self::start_configured(procedures, None, Vec::new()).await
+    }
+
+    /// A stack whose every process also gets these environment variables (keys, settings).
+    pub async fn start_env(env: Vec<(String, String)>) -> Result<Self> {
+        Self::start_configured(&[], None, env).await
     }
 
     /// A stack whose processes export traces to `otlp_endpoint` (every 200 ms) and whose worker
     /// serves `/metrics`.
     pub async fn start_observed(otlp_endpoint: &str) -> Result<Self> {
-        Self::start_configured(&[], Some(otlp_endpoint)).await
+        Self::start_configured(&[], Some(otlp_endpoint), Vec::new()).await
     }
 
     async fn start_configured(
         procedures: &[(&str, &str)],
         otlp_endpoint: Option<&str>,
+        extra_env: Vec<(String, String)>,
     ) -> Result<Self> {
-        let env: Vec<(String, String)> = otlp_endpoint
+        let mut env: Vec<(String, String)> = otlp_endpoint
             .map(|endpoint| {
                 vec![
                     (
@@ -126,6 +159,18 @@ impl Stack {
                 ]
             })
             .unwrap_or_default();
+        // Every stack encrypts its history under a key of its own, unless the test sets one.
+        let key = lienthong_codec::generate_key_entry("stack")?;
+        env.push(("LIENTHONG_PAYLOAD_KEYS".to_owned(), key));
+        // Callers sign in with tokens of this stack's own key.
+        let token_key = DevKey::generate();
+        env.push(("LIENTHONG_TOKEN_KEY".to_owned(), token_key.to_text()));
+        // The harness files many cases from one account; the rate-limit test sets its own.
+        env.push((
+            "LIENTHONG_SUBMISSIONS_PER_MINUTE".to_owned(),
+            "0".to_owned(),
+        ));
+        env.extend(extra_env);
         let worker_metrics = otlp_endpoint.map(|_| format!("127.0.0.1:{}", free_port()));
         // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -174,7 +219,15 @@ impl Stack {
             .context("api url")?
             .to_owned();
 
-        let http = reqwest::Client::new();
+        // The harness's own client acts as an officer holding every role, so a test that is not
+        // about identities reads as a user would; identity tests mint narrower tokens.
+        let everything = token_key.mint(&all_roles(), Duration::from_secs(3600))?;
+        let http = reqwest::Client::builder()
+            .default_headers(reqwest::header::HeaderMap::from_iter([(
+                reqwest::header::AUTHORIZATION,
+                format!("Bearer {everything}").parse()?,
+            )]))
+            .build()?;
         // Decisions the simulators take later are called back to this API.
         for url in agencies.values() {
             http.post(format!("{url}/admin/callback"))
@@ -184,6 +237,7 @@ impl Stack {
                 .error_for_status()?;
         }
         let mut stack = Self {
+            token_key,
             dir,
             temporal,
             api,
@@ -204,6 +258,7 @@ impl Stack {
         command
             .args([
                 "worker",
+                "--dev-agency-secrets",
                 "--temporal-address",
                 &self.temporal.address().to_string(),
             ])
@@ -215,6 +270,35 @@ impl Stack {
         let worker = command.spawn()?;
         self.worker = Some(worker);
         Ok(())
+    }
+
+    /// A token for `claims`, valid for an hour.
+    pub fn token(&self, claims: &Claims) -> String {
+        self.token_key
+            .mint(claims, Duration::from_secs(3600))
+            .expect("a token")
+    }
+
+    /// A client that signs in with `claims` (or, with `None`, sends no token).
+    pub fn client_as(&self, claims: Option<&Claims>) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(claims) = claims {
+            let value = format!("Bearer {}", self.token(claims));
+            headers.insert(
+                reqwest::header::AUTHORIZATION,
+                value.parse().expect("a header value"),
+            );
+        }
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .expect("an HTTP client")
+    }
+
+    /// Sets an environment variable for the processes started from now on (a restarted worker).
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(known, _)| known != key);
+        self.env.push((key.to_owned(), value.to_owned()));
     }
 
     /// SIGKILL: the worker gets no chance to finish anything.

@@ -8,20 +8,14 @@
 use std::time::Duration;
 
 use lienthong_telemetry::Metrics;
-use lienthong_workflows::{CaseWorkflow, search_attributes as sa};
+// `LienthongAttention` values: every reason `CaseState::attention_reasons` can give. A failed
+// undo, a correction to make and an unreconciled outcome outlive the case, so attention counts
+// closed cases too (within retention).
+use lienthong_workflows::{ATTENTION_REASONS, CaseWorkflow, search_attributes as sa};
 use temporalio_client::{Client, WorkflowCountOptions, errors::ClientError};
 
 /// `LienthongStatus` values of a case still running.
 const OPEN_STATUSES: &[&str] = &["running", "compensating"];
-
-/// `LienthongAttention` values (`CaseState::attention_reasons`). A failed undo and a correction
-/// to make outlive the case, so attention counts closed cases too (within retention).
-const ATTENTION_REASONS: &[&str] = &[
-    "compensation_failed",
-    "correction_needed",
-    "agency_unavailable",
-    "overdue",
-];
 
 /// The visibility query for each gauge value.
 fn queries() -> Vec<(Gauge, String)> {

@@ -1,7 +1,11 @@
 //! The lienthong worker: polls one task queue for case workflows and agency calls.
 
+mod agency_credentials;
 mod case_gauges;
 mod case_observer;
+
+pub use agency_credentials::{AgencyCredentials, CredentialsError, agency_credentials};
+pub use lienthong_activities::AgencyCredential;
 
 use std::{collections::BTreeMap, future::Future, net::SocketAddr, time::Duration};
 
@@ -18,6 +22,10 @@ pub struct WorkerConfig {
     pub task_queue: String,
     /// Base URL of each agency, by name.
     pub agencies: BTreeMap<String, String>,
+    /// The engine's credential for each agency, by name ([`agency_credentials`]); an agency
+    /// without one is called unsigned. Empty from [`WorkerConfig::new`]: a production worker
+    /// loads them with `dev_defaults` off, a development stack with it on. Never printed.
+    pub agency_credentials: AgencyCredentials,
     /// How long a case's next step may wait for this worker before another worker takes it.
     /// Short, so a crashed worker's cases move on quickly.
     pub sticky_timeout: Duration,
@@ -45,12 +53,18 @@ impl WorkerConfig {
         Self {
             task_queue: task_queue.into(),
             agencies,
+            agency_credentials: AgencyCredentials::new(),
             sticky_timeout: Duration::from_secs(3),
             max_cached_workflows: DEFAULT_MAX_CACHED_WORKFLOWS,
             metrics: Metrics::new(),
             metrics_listen: None,
             case_gauges_every: Some(Duration::from_secs(15)),
         }
+    }
+
+    pub fn with_agency_credentials(mut self, credentials: AgencyCredentials) -> Self {
+        self.agency_credentials = credentials;
+        self
     }
 }
 
@@ -94,7 +108,10 @@ pub async fn run(
         .map_err(WorkerError::Runtime)?;
     let runtime = Runtime::from_current_tokio(runtime_options)
         .map_err(|e| WorkerError::Runtime(e.to_string()))?;
-    let agencies = AgencyClient::new(AgencyClientOptions::new(config.agencies.clone()))?;
+    let agencies = AgencyClient::new(
+        AgencyClientOptions::new(config.agencies.clone())
+            .with_credentials(config.agency_credentials.clone()),
+    )?;
     let options = WorkerOptions::new(config.task_queue.clone())
         .register_workflow::<CaseWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
@@ -138,7 +155,12 @@ pub async fn run(
         shutdown.await;
         stop();
     });
-    tracing::info!(task_queue = %config.task_queue, agencies = config.agencies.len(), "worker polling");
+    tracing::info!(
+        task_queue = %config.task_queue,
+        agencies = config.agencies.len(),
+        signed = ?config.agency_credentials.keys().collect::<Vec<_>>(),
+        "worker polling"
+    );
     let result = worker
         .run()
         .await

@@ -1,20 +1,30 @@
 //! The case workflow: one generic interpreter for every published linked procedure.
 //!
 //! The workflow owns no procedure knowledge. It keeps a [`CaseState`], asks the pure planner what
-//! to do, runs agency calls as activities, and feeds their outcomes back as events.
+//! to do, runs agency calls as activities, and feeds their outcomes back as events. Operators act
+//! on it through one update, [`CaseWorkflow::operator_action`].
 
+mod answers;
 mod case_workflow;
 mod ceiling;
 mod contract;
+mod drive;
 mod failure_text;
 mod keys;
+mod options;
+mod published;
 pub mod search_attributes;
 mod signals;
 mod time_of;
 
-pub use case_workflow::{CaseInput, CaseWorkflow};
+pub use case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS};
 pub use ceiling::{CeilingWorkflow, NOOP, Noop, Nothing};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
 pub use keys::{case_code_of, idempotency_key};
-pub use lienthong_definitions::case::CaseState;
+pub use lienthong_definitions::case::{
+    ATTENTION_REASONS, Attention, CaseState, JournalEntry, ManualResolution,
+};
+pub use lienthong_definitions::operator::{
+    ActionKind, ActionOutcome, ActionRefusal, OperatorAction,
+};
 pub use signals::{AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawRequest};

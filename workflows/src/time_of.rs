@@ -1,8 +1,14 @@
-use temporalio_workflow::WorkflowContext;
+use temporalio_workflow::{SyncWorkflowContext, WorkflowContext};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 /// The workflow's deterministic "now": the time of the current workflow task, identical on replay.
 pub(crate) fn now<W>(ctx: &WorkflowContext<W>) -> OffsetDateTime {
+    ctx.workflow_time()
+        .map_or(OffsetDateTime::UNIX_EPOCH, OffsetDateTime::from)
+}
+
+/// [`now`] inside a signal or update handler.
+pub(crate) fn now_sync<W>(ctx: &SyncWorkflowContext<W>) -> OffsetDateTime {
     ctx.workflow_time()
         .map_or(OffsetDateTime::UNIX_EPOCH, OffsetDateTime::from)
 }

@@ -1,7 +1,9 @@
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
-use lienthong_agencies::{SimConfig, Simulators};
+use lienthong_activities::AgencyCredential;
+use lienthong_agencies::{Agency, SimConfig, Simulators};
 use serde_json::{Value, json};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
@@ -36,6 +38,17 @@ pub struct Harness {
     pub sims: Simulators,
     pub dir: TempDir,
     pub http: reqwest::Client,
+    /// The secret each simulator checks calls with, by agency name: every call the harness
+    /// sends is signed as the engine signs it.
+    pub secrets: BTreeMap<String, String>,
+}
+
+/// Each agency's secret in `config`.
+fn secrets(config: &SimConfig) -> BTreeMap<String, String> {
+    Agency::ALL
+        .into_iter()
+        .map(|a| (a.as_str().to_owned(), config.secret(a)))
+        .collect()
 }
 
 impl Harness {
@@ -49,6 +62,7 @@ impl Harness {
     ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let config = configure(SimConfig::new(dir.path()).with_any_free_ports());
+        let secrets = secrets(&config);
         let sims = lienthong_agencies::start(config)
             .await
             .context("start simulators")?;
@@ -56,17 +70,27 @@ impl Harness {
             sims,
             dir,
             http: client()?,
+            secrets,
         })
     }
 
     /// Stops the servers and starts them again on the same data directory.
     pub async fn restart(self) -> anyhow::Result<Self> {
-        let Harness { sims, dir, http } = self;
+        let Harness {
+            sims, dir, http, ..
+        } = self;
         sims.shutdown().await;
-        let sims = lienthong_agencies::start(SimConfig::new(dir.path()).with_any_free_ports())
+        let config = SimConfig::new(dir.path()).with_any_free_ports();
+        let secrets = secrets(&config);
+        let sims = lienthong_agencies::start(config)
             .await
             .context("restart simulators")?;
-        Ok(Harness { sims, dir, http })
+        Ok(Harness {
+            sims,
+            dir,
+            http,
+            secrets,
+        })
     }
 
     pub fn url(&self, agency: &str) -> String {
@@ -87,21 +111,35 @@ impl Harness {
         if let Some(key) = key {
             request = request.header("Idempotency-Key", key);
         }
-        reply(request.send().await?).await
+        self.send(request).await
     }
 
+    /// Sends `request`, signed like the engine's calls (see [`Harness::signed`]).
     pub async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<Reply> {
-        reply(request.send().await?).await
+        reply(self.http.execute(self.signed(request)?).await?).await
+    }
+
+    /// Builds `request` and signs it with the secret of the simulator its URL points at, as the
+    /// engine signs its calls (a URL of no simulator goes unsigned). Send it with
+    /// `h.http.execute(..)`, e.g. from a spawned task.
+    pub fn signed(&self, request: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Request> {
+        let request = request.build()?;
+        let url = request.url().as_str().to_owned();
+        let secret = self
+            .sims
+            .urls()
+            .into_iter()
+            .find(|(_, base)| url.starts_with(&format!("{base}/")))
+            .and_then(|(agency, _)| self.secrets.get(&agency).cloned());
+        match secret {
+            Some(secret) => sign_at(request, &secret, SystemTime::now()),
+            None => Ok(request),
+        }
     }
 
     pub async fn get(&self, agency: &str, path: &str) -> anyhow::Result<Reply> {
-        reply(
-            self.http
-                .get(format!("{}{path}", self.url(agency)))
-                .send()
-                .await?,
-        )
-        .await
+        self.send(self.http.get(format!("{}{path}", self.url(agency))))
+            .await
     }
 
     pub async fn add_fault(&self, agency: &str, fault: Value) -> anyhow::Result<Reply> {
@@ -137,6 +175,16 @@ impl Harness {
         self.post("civil-status", "register-birth", Some(key), body)
             .await
     }
+}
+
+/// Signs `request` with `secret` as if sent at `at`, through the engine's own signing.
+pub fn sign_at(
+    mut request: reqwest::Request,
+    secret: &str,
+    at: SystemTime,
+) -> anyhow::Result<reqwest::Request> {
+    lienthong_activities::sign(&mut request, &AgencyCredential::Hmac(secret.to_owned()), at)?;
+    Ok(request)
 }
 
 pub fn client() -> anyhow::Result<reqwest::Client> {

@@ -302,9 +302,10 @@ async fn concurrent_deaths_with_one_key_register_once() -> anyhow::Result<()> {
             .post(&url)
             .header("Idempotency-Key", "concurrent-death")
             .json(&body);
-        tasks.push(tokio::spawn(
-            async move { reply(request.send().await?).await },
-        ));
+        let (request, http) = (h.signed(request)?, h.http.clone());
+        tasks.push(tokio::spawn(async move {
+            reply(http.execute(request).await?).await
+        }));
     }
     let mut bodies = Vec::new();
     for task in tasks {

@@ -84,14 +84,13 @@ async fn an_ambiguous_burial_support_is_found_through_acts() -> anyhow::Result<(
     )
     .await?;
     let body = burial_application(DECEASED_MERITORIOUS);
-    let impatient = h
+    let request = h
         .http
         .post(format!("{}/operations/{GRANT}", h.url("labour-office")))
         .header("Idempotency-Key", "f-amb")
         .timeout(Duration::from_millis(300))
-        .json(&body)
-        .send()
-        .await;
+        .json(&body);
+    let impatient = h.http.execute(h.signed(request)?).await;
     assert!(impatient.is_err_and(|e| e.is_timeout()));
 
     let act = wait_for_act(&h, "labour-office", "f-amb").await?;
@@ -307,7 +306,7 @@ async fn compensations_survive_faults_and_stay_idempotent() -> anyhow::Result<()
         json!({"operation": "restore-permanent-residence", "mode": "ambiguous", "hold_ms": 1500, "count": 1}),
     )
     .await?;
-    let impatient = h
+    let request = h
         .http
         .post(format!(
             "{}/operations/restore-permanent-residence",
@@ -315,9 +314,8 @@ async fn compensations_survive_faults_and_stay_idempotent() -> anyhow::Result<()
         ))
         .header("Idempotency-Key", "comp-del/compensate")
         .timeout(Duration::from_millis(300))
-        .json(&restore)
-        .send()
-        .await;
+        .json(&restore);
+    let impatient = h.http.execute(h.signed(request)?).await;
     assert!(impatient.is_err_and(|e| e.is_timeout()));
     let act = wait_for_act(&h, "residence", "comp-del%2Fcompensate").await?;
     assert_eq!(act.status, 200, "{:?}", act.body);

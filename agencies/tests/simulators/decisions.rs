@@ -115,7 +115,7 @@ async fn a_rejected_decision_writes_nothing_and_is_called_back() -> anyhow::Resu
     let engine_url = engine.url.clone();
     let h = Harness::start_with(|mut config| {
         config.callback_url = Some(engine_url);
-        config.callback_secrets = BTreeMap::from([(Agency::SocialInsurance, "bhxh-secret".into())]);
+        config.secrets = BTreeMap::from([(Agency::SocialInsurance, "bhxh-secret".into())]);
         config
     })
     .await?;

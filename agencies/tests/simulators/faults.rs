@@ -129,7 +129,7 @@ async fn a_reply_lost_after_the_act_is_found_through_acts() -> anyhow::Result<()
         json!({"operation": "issue-child-health-card", "mode": "latency", "latency_ms": 2000, "after_act": true, "count": 1}),
     )
     .await?;
-    let impatient = h
+    let request = h
         .http
         .post(format!(
             "{}/operations/issue-child-health-card",
@@ -137,9 +137,8 @@ async fn a_reply_lost_after_the_act_is_found_through_acts() -> anyhow::Result<()
         ))
         .header("Idempotency-Key", "f-lost")
         .timeout(Duration::from_millis(300))
-        .json(&card("001226002300"))
-        .send()
-        .await;
+        .json(&card("001226002300"));
+    let impatient = h.http.execute(h.signed(request)?).await;
     assert!(impatient.is_err_and(|e| e.is_timeout()));
 
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -273,7 +272,7 @@ async fn an_ambiguous_answer_comes_after_the_act_is_committed() -> anyhow::Resul
     assert_eq!(queued.status, 201, "{:?}", queued.body);
     assert_eq!(queued.body["hold_ms"], 1500);
     let body = child_residence("001226002500", MOTHER);
-    let impatient = h
+    let request = h
         .http
         .post(format!(
             "{}/operations/register-permanent-residence",
@@ -281,9 +280,8 @@ async fn an_ambiguous_answer_comes_after_the_act_is_committed() -> anyhow::Resul
         ))
         .header("Idempotency-Key", "f-amb")
         .timeout(Duration::from_millis(300))
-        .json(&body)
-        .send()
-        .await;
+        .json(&body);
+    let impatient = h.http.execute(h.signed(request)?).await;
     assert!(impatient.is_err_and(|e| e.is_timeout()));
 
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -209,9 +209,10 @@ async fn concurrent_payments_with_one_key_pay_once() -> anyhow::Result<()> {
             .post(&url)
             .header("Idempotency-Key", "concurrent-funeral")
             .json(&body);
-        tasks.push(tokio::spawn(
-            async move { reply(request.send().await?).await },
-        ));
+        let (request, http) = (h.signed(request)?, h.http.clone());
+        tasks.push(tokio::spawn(async move {
+            reply(http.execute(request).await?).await
+        }));
     }
     let mut replayed = 0;
     for task in tasks {

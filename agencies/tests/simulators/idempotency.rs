@@ -36,9 +36,10 @@ async fn concurrent_requests_with_one_key_create_one_record() -> anyhow::Result<
             .post(&url)
             .header("Idempotency-Key", "concurrent-key")
             .json(&body);
-        tasks.push(tokio::spawn(
-            async move { reply(request.send().await?).await },
-        ));
+        let (request, http) = (h.signed(request)?, h.http.clone());
+        tasks.push(tokio::spawn(async move {
+            reply(http.execute(request).await?).await
+        }));
     }
     let mut bodies = Vec::new();
     for task in tasks {
@@ -67,9 +68,10 @@ async fn concurrent_requests_with_one_key_create_one_record() -> anyhow::Result<
             .post(&url)
             .header("Idempotency-Key", "concurrent-card")
             .json(&body);
-        tasks.push(tokio::spawn(
-            async move { reply(request.send().await?).await },
-        ));
+        let (request, http) = (h.signed(request)?, h.http.clone());
+        tasks.push(tokio::spawn(async move {
+            reply(http.execute(request).await?).await
+        }));
     }
     let mut replayed = 0;
     for task in tasks {

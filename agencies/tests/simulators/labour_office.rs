@@ -1,3 +1,5 @@
+use std::time::SystemTime;
+
 use lienthong_agencies::rates::{
     BURIAL_SUPPORT_MERITORIOUS_VND, BURIAL_SUPPORT_SOCIAL_PROTECTION_VND,
 };
@@ -32,14 +34,13 @@ async fn the_labour_office_starts_alone_on_a_free_port() -> anyhow::Result<()> {
     let health = reply(http.get(format!("{url}/health")).send().await?).await?;
     assert_eq!(health.status, 200);
     assert_eq!(health.str("agency"), "labour-office");
-    let granted = reply(
-        http.post(format!("{url}/operations/{GRANT}"))
-            .header("Idempotency-Key", "alone")
-            .json(&burial_application(DECEASED_MERITORIOUS))
-            .send()
-            .await?,
-    )
-    .await?;
+    let grant = http
+        .post(format!("{url}/operations/{GRANT}"))
+        .header("Idempotency-Key", "alone")
+        .json(&burial_application(DECEASED_MERITORIOUS))
+        .build()?;
+    let grant = sign_at(grant, "dev-secret-labour-office", SystemTime::now())?;
+    let granted = reply(http.execute(grant).await?).await?;
     assert_eq!(granted.status, 201, "{:?}", granted.body);
     assert!(dir.path().join("labour-office.db").exists());
     sims.shutdown().await;

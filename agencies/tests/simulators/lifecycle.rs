@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
+use std::time::SystemTime;
 
 use lienthong_agencies::{Agency, SimConfig, SimError};
 
@@ -63,17 +64,16 @@ async fn civil_status_alone_uses_the_given_population_url() -> anyhow::Result<()
     assert_eq!(civil.urls().len(), 1);
 
     let http = client()?;
-    let reply = reply(
-        http.post(format!(
+    let register = http
+        .post(format!(
             "{}/operations/register-birth",
             civil.urls()["civil-status"]
         ))
         .header("Idempotency-Key", "split")
         .json(&birth("split"))
-        .send()
-        .await?,
-    )
-    .await?;
+        .build()?;
+    let register = sign_at(register, "dev-secret-civil-status", SystemTime::now())?;
+    let reply = reply(http.execute(register).await?).await?;
     assert_eq!(reply.status, 201, "{:?}", reply.body);
     civil.shutdown().await;
     population.shutdown().await;
@@ -121,19 +121,16 @@ fn agencies_have_stable_names_and_ports() -> anyhow::Result<()> {
 }
 
 #[test]
-fn callback_secrets_default_to_a_development_secret() {
+fn secrets_default_to_a_development_secret() {
     let mut config = SimConfig::new("unused");
     assert_eq!(config.callback_url, None);
+    assert_eq!(config.secret(Agency::Residence), "dev-secret-residence");
     assert_eq!(
-        config.callback_secret(Agency::Residence),
-        "dev-secret-residence"
-    );
-    assert_eq!(
-        config.callback_secret(Agency::CivilStatus),
+        config.secret(Agency::CivilStatus),
         "dev-secret-civil-status"
     );
     config
-        .callback_secrets
+        .secrets
         .insert(Agency::Residence, "configured".into());
-    assert_eq!(config.callback_secret(Agency::Residence), "configured");
+    assert_eq!(config.secret(Agency::Residence), "configured");
 }

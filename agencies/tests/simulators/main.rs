@@ -20,4 +20,5 @@ mod outage;
 mod residence;
 mod residence_deletion;
 mod seeded;
+mod signed_calls;
 mod survivor;

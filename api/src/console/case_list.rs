@@ -1,0 +1,165 @@
+//! `GET /console/cases`: every filter of the operator API as a form, the matching cases a page
+//! at a time.
+
+use axum::{
+    extract::{Query, State, rejection::QueryRejection},
+    http::StatusCode,
+    response::Response,
+};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::{
+    filters::{self, FilterParams},
+    i18n::Text,
+    layout::{self, Chrome},
+    problem::Problem,
+    session::Console,
+    urls,
+};
+use crate::{ApiState, ops::cases::CasePage};
+
+const PAGE_SIZE: usize = 50;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ListParams {
+    #[serde(flatten)]
+    pub filters: FilterParams,
+    pub page: String,
+}
+
+pub(crate) async fn show(
+    State(state): State<ApiState>,
+    console: Console,
+    query: Result<Query<ListParams>, QueryRejection>,
+) -> Response {
+    if let Some(refusal) = console.not_operator() {
+        return refusal;
+    }
+    let agencies = agency_names(&state);
+    let Ok(Query(params)) = query else {
+        let problem = Problem::form_invalid("the address's filters could not be read");
+        let markup = render(
+            &console.chrome,
+            &FilterParams::default(),
+            1,
+            &Err(problem.clone()),
+            &agencies,
+        );
+        return layout::respond(problem.status, markup);
+    };
+    let page = params.page.trim().parse::<usize>().unwrap_or(1).max(1);
+    let result = crate::ops::list_cases(
+        &state,
+        &console.caller,
+        &params.filters.to_filter(),
+        page,
+        PAGE_SIZE,
+    )
+    .await
+    .map_err(Problem::from);
+    let status = result
+        .as_ref()
+        .map_or_else(|p| p.status, |_| StatusCode::OK);
+    layout::respond(
+        status,
+        render(&console.chrome, &params.filters, page, &result, &agencies),
+    )
+}
+
+/// The catalogue's agency names, for suggestions in agency inputs.
+pub(crate) fn agency_names(state: &ApiState) -> Vec<String> {
+    let mut names: Vec<String> = state
+        .catalog
+        .agencies()
+        .agencies()
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    names.push("citizen".into());
+    names
+}
+
+pub(crate) fn render(
+    chrome: &Chrome,
+    params: &FilterParams,
+    page: usize,
+    result: &Result<CasePage, Problem>,
+    agencies: &[String],
+) -> Markup {
+    let t = |text| chrome.t(text);
+    let lang = chrome.lang;
+    let body = html! {
+        form #filters.filters method="get" action="/console/cases" aria-label=(t(Text::Filters)) {
+            (filters::inputs(chrome, params, "reason", true, agencies))
+            div.buttons {
+                button #apply-filters type="submit" { (t(Text::Apply)) }
+                a #clear-filters href="/console/cases" { (t(Text::Clear)) }
+            }
+        }
+        @match result {
+            Err(problem) => (layout::problem_box(chrome, "error", problem)),
+            Ok(cases) => {
+                table #cases.cases {
+                    thead { tr {
+                        th scope="col" { (t(Text::CaseCode)) }
+                        th scope="col" { (t(Text::Procedure)) }
+                        th scope="col" { (t(Text::Status)) }
+                        th scope="col" { (t(Text::WaitingOn)) }
+                        th scope="col" { (t(Text::Attention)) }
+                        th scope="col" { (t(Text::Office)) }
+                        th scope="col" { (t(Text::Submitted)) }
+                        th scope="col" { (t(Text::Closed)) }
+                    } }
+                    tbody {
+                        @for case in &cases.cases {
+                            tr data-case=(case.code) {
+                                td { (layout::case_link(&case.code)) }
+                                td { (case.procedure.as_deref().unwrap_or_default()) }
+                                td.status { (layout::status_badge(lang, case.status.as_deref())) }
+                                td.waiting { (case.waiting_on.join(", ")) }
+                                td.attention {
+                                    @for reason in &case.attention {
+                                        span.reason data-reason=(reason) { (lang.term("reason", reason)) }
+                                    }
+                                    @if !case.attention_agencies.is_empty() {
+                                        " (" (case.attention_agencies.join(", ")) ")"
+                                    }
+                                }
+                                td { (case.office.as_deref().unwrap_or_default()) }
+                                td { @if let Some(at) = &case.submitted_at { (layout::when(at)) } }
+                                td { @if let Some(at) = &case.closed_at { (layout::when(at)) } }
+                            }
+                        }
+                    }
+                }
+                @if cases.cases.is_empty() {
+                    p.empty { (t(Text::NoCases)) }
+                }
+                (paging(chrome, params, page, cases.more))
+            }
+        }
+    };
+    layout::page(chrome, t(Text::Cases), body)
+}
+
+fn paging(chrome: &Chrome, params: &FilterParams, page: usize, more: bool) -> Markup {
+    let link = |to: usize| {
+        let page = to.to_string();
+        let mut pairs = params.pairs();
+        pairs.push(("page", &page));
+        urls::with_query("/console/cases", &pairs)
+    };
+    html! {
+        nav.paging aria-label=(chrome.t(Text::Page)) {
+            @if page > 1 {
+                a #page-prev rel="prev" href=(link(page - 1)) { (chrome.t(Text::Previous)) }
+            }
+            span.page { (chrome.t(Text::Page)) " " (page) }
+            @if more {
+                a #page-next rel="next" href=(link(page + 1)) { (chrome.t(Text::Next)) }
+            }
+        }
+    }
+}

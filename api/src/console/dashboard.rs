@@ -1,0 +1,132 @@
+//! `GET /console`: how many cases need attention and which, the figures by status, agency and
+//! reason, and the two charts.
+
+use axum::{extract::State, response::Response};
+use maud::{Markup, html};
+
+use super::{
+    charts,
+    i18n::Text,
+    layout::{self, Chrome},
+    problem::Problem,
+    session::Console,
+    urls,
+};
+use crate::{
+    ApiState,
+    ops::{
+        CaseFilter,
+        cases::{CasePage, Counts, STATUSES},
+    },
+};
+
+/// How many cases needing attention the dashboard lists; the case list has the rest.
+const LISTED: usize = 100;
+
+pub(crate) async fn show(State(state): State<ApiState>, console: Console) -> Response {
+    if let Some(refusal) = console.not_operator() {
+        return refusal;
+    }
+    let filter = CaseFilter {
+        reason: Some("any".into()),
+        ..CaseFilter::default()
+    };
+    let (counts, attention) = tokio::join!(
+        crate::ops::dashboard_counts(&state, &console.caller),
+        crate::ops::list_cases(&state, &console.caller, &filter, 1, LISTED),
+    );
+    match (counts, attention) {
+        (Ok(counts), Ok(attention)) => layout::respond(
+            axum::http::StatusCode::OK,
+            render(&console.chrome, &counts, &attention),
+        ),
+        (Err(e), _) | (_, Err(e)) => layout::problem_page(&console.chrome, &Problem::from(e)),
+    }
+}
+
+pub(crate) fn render(chrome: &Chrome, counts: &Counts, attention: &CasePage) -> Markup {
+    let t = |text| chrome.t(text);
+    let lang = chrome.lang;
+    let body = html! {
+        section.attention aria-labelledby="attention-title" {
+            h2 #attention-title {
+                (t(Text::NeedingAttention)) ": "
+                span #attention-count.count { (counts.needing_attention) }
+            }
+            table #attention-list.cases {
+                thead { tr {
+                    th scope="col" { (t(Text::CaseCode)) }
+                    th scope="col" { (t(Text::Reasons)) }
+                    th scope="col" { (t(Text::Agency)) }
+                    th scope="col" { (t(Text::Status)) }
+                    th scope="col" { (t(Text::Submitted)) }
+                } }
+                tbody {
+                    @for case in &attention.cases {
+                        tr data-case=(case.code) {
+                            td { (layout::case_link(&case.code)) }
+                            td.attention {
+                                @for reason in &case.attention {
+                                    span.reason data-reason=(reason) { (lang.term("reason", reason)) }
+                                }
+                            }
+                            td.agency {
+                                @let agencies = if case.attention_agencies.is_empty() { &case.waiting_on } else { &case.attention_agencies };
+                                (agencies.join(", "))
+                            }
+                            td.status { (layout::status_badge(lang, case.status.as_deref())) }
+                            td { @if let Some(at) = &case.submitted_at { (layout::when(at)) } }
+                        }
+                    }
+                }
+            }
+            @if attention.cases.is_empty() {
+                p.empty { (t(Text::NoneNeedAttention)) }
+            }
+            p { a #see-attention href="/console/cases?reason=any" { (t(Text::SeeAll)) } }
+        }
+        section.charts {
+            figure {
+                (charts::status_per_day(lang, &counts.per_day))
+                figcaption { (t(Text::ChartStatus)) }
+                (charts::status_legend(lang, STATUSES))
+            }
+            figure {
+                (charts::waiting_per_agency(lang, &counts.by_agency))
+                figcaption { (t(Text::ChartAgency)) }
+            }
+        }
+        section.figures {
+            (figure_table(chrome, "by-status", Text::ByStatus, Text::Status, &counts.by_status, "status"))
+            (figure_table(chrome, "by-agency", Text::ByAgency, Text::Agency, &counts.by_agency, "agency"))
+            (figure_table(chrome, "by-reason", Text::ByReason, Text::Reasons, &counts.by_reason, "reason"))
+        }
+    };
+    layout::page(chrome, t(Text::Dashboard), body)
+}
+
+/// One table of figures, each row a link to the cases it counts.
+/// `group` is both the terms' group and the case list's filter.
+fn figure_table(
+    chrome: &Chrome,
+    id: &str,
+    caption: Text,
+    column: Text,
+    rows: &[(String, i64)],
+    group: &str,
+) -> Markup {
+    html! {
+        table.figures id=(id) {
+            caption { (chrome.t(caption)) }
+            thead { tr { th scope="col" { (chrome.t(column)) } th scope="col" { (chrome.t(Text::Count)) } } }
+            tbody {
+                @for (code, n) in rows {
+                    tr data-key=(code) {
+                        td { a href=(urls::with_query("/console/cases", &[(group, code)])) { (chrome.lang.term(group, code)) } }
+                        td.num { (n) }
+                    }
+                }
+            }
+        }
+    }
+}

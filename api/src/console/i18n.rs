@@ -1,0 +1,571 @@
+//! Every word the console shows, in Vietnamese (the default) and English.
+//!
+//! Page texts are an enum built by [`texts!`], so a text without both languages does not
+//! compile; the engine's codes (statuses, reasons, actions, journal kinds) come at run time and
+//! are looked up in [`TERMS`], falling back to the code itself for one added later.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    #[cfg(test)]
+    pub(crate) const ALL: [Lang; 2] = [Lang::Vi, Lang::En];
+
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Self::Vi => "vi",
+            Self::En => "en",
+        }
+    }
+
+    pub(crate) fn parse(value: &str) -> Option<Self> {
+        match value {
+            "vi" => Some(Self::Vi),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn t(self, text: Text) -> &'static str {
+        let (vi, en) = text.pair();
+        match self {
+            Self::Vi => vi,
+            Self::En => en,
+        }
+    }
+
+    /// The words for an engine code of `group` (`status`, `step`, `reason`, `action`, `event`,
+    /// `effect`), or the code itself when it has none yet.
+    pub(crate) fn term<'a>(self, group: &str, code: &'a str) -> &'a str {
+        TERMS
+            .iter()
+            .find(|(g, c, _, _)| *g == group && *c == code)
+            .map_or(code, |(_, _, vi, en)| match self {
+                Self::Vi => vi,
+                Self::En => en,
+            })
+    }
+}
+
+macro_rules! texts {
+    ($($key:ident => $vi:literal, $en:literal;)*) => {
+        /// A text of the console's pages.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Text { $($key,)* }
+
+        impl Text {
+            #[cfg(test)]
+            pub(crate) const ALL: &[Text] = &[$(Text::$key,)*];
+
+            fn pair(self) -> (&'static str, &'static str) {
+                match self { $(Text::$key => ($vi, $en),)* }
+            }
+        }
+    };
+}
+
+texts! {
+    Console => "Bảng điều khiển liên thông", "lienthong console";
+    Dashboard => "Tổng quan", "Dashboard";
+    Cases => "Hồ sơ", "Cases";
+    Agencies => "Cơ quan", "Agencies";
+    Bulk => "Xử lý hàng loạt", "Bulk actions";
+    Audit => "Nhật ký thao tác", "Audit log";
+    MainMenu => "Menu chính", "Main menu";
+    Language => "Ngôn ngữ", "Language";
+    SignIn => "Đăng nhập", "Sign in";
+    SignOut => "Đăng xuất", "Sign out";
+    SignedInAs => "Đang đăng nhập:", "Signed in as";
+    TokenLabel => "Mã đăng nhập (token)", "Sign-in token";
+    TokenHelp => "Dán mã do hệ thống định danh cấp (khi chạy thử: một mã mà `lienthong dev` in ra cho vai trò operator).", "Paste the token your identity provider issued (when trying lienthong: one that `lienthong dev` prints for the operator role).";
+    SessionEnded => "Phiên làm việc đã hết hạn hoặc không hợp lệ; vui lòng đăng nhập lại.", "Your session has ended or is not valid; please sign in again.";
+    Forbidden => "Không có quyền truy cập", "Not allowed";
+    NeedsOperator => "Trang này dành cho cán bộ một cửa (vai trò operator).", "This page is for one-stop-shop officers (the operator role).";
+    NeedsAuditor => "Trang này dành cho kiểm toán viên (vai trò auditor).", "This page is for auditors (the auditor role).";
+    NeedsStaff => "Bảng điều khiển dành cho cán bộ một cửa và kiểm toán viên; tài khoản này không có vai trò nào trong hai vai trò đó.", "The console is for operators and auditors; this account has neither role.";
+    GoToAudit => "Mở nhật ký thao tác", "Open the audit log";
+    SignInAgain => "Đăng nhập bằng tài khoản khác", "Sign in with another account";
+    Error => "Có lỗi", "Something went wrong";
+    Refused => "Không thực hiện:", "Not done:";
+    Done => "Đã thực hiện:", "Done:";
+    NeedingAttention => "Hồ sơ cần xử lý", "Cases needing attention";
+    SeeAll => "Xem tất cả", "See them all";
+    NoneNeedAttention => "Không có hồ sơ nào cần xử lý.", "No case needs attention.";
+    CaseCode => "Mã hồ sơ", "Case code";
+    Reasons => "Lý do", "Reasons";
+    Agency => "Cơ quan", "Agency";
+    Status => "Trạng thái", "Status";
+    Procedure => "Thủ tục", "Procedure";
+    Office => "Nơi tiếp nhận", "Office";
+    Submitted => "Ngày nộp", "Submitted";
+    Closed => "Kết thúc", "Closed";
+    WaitingOn => "Đang chờ", "Waiting on";
+    Attention => "Cần xử lý", "Needs attention";
+    ByStatus => "Theo trạng thái", "By status";
+    ByAgency => "Hồ sơ đang chờ theo cơ quan", "Open cases waiting, by agency";
+    ByReason => "Theo lý do cần xử lý", "By reason for attention";
+    Count => "Số hồ sơ", "Cases";
+    ChartStatus => "Hồ sơ nộp mỗi ngày trong 7 ngày qua, theo trạng thái", "Cases submitted per day over the last 7 days, by status";
+    ChartAgency => "Hồ sơ đang chờ từng cơ quan", "Open cases waiting on each agency";
+    Filters => "Bộ lọc", "Filters";
+    AnyValue => "(tất cả)", "(any)";
+    AnyReason => "bất kỳ lý do nào", "any reason";
+    Overdue => "Quá hạn giải quyết", "Past the legal deadline";
+    SubmittedFrom => "Nộp từ ngày", "Submitted from";
+    SubmittedTo => "Nộp trước ngày", "Submitted before";
+    Apply => "Lọc", "Filter";
+    Clear => "Bỏ lọc", "Clear";
+    NoCases => "Không có hồ sơ nào khớp bộ lọc.", "No case matches these filters.";
+    Previous => "Trang trước", "Previous page";
+    Next => "Trang sau", "Next page";
+    Page => "Trang", "Page";
+    Deadline => "Hạn giải quyết", "Legal deadline";
+    IsOverdue => "Đã quá hạn", "Overdue";
+    Version => "phiên bản", "version";
+    StepGraph => "Sơ đồ các bước", "Step graph";
+    StepGraphAlt => "Sơ đồ các bước của hồ sơ, tô màu theo trạng thái từng bước", "The case's step graph, each step coloured by its state";
+    Steps => "Các bước", "Steps";
+    Step => "Bước", "Step";
+    Attempts => "Số lần gửi", "Attempts";
+    LastError => "Lỗi gần nhất", "Last error";
+    StepDeadline => "Hạn của bước", "Step deadline";
+    Reference => "Số tham chiếu", "Reference";
+    Journal => "Diễn biến", "Journal";
+    Time => "Thời gian", "Time";
+    Event => "Sự kiện", "Event";
+    Detail => "Chi tiết", "Detail";
+    Actor => "Người thực hiện", "Actor";
+    Role => "Vai trò", "Role";
+    Action => "Thao tác", "Action";
+    Outcome => "Kết quả", "Outcome";
+    OlderDropped => "mục cũ hơn đã được lược bớt", "older entries were dropped";
+    OperatorActions => "Thao tác của cán bộ", "Operator actions";
+    NoOperatorActions => "Chưa có thao tác nào.", "No action yet.";
+    Actions => "Xử lý", "Actions";
+    CaseActions => "Thao tác với cả hồ sơ", "Actions on the whole case";
+    ResolveReference => "Số tham chiếu của việc đã làm ngoài hệ thống", "Reference of what was done offline";
+    ResolveOutput => "Kết quả của bước (JSON, các trường mà bước sau cần)", "The step's output (JSON, the fields later steps read)";
+    CaseFinished => "Hồ sơ đã kết thúc; không còn thao tác nào.", "The case has ended; no action is left.";
+    PersonalMasked => "Dữ liệu cá nhân đang được che.", "Personal data is masked.";
+    PersonalShown => "Dữ liệu cá nhân đang hiển thị; lần xem này được ghi lại.", "Personal data is shown; this view is recorded.";
+    Failure => "Lỗi quyết định kết quả", "The failure that decided the outcome";
+    Confirm => "Xác nhận thao tác", "Confirm the action";
+    ConfirmButton => "Xác nhận và thực hiện", "Confirm and do it";
+    Cancel => "Quay lại, không làm gì", "Go back, do nothing";
+    ReasonLabel => "Lý do (bắt buộc, được ghi vào nhật ký thao tác)", "Reason (required, kept in the audit log)";
+    Force => "Vẫn thử lại dù cơ quan chưa trả lời kiểm tra", "Retry even though the agency's health check still fails";
+    ExplainRetry => "Bước này sẽ được gửi lại ngay tới cơ quan. Nếu cơ quan vẫn chưa hoạt động, hệ thống sẽ báo thay vì gửi.", "This step is sent to the agency again now. If the agency still does not answer, you are told instead.";
+    ExplainResolve => "Bước này được ghi nhận là đã làm xong ngoài hệ thống, với số tham chiếu và kết quả dưới đây; các bước sau sẽ tiếp tục.", "This step is recorded as done outside the engine, with the reference and output below; later steps go on.";
+    ExplainCancel => "Hồ sơ sẽ bị hủy; các bước đã xong sẽ được hoàn tác nếu có thể.", "The case is cancelled; steps already done are undone where they can be.";
+    ExplainHold => "Mọi lời gọi tới cơ quan này sẽ tạm dừng (không tốn lượt thử lại) cho tới khi mở lại.", "Every call to this agency stops (without using up retries) until it is released.";
+    ExplainRelease => "Các hồ sơ đang tạm giữ sẽ được gửi lại dần dần, theo tốc độ dưới đây.", "The held cases are sent again gradually, at the rate below.";
+    PerSecond => "Số hồ sơ mỗi giây", "Cases per second";
+    BackToCase => "Về trang hồ sơ", "Back to the case";
+    BackToAgencies => "Về danh sách cơ quan", "Back to the agencies";
+    BackToBulk => "Về trang xử lý hàng loạt", "Back to bulk actions";
+    ChangedSteps => "Các bước thay đổi", "Steps changed";
+    CasesAffected => "Hồ sơ liên quan", "Cases affected";
+    Answers => "Trả lời kiểm tra", "Answers its health check";
+    AnswersYes => "Đang hoạt động", "Answering";
+    AnswersNo => "Không phản hồi", "Not answering";
+    Held => "Tạm giữ", "Held";
+    HeldYes => "Đang tạm giữ", "Held";
+    HeldNo => "Không tạm giữ", "Not held";
+    HeldBy => "bởi", "by";
+    Since => "từ", "since";
+    BulkIntro => "Chọn hồ sơ bằng bộ lọc, chạy thử để xem chính xác những hồ sơ sẽ bị tác động, rồi mới xác nhận.", "Choose cases with a filter, do a dry run to see exactly which cases it touches, then confirm.";
+    BulkAgency => "Cơ quan (bắt buộc khi mở lại; khi thử lại: chỉ các bước của cơ quan này)", "Agency (required to release; for a retry: only this agency's steps)";
+    Cap => "Giới hạn số hồ sơ (tối đa 1000)", "Most cases to touch (at most 1000)";
+    Rate => "Số hồ sơ mỗi giây", "Cases per second";
+    DryRun => "Chạy thử", "Dry run";
+    DryRunTitle => "Kết quả chạy thử: chưa có gì thay đổi", "Dry run: nothing has changed yet";
+    Matched => "Hồ sơ khớp bộ lọc", "Cases matching the filter";
+    WouldSend => "Sẽ gửi", "Would send";
+    NothingToSend => "không có gì để gửi", "nothing to send";
+    NothingWouldBeSent => "Không có thao tác nào sẽ được gửi; không cần xác nhận.", "Nothing would be sent; there is nothing to confirm.";
+    FilterUsed => "Bộ lọc được dùng", "Filter used";
+    ReleaseHeldOnly => "Khi mở lại mà bỏ trống ô «Cần xử lý», chỉ các hồ sơ đang tạm giữ được chọn.", "A release with “Needs attention” left empty picks only cases that are held.";
+    BulkResults => "Kết quả từng hồ sơ", "Result for each case";
+    AuditFilters => "Lọc nhật ký", "Filter the log";
+    DownloadCsv => "Tải về CSV", "Download as CSV";
+    Older => "Các mục cũ hơn", "Older entries";
+    NoEntries => "Không có mục nào.", "No entry.";
+    RetryingNote => "đang gửi lâu bất thường", "in flight for unusually long";
+    UnansweredNote => "đã gửi, chưa có trả lời", "sent, not answered";
+    Round => "lượt bổ sung", "round";
+    ResolvedBy => "ghi nhận bởi", "recorded by";
+    DueDocuments => "hạn bổ sung giấy tờ", "documents due";
+}
+
+/// The engine's codes: `(group, code, vi, en)`.
+pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
+    ("status", "running", "Đang xử lý", "Running"),
+    (
+        "status",
+        "compensating",
+        "Đang hoàn tác",
+        "Undoing completed steps",
+    ),
+    ("status", "completed", "Hoàn thành", "Completed"),
+    (
+        "status",
+        "partially_completed",
+        "Hoàn thành một phần",
+        "Partially completed",
+    ),
+    ("status", "failed", "Thất bại", "Failed"),
+    ("status", "withdrawn", "Đã rút / hủy", "Withdrawn"),
+    ("step", "pending", "Chờ thực hiện", "Pending"),
+    ("step", "running", "Đang gửi", "In progress"),
+    ("step", "succeeded", "Thành công", "Succeeded"),
+    ("step", "rejected", "Bị từ chối", "Rejected"),
+    ("step", "failed", "Thất bại", "Failed"),
+    ("step", "skipped", "Bỏ qua", "Skipped"),
+    ("step", "not_applicable", "Không áp dụng", "Not applicable"),
+    (
+        "step",
+        "awaiting_documents",
+        "Chờ công dân bổ sung giấy tờ",
+        "Waiting for the citizen's documents",
+    ),
+    (
+        "step",
+        "awaiting_decision",
+        "Chờ cơ quan quyết định",
+        "Waiting for the agency's decision",
+    ),
+    (
+        "step",
+        "agency_unavailable",
+        "Cơ quan không phản hồi",
+        "Agency not answering",
+    ),
+    ("step", "held", "Đang tạm giữ", "Held"),
+    (
+        "step",
+        "resolved_manually",
+        "Đã xử lý ngoài hệ thống",
+        "Done offline",
+    ),
+    ("step", "compensating", "Đang hoàn tác", "Undoing"),
+    ("step", "compensated", "Đã hoàn tác", "Undone"),
+    (
+        "step",
+        "compensation_failed",
+        "Hoàn tác thất bại",
+        "Undo failed",
+    ),
+    (
+        "step",
+        "needs_correction",
+        "Cần đính chính",
+        "Needs correction",
+    ),
+    ("reason", "any", "Bất kỳ lý do nào", "Any reason"),
+    (
+        "reason",
+        "retrying",
+        "Đang thử lại nhiều lần",
+        "Retrying repeatedly",
+    ),
+    (
+        "reason",
+        "agency_unavailable",
+        "Cơ quan không phản hồi",
+        "Agency not answering",
+    ),
+    (
+        "reason",
+        "decision_overdue",
+        "Quá hạn chờ quyết định",
+        "Decision overdue",
+    ),
+    (
+        "reason",
+        "overdue",
+        "Quá hạn giải quyết",
+        "Past the legal deadline",
+    ),
+    (
+        "reason",
+        "compensation_failed",
+        "Hoàn tác thất bại",
+        "Undo failed",
+    ),
+    (
+        "reason",
+        "correction_needed",
+        "Cần đính chính",
+        "Correction needed",
+    ),
+    (
+        "reason",
+        "unreconciled",
+        "Không xác định được kết quả",
+        "Outcome unknown",
+    ),
+    ("reason", "held", "Cơ quan đang tạm giữ", "Agency held"),
+    ("action", "retry_now", "Thử lại ngay", "Retry now"),
+    (
+        "action",
+        "resolve",
+        "Ghi nhận đã làm ngoài hệ thống",
+        "Record as done offline",
+    ),
+    ("action", "cancel", "Hủy hồ sơ", "Cancel the case"),
+    ("action", "hold", "Tạm giữ cơ quan", "Hold the agency"),
+    ("action", "release", "Mở lại cơ quan", "Release the agency"),
+    ("action", "hold_agency", "Tạm giữ cơ quan", "Hold an agency"),
+    (
+        "action",
+        "release_agency",
+        "Mở lại cơ quan",
+        "Release an agency",
+    ),
+    (
+        "action",
+        "bulk_retry_now",
+        "Thử lại hàng loạt",
+        "Bulk retry",
+    ),
+    ("action", "bulk_release", "Mở lại hàng loạt", "Bulk release"),
+    (
+        "action",
+        "bulk_retry_now_dry_run",
+        "Chạy thử: thử lại hàng loạt",
+        "Dry run: bulk retry",
+    ),
+    (
+        "action",
+        "bulk_release_dry_run",
+        "Chạy thử: mở lại hàng loạt",
+        "Dry run: bulk release",
+    ),
+    (
+        "effect",
+        "restarted",
+        "đã gửi lại lời gọi đang treo",
+        "the call in flight was sent again",
+    ),
+    (
+        "effect",
+        "resumed",
+        "bước đang chờ đã được gửi lại",
+        "the waiting step was sent again",
+    ),
+    ("effect", "held", "đã tạm giữ", "held"),
+    ("effect", "released", "đã mở lại", "released"),
+    ("effect", "resolved", "đã ghi nhận", "recorded"),
+    ("effect", "cancelling", "đang hủy", "being cancelled"),
+    ("agency", "citizen", "Công dân", "The citizen"),
+    ("outcome", "done", "Đã thực hiện", "Done"),
+    ("outcome", "refused", "Không thực hiện", "Refused"),
+    ("event", "step_started", "Bắt đầu bước", "Step started"),
+    ("event", "step_routed", "Đã chọn nơi gửi", "Route chosen"),
+    (
+        "event",
+        "step_succeeded",
+        "Bước thành công",
+        "Step succeeded",
+    ),
+    (
+        "event",
+        "step_rejected",
+        "Cơ quan từ chối",
+        "Agency refused",
+    ),
+    ("event", "step_failed", "Bước thất bại", "Step failed"),
+    ("event", "step_skipped", "Bỏ qua bước", "Step skipped"),
+    (
+        "event",
+        "step_not_applicable",
+        "Bước không áp dụng",
+        "Step not applicable",
+    ),
+    (
+        "event",
+        "withdraw_requested",
+        "Công dân rút hồ sơ",
+        "Citizen withdrew",
+    ),
+    (
+        "event",
+        "compensation_started",
+        "Bắt đầu hoàn tác",
+        "Undo started",
+    ),
+    ("event", "compensated", "Đã hoàn tác", "Undone"),
+    (
+        "event",
+        "compensation_failed",
+        "Hoàn tác thất bại",
+        "Undo failed",
+    ),
+    (
+        "event",
+        "correction_needed",
+        "Cần đính chính",
+        "Correction needed",
+    ),
+    ("event", "finished", "Hồ sơ kết thúc", "Case ended"),
+    (
+        "event",
+        "deadline_set",
+        "Đặt hạn giải quyết",
+        "Deadline set",
+    ),
+    (
+        "event",
+        "documents_requested",
+        "Yêu cầu bổ sung giấy tờ",
+        "Documents requested",
+    ),
+    (
+        "event",
+        "documents_provided",
+        "Đã bổ sung giấy tờ",
+        "Documents provided",
+    ),
+    (
+        "event",
+        "documents_not_provided",
+        "Không bổ sung giấy tờ",
+        "Documents not provided",
+    ),
+    (
+        "event",
+        "decision_awaited",
+        "Chờ cơ quan quyết định",
+        "Decision awaited",
+    ),
+    (
+        "event",
+        "agency_unavailable",
+        "Cơ quan không phản hồi",
+        "Agency not answering",
+    ),
+    (
+        "event",
+        "park_ended",
+        "Hết thời gian chờ, gửi lại",
+        "Pause over, sending again",
+    ),
+    (
+        "event",
+        "reconciled",
+        "Đã đối chiếu với cơ quan",
+        "Checked with the agency",
+    ),
+    ("event", "deadline_passed", "Quá hạn", "Deadline passed"),
+    (
+        "event",
+        "still_running",
+        "Lời gọi kéo dài",
+        "Call still in flight",
+    ),
+    ("event", "agency_held", "Tạm giữ cơ quan", "Agency held"),
+    (
+        "event",
+        "agency_released",
+        "Mở lại cơ quan",
+        "Agency released",
+    ),
+    ("event", "step_held", "Bước bị tạm giữ", "Step held"),
+    (
+        "event",
+        "retry_requested",
+        "Cán bộ yêu cầu thử lại",
+        "Retry requested",
+    ),
+    (
+        "event",
+        "step_resolved_manually",
+        "Ghi nhận đã làm ngoài hệ thống",
+        "Recorded as done offline",
+    ),
+    (
+        "event",
+        "cancel_requested",
+        "Cán bộ yêu cầu hủy",
+        "Cancel requested",
+    ),
+];
+
+/// Step statuses, as `StepStatus::as_str` names them.
+#[cfg(test)]
+const STEP_STATUSES: &[&str] = &[
+    "pending",
+    "running",
+    "succeeded",
+    "rejected",
+    "failed",
+    "skipped",
+    "not_applicable",
+    "awaiting_documents",
+    "awaiting_decision",
+    "agency_unavailable",
+    "held",
+    "resolved_manually",
+    "compensating",
+    "compensated",
+    "compensation_failed",
+    "needs_correction",
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn every_text_has_both_languages() {
+        for text in Text::ALL {
+            for lang in Lang::ALL {
+                assert!(!lang.t(*text).trim().is_empty(), "{text:?} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_term_has_both_languages_once() {
+        let mut seen = BTreeSet::new();
+        for (group, code, vi, en) in TERMS {
+            assert!(seen.insert((group, code)), "{group}.{code} twice");
+            assert!(
+                !vi.trim().is_empty() && !en.trim().is_empty(),
+                "{group}.{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_engine_code_has_words() {
+        let groups: [(&str, &[&str]); 4] = [
+            ("status", crate::ops::cases::STATUSES),
+            ("reason", crate::ops::cases::REASONS),
+            ("reason", lienthong_definitions::case::ATTENTION_REASONS),
+            ("step", STEP_STATUSES),
+        ];
+        for (group, codes) in groups {
+            for code in codes {
+                for lang in Lang::ALL {
+                    assert_ne!(lang.term(group, code), *code, "{group}.{code} in {lang:?}");
+                }
+            }
+        }
+        assert_eq!(
+            Lang::En.term("reason", "agency_unavailable"),
+            "Agency not answering"
+        );
+        assert_eq!(
+            Lang::Vi.term("reason", "agency_unavailable"),
+            "Cơ quan không phản hồi"
+        );
+        assert_eq!(Lang::Vi.term("reason", "new_reason"), "new_reason");
+    }
+}

@@ -1,0 +1,113 @@
+//! Signing in with a pasted token and signing out.
+
+use axum::{
+    Form,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode, Uri, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use lienthong_identity::Role;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::{
+    csrf::{self, Checked, CsrfForm},
+    i18n::Text,
+    layout::{self, Chrome},
+    problem::Problem,
+    session::{Verify, clear_cookie, over_https, session_cookie},
+};
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct LoginQuery {
+    #[serde(default)]
+    ended: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LoginForm {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl CsrfForm for LogoutForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// The sign-in page, with the reason the last attempt failed, if any.
+pub(crate) fn render(chrome: &Chrome, problem: Option<&Problem>, ended: bool) -> Markup {
+    let t = |text| chrome.t(text);
+    let body = html! {
+        @if ended {
+            p #session-ended.notice role="status" { (t(Text::SessionEnded)) }
+        }
+        @if let Some(problem) = problem {
+            (layout::problem_box(chrome, "error", problem))
+        }
+        form #login.card method="post" action="/console/login" {
+            label for="token" { (t(Text::TokenLabel)) }
+            p.help #token-help { (t(Text::TokenHelp)) }
+            textarea #token name="token" rows="5" required autocomplete="off" spellcheck="false"
+                aria-describedby="token-help" {}
+            button #sign-in type="submit" { (t(Text::SignIn)) }
+        }
+    };
+    layout::page(chrome, t(Text::SignIn), body)
+}
+
+pub(crate) async fn show(chrome: Chrome, Query(query): Query<LoginQuery>) -> Markup {
+    render(&chrome, None, query.ended.is_some())
+}
+
+pub(crate) async fn submit(
+    State(Verify(verifier)): State<Verify>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    uri: Uri,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let refuse =
+        |problem: Problem| layout::respond(problem.status, render(&chrome, Some(&problem), false));
+    // No session yet to bind a CSRF value to: the origin check and SameSite keep other sites out.
+    if !csrf::same_origin(&headers) {
+        return refuse(csrf::refused());
+    }
+    let token = form.token.trim();
+    let principal = match verifier.verify(token).await {
+        Ok(principal) => principal,
+        Err(e) => return refuse(Problem::from(crate::auth::auth_error(&e))),
+    };
+    let target = if principal.has(Role::Operator) {
+        "/console"
+    } else if principal.has(Role::Auditor) {
+        "/console/audit"
+    } else {
+        return layout::forbidden(&chrome, Text::NeedsStaff);
+    };
+    let Some(cookie) = session_cookie(token, over_https(&headers, &uri)) else {
+        return refuse(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "TOKEN_INVALID",
+            "the token has characters a token cannot have",
+        ));
+    };
+    let mut response = Redirect::to(target).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+pub(crate) async fn logout(_: Checked<LogoutForm>) -> Response {
+    let mut response = Redirect::to("/console/login").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_cookie());
+    response
+}

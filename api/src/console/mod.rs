@@ -1,0 +1,87 @@
+//! The operator console: server-rendered pages under `/console`, in Vietnamese and English.
+//!
+//! Each page is a pure function of the data it shows (`render` in each page module), and each
+//! handler only fetches that data through [`crate::ops`] and calls it, so pages are tested
+//! without a running engine. The session is the operator's own token in an HttpOnly cookie,
+//! verified on every request; every form that changes something carries a CSRF value bound to
+//! that token and passes through a confirmation page that asks for a reason.
+
+mod agencies_page;
+mod audit_page;
+mod bulk_page;
+mod case_actions;
+mod case_list;
+mod case_page;
+mod charts;
+mod csrf;
+mod dashboard;
+mod delegate;
+mod filters;
+mod i18n;
+mod language;
+mod layout;
+mod login;
+mod problem;
+mod security;
+mod session;
+mod static_files;
+mod timeline;
+mod urls;
+
+#[cfg(test)]
+mod tests;
+
+use axum::{
+    Router,
+    middleware::{from_fn, map_response},
+    routing::{get, post},
+};
+
+use crate::ApiState;
+
+pub(crate) fn routes() -> Router<ApiState> {
+    let pages = Router::new()
+        .route("/console", get(dashboard::show))
+        .route("/console/cases", get(case_list::show))
+        .route("/console/cases/{code}", get(case_page::show))
+        .route("/console/cases/{code}/picture.svg", get(case_page::picture))
+        .route("/console/cases/{code}/confirm", post(case_actions::confirm))
+        .route("/console/cases/{code}/actions", post(case_actions::run))
+        .route("/console/agencies", get(agencies_page::show))
+        .route(
+            "/console/agencies/{agency}/confirm",
+            post(agencies_page::confirm),
+        )
+        .route("/console/agencies/{agency}/act", post(agencies_page::run))
+        .route(
+            "/console/bulk",
+            get(bulk_page::show).post(bulk_page::dry_run),
+        )
+        .route("/console/bulk/run", post(bulk_page::run))
+        .route("/console/audit", get(audit_page::show))
+        .route("/console/audit.csv", get(audit_page::csv));
+    with_layers(pages.merge(session_routes()))
+}
+
+/// Sign-in, sign-out and the stylesheet: everything that needs no engine, generic over the
+/// state so tests can mount it on a state holding only a token verifier.
+fn session_routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    session::Verify: axum::extract::FromRef<S>,
+{
+    Router::new()
+        .route("/console/login", get(login::show).post(login::submit))
+        .route("/console/logout", post(login::logout))
+        .route("/console/static/console.css", get(static_files::css))
+}
+
+/// What every console response gets: the security headers and the remembered language.
+fn with_layers<S>(router: Router<S>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router
+        .layer(from_fn(language::remember))
+        .layer(map_response(security::headers))
+}

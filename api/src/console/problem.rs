@@ -1,0 +1,65 @@
+//! A refusal or failure as the console shows it: the API's stable code and message, never a
+//! stack trace. Kept apart from [`ApiError`] because some come back as JSON from an API route.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::ApiError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    /// `(field, message)` for each field the request got wrong.
+    pub fields: Vec<(String, String)>,
+}
+
+impl Problem {
+    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// The API's JSON error body (`{"error": {"code", "message", "fields"}}`).
+    pub(crate) fn from_body(status: StatusCode, body: &Value) -> Self {
+        let error = &body["error"];
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        Self {
+            status,
+            code: error["code"]
+                .as_str()
+                .unwrap_or("UNEXPECTED_ANSWER")
+                .to_owned(),
+            message: text(&error["message"]),
+            fields: error["fields"]
+                .as_array()
+                .map(|fields| {
+                    fields
+                        .iter()
+                        .map(|f| (text(&f["field"]), text(&f["message"])))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn form_invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "FORM_INVALID", message)
+    }
+}
+
+impl From<ApiError> for Problem {
+    fn from(e: ApiError) -> Self {
+        Self {
+            status: e.status,
+            code: e.code.to_owned(),
+            message: e.message,
+            fields: e.fields.into_iter().map(|f| (f.field, f.message)).collect(),
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! The console's session, CSRF, headers and language, through the real extractors and layers on
+//! a state holding only a token verifier; and the pages' escaping of engine data.
+#![allow(clippy::unwrap_used)]
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::FromRef,
+    http::{Request, StatusCode, header},
+    response::Response,
+    routing::get,
+};
+use lienthong_identity::{Claims, DevKey};
+use serde::Deserialize;
+use tower::ServiceExt;
+
+use super::{
+    csrf::{self, Checked, CsrfForm},
+    i18n::Lang,
+    layout::{Chrome, User},
+    session::{Console, Verify},
+};
+use crate::ops::cases::{CaseLine, CasePage, Counts};
+
+#[derive(Clone)]
+struct TestState {
+    verify: Verify,
+}
+
+impl FromRef<TestState> for Verify {
+    fn from_ref(state: &TestState) -> Self {
+        state.verify.clone()
+    }
+}
+
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl CsrfForm for Probe {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+async fn whoami(console: Console) -> String {
+    console.caller.0.subject
+}
+
+async fn posted(form: Checked<Probe>) -> String {
+    format!("accepted for {}", form.console.caller.0.subject)
+}
+
+fn app(key: &DevKey) -> Router {
+    let state = TestState {
+        verify: Verify(Arc::new(key.verifier().unwrap())),
+    };
+    super::with_layers(
+        super::session_routes::<TestState>().route("/console/probe", get(whoami).post(posted)),
+    )
+    .with_state(state)
+}
+
+fn token(key: &DevKey, roles: &[&str]) -> String {
+    let claims = Claims {
+        sub: format!("{}-1", roles.join("+")),
+        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        offices: vec!["01".into()],
+        ..Claims::default()
+    };
+    key.mint(&claims, Duration::from_secs(600)).unwrap()
+}
+
+async fn send(app: &Router, request: Request<Body>) -> (Response, String) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+    (
+        Response::from_parts(parts, Body::empty()),
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+fn header_of(response: &Response, name: header::HeaderName) -> &str {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+fn login(token: &str) -> Request<Body> {
+    Request::post("/console/login")
+        .header(header::HOST, "console.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("token={token}")))
+        .unwrap()
+}
+
+fn post_probe(session: &str, csrf: &str, origin: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/console/probe")
+        .header(header::HOST, "console.test")
+        .header(header::COOKIE, format!("lienthong_session={session}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    request.body(Body::from(format!("csrf={csrf}"))).unwrap()
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = app(&DevKey::generate());
+    for request in [
+        Request::get("/console/login").body(Body::empty()).unwrap(),
+        Request::get("/console/probe").body(Body::empty()).unwrap(),
+        Request::get("/console/static/console.css")
+            .body(Body::empty())
+            .unwrap(),
+    ] {
+        let (response, _) = send(&app, request).await;
+        assert_eq!(
+            header_of(&response, header::CONTENT_SECURITY_POLICY),
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        );
+        assert_eq!(header_of(&response, header::X_FRAME_OPTIONS), "DENY");
+        assert_eq!(
+            header_of(&response, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff"
+        );
+        assert_eq!(header_of(&response, header::REFERRER_POLICY), "same-origin");
+        assert_eq!(header_of(&response, header::CACHE_CONTROL), "no-store");
+    }
+}
+
+#[tokio::test]
+async fn the_sign_in_page_has_the_form_and_no_inline_style_or_script() {
+    let (response, body) = send(
+        &app(&DevKey::generate()),
+        Request::get("/console/login").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    for needle in [
+        "id=\"login\" method=\"post\" action=\"/console/login\"",
+        "<textarea id=\"token\" name=\"token\"",
+        "<button id=\"sign-in\"",
+        "class=\"lang-vi\"",
+        "class=\"lang-en\"",
+        "Đăng nhập",
+    ] {
+        assert!(body.contains(needle), "{needle} missing from {body}");
+    }
+    assert!(!body.contains("style=") && !body.contains("<script"));
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_http_only_cookie_and_pages_then_accept_it() {
+    let key = DevKey::generate();
+    let app = app(&key);
+    let operator = token(&key, &["operator"]);
+    let (response, _) = send(&app, login(&operator)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header_of(&response, header::LOCATION), "/console");
+    assert_eq!(
+        header_of(&response, header::SET_COOKIE),
+        format!("lienthong_session={operator}; HttpOnly; SameSite=Strict; Path=/console")
+    );
+
+    let mut over_https = login(&operator);
+    over_https
+        .headers_mut()
+        .insert("x-forwarded-proto", "https".parse().unwrap());
+    let (response, _) = send(&app, over_https).await;
+    assert!(header_of(&response, header::SET_COOKIE).ends_with("; Secure"));
+
+    let probe = Request::get("/console/probe")
+        .header(
+            header::COOKIE,
+            format!("other=1; lienthong_session={operator}"),
+        )
+        .body(Body::empty())
+        .unwrap();
+    let (response, body) = send(&app, probe).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body, "operator-1");
+}
+
+#[tokio::test]
+async fn a_bad_token_or_a_role_without_console_pages_is_refused() {
+    let key = DevKey::generate();
+    let app = app(&key);
+    let (response, body) = send(&app, login(&token(&DevKey::generate(), &["operator"]))).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(body.contains("TOKEN_INVALID"));
+    assert!(response.headers().get(header::SET_COOKIE).is_none());
+
+    let (response, body) = send(&app, login(&token(&key, &["citizen"]))).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(body.contains("FORBIDDEN"));
+    assert!(response.headers().get(header::SET_COOKIE).is_none());
+
+    let (response, _) = send(&app, login(&token(&key, &["auditor"]))).await;
+    assert_eq!(header_of(&response, header::LOCATION), "/console/audit");
+}
+
+#[tokio::test]
+async fn without_a_valid_session_pages_send_to_the_sign_in_page() {
+    let key = DevKey::generate();
+    let app = app(&key);
+    let (response, _) = send(
+        &app,
+        Request::get("/console/probe").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header_of(&response, header::LOCATION), "/console/login");
+
+    let forged = token(&DevKey::generate(), &["operator"]);
+    let request = Request::get("/console/probe")
+        .header(header::COOKIE, format!("lienthong_session={forged}"))
+        .body(Body::empty())
+        .unwrap();
+    let (response, _) = send(&app, request).await;
+    assert_eq!(
+        header_of(&response, header::LOCATION),
+        "/console/login?ended=1"
+    );
+    assert!(header_of(&response, header::SET_COOKIE).contains("Max-Age=0"));
+}
+
+#[tokio::test]
+async fn a_post_needs_this_sessions_csrf_value_and_our_origin() {
+    let key = DevKey::generate();
+    let app = app(&key);
+    let session = token(&key, &["operator"]);
+    let good = csrf::token_for(&session);
+
+    let (response, body) = send(&app, post_probe(&session, &good, None)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}");
+    assert_eq!(body, "accepted for operator-1");
+    let (response, _) = send(
+        &app,
+        post_probe(&session, &good, Some("http://console.test")),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let other = csrf::token_for(&token(&key, &["operator", "auditor"]));
+    for (csrf, origin) in [
+        ("", None),
+        (other.as_str(), None),
+        (good.as_str(), Some("https://elsewhere.example")),
+    ] {
+        let (response, body) = send(&app, post_probe(&session, csrf, origin)).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(body.contains("CSRF_FAILED"), "{body}");
+    }
+
+    let mut logout = post_probe(&session, &good, None);
+    *logout.uri_mut() = "/console/logout".parse().unwrap();
+    let (response, _) = send(&app, logout).await;
+    assert_eq!(header_of(&response, header::LOCATION), "/console/login");
+    assert!(header_of(&response, header::SET_COOKIE).contains("Max-Age=0"));
+}
+
+#[tokio::test]
+async fn the_language_is_chosen_by_link_and_remembered() {
+    let app = app(&DevKey::generate());
+    let (response, body) = send(
+        &app,
+        Request::get("/console/login?lang=en")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(body.contains("<html lang=\"en\">") && body.contains("Sign in"));
+    assert!(
+        header_of(&response, header::SET_COOKIE).starts_with("lienthong_lang=en; Path=/console")
+    );
+
+    let request = Request::get("/console/login")
+        .header(header::COOKIE, "lienthong_lang=en")
+        .body(Body::empty())
+        .unwrap();
+    let (_, body) = send(&app, request).await;
+    assert!(body.contains("<html lang=\"en\">"));
+    assert!(body.contains("href=\"/console/login?lang=vi\""));
+}
+
+fn chrome() -> Chrome {
+    Chrome {
+        lang: Lang::En,
+        here: "/console".into(),
+        user: Some(User {
+            subject: "op".into(),
+            csrf: "abc".into(),
+            operator: true,
+            auditor: false,
+        }),
+    }
+}
+
+const EVIL: &str = "<script>alert(1)</script>";
+
+#[test]
+fn engine_data_is_escaped_on_every_page() {
+    let line = CaseLine {
+        code: EVIL.into(),
+        procedure: Some(EVIL.into()),
+        status: Some(EVIL.into()),
+        office: None,
+        waiting_on: vec![EVIL.into()],
+        attention: vec![EVIL.into()],
+        attention_agencies: vec![],
+        submitted_at: Some(EVIL.into()),
+        closed_at: None,
+    };
+    let page = CasePage {
+        cases: vec![line],
+        page: 1,
+        page_size: 50,
+        more: false,
+        query: String::new(),
+    };
+    let counts = Counts {
+        by_status: vec![(EVIL.into(), 1)],
+        by_agency: vec![(EVIL.into(), 2)],
+        by_reason: vec![],
+        needing_attention: 1,
+        per_day: vec![("2026-11-23".into(), vec![(EVIL.into(), 1)])],
+    };
+    let dashboard = super::dashboard::render(&chrome(), &counts, &page).into_string();
+    let list = super::case_list::render(
+        &chrome(),
+        &super::filters::FilterParams {
+            code: EVIL.into(),
+            ..Default::default()
+        },
+        1,
+        &Ok(page),
+        &[],
+    )
+    .into_string();
+    let timeline = super::timeline::Timeline::read(&serde_json::json!({
+        "case": {"code": EVIL, "status": "running",
+                 "steps": [{"id": EVIL, "status": "agency_unavailable",
+                            "last_error": {"code": EVIL, "message": EVIL}}],
+                 "journal": [{"at": EVIL, "kind": EVIL, "reason": EVIL}]},
+        "operator_actions": [{"at": "t", "actor": EVIL, "action": "retry_now", "reason": EVIL, "outcome": "done"}],
+    }));
+    let case = super::case_page::render(&chrome(), EVIL, &timeline).into_string();
+    for html in [dashboard, list, case] {
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;script&gt;"));
+    }
+}
+
+#[test]
+fn the_dashboard_lists_each_case_needing_attention_with_a_link() {
+    let page = CasePage {
+        cases: vec![CaseLine {
+            code: "KS-1".into(),
+            procedure: Some("birth".into()),
+            status: Some("running".into()),
+            office: Some("01-HK".into()),
+            waiting_on: vec![],
+            attention: vec!["agency_unavailable".into()],
+            attention_agencies: vec!["residence".into()],
+            submitted_at: None,
+            closed_at: None,
+        }],
+        page: 1,
+        page_size: 100,
+        more: false,
+        query: String::new(),
+    };
+    let counts = Counts {
+        by_status: vec![],
+        by_agency: vec![("residence".into(), 1)],
+        by_reason: vec![],
+        needing_attention: 1,
+        per_day: vec![],
+    };
+    let html = super::dashboard::render(&chrome(), &counts, &page).into_string();
+    for needle in [
+        "id=\"attention-count\">1</span>",
+        "id=\"attention-list\"",
+        "<tr data-case=\"KS-1\">",
+        "<a class=\"case-link\" href=\"/console/cases/KS-1\">KS-1</a>",
+        "Agency not answering",
+        "id=\"chart-status\"",
+        "id=\"chart-agency\"",
+        "id=\"nav-agencies\"",
+        "id=\"nav-cases\"",
+        "id=\"nav-bulk\"",
+        "id=\"nav-audit\"",
+    ] {
+        assert!(html.contains(needle), "{needle} missing from {html}");
+    }
+}

@@ -1,0 +1,342 @@
+//! `POST /v1/ops/cases/{code}/actions`: retry a step now, resolve a step done offline, cancel the
+//! case, hold or release one agency for this case. The workflow's own validator decides whether
+//! the action makes sense now (a refusal writes nothing to the case's history); before a retry the
+//! API also checks the agency answers again, so a retry whose cause is still there says so.
+
+use std::time::Duration;
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use lienthong_definitions::{
+    StepId,
+    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction},
+};
+use lienthong_identity::Role;
+use lienthong_store::NewAuditEntry;
+use lienthong_workflows::CaseWorkflow;
+use serde::Deserialize;
+use serde_json::Value;
+use temporalio_client::{WorkflowExecuteUpdateOptions, errors::WorkflowUpdateError};
+
+use crate::{ApiError, ApiState, auth::Caller, case_access, error::FieldError, routes};
+
+/// An operator's action on one case, as the console and the API send it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// `retry_now`, `resolve`, `cancel`, `hold`, `release`.
+    pub action: String,
+    #[serde(default)]
+    pub step: Option<String>,
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// For `resolve`: the agency's reference of what was done offline.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// For `resolve`: the fields later steps read from this step's answer.
+    #[serde(default)]
+    pub output: Option<Value>,
+    #[serde(default)]
+    pub reason: String,
+    /// Retry even though the agency's health check still fails.
+    #[serde(default)]
+    pub force: bool,
+}
+
+const REFUSALS: &[&str] = &[
+    "REASON_REQUIRED",
+    "ACTOR_REQUIRED",
+    "CASE_CLOSED",
+    "CASE_STOPPING",
+    "STEP_NOT_FOUND",
+    "STEP_NOT_RETRYABLE",
+    "AGENCY_HELD",
+    "AGENCY_NOT_IN_CASE",
+    "ALREADY_HELD",
+    "NOT_HELD",
+    "STEP_NOT_RESOLVABLE",
+    "REFERENCE_REQUIRED",
+    "OUTPUT_INVALID",
+];
+
+fn refused(code: &str, message: impl Into<String>) -> ApiError {
+    let code = REFUSALS
+        .iter()
+        .copied()
+        .find(|c| *c == code)
+        .unwrap_or("ACTION_REFUSED");
+    let status = match code {
+        "REASON_REQUIRED" | "REFERENCE_REQUIRED" | "OUTPUT_INVALID" => StatusCode::BAD_REQUEST,
+        "STEP_NOT_FOUND" => StatusCode::NOT_FOUND,
+        _ => StatusCode::CONFLICT,
+    };
+    ApiError::new(status, code, message)
+}
+
+fn missing(field: &str, action: &str) -> ApiError {
+    let mut error = ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "ACTION_INVALID",
+        format!("`{action}` needs `{field}`"),
+    );
+    error.fields.push(FieldError {
+        field: format!("/{field}"),
+        code: "REQUIRED".into(),
+        message: format!("`{action}` needs `{field}`"),
+    });
+    error
+}
+
+impl ActionRequest {
+    fn kind(&self) -> Result<ActionKind, ApiError> {
+        let step = || {
+            self.step
+                .clone()
+                .map(StepId)
+                .ok_or_else(|| missing("step", &self.action))
+        };
+        let agency = || {
+            self.agency
+                .clone()
+                .ok_or_else(|| missing("agency", &self.action))
+        };
+        Ok(match self.action.as_str() {
+            "retry_now" => ActionKind::RetryNow { step: step()? },
+            "resolve" => ActionKind::Resolve {
+                step: step()?,
+                reference: self
+                    .reference
+                    .clone()
+                    .ok_or_else(|| missing("reference", "resolve"))?,
+                output: self
+                    .output
+                    .clone()
+                    .unwrap_or_else(|| Value::Object(Default::default())),
+            },
+            "cancel" => ActionKind::Cancel {},
+            "hold" => ActionKind::Hold { agency: agency()? },
+            "release" => ActionKind::Release { agency: agency()? },
+            other => {
+                let mut error = ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "ACTION_INVALID",
+                    "`action` is one of retry_now, resolve, cancel, hold, release",
+                );
+                error.fields.push(FieldError {
+                    field: "/action".into(),
+                    code: "UNKNOWN_ACTION".into(),
+                    message: format!("`{}` is not an action", other.escape_debug()),
+                });
+                return Err(error);
+            }
+        })
+    }
+
+    fn detail(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(step) = &self.step {
+            parts.push(format!("step={step}"));
+        }
+        if let Some(agency) = &self.agency {
+            parts.push(format!("agency={agency}"));
+        }
+        if let Some(reference) = &self.reference {
+            parts.push(format!("reference={reference}"));
+        }
+        if self.force {
+            parts.push("force".into());
+        }
+        parts.join(" ")
+    }
+}
+
+/// Appends what an operator did, or tried, to the audit log.
+pub(crate) async fn audit(
+    state: &ApiState,
+    caller: &Caller,
+    action: &str,
+    cases: Vec<String>,
+    reason: &str,
+    outcome: &Result<impl Sized, ApiError>,
+    detail: String,
+) -> Result<(), ApiError> {
+    let outcome = match outcome {
+        Ok(_) => "done".to_owned(),
+        Err(e) => format!("refused: {}", e.code),
+    };
+    state
+        .store
+        .append_audit(NewAuditEntry {
+            actor: caller.0.subject.clone(),
+            role: caller.0.role_label(),
+            action: action.to_owned(),
+            cases,
+            reason: Some(reason.trim().to_owned()).filter(|r| !r.is_empty()),
+            outcome,
+            detail: Some(detail).filter(|d| !d.is_empty()),
+        })
+        .await
+        .map_err(ApiError::database)?;
+    Ok(())
+}
+
+/// Carries out one action on one case and records it, refusals included.
+pub async fn act(
+    state: &ApiState,
+    caller: &Caller,
+    code: &str,
+    request: &ActionRequest,
+) -> Result<ActionOutcome, ApiError> {
+    caller.require(&[Role::Operator])?;
+    let result = checked_act(state, caller, code, request).await;
+    audit(
+        state,
+        caller,
+        &request.action,
+        vec![code.to_owned()],
+        &request.reason,
+        &result,
+        request.detail(),
+    )
+    .await?;
+    if let Ok(outcome) = &result {
+        tracing::info!(case = %code, action = %outcome.action, effect = %outcome.effect, actor = %caller.0.subject, "operator action");
+    }
+    result
+}
+
+async fn checked_act(
+    state: &ApiState,
+    caller: &Caller,
+    code: &str,
+    request: &ActionRequest,
+) -> Result<ActionOutcome, ApiError> {
+    if request.reason.trim().is_empty() || request.reason.chars().count() > 500 {
+        return Err(refused(
+            "REASON_REQUIRED",
+            "say why (1 to 500 characters); it is kept in the audit log",
+        ));
+    }
+    let kind = request.kind()?;
+    let access = case_access::authorize(state, caller, code).await?;
+    if access.as_party && !caller.0.covers_office(&access.record.office) {
+        return Err(ApiError::case_not_found());
+    }
+    let handle = routes::running_case(state, code).await?;
+    if let ActionKind::RetryNow { step } = &kind {
+        cause_gone(state, code, step, request.force).await?;
+    }
+    let action = OperatorAction {
+        actor: caller.0.subject.clone(),
+        role: caller.0.role_label(),
+        reason: request.reason.trim().to_owned(),
+        kind,
+    };
+    handle
+        .execute_update(
+            CaseWorkflow::operator_action,
+            action,
+            WorkflowExecuteUpdateOptions::default(),
+        )
+        .await
+        .map_err(update_error)
+}
+
+pub(crate) fn update_error(e: WorkflowUpdateError) -> ApiError {
+    match e {
+        // The server refuses an update to an ended case before any worker sees it.
+        WorkflowUpdateError::NotFound(status) if status.message().contains("already completed") => {
+            refused("CASE_CLOSED", "the case has already ended")
+        }
+        WorkflowUpdateError::NotFound(_) => ApiError::case_not_found(),
+        WorkflowUpdateError::Failed(failure) => {
+            let mut failure: &temporalio_common::protos::temporal::api::failure::v1::Failure =
+                &failure;
+            while let Some(cause) = failure.cause.as_deref() {
+                failure = cause;
+            }
+            match ActionRefusal::parse(&failure.message) {
+                Some(refusal) => refused(&refusal.code, refusal.message),
+                None => ApiError::engine_unavailable(&failure.message),
+            }
+        }
+        other => ApiError::engine_unavailable(other),
+    }
+}
+
+/// Before a retry: is the agency held, and does it answer its health check again?
+async fn cause_gone(
+    state: &ApiState,
+    code: &str,
+    step: &StepId,
+    force: bool,
+) -> Result<(), ApiError> {
+    let case = routes::case_state(state, code).await?;
+    let Some(agency) = case.step(step).and_then(|s| s.agency.clone()) else {
+        return Ok(());
+    };
+    let holds = state.store.holds().await.map_err(ApiError::database)?;
+    if holds.iter().any(|h| h.agency == agency) {
+        return Err(refused(
+            "AGENCY_HELD",
+            format!(
+                "{agency} is held for an outage; release the agency instead of retrying one step"
+            ),
+        ));
+    }
+    if force {
+        return Ok(());
+    }
+    if let Some(problem) = health_problem(state, &agency).await {
+        let mut error = ApiError::new(
+            StatusCode::CONFLICT,
+            "CAUSE_PERSISTS",
+            format!(
+                "{agency} still does not answer ({problem}); the retry was not sent. Hold the agency, or retry with `force` once it is back"
+            ),
+        );
+        error.fields.push(FieldError {
+            field: "/force".into(),
+            code: "CAUSE_PERSISTS".into(),
+            message: "send `force: true` to retry anyway".into(),
+        });
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// Why `agency`'s health check fails, or `None` when it answers.
+pub(crate) async fn health_problem(state: &ApiState, agency: &str) -> Option<String> {
+    let base = state.agencies.get(agency).cloned().or_else(|| {
+        state
+            .catalog
+            .agencies()
+            .agency(agency)
+            .map(|a| a.base_url.clone())
+    })?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .ok()?;
+    match client.get(format!("{base}/health")).send().await {
+        Ok(response) if response.status().is_success() => None,
+        Ok(response) => Some(format!("its health check answers {}", response.status())),
+        Err(e) if e.is_timeout() => Some("its health check timed out".into()),
+        Err(_) => Some("its health check cannot be reached".into()),
+    }
+}
+
+pub(crate) async fn post(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    crate::json::ApiJson(request): crate::json::ApiJson<ActionRequest>,
+) -> Result<(StatusCode, Json<ActionOutcome>), ApiError> {
+    Ok((
+        StatusCode::OK,
+        Json(act(&state, &caller, &code, &request).await?),
+    ))
+}

@@ -1,0 +1,322 @@
+//! `GET /v1/ops/cases` (filtered, paged), `GET /v1/ops/counts` (the dashboard's figures) and
+//! `GET /v1/ops/cases/{code}` (one case's timeline), all within the operator's offices.
+
+use std::time::SystemTime;
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+};
+use futures::StreamExt;
+use lienthong_identity::Role;
+use lienthong_store::AuditFilter;
+use lienthong_workflows::search_attributes as sa;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use temporalio_client::{WorkflowCountOptions, WorkflowListOptions};
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+use super::filter::CaseFilter;
+use crate::{
+    ApiError, ApiState,
+    auth::Caller,
+    case_access::{self, View},
+    routes::case_state,
+};
+
+/// The needs-attention reasons the engine computes (`CaseState::attention_reasons`).
+pub const REASONS: &[&str] = &[
+    "retrying",
+    "agency_unavailable",
+    "decision_overdue",
+    "overdue",
+    "compensation_failed",
+    "correction_needed",
+    "unreconciled",
+    "held",
+];
+
+/// Case statuses, in the order the dashboard shows them.
+pub const STATUSES: &[&str] = &[
+    "running",
+    "compensating",
+    "completed",
+    "partially_completed",
+    "failed",
+    "withdrawn",
+];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub filter: CaseFilter,
+    pub page: Option<usize>,
+    pub page_size: Option<usize>,
+}
+
+/// One line of the case list: no personal data, only what search attributes hold.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseLine {
+    pub code: String,
+    pub procedure: Option<String>,
+    pub status: Option<String>,
+    pub office: Option<String>,
+    pub waiting_on: Vec<String>,
+    pub attention: Vec<String>,
+    pub attention_agencies: Vec<String>,
+    pub submitted_at: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CasePage {
+    pub cases: Vec<CaseLine>,
+    pub page: usize,
+    pub page_size: usize,
+    /// Whether a next page exists.
+    pub more: bool,
+    pub query: String,
+}
+
+fn rfc3339(time: Option<SystemTime>) -> Option<String> {
+    time.and_then(|t| OffsetDateTime::from(t).format(&Rfc3339).ok())
+}
+
+/// The cases matching `filter` in the caller's scope, one page of them.
+pub async fn list_cases(
+    state: &ApiState,
+    caller: &Caller,
+    filter: &CaseFilter,
+    page: usize,
+    page_size: usize,
+) -> Result<CasePage, ApiError> {
+    let principal = caller.require(&[Role::Operator])?;
+    let query = filter.query(principal)?;
+    let page = page.max(1);
+    let page_size = page_size.clamp(1, 200);
+    let skip = (page - 1) * page_size;
+    let options = WorkflowListOptions::builder()
+        .limit(skip + page_size + 1)
+        .build();
+    let mut stream = state
+        .client
+        .list_workflows(query.clone(), options)
+        .skip(skip);
+    let mut cases = Vec::with_capacity(page_size + 1);
+    while let Some(item) = stream.next().await {
+        let execution = item.map_err(ApiError::engine_unavailable)?;
+        let attributes = execution.search_attributes();
+        let office = attributes.get(&sa::OFFICE);
+        cases.push(CaseLine {
+            code: execution.id().to_owned(),
+            procedure: attributes.get(&sa::PROCEDURE),
+            status: attributes.get(&sa::STATUS),
+            office,
+            waiting_on: attributes.get(&sa::WAITING_ON).unwrap_or_default(),
+            attention: attributes.get(&sa::NEEDS_ATTENTION).unwrap_or_default(),
+            attention_agencies: attributes.get(&sa::ATTENTION_AGENCY).unwrap_or_default(),
+            submitted_at: rfc3339(execution.start_time()),
+            closed_at: rfc3339(execution.close_time()),
+        });
+    }
+    let more = cases.len() > page_size;
+    cases.truncate(page_size);
+    Ok(CasePage {
+        cases,
+        page,
+        page_size,
+        more,
+        query,
+    })
+}
+
+pub(crate) async fn list(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<CasePage>, ApiError> {
+    Ok(Json(
+        list_cases(
+            &state,
+            &caller,
+            &query.filter,
+            query.page.unwrap_or(1),
+            query.page_size.unwrap_or(50),
+        )
+        .await?,
+    ))
+}
+
+/// The dashboard's figures: cases by status, by agency waited on, by needs-attention reason,
+/// and cases submitted per day over the last week by status.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counts {
+    pub by_status: Vec<(String, i64)>,
+    pub by_agency: Vec<(String, i64)>,
+    pub by_reason: Vec<(String, i64)>,
+    pub needing_attention: i64,
+    /// `(day, [(status, count)])` for the last 7 days, oldest first.
+    pub per_day: Vec<(String, Vec<(String, i64)>)>,
+}
+
+async fn count(state: &ApiState, query: String) -> Result<i64, ApiError> {
+    state
+        .client
+        .count_workflows(query, WorkflowCountOptions::default())
+        .await
+        .map(|c| i64::try_from(c.count()).unwrap_or(i64::MAX))
+        .map_err(ApiError::engine_unavailable)
+}
+
+pub async fn dashboard_counts(state: &ApiState, caller: &Caller) -> Result<Counts, ApiError> {
+    let principal = caller.require(&[Role::Operator])?;
+    let base = CaseFilter::default().query(principal)?;
+    let mut by_status = Vec::new();
+    for status in STATUSES {
+        let n = count(
+            state,
+            format!("{base} AND {} = '{status}'", sa::STATUS.name()),
+        )
+        .await?;
+        by_status.push(((*status).to_owned(), n));
+    }
+    let mut agencies: Vec<String> = state
+        .catalog
+        .agencies()
+        .agencies()
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    agencies.push("citizen".into());
+    let mut by_agency = Vec::new();
+    for agency in agencies {
+        let n = count(
+            state,
+            format!(
+                "{base} AND ExecutionStatus = 'Running' AND {} = '{agency}'",
+                sa::WAITING_ON.name()
+            ),
+        )
+        .await?;
+        by_agency.push((agency, n));
+    }
+    let mut by_reason = Vec::new();
+    for reason in REASONS {
+        let n = count(
+            state,
+            format!("{base} AND {} = '{reason}'", sa::NEEDS_ATTENTION.name()),
+        )
+        .await?;
+        by_reason.push(((*reason).to_owned(), n));
+    }
+    let needing_attention = count(
+        state,
+        format!("{base} AND {} IS NOT NULL", sa::NEEDS_ATTENTION.name()),
+    )
+    .await?;
+    let today = crate::routes::today();
+    let mut per_day = Vec::new();
+    for back in (0..7).rev() {
+        let day = today - time::Duration::days(back);
+        let next = day + time::Duration::days(1);
+        let window =
+            format!("StartTime >= '{day}T00:00:00+07:00' AND StartTime < '{next}T00:00:00+07:00'");
+        let mut counts = Vec::new();
+        for status in STATUSES {
+            let n = count(
+                state,
+                format!("{base} AND {window} AND {} = '{status}'", sa::STATUS.name()),
+            )
+            .await?;
+            counts.push(((*status).to_owned(), n));
+        }
+        per_day.push((day.to_string(), counts));
+    }
+    Ok(Counts {
+        by_status,
+        by_agency,
+        by_reason,
+        needing_attention,
+        per_day,
+    })
+}
+
+pub(crate) async fn counts(
+    State(state): State<ApiState>,
+    caller: Caller,
+) -> Result<Json<Counts>, ApiError> {
+    Ok(Json(dashboard_counts(&state, &caller).await?))
+}
+
+/// One case as an operator sees it: its state (masked unless their role grants personal data),
+/// the timed journal, what Temporal knows of calls in flight, and every operator action on it.
+pub async fn timeline(state: &ApiState, caller: &Caller, code: &str) -> Result<Value, ApiError> {
+    caller.require(&[Role::Operator])?;
+    let access = case_access::authorize(state, caller, code).await?;
+    if access.as_party && !caller.0.covers_office(&access.record.office) {
+        return Err(ApiError::case_not_found());
+    }
+    let case = case_state(state, code).await?;
+    let audit = state
+        .store
+        .audit(&AuditFilter {
+            case: Some(code.to_owned()),
+            limit: 500,
+            ..AuditFilter::default()
+        })
+        .await
+        .map_err(ApiError::database)?;
+    let mut body = json!({
+        "case": case,
+        "office": access.record.office,
+        "procedure": access.record.procedure,
+        "submitted_at": access.record.submitted_at,
+        "personal_data": access.view == View::Full,
+        "operator_actions": audit,
+        "links": {
+            "picture": format!("/v1/ops/cases/{code}/picture.svg"),
+            "actions": format!("/v1/ops/cases/{code}/actions"),
+        },
+    });
+    if access.view == View::Masked {
+        case_access::mask(&mut body["case"]);
+    } else {
+        case_access::record_personal_data_read(state, caller, &access, "case timeline").await?;
+    }
+    Ok(body)
+}
+
+pub(crate) async fn show(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(timeline(&state, &caller, &code).await?))
+}
+
+/// The case's step graph with each step's state, as an SVG picture.
+pub async fn picture(state: &ApiState, caller: &Caller, code: &str) -> Result<String, ApiError> {
+    caller.require(&[Role::Operator])?;
+    case_access::authorize(state, caller, code).await?;
+    let case = case_state(state, code).await?;
+    let record = state
+        .catalog
+        .store()
+        .version(&case.procedure.0, i64::from(case.version))
+        .await
+        .map_err(ApiError::database)?;
+    let compiled = state.catalog.compiled(&record)?;
+    let graph = lienthong_definitions::plan_graph(&compiled.definition, Some(&case));
+    Ok(lienthong_definitions::picture::to_svg(&graph))
+}
+
+pub(crate) async fn picture_svg(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "image/svg+xml")],
+        picture(&state, &caller, &code).await?,
+    ))
+}

@@ -1,0 +1,549 @@
+//! Operator actions on a group A case, the held and resolved-by-hand states they lead to, the
+//! richer attention reasons and the bounded journal; all without Temporal.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Case, id, shipped};
+use lienthong_definitions::{
+    case::{Attention, CaseStatus, Escalation, Event, JOURNAL_LIMIT, StepError, StepStatus},
+    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction, check},
+    planner,
+};
+use serde_json::{Value, json};
+
+fn group_a() -> Case {
+    let application = json!({
+        "applicant": {"personal_id": "001190000001", "relationship": "mother", "phone": "0912345678"},
+        "child": {
+            "full_name": "Nguyễn Văn An", "date_of_birth": "2026-01-05", "sex": "male",
+            "place_of_birth": "Hà Nội", "home_town": "Nam Định", "ethnicity": "Kinh",
+            "nationality": "VN"
+        },
+        "mother": {"personal_id": "001190000001"},
+        "e_birth_certificate": {"number": "CS-1", "issued_by": "BV Phụ sản", "signature": "sig-0123456789"},
+        "residence": {"parent_personal_id": "001190000001"}
+    });
+    Case::new(shipped("birth-residence-insurance"), application)
+}
+
+fn birth_output() -> Value {
+    json!({"birth_certificate_number": "1/2026/KS-001", "personal_id": "001226000001", "registered_on": "2026-01-06"})
+}
+
+fn by_operator(kind: ActionKind) -> OperatorAction {
+    OperatorAction {
+        actor: "op-7".into(),
+        role: "officer".into(),
+        reason: "agency outage ticket 42".into(),
+        kind,
+    }
+}
+
+/// Checks the action and applies its events as the workflow's update does.
+fn act(case: &mut Case, kind: ActionKind) -> Result<ActionOutcome, ActionRefusal> {
+    let action = by_operator(kind);
+    let accepted = check(&case.definition, &case.state, &action)?;
+    for event in accepted.events {
+        case.state.apply_by(
+            event,
+            "2026-01-06T09:00:00Z",
+            &action.actor,
+            &action.role,
+            &action.reason,
+        );
+    }
+    Ok(accepted.outcome)
+}
+
+fn refusal(case: &Case, kind: ActionKind) -> String {
+    match check(&case.definition, &case.state, &by_operator(kind)) {
+        Ok(accepted) => panic!("accepted: {:?}", accepted.outcome),
+        Err(refusal) => refusal.code,
+    }
+}
+
+/// The calls the planner holds back, as `step@agency`.
+fn holds(case: &Case) -> Vec<String> {
+    planner::plan(&case.definition, &case.state, &case.application)
+        .holds
+        .iter()
+        .map(|c| format!("{}@{}", c.step, c.agency))
+        .collect()
+}
+
+fn hold(agency: &str) -> ActionKind {
+    ActionKind::Hold {
+        agency: agency.into(),
+    }
+}
+
+fn release(agency: &str) -> ActionKind {
+    ActionKind::Release {
+        agency: agency.into(),
+    }
+}
+
+/// Records the held calls as the workflow does.
+fn record_holds(case: &mut Case) {
+    for call in planner::plan(&case.definition, &case.state, &case.application).holds {
+        case.state.apply(Event::StepHeld {
+            step: call.step,
+            agency: call.agency,
+        });
+    }
+}
+
+fn reasons(case: &Case) -> Vec<&'static str> {
+    case.state.attention_reasons()
+}
+
+#[test]
+fn a_held_agency_gets_no_new_call_until_it_is_released() {
+    let mut case = group_a();
+    act(&mut case, hold("residence")).unwrap();
+    case.succeed("birth", birth_output());
+    assert_eq!(
+        case.plan(),
+        vec!["start insurance at social-insurance/issue-child-health-card"],
+        "the other agency's step goes on"
+    );
+    assert_eq!(holds(&case), vec!["residence@residence"]);
+    record_holds(&mut case);
+    assert_eq!(
+        case.state.status_of(&id("residence")),
+        Some(StepStatus::Held)
+    );
+    assert_eq!(case.state.waiting_on(), vec!["residence"]);
+    assert_eq!(
+        case.state.attention_details(),
+        vec![Attention {
+            reason: "held".into(),
+            step: Some(id("residence")),
+            agency: Some("residence".into()),
+        }]
+    );
+    case.succeed("insurance", json!({}));
+    assert!(case.plan().is_empty(), "a held step keeps the case open");
+
+    let released = act(&mut case, release("residence")).unwrap();
+    assert_eq!(released.effect, "released");
+    assert_eq!(released.steps, vec![id("residence")]);
+    assert_eq!(
+        case.plan(),
+        vec!["start residence at residence/register-permanent-residence"]
+    );
+    case.succeed("residence", json!({}));
+    assert_eq!(case.plan(), vec!["finish completed"]);
+}
+
+#[test]
+fn holding_an_agency_stops_its_calls_in_flight_and_its_parked_steps() {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    case.state.apply(Event::AgencyUnavailable {
+        step: id("insurance"),
+        error: StepError {
+            code: "AGENCY_UNAVAILABLE".into(),
+            message: "gave up after 8 attempts".into(),
+        },
+    });
+    let held = act(&mut case, hold("residence")).unwrap();
+    assert_eq!(held.steps, vec![id("residence")]);
+    act(&mut case, hold("social-insurance")).unwrap();
+    for step in ["residence", "insurance"] {
+        assert_eq!(case.state.status_of(&id(step)), Some(StepStatus::Held));
+    }
+    // The pause after the outage ends: the step stays held.
+    case.state.apply(Event::ParkEnded(id("insurance")));
+    assert_eq!(
+        case.state.status_of(&id("insurance")),
+        Some(StepStatus::Held)
+    );
+    assert!(case.plan().is_empty());
+
+    act(&mut case, release("social-insurance")).unwrap();
+    assert_eq!(
+        case.plan(),
+        vec!["start insurance at social-insurance/issue-child-health-card"],
+        "sent again, with the same idempotency key, once released"
+    );
+}
+
+#[test]
+fn a_stopping_case_asks_about_a_held_call_only_after_the_release() {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.succeed("insurance", json!({"card_number": "HC-1"}));
+    act(&mut case, hold("residence")).unwrap();
+    act(&mut case, ActionKind::Cancel {}).unwrap();
+    assert_eq!(
+        case.state
+            .withdrawal
+            .as_ref()
+            .and_then(|w| w.operator.clone()),
+        Some("op-7".into())
+    );
+    assert!(
+        case.plan().is_empty(),
+        "the cancelled call may have acted: nothing is undone before the agency is asked"
+    );
+    act(&mut case, release("residence")).unwrap();
+    assert_eq!(
+        case.plan(),
+        vec!["reconcile residence at residence/register-permanent-residence"]
+    );
+}
+
+#[test]
+fn an_undo_to_a_held_agency_waits_for_the_release() {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.succeed("residence", json!({"residence_entry_id": "RE-1"}));
+    case.succeed("insurance", json!({"card_number": "HC-1"}));
+    act(&mut case, hold("social-insurance")).unwrap();
+    case.state.apply(Event::WithdrawRequested {
+        reason: "filed by mistake".into(),
+    });
+    assert!(case.plan().is_empty());
+    assert!(reasons(&case).contains(&"held"));
+    act(&mut case, release("social-insurance")).unwrap();
+    assert_eq!(
+        case.plan(),
+        vec!["compensate insurance at social-insurance/revoke-child-health-card"]
+    );
+}
+
+#[test]
+fn a_step_resolved_by_hand_feeds_later_steps_with_its_output() {
+    let mut case = group_a();
+    case.start("birth");
+    let missing = check(
+        &case.definition,
+        &case.state,
+        &by_operator(ActionKind::Resolve {
+            step: id("birth"),
+            reference: "KS-OFFLINE-9".into(),
+            output: json!({"registered_on": "2026-01-06"}),
+        }),
+    )
+    .unwrap_err();
+    assert_eq!(missing.code, "OUTPUT_INVALID");
+    assert!(
+        missing
+            .message
+            .contains("birth_certificate_number, personal_id"),
+        "{}",
+        missing.message
+    );
+    assert_eq!(
+        refusal(
+            &case,
+            ActionKind::Resolve {
+                step: id("birth"),
+                reference: "KS-OFFLINE-9".into(),
+                output: json!("done"),
+            }
+        ),
+        "OUTPUT_INVALID"
+    );
+
+    let mut output = birth_output();
+    output["internal_note"] = json!("not kept");
+    let resolved = act(
+        &mut case,
+        ActionKind::Resolve {
+            step: id("birth"),
+            reference: "KS-OFFLINE-9".into(),
+            output,
+        },
+    )
+    .unwrap();
+    assert_eq!(resolved.effect, "resolved");
+    let birth = case.state.step(&id("birth")).unwrap();
+    assert_eq!(birth.status, StepStatus::ResolvedManually);
+    assert_eq!(
+        birth.resolution.as_ref().map(|r| r.reference.as_str()),
+        Some("KS-OFFLINE-9")
+    );
+    assert_eq!(birth.output, Some(birth_output()), "only kept fields stay");
+
+    let insurance = case.call("insurance");
+    assert_eq!(insurance.payload["personal_id"], "001226000001");
+    assert_eq!(
+        insurance.payload["birth_certificate_number"],
+        "1/2026/KS-001"
+    );
+    case.succeed("residence", json!({}));
+    case.succeed("insurance", json!({}));
+    assert_eq!(case.plan(), vec!["finish completed"]);
+}
+
+#[test]
+fn a_failed_step_resolved_by_hand_lets_the_case_go_on() {
+    let mut case = group_a();
+    case.start("birth");
+    case.state.apply(Event::StepFailed {
+        step: id("birth"),
+        error: StepError {
+            code: "RETRIES_EXHAUSTED".into(),
+            message: "gave up".into(),
+        },
+    });
+    assert!(case.state.failure.is_some());
+    act(
+        &mut case,
+        ActionKind::Resolve {
+            step: id("birth"),
+            reference: "KS-OFFLINE-1".into(),
+            output: birth_output(),
+        },
+    )
+    .unwrap();
+    assert_eq!(case.state.failure, None);
+    assert_eq!(
+        case.plan(),
+        vec![
+            "start residence at residence/register-permanent-residence",
+            "start insurance at social-insurance/issue-child-health-card"
+        ]
+    );
+}
+
+#[test]
+fn a_step_resolved_by_hand_is_corrected_by_hand_when_the_case_is_undone() {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    act(
+        &mut case,
+        ActionKind::Resolve {
+            step: id("residence"),
+            reference: "CT-OFFLINE-3".into(),
+            output: json!({"residence_entry_id": "RE-9"}),
+        },
+    )
+    .unwrap();
+    case.start("insurance");
+    case.refuse("insurance", "NOT_ELIGIBLE");
+    assert_eq!(case.plan(), vec!["correct residence"]);
+}
+
+#[test]
+fn retry_now_restarts_a_running_or_parked_step_and_refuses_the_rest() {
+    let mut case = group_a();
+    assert_eq!(
+        refusal(
+            &case,
+            ActionKind::RetryNow {
+                step: id("nowhere")
+            }
+        ),
+        "STEP_NOT_FOUND"
+    );
+    case.start("birth");
+    let restarted = act(&mut case, ActionKind::RetryNow { step: id("birth") }).unwrap();
+    assert_eq!(restarted.effect, "restarted");
+    assert_eq!(
+        case.plan(),
+        vec!["start birth at civil-status/register-birth"]
+    );
+    case.start("birth");
+    case.state.apply(Event::AgencyUnavailable {
+        step: id("birth"),
+        error: StepError {
+            code: "AGENCY_UNAVAILABLE".into(),
+            message: "down".into(),
+        },
+    });
+    let resumed = act(&mut case, ActionKind::RetryNow { step: id("birth") }).unwrap();
+    assert_eq!(resumed.effect, "resumed");
+    case.succeed("birth", birth_output());
+
+    let refused = check(
+        &case.definition,
+        &case.state,
+        &by_operator(ActionKind::RetryNow { step: id("birth") }),
+    )
+    .unwrap_err();
+    assert_eq!(refused.code, "STEP_NOT_RETRYABLE");
+    assert!(
+        refused
+            .message
+            .starts_with("step birth is succeeded; only a step")
+    );
+
+    act(&mut case, hold("residence")).unwrap();
+    record_holds(&mut case);
+    assert_eq!(
+        refusal(
+            &case,
+            ActionKind::RetryNow {
+                step: id("residence")
+            }
+        ),
+        "AGENCY_HELD"
+    );
+}
+
+#[test]
+fn actions_are_refused_without_a_reason_on_a_closed_case_or_out_of_turn() {
+    let mut case = group_a();
+    let mut blank = by_operator(ActionKind::Cancel {});
+    blank.reason = "  ".into();
+    assert_eq!(
+        check(&case.definition, &case.state, &blank)
+            .unwrap_err()
+            .code,
+        "REASON_REQUIRED"
+    );
+    assert_eq!(refusal(&case, release("residence")), "NOT_HELD");
+    assert_eq!(refusal(&case, hold("tax-office")), "AGENCY_NOT_IN_CASE");
+    act(&mut case, hold("residence")).unwrap();
+    assert_eq!(refusal(&case, hold("residence")), "ALREADY_HELD");
+    assert_eq!(
+        refusal(
+            &case,
+            ActionKind::Resolve {
+                step: id("residence"),
+                reference: "x".into(),
+                output: json!({}),
+            }
+        ),
+        "STEP_NOT_RESOLVABLE",
+        "a step not yet sent"
+    );
+    act(&mut case, ActionKind::Cancel {}).unwrap();
+    assert_eq!(refusal(&case, ActionKind::Cancel {}), "CASE_STOPPING");
+    case.state.apply(Event::Finished(CaseStatus::Withdrawn));
+    assert_eq!(refusal(&case, release("residence")), "CASE_CLOSED");
+}
+
+#[test]
+fn each_attention_reason_names_its_step_and_agency() {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    case.state.apply(Event::StillRunning(id("residence")));
+    case.state.apply(Event::DecisionAwaited {
+        step: id("insurance"),
+        reference: "SI-77".into(),
+    });
+    case.state.apply(Event::DeadlinePassed(Escalation {
+        step: Some(id("insurance")),
+        deadline: "2026-01-08T17:00:00+07:00".into(),
+        noticed_at: "2026-01-08T17:00:01+07:00".into(),
+    }));
+    let details = case.state.attention_details();
+    let pairs: Vec<(&str, Option<&str>, Option<&str>)> = details
+        .iter()
+        .map(|a| {
+            (
+                a.reason.as_str(),
+                a.step.as_ref().map(|s| s.0.as_str()),
+                a.agency.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("overdue", Some("insurance"), Some("social-insurance")),
+            ("retrying", Some("residence"), Some("residence")),
+            (
+                "decision_overdue",
+                Some("insurance"),
+                Some("social-insurance")
+            ),
+        ]
+    );
+    assert_eq!(
+        case.state.attention,
+        vec!["overdue", "retrying", "decision_overdue"]
+    );
+    assert_eq!(case.state.attention_details, details);
+    assert_eq!(
+        case.state.attention_agencies(),
+        vec!["residence", "social-insurance"]
+    );
+
+    // An answer clears `retrying`; an outcome nobody could learn stays flagged.
+    case.state.apply(Event::StepFailed {
+        step: id("residence"),
+        error: StepError {
+            code: "OUTCOME_UNKNOWN".into(),
+            message: "the agency never said".into(),
+        },
+    });
+    assert_eq!(
+        case.state.attention,
+        vec!["overdue", "decision_overdue", "unreconciled"]
+    );
+}
+
+#[test]
+fn the_journal_keeps_operator_actions_and_stays_bounded() {
+    let mut case = group_a();
+    act(&mut case, hold("residence")).unwrap();
+    let entry = &case.state.journal[0];
+    assert_eq!(entry.kind, "agency_held");
+    assert_eq!(entry.agency.as_deref(), Some("residence"));
+    assert_eq!(entry.actor.as_deref(), Some("op-7"));
+    assert_eq!(entry.reason.as_deref(), Some("agency outage ticket 42"));
+    assert_eq!(entry.at, "2026-01-06T09:00:00Z");
+
+    case.state
+        .apply_at(Event::StepStarted(id("birth")), "2026-01-06T09:00:01Z");
+    let started = &case.state.journal[1];
+    assert_eq!(
+        (started.kind.as_str(), started.agency.as_deref()),
+        ("step_started", Some("civil-status")),
+        "a step's entry names its agency"
+    );
+
+    for n in 0..JOURNAL_LIMIT {
+        case.state.apply_at(
+            Event::StillRunning(id("birth")),
+            &format!("2026-01-06T10:{:02}:{:02}Z", n / 60 % 60, n % 60),
+        );
+    }
+    assert_eq!(case.state.journal.len(), JOURNAL_LIMIT);
+    assert_eq!(case.state.journal_dropped, 2);
+    assert!(case.state.journal.iter().all(|e| e.kind == "still_running"));
+}
+
+#[test]
+fn actions_and_refusals_have_a_stable_json_and_text_shape() {
+    let action: OperatorAction = serde_json::from_value(json!({
+        "action": "resolve", "step": "birth", "reference": "KS-9", "output": {"personal_id": "x"},
+        "actor": "op-1", "role": "supervisor", "reason": "done at the counter"
+    }))
+    .unwrap();
+    assert_eq!(action.kind.name(), "resolve");
+    let cancel: OperatorAction = serde_json::from_value(
+        json!({"action": "cancel", "actor": "op-1", "role": "officer", "reason": "duplicate"}),
+    )
+    .unwrap();
+    assert_eq!(cancel.kind, ActionKind::Cancel {});
+    assert_eq!(
+        serde_json::to_value(by_operator(ActionKind::RetryNow { step: id("birth") })).unwrap(),
+        json!({"action": "retry_now", "step": "birth", "actor": "op-7", "role": "officer", "reason": "agency outage ticket 42"})
+    );
+
+    let case = group_a();
+    let refused = check(
+        &case.definition,
+        &case.state,
+        &by_operator(release("residence")),
+    )
+    .unwrap_err();
+    let text = refused.to_string();
+    assert!(text.starts_with("NOT_HELD: agency residence"), "{text}");
+    assert_eq!(ActionRefusal::parse(&text), Some(refused));
+    assert_eq!(ActionRefusal::parse("something else broke"), None);
+}

@@ -1,0 +1,151 @@
+//! Who may see a case, agency holds, and the append-only audit log, on both backends.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{postgres, sqlite};
+use lienthong_store::{AuditFilter, CaseRecord, NewAuditEntry, Store};
+
+fn case(code: &str) -> CaseRecord {
+    CaseRecord {
+        code: code.into(),
+        procedure: "birth-residence-insurance".into(),
+        office: "01-BD".into(),
+        filed_by: "citizen-1".into(),
+        submitted_at: "2026-11-23T01:00:00Z".into(),
+    }
+}
+
+async fn the_parties_of_a_case_are_found_by_id_number_but_never_stored_in_clear(store: &Store) {
+    store
+        .record_case(&case("KS-A"), &["001190012345", "001088012346"])
+        .await
+        .unwrap();
+    // A repeated submission of the same case changes nothing.
+    store
+        .record_case(&case("KS-A"), &["999999999999"])
+        .await
+        .unwrap();
+    assert!(store.case_names("KS-A", "001190012345").await.unwrap());
+    assert!(store.case_names("KS-A", "001088012346").await.unwrap());
+    assert!(!store.case_names("KS-A", "999999999999").await.unwrap());
+    assert_eq!(
+        store.cases_naming("001088012346", 10).await.unwrap(),
+        vec!["KS-A"]
+    );
+    assert_eq!(store.case_record("KS-A").await.unwrap(), Some(case("KS-A")));
+    assert_eq!(store.case_record("KS-B").await.unwrap(), None);
+}
+
+async fn the_audit_log_is_filtered_and_cannot_be_rewritten(store: &Store) {
+    let entry = |action: &str, cases: &[&str]| NewAuditEntry {
+        actor: "operator-hanoi".into(),
+        role: "operator".into(),
+        action: action.into(),
+        cases: cases.iter().map(|c| (*c).to_owned()).collect(),
+        reason: Some("agency back after outage".into()),
+        outcome: "done".into(),
+        detail: Some("agency=residence".into()),
+    };
+    let first = store.append_audit(entry("hold_agency", &[])).await.unwrap();
+    store
+        .append_audit(entry("retry_step", &["KS-A"]))
+        .await
+        .unwrap();
+    store
+        .append_audit(entry("bulk_release", &["KS-A", "KS-B"]))
+        .await
+        .unwrap();
+
+    let all = store
+        .audit(&AuditFilter {
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["bulk_release", "retry_step", "hold_agency"]
+    );
+    assert_eq!(all[0].cases, ["KS-A", "KS-B"]);
+    let of_b = store
+        .audit(&AuditFilter {
+            case: Some("KS-B".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(of_b.len(), 1);
+    let older = store
+        .audit(&AuditFilter {
+            before_id: Some(all[1].id),
+            action: Some("hold_agency".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(older.len(), 1);
+    assert_eq!(older[0].id, first);
+
+    let rewrite = store
+        .execute("UPDATE audit_log SET actor = 'someone-else'")
+        .await;
+    assert!(rewrite.is_err(), "an audit entry was rewritten");
+    let erase = store.execute("DELETE FROM audit_cases").await;
+    assert!(erase.is_err(), "an audit entry's cases were erased");
+    assert_eq!(
+        store
+            .audit(&AuditFilter {
+                actor: Some("operator-hanoi".into()),
+                limit: 10,
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+async fn an_agency_is_held_once_and_released(store: &Store) {
+    assert!(
+        store
+            .hold_agency("residence", "op", "outage")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .hold_agency("residence", "op2", "again")
+            .await
+            .unwrap()
+    );
+    let holds = store.holds().await.unwrap();
+    assert_eq!(holds.len(), 1);
+    assert_eq!(holds[0].held_by, "op");
+    assert!(store.release_agency("residence").await.unwrap());
+    assert!(!store.release_agency("residence").await.unwrap());
+    assert!(store.holds().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn on_sqlite() {
+    let (store, _dir) = sqlite().await;
+    the_parties_of_a_case_are_found_by_id_number_but_never_stored_in_clear(&store).await;
+    the_audit_log_is_filtered_and_cannot_be_rewritten(&store).await;
+    an_agency_is_held_once_and_released(&store).await;
+}
+
+#[tokio::test]
+async fn on_postgres() {
+    let (store, schema) = postgres().await;
+    the_parties_of_a_case_are_found_by_id_number_but_never_stored_in_clear(&store).await;
+    the_audit_log_is_filtered_and_cannot_be_rewritten(&store).await;
+    an_agency_is_held_once_and_released(&store).await;
+    store.close().await;
+    schema.drop().await;
+}

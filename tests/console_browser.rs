@@ -1,0 +1,318 @@
+//! An operator's morning in headless Chromium: the residence system goes down, cases pile up and
+//! show as needing attention on the dashboard; the operator holds the agency, the agency comes
+//! back, the operator releases the held cases with a bulk action after a dry run, and watches them
+//! complete. Screenshots of the dashboard and of a case page are saved (paths printed).
+
+mod support;
+
+use std::{
+    net::TcpListener,
+    path::PathBuf,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use lienthong_identity::Claims;
+use serde_json::{Value, json};
+use support::{Stack, example_submission};
+use tokio::process::{Child, Command};
+
+const CASES: usize = 3;
+
+/// chromedriver on a free port, driving Debian's Chromium headless.
+struct Browser {
+    client: Client,
+    _driver: Child,
+}
+
+async fn browser() -> Result<Browser> {
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let driver = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context(
+            "chromedriver (Debian package chromium-driver) is needed; scripts/setup installs it",
+        )?;
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{url}/status")).await.is_err() {
+        if Instant::now() > deadline {
+            bail!("chromedriver did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                        "--disable-dev-shm-usage", "--window-size=1280,1100"]}),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&url)
+        .await?;
+    Ok(Browser {
+        client,
+        _driver: driver,
+    })
+}
+
+fn operator() -> Claims {
+    Claims {
+        sub: "operator-hanoi".into(),
+        roles: vec!["operator".into()],
+        offices: vec!["01".into()],
+        ..Claims::default()
+    }
+}
+
+/// Reloads `url` until the element `css` has the text `want`.
+async fn wait_text(client: &Client, url: &str, css: &str, want: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        client.goto(url).await?;
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            last = element.text().await?;
+            if last.trim() == want {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let page = client.source().await.unwrap_or_default();
+    bail!(
+        "{css} at {url} never read {want:?}; last {last:?}; page: {}",
+        &page[..page.len().min(3000)]
+    )
+}
+
+async fn screenshot(client: &Client, name: &str) -> Result<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(name);
+    std::fs::write(&path, client.screenshot().await?)?;
+    println!("screenshot: {}", path.display());
+    Ok(path)
+}
+
+async fn outcome(client: &Client) -> Result<String> {
+    let element = client.wait().for_element(Locator::Css("#outcome")).await?;
+    Ok(element.attr("data-outcome").await?.unwrap_or_default())
+}
+
+async fn ops_list(stack: &Stack, query: &str) -> Result<usize> {
+    let page: Value = stack
+        .http
+        .get(format!("{}/v1/ops/cases?{query}", stack.api))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(page["cases"].as_array().map_or(0, Vec::len))
+}
+
+async fn wait_listed(stack: &Stack, query: &str, want: usize) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ops_list(stack, query).await? != want {
+        if Instant::now() > deadline {
+            bail!("/v1/ops/cases?{query} never listed {want}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_operator_finds_the_cases_an_outage_left_and_brings_them_through() -> Result<()> {
+    let stack = Stack::start_env(vec![(
+        "LIENTHONG_ATTENTION_AFTER_SECS".to_owned(),
+        "1".to_owned(),
+    )])
+    .await?;
+    stack
+        .fault(
+            "residence",
+            json!({"operation": "*", "mode": "error", "status": 503}),
+        )
+        .await?;
+    let mut codes = Vec::new();
+    for i in 0..CASES {
+        codes.push(
+            stack
+                .submit_ok(&example_submission(&format!("browser-{i}")))
+                .await?,
+        );
+    }
+
+    let browser = browser().await?;
+    let client = &browser.client;
+    let console = format!("{}/console", stack.api);
+
+    // Sign in with the token the identity provider (here: the stack's key) issued.
+    client.goto(&format!("{console}/login")).await?;
+    client
+        .find(Locator::Css("form#login textarea[name=token]"))
+        .await?
+        .send_keys(&stack.token(&operator()))
+        .await?;
+    client
+        .find(Locator::Css("button#sign-in"))
+        .await?
+        .click()
+        .await?;
+    if client
+        .wait()
+        .for_element(Locator::Css("#attention-count"))
+        .await
+        .is_err()
+    {
+        let page = client.source().await?;
+        bail!("signing in did not lead to the dashboard: {page}");
+    }
+
+    // The dashboard shows every stuck case.
+    wait_text(client, &console, "#attention-count", &CASES.to_string()).await?;
+    for code in &codes {
+        client
+            .find(Locator::Css(&format!(
+                "table#attention-list tr[data-case='{code}']"
+            )))
+            .await
+            .with_context(|| format!("{code} is not on the dashboard"))?;
+    }
+    let dashboard = screenshot(client, "dashboard.png").await?;
+
+    // One click to a stuck case: its timeline and its step graph.
+    client
+        .find(Locator::Css(&format!(
+            "table#attention-list tr[data-case='{}'] a.case-link",
+            codes[0]
+        )))
+        .await?
+        .click()
+        .await?;
+    let status = client
+        .wait()
+        .for_element(Locator::Css("#case-status"))
+        .await?;
+    assert_eq!(
+        status.attr("data-status").await?.as_deref(),
+        Some("running")
+    );
+    client.find(Locator::Css("#picture")).await?;
+    client.find(Locator::Css("#timeline")).await?;
+    let case_page = screenshot(client, "case.png").await?;
+
+    // Hold the agency during its outage, with a reason.
+    client.goto(&format!("{console}/agencies")).await?;
+    client
+        .find(Locator::Css("tr[data-agency='residence'] form.hold button"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .for_element(Locator::Css("form#confirm textarea[name=reason]"))
+        .await?
+        .send_keys("residence system down since 08:00, vendor working on it")
+        .await?;
+    client
+        .find(Locator::Css("button#confirm-button"))
+        .await?
+        .click()
+        .await?;
+    assert_eq!(outcome(client).await?, "done");
+    wait_listed(&stack, "reason=held", CASES).await?;
+
+    // The agency is back; release the held cases in bulk, dry run first.
+    stack
+        .http
+        .delete(format!("{}/admin/faults", stack.agencies["residence"]))
+        .send()
+        .await?
+        .error_for_status()?;
+    client.goto(&format!("{console}/bulk")).await?;
+    client
+        .find(Locator::Css("form#bulk select[name=action]"))
+        .await?
+        .select_by_value("release")
+        .await?;
+    client
+        .find(Locator::Css("form#bulk input[name=agency]"))
+        .await?
+        .send_keys("residence")
+        .await?;
+    client
+        .find(Locator::Css("form#bulk textarea[name=reason]"))
+        .await?
+        .send_keys("residence answers again")
+        .await?;
+    client
+        .find(Locator::Css("button#dry-run"))
+        .await?
+        .click()
+        .await?;
+    let listed = client
+        .wait()
+        .for_element(Locator::Css("ul#dry-run-cases"))
+        .await?
+        .find_all(Locator::Css("li[data-case]"))
+        .await?;
+    assert_eq!(
+        listed.len(),
+        CASES,
+        "the dry run lists exactly the held cases"
+    );
+    assert_eq!(
+        ops_list(&stack, "reason=held").await?,
+        CASES,
+        "a dry run changes nothing"
+    );
+    client
+        .find(Locator::Css("button#confirm-button"))
+        .await?
+        .click()
+        .await?;
+    let results = client
+        .wait()
+        .for_element(Locator::Css("#bulk-results"))
+        .await?
+        .find_all(Locator::Css("tr[data-case][data-outcome='done']"))
+        .await?;
+    assert_eq!(results.len(), CASES);
+
+    // Every case completes, and the dashboard is clear.
+    for code in &codes {
+        let case = stack.wait_ended(code).await?;
+        assert_eq!(case["status"], "completed", "{case}");
+    }
+    wait_text(client, &console, "#attention-count", "0").await?;
+
+    // The audit log shows who did what, and why.
+    let audit: Value = stack
+        .http
+        .get(format!("{}/v1/audit?actor=operator-hanoi", stack.api))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(actions.contains(&"hold_agency"), "{actions:?}");
+    assert!(actions.contains(&"bulk_release_dry_run"), "{actions:?}");
+    assert!(actions.contains(&"bulk_release"), "{actions:?}");
+    assert!(std::fs::metadata(&dashboard)?.len() > 10_000);
+    assert!(std::fs::metadata(&case_page)?.len() > 10_000);
+    browser.client.close().await?;
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! What an agency's answer (or Temporal's giving up) means for the case, as one event.
+
+use lienthong_definitions::{
+    StepId,
+    case::{DocumentRequest, Event, StepError},
+};
+use serde_json::Value;
+use temporalio_workflow::ActivityExecutionError;
+
+use crate::{
+    contract::AgencyAnswer,
+    drive::{Purpose, Run, TimerKind, until},
+    failure_text::failure_text,
+    time_of::{now, rfc3339},
+};
+
+impl Run<'_> {
+    pub(crate) fn on_answer(
+        &mut self,
+        id: StepId,
+        purpose: Purpose,
+        result: Result<AgencyAnswer, ActivityExecutionError>,
+    ) {
+        let Some(step) = self.definition.step(&id).cloned() else {
+            return;
+        };
+        let event = match (purpose, result) {
+            (
+                Purpose::Forward | Purpose::Reconcile,
+                Ok(AgencyAnswer::Done {
+                    output,
+                    attempt,
+                    reconciled,
+                }),
+            ) => {
+                if reconciled || purpose == Purpose::Reconcile {
+                    self.apply(Event::Reconciled(id.clone()));
+                }
+                Event::StepSucceeded {
+                    step: id,
+                    output,
+                    attempts: attempt,
+                }
+            }
+            (
+                Purpose::Forward | Purpose::Reconcile,
+                Ok(AgencyAnswer::Rejected {
+                    code,
+                    message,
+                    attempt,
+                }),
+            ) => Event::StepRejected {
+                step: id,
+                error: StepError { code, message },
+                attempts: attempt,
+            },
+            (Purpose::Forward | Purpose::Reconcile, Ok(AgencyAnswer::Pending { reference })) => {
+                Event::DecisionAwaited {
+                    step: id,
+                    reference,
+                }
+            }
+            (Purpose::Forward, Ok(AgencyAnswer::DocumentsRequired { documents, message })) => {
+                let at = now(self.ctx);
+                let due = self.end_of(at, step.supplement_within);
+                let round = self
+                    .read(|c| c.step(&id).map_or(0, |s| s.round))
+                    .unwrap_or(0);
+                self.paused_at.insert(id.clone(), at);
+                self.start_timer(until(at, due), TimerKind::DocumentsDue(id.clone(), round));
+                let request = DocumentRequest {
+                    documents,
+                    message,
+                    due: rfc3339(due),
+                    requested_at: rfc3339(at),
+                };
+                Event::DocumentsRequested { step: id, request }
+            }
+            (Purpose::Reconcile, Ok(_)) => Event::StepSkipped(id),
+            (Purpose::Forward, Ok(AgencyAnswer::NotDone)) => Event::StepFailed {
+                step: id,
+                error: StepError {
+                    code: "AGENCY_PROTOCOL".into(),
+                    message: "the agency gave no usable answer".into(),
+                },
+            },
+            (Purpose::Forward, Err(e)) => {
+                let message = format!(
+                    "gave up after {} attempts: {}",
+                    step.retry.max_attempts,
+                    failure_text(&e)
+                );
+                match step.retry.park {
+                    Some(park) => {
+                        self.park(&id, park.as_std());
+                        Event::AgencyUnavailable {
+                            step: id,
+                            error: StepError {
+                                code: "AGENCY_UNAVAILABLE".into(),
+                                message,
+                            },
+                        }
+                    }
+                    None => Event::StepFailed {
+                        step: id,
+                        error: StepError {
+                            code: "RETRIES_EXHAUSTED".into(),
+                            message,
+                        },
+                    },
+                }
+            }
+            (Purpose::Reconcile, Err(e)) => Event::StepFailed {
+                step: id,
+                error: StepError {
+                    code: "OUTCOME_UNKNOWN".into(),
+                    message: failure_text(&e),
+                },
+            },
+            (Purpose::Compensation, Ok(AgencyAnswer::Rejected { code, message, .. })) => {
+                Event::CompensationFailed {
+                    step: id,
+                    error: StepError { code, message },
+                }
+            }
+            (Purpose::Compensation, Ok(answer)) => {
+                let output = match answer {
+                    AgencyAnswer::Done { output, .. } => output,
+                    _ => Value::Null,
+                };
+                Event::Compensated { step: id, output }
+            }
+            (Purpose::Compensation, Err(e)) => Event::CompensationFailed {
+                step: id,
+                error: StepError {
+                    code: "COMPENSATION_FAILED".into(),
+                    message: failure_text(&e),
+                },
+            },
+        };
+        self.apply(event);
+    }
+}

@@ -1,0 +1,616 @@
+//! The case's main loop: ask the planner, carry out its actions, wait for the next answer,
+//! timer, signal or operator action, and feed what happened back as events.
+
+use std::{collections::BTreeMap, future::Future, pin::Pin, task::Poll, time::Duration};
+
+use futures::{
+    FutureExt,
+    future::{LocalBoxFuture, poll_fn},
+};
+use lienthong_definitions::{
+    Definition, StepId, TimeLimit,
+    calendar::Calendar,
+    case::{CaseState, Escalation, Event, StepStatus},
+    planner::{self, Action, Call},
+};
+use serde_json::Value;
+use temporalio_workflow::{
+    ActivityExecutionError, ActivityOptions, WorkflowCancellationToken, WorkflowContext,
+    WorkflowResult,
+};
+use time::OffsetDateTime;
+
+use crate::{
+    case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS},
+    contract::{AgencyAnswer, AgencyCall, CallAgency},
+    keys::idempotency_key,
+    options::{forward_options, patient_options},
+    published::Published,
+    time_of::{self, now, rfc3339},
+};
+
+/// Why a call was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    Forward,
+    Compensation,
+    /// Asking the agency what became of an act it never answered.
+    Reconcile,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TimerKind {
+    CaseDeadline,
+    StepDeadline(StepId),
+    DocumentsDue(StepId, u32),
+    /// The end of the step's n-th pause after an outage.
+    Park(StepId, u32),
+    /// Time to look for calls unanswered for longer than the attention threshold.
+    Watch,
+}
+
+pub(crate) enum Wake {
+    /// The step, why it was called, the call's number (0 for an undo, which is never
+    /// cancelled) and its result.
+    Call(
+        StepId,
+        Purpose,
+        u64,
+        Box<Result<AgencyAnswer, ActivityExecutionError>>,
+    ),
+    Timer(TimerKind),
+}
+
+type Pending = LocalBoxFuture<'static, Wake>;
+
+/// A forward or reconciling call the case may still cancel: when an operator holds its agency,
+/// resolves its step or asks for it to be sent again.
+struct Tracked {
+    number: u64,
+    /// The step's status while the call's answer is wanted; any other status means the answer
+    /// is no longer wanted.
+    while_status: StepStatus,
+    token: WorkflowCancellationToken,
+}
+
+/// Everything the loop needs besides the workflow state.
+pub(crate) struct Run<'a> {
+    pub(crate) ctx: &'a WorkflowContext<CaseWorkflow>,
+    pub(crate) code: String,
+    pub(crate) definition: Definition,
+    calendar: Calendar,
+    application: Value,
+    in_flight: Vec<Pending>,
+    /// Current legal deadlines: `None` is the whole case.
+    deadlines: BTreeMap<Option<StepId>, OffsetDateTime>,
+    /// When each step started waiting for the citizen: the legal clock stops meanwhile.
+    pub(crate) paused_at: BTreeMap<StepId, OffsetDateTime>,
+    published: Published,
+    /// The call of each step whose answer is awaited.
+    tracked: BTreeMap<StepId, Tracked>,
+    /// Numbers calls so a cancelled call's late answer is recognised and dropped.
+    calls_made: u64,
+    /// How many of each step's calls were cancelled: a new call gets a new activity id, since
+    /// a cancelled activity may still be open on the server.
+    cancelled: BTreeMap<StepId, u32>,
+    /// How many times each step was parked: only the latest pause's end resumes it.
+    parks: BTreeMap<StepId, u32>,
+    attention_after: Duration,
+    /// When each step's current forward call was sent.
+    sent_at: BTreeMap<StepId, OffsetDateTime>,
+    /// When the pending watch timer fires, if one is pending.
+    watch_at: Option<OffsetDateTime>,
+}
+
+impl<'a> Run<'a> {
+    pub(crate) async fn start(
+        ctx: &'a WorkflowContext<CaseWorkflow>,
+        input: CaseInput,
+    ) -> WorkflowResult<CaseState> {
+        let CaseInput {
+            code,
+            definition,
+            calendar,
+            application,
+            submitted_at,
+            held_agencies,
+            attention_after_secs,
+        } = input;
+        let mut state = CaseState::new(code.clone(), &definition, submitted_at.clone());
+        let at = rfc3339(now(ctx));
+        for agency in held_agencies {
+            state.apply_at(Event::AgencyHeld { agency }, &at);
+        }
+        ctx.state_mut(|w| {
+            w.case = Some(state);
+            w.definition = Some(definition.clone());
+        });
+        let mut run = Run {
+            ctx,
+            code,
+            definition,
+            calendar,
+            application,
+            in_flight: Vec::new(),
+            deadlines: BTreeMap::new(),
+            paused_at: BTreeMap::new(),
+            published: Published::default(),
+            tracked: BTreeMap::new(),
+            calls_made: 0,
+            cancelled: BTreeMap::new(),
+            parks: BTreeMap::new(),
+            attention_after: Duration::from_secs(
+                attention_after_secs.unwrap_or(DEFAULT_ATTENTION_AFTER_SECS),
+            ),
+            sent_at: BTreeMap::new(),
+            watch_at: None,
+        };
+        if let (Some(limit), Some(received)) =
+            (run.definition.deadline, time_of::parse(&submitted_at))
+        {
+            let at = run.end_of(received, limit);
+            run.set_deadline(None, at);
+        }
+        run.drive().await
+    }
+
+    async fn drive(&mut self) -> WorkflowResult<CaseState> {
+        loop {
+            self.cancel_unwanted_calls();
+            let decision = self
+                .read(|c| planner::plan(&self.definition, c, &self.application))
+                .unwrap_or_default();
+            let acted = !decision.actions.is_empty() || !decision.holds.is_empty();
+            for call in decision.holds {
+                self.apply(Event::StepHeld {
+                    step: call.step,
+                    agency: call.agency,
+                });
+            }
+            for action in decision.actions {
+                if let Some(done) = self.act(action) {
+                    self.published.upsert(self.ctx);
+                    return Ok(done);
+                }
+            }
+            self.published.upsert(self.ctx);
+            if acted {
+                // Skips and corrections change what is ready: decide again before waiting.
+                continue;
+            }
+            let ctx = self.ctx;
+            temporalio_workflow::select! {
+                wake = next_finished(&mut self.in_flight).fuse() => self.on_wake(wake),
+                _ = ctx.wait_condition(|w| w.unseen_signal) => {
+                    ctx.state_mut(|w| w.unseen_signal = false);
+                }
+            }
+            self.resume_paused_clocks();
+        }
+    }
+
+    /// When a time limit started at `from` runs out.
+    pub(crate) fn end_of(&self, from: OffsetDateTime, limit: TimeLimit) -> OffsetDateTime {
+        match limit {
+            TimeLimit::WorkingDays(days) => self.calendar.deadline(from, days),
+            TimeLimit::Within(span) => from + span.as_std(),
+        }
+    }
+
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&CaseState) -> R) -> Option<R> {
+        self.ctx.state(|w| w.case.as_ref().map(f))
+    }
+
+    pub(crate) fn apply(&self, event: Event) {
+        let at = rfc3339(now(self.ctx));
+        self.ctx.state_mut(|w| {
+            if let Some(case) = w.case.as_mut() {
+                case.apply_at(event, &at);
+            }
+        });
+    }
+
+    fn round_of(&self, id: &StepId) -> u32 {
+        self.read(|c| c.step(id).map_or(0, |s| s.round))
+            .unwrap_or(0)
+    }
+
+    /// Carries out one planner action; returns the final state when the case is over.
+    fn act(&mut self, action: Action) -> Option<CaseState> {
+        match action {
+            Action::Start(call) => {
+                let id = call.step.clone();
+                let step = self.definition.step(&id)?.clone();
+                let (round, has_deadline) =
+                    self.read(|c| c.step(&id).map(|s| (s.round, s.deadline.is_some())))??;
+                if let (Some(limit), false) = (step.deadline, has_deadline) {
+                    let at = self.end_of(now(self.ctx), limit);
+                    self.set_deadline(Some(id.clone()), at);
+                }
+                self.apply(Event::StepRouted {
+                    step: id.clone(),
+                    route: call.route,
+                    agency: call.agency.clone(),
+                    operation: call.operation.clone(),
+                });
+                let key = idempotency_key(&self.code, &id, round);
+                let mut request = self.agency_call(call, key, false);
+                if let (Some(supplement), Some(map)) = (
+                    self.ctx.state(|w| w.supplements.get(&id).cloned()),
+                    request.payload.as_object_mut(),
+                ) {
+                    map.insert("supplement".into(), supplement);
+                }
+                let activity_id = self.activity_id(id.0.clone(), &id);
+                self.schedule_tracked(
+                    id.clone(),
+                    Purpose::Forward,
+                    StepStatus::Running,
+                    request,
+                    forward_options(&step, activity_id),
+                );
+                self.apply(Event::StepStarted(id.clone()));
+                self.sent_at.insert(id, now(self.ctx));
+                self.arm_watch();
+            }
+            Action::Compensate(call) => {
+                let id = call.step.clone();
+                let step = self.definition.step(&id)?.clone();
+                let key = format!("{}/{id}/compensate", self.code);
+                let request = self.agency_call(call, key, false);
+                let options = patient_options(&step, format!("{id}/compensate"));
+                self.schedule(id.clone(), Purpose::Compensation, 0, request, options);
+                self.apply(Event::CompensationStarted(id));
+            }
+            Action::Reconcile(call) => {
+                let id = call.step.clone();
+                self.reconcile(call, StepStatus::Running);
+                self.apply(Event::StepStarted(id));
+            }
+            Action::Skip(id) => self.apply(Event::StepSkipped(id)),
+            Action::NotApplicable(id) => self.apply(Event::StepNotApplicable(id)),
+            Action::Fail { step, error } => self.apply(Event::StepFailed { step, error }),
+            Action::RecordCorrection(id) => self.apply(Event::CorrectionNeeded(id)),
+            Action::Finish(status) => {
+                self.apply(Event::Finished(status));
+                return self.read(Clone::clone);
+            }
+        }
+        None
+    }
+
+    fn agency_call(&self, call: Call, key: String, reconcile_only: bool) -> AgencyCall {
+        AgencyCall {
+            agency: call.agency,
+            operation: call.operation,
+            idempotency_key: key,
+            payload: call.payload,
+            keep: call.keep,
+            case_code: self.code.clone(),
+            reconcile_only,
+        }
+    }
+
+    /// The activity id of a step's call: `base` until a call of the step is cancelled, then
+    /// `base/restart<n>`, since the cancelled activity may still be open on the server.
+    fn activity_id(&self, base: String, step: &StepId) -> String {
+        match self.cancelled.get(step).copied().unwrap_or(0) {
+            0 => base,
+            n => format!("{base}/restart{n}"),
+        }
+    }
+
+    /// Asks the agency what became of the step's current act; its answer is wanted while the
+    /// step stays in `while_status`.
+    pub(crate) fn reconcile(&mut self, call: Call, while_status: StepStatus) {
+        let id = call.step.clone();
+        let Some(step) = self.definition.step(&id).cloned() else {
+            return;
+        };
+        let key = idempotency_key(&self.code, &id, self.round_of(&id));
+        let request = self.agency_call(call, key, true);
+        let activity_id = self.activity_id(format!("{id}/reconcile"), &id);
+        self.schedule_tracked(
+            id,
+            Purpose::Reconcile,
+            while_status,
+            request,
+            patient_options(&step, activity_id),
+        );
+    }
+
+    fn schedule_tracked(
+        &mut self,
+        id: StepId,
+        purpose: Purpose,
+        while_status: StepStatus,
+        call: AgencyCall,
+        options: ActivityOptions,
+    ) {
+        self.calls_made += 1;
+        let number = self.calls_made;
+        // A child of the workflow's token, so cancelling the workflow still cancels its calls.
+        let token = self.ctx.cancellation_token().child_token();
+        let mut options = options;
+        options.cancellation_token = Some(token.clone());
+        self.tracked.insert(
+            id.clone(),
+            Tracked {
+                number,
+                while_status,
+                token,
+            },
+        );
+        self.schedule(id, purpose, number, call, options);
+    }
+
+    fn schedule(
+        &mut self,
+        id: StepId,
+        purpose: Purpose,
+        number: u64,
+        call: AgencyCall,
+        options: ActivityOptions,
+    ) {
+        let ctx = self.ctx.clone();
+        self.in_flight.push(Box::pin(async move {
+            let result = ctx.execute_activity(CallAgency, call, options).await;
+            Wake::Call(id, purpose, number, Box::new(result))
+        }));
+    }
+
+    /// Cancels every call whose answer is no longer wanted: its agency was held, its step was
+    /// resolved by hand or is to be sent again, or its decision came by callback. A cancelled
+    /// call is not a failure: its late answer is dropped, and the step is sent again (with the
+    /// same idempotency key) or reconciled when it matters.
+    fn cancel_unwanted_calls(&mut self) {
+        let unwanted: Vec<StepId> = self
+            .tracked
+            .iter()
+            .filter(|(id, call)| {
+                self.read(|c| c.status_of(id)).flatten() != Some(call.while_status)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in unwanted {
+            if let Some(call) = self.tracked.remove(&id) {
+                call.token.cancel();
+                *self.cancelled.entry(id.clone()).or_default() += 1;
+                self.sent_at.remove(&id);
+            }
+        }
+    }
+
+    pub(crate) fn start_timer(&mut self, after: Duration, kind: TimerKind) {
+        let ctx = self.ctx.clone();
+        self.in_flight.push(Box::pin(async move {
+            let _ = ctx.timer(after.max(Duration::from_millis(1))).await;
+            Wake::Timer(kind)
+        }));
+    }
+
+    pub(crate) fn park(&mut self, id: &StepId, after: Duration) {
+        let n = self.parks.entry(id.clone()).or_default();
+        *n += 1;
+        let kind = TimerKind::Park(id.clone(), *n);
+        self.start_timer(after, kind);
+    }
+
+    /// Makes sure a timer will fire when the oldest unanswered call passes the attention
+    /// threshold. One timer for the whole case, not one per call: calls start in order, so the
+    /// earliest is always the next to pass.
+    fn arm_watch(&mut self) {
+        if self.watch_at.is_some() {
+            return;
+        }
+        let watched: Vec<StepId> = self
+            .read(|c| {
+                c.steps
+                    .iter()
+                    .filter(|s| s.status == StepStatus::Running && !s.long_running)
+                    .map(|s| s.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(first) = watched
+            .iter()
+            .filter_map(|id| self.sent_at.get(id))
+            .min()
+            .copied()
+        else {
+            return;
+        };
+        let at = first + self.attention_after;
+        self.watch_at = Some(at);
+        self.start_timer(until(now(self.ctx), at), TimerKind::Watch);
+    }
+
+    fn on_watch(&mut self, at: OffsetDateTime) {
+        self.watch_at = None;
+        let overdue: Vec<StepId> = self
+            .sent_at
+            .iter()
+            .filter(|(_, sent)| **sent + self.attention_after <= at)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in overdue {
+            let still = self
+                .read(|c| {
+                    c.step(&id)
+                        .is_some_and(|s| s.status == StepStatus::Running && !s.long_running)
+                })
+                .unwrap_or(false);
+            if still {
+                self.apply(Event::StillRunning(id.clone()));
+            }
+            self.sent_at.remove(&id);
+        }
+        self.arm_watch();
+    }
+
+    pub(crate) fn set_deadline(&mut self, step: Option<StepId>, at: OffsetDateTime) {
+        let first = !self.deadlines.contains_key(&step);
+        self.deadlines.insert(step.clone(), at);
+        self.apply(Event::DeadlineSet {
+            step: step.clone(),
+            at: rfc3339(at),
+        });
+        if first {
+            let kind = step.map_or(TimerKind::CaseDeadline, TimerKind::StepDeadline);
+            self.start_timer(until(now(self.ctx), at), kind);
+        }
+    }
+
+    fn on_wake(&mut self, wake: Wake) {
+        match wake {
+            Wake::Call(step, purpose, number, result) => {
+                if purpose != Purpose::Compensation {
+                    let wanted = self.tracked.get(&step).is_some_and(|t| t.number == number);
+                    if !wanted {
+                        // A cancelled call: its step was held, resolved or sent again.
+                        return;
+                    }
+                    self.tracked.remove(&step);
+                    if purpose == Purpose::Forward {
+                        self.sent_at.remove(&step);
+                    }
+                }
+                self.on_answer(step, purpose, *result);
+            }
+            Wake::Timer(kind) => self.on_timer(kind),
+        }
+    }
+
+    fn on_timer(&mut self, kind: TimerKind) {
+        let at = now(self.ctx);
+        match kind {
+            TimerKind::CaseDeadline | TimerKind::StepDeadline(_) => {
+                let step = match &kind {
+                    TimerKind::StepDeadline(id) => Some(id.clone()),
+                    _ => None,
+                };
+                let Some(&deadline) = self.deadlines.get(&step) else {
+                    return;
+                };
+                let open = self
+                    .read(|c| match &step {
+                        None => !c.status.is_terminal(),
+                        Some(id) => c
+                            .status_of(id)
+                            .is_some_and(|s| s.is_open() && s != StepStatus::Compensating),
+                    })
+                    .unwrap_or(false);
+                if !open {
+                    return;
+                }
+                if at < deadline {
+                    // The deadline moved while the citizen was asked for documents.
+                    self.start_timer(until(at, deadline), kind);
+                    return;
+                }
+                self.apply(Event::DeadlinePassed(Escalation {
+                    step: step.clone(),
+                    deadline: rfc3339(deadline),
+                    noticed_at: rfc3339(at),
+                }));
+                // A decision overdue may be a lost callback: ask the agency once.
+                if let Some(id) = step
+                    && let Some(call) = self
+                        .read(|c| {
+                            (c.status_of(&id) == Some(StepStatus::AwaitingDecision))
+                                .then(|| planner::reconcile_call(&self.definition, c, &id))
+                                .flatten()
+                        })
+                        .flatten()
+                {
+                    self.reconcile(call, StepStatus::AwaitingDecision);
+                }
+            }
+            TimerKind::DocumentsDue(id, round) => {
+                let still_waiting = self
+                    .read(|c| {
+                        c.step(&id).is_some_and(|s| {
+                            s.status == StepStatus::AwaitingDocuments && s.round == round
+                        })
+                    })
+                    .unwrap_or(false);
+                if still_waiting {
+                    self.paused_at.remove(&id);
+                    self.apply(Event::DocumentsNotProvided { step: id });
+                }
+            }
+            TimerKind::Park(id, n) => {
+                // An earlier pause, cut short by an operator's retry, ends nothing.
+                if self.parks.get(&id) == Some(&n) {
+                    self.apply(Event::ParkEnded(id));
+                }
+            }
+            TimerKind::Watch => self.on_watch(at),
+        }
+    }
+
+    /// The legal clock stops while the citizen is asked for documents: once they answer, every
+    /// open deadline moves by the working days the wait took.
+    fn resume_paused_clocks(&mut self) {
+        let answered: Vec<StepId> = self
+            .paused_at
+            .keys()
+            .filter(|id| {
+                self.read(|c| c.status_of(id) != Some(StepStatus::AwaitingDocuments))
+                    .unwrap_or(true)
+            })
+            .cloned()
+            .collect();
+        for id in answered {
+            let Some(since) = self.paused_at.remove(&id) else {
+                continue;
+            };
+            let days = self.calendar.working_days_between(since, now(self.ctx));
+            if days == 0 {
+                continue;
+            }
+            for scope in [None, Some(id.clone())] {
+                if let Some(&old) = self.deadlines.get(&scope) {
+                    let local = old.to_offset(self.calendar.offset());
+                    let moved = self
+                        .calendar
+                        .add_working_days(local.date(), days)
+                        .with_time(local.time())
+                        .assume_offset(local.offset());
+                    self.deadlines.insert(scope.clone(), moved);
+                    self.apply(Event::DeadlineSet {
+                        step: scope,
+                        at: rfc3339(moved),
+                    });
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn until(from: OffsetDateTime, to: OffsetDateTime) -> Duration {
+    Duration::try_from(to - from).unwrap_or(Duration::ZERO)
+}
+
+/// The first pending call or timer that has finished, in scheduling order. Polled by hand rather
+/// than through `FuturesUnordered`, whose own wakers the SDK rightly treats as a
+/// non-deterministic wake-up source.
+fn next_finished(in_flight: &mut Vec<Pending>) -> impl Future<Output = Wake> + '_ {
+    poll_fn(move |cx| {
+        let ready =
+            in_flight
+                .iter_mut()
+                .enumerate()
+                .find_map(|(i, call)| match Pin::new(call).poll(cx) {
+                    Poll::Ready(out) => Some((i, out)),
+                    Poll::Pending => None,
+                });
+        match ready {
+            Some((i, out)) => {
+                drop(in_flight.remove(i));
+                Poll::Ready(out)
+            }
+            None => Poll::Pending,
+        }
+    })
+}
