@@ -237,7 +237,7 @@ async fn an_invalid_definition_is_refused_with_located_diagnostics_and_nothing_s
     assert_eq!(listed["versions"], json!([]));
 
     let (status, checked) =
-        post_definition(&stack, "/v1/definitions/validate", &broken, None).await?;
+        post_definition(&stack, "/v1/definitions/validate", &broken, Some(ADMIN)).await?;
     assert_eq!((status, checked["valid"].as_bool()), (200, Some(false)));
     Ok(())
 }
@@ -446,7 +446,8 @@ async fn an_agency_administrator_adds_an_operation_to_the_catalogue_and_definiti
         ]
     );
 
-    let (_, checked) = post_definition(&stack, "/v1/definitions/validate", ADOPTION, None).await?;
+    let (_, checked) =
+        post_definition(&stack, "/v1/definitions/validate", ADOPTION, Some(ADMIN)).await?;
     assert_eq!(checked["valid"], false);
     assert_eq!(checked["diagnostics"][0]["code"], "LT013", "{checked}");
 
@@ -473,7 +474,8 @@ async fn an_agency_administrator_adds_an_operation_to_the_catalogue_and_definiti
     let (status, saved) = put_catalogue(&stack, "civil-status", &entry.to_string()).await?;
     assert_eq!(status, 200, "{saved}");
 
-    let (_, checked) = post_definition(&stack, "/v1/definitions/validate", ADOPTION, None).await?;
+    let (_, checked) =
+        post_definition(&stack, "/v1/definitions/validate", ADOPTION, Some(ADMIN)).await?;
     assert_eq!(checked["valid"], true, "{checked}");
     let (status, _) = post_definition(&stack, "/v1/definitions", ADOPTION, Some(ADMIN)).await?;
     assert_eq!(status, 201);

@@ -167,6 +167,25 @@ async fn operators_find_stuck_cases_by_every_filter_and_count_them() -> Result<(
     assert_eq!(figure("by_reason", "retrying"), Some(3), "{counts}");
     assert_eq!(counts["needing_attention"], 3);
     assert_eq!(counts["per_day"].as_array().map(Vec::len), Some(7));
+
+    // While the agency does not even answer its health check, a retry says so instead of
+    // pretending; `force` sends it anyway.
+    stack
+        .fault(
+            RESIDENCE_DOWN,
+            json!({"operation": "*", "mode": "outage", "duration_ms": 60_000}),
+        )
+        .await?;
+    let retry = |force: bool| json!({"action": "retry_now", "step": "residence", "reason": "try again", "force": force});
+    let path = format!("/v1/ops/cases/{}/actions", stuck[0]);
+    let (status, refused) = post(&stack, &path, retry(false)).await?;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (409, Some("CAUSE_PERSISTS")),
+        "{refused}"
+    );
+    let (status, forced) = post(&stack, &path, retry(true)).await?;
+    assert_eq!(status, 200, "{forced}");
     Ok(())
 }
 
