@@ -459,11 +459,22 @@ async fn an_agency_administrator_adds_an_operation_to_the_catalogue_and_definiti
         "request": {"type": "object", "required": ["child_id"], "properties": {"child_id": {"type": "string"}}},
         "response": {"type": "object", "required": ["adoption_number"], "properties": {"adoption_number": {"type": "string"}}}
     }));
-    let (status, mismatched) = put_catalogue(&stack, "residence", &entry.to_string()).await?;
+    // Civil status's administrator cannot touch residence's entry; an administrator of both
+    // sending civil status's entry to residence's address is told it does not match.
+    let (status, refused) = put_catalogue(&stack, "residence", &entry.to_string()).await?;
     assert_eq!(
-        (status, mismatched["error"]["code"].as_str()),
-        (400, Some("AGENCY_MISMATCH"))
+        (status, refused["error"]["code"].as_str()),
+        (403, Some("NOT_YOUR_AGENCY"))
     );
+    let mismatched: Value = stack
+        .http
+        .put(format!("{}/v1/catalogue/residence", stack.api))
+        .body(entry.to_string())
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(mismatched["error"]["code"], "AGENCY_MISMATCH");
     let (status, broken) =
         put_catalogue(&stack, "civil-status", "id: civil-status\noperations: 3\n").await?;
     assert_eq!(
