@@ -64,6 +64,21 @@ pub(crate) async fn authorize(
     Err(ApiError::case_not_found())
 }
 
+/// Like [`authorize`], for operators' pages and actions: the case must be in the caller's
+/// offices even when they are also a party to it.
+pub(crate) async fn authorize_operator(
+    state: &ApiState,
+    caller: &Caller,
+    code: &str,
+) -> Result<Access, ApiError> {
+    caller.require(&[Role::Operator])?;
+    let access = authorize(state, caller, code).await?;
+    if access.as_party && !caller.0.covers_office(&access.record.office) {
+        return Err(ApiError::case_not_found());
+    }
+    Ok(access)
+}
+
 /// Like [`authorize`], for what only the citizen whose case it is may do (withdraw, supplement).
 pub(crate) async fn authorize_party(
     state: &ApiState,

@@ -186,14 +186,7 @@ async fn publish(
     caller: Caller,
     Path((procedure, version)): Path<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
-    caller.require(&[Role::AgencyAdmin])?;
-    let stored = state
-        .catalog
-        .store()
-        .version(&procedure, version)
-        .await
-        .map_err(store_error)?;
-    let actor = administrator_of(&caller, &state.catalog.compiled(&stored)?.definition)?;
+    let actor = administrator_of_version(&state, &caller, &procedure, version).await?;
     let record = state
         .catalog
         .store()
@@ -210,14 +203,7 @@ async fn retire(
     caller: Caller,
     Path((procedure, version)): Path<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
-    caller.require(&[Role::AgencyAdmin])?;
-    let stored = state
-        .catalog
-        .store()
-        .version(&procedure, version)
-        .await
-        .map_err(store_error)?;
-    let actor = administrator_of(&caller, &state.catalog.compiled(&stored)?.definition)?;
+    let actor = administrator_of_version(&state, &caller, &procedure, version).await?;
     let record = state
         .catalog
         .store()
@@ -336,6 +322,23 @@ async fn plan_svg(
         [(axum::http::header::CONTENT_TYPE, "image/svg+xml")],
         lienthong_definitions::picture::to_svg(&graph),
     ))
+}
+
+/// [`administrator_of`] for a stored version.
+async fn administrator_of_version(
+    state: &ApiState,
+    caller: &Caller,
+    procedure: &str,
+    version: i64,
+) -> Result<String, ApiError> {
+    caller.require(&[Role::AgencyAdmin])?;
+    let stored = state
+        .catalog
+        .store()
+        .version(procedure, version)
+        .await
+        .map_err(store_error)?;
+    administrator_of(caller, &state.catalog.compiled(&stored)?.definition)
 }
 
 /// The caller's account, when they administer an agency `definition` calls: an agency manages

@@ -12,7 +12,6 @@ use serde_json::Value;
 
 use super::{
     csrf::{Checked, CsrfForm},
-    delegate,
     i18n::Text,
     layout::{self, Chrome},
     problem::Problem,
@@ -69,7 +68,10 @@ pub(crate) async fn show(State(state): State<ApiState>, console: Console) -> Res
         return refusal;
     }
     let lang = console.chrome.lang;
-    match delegate::get_json(&state, &console.token, "/v1/ops/agencies").await {
+    match crate::ops::agency_board(&state, &console.caller)
+        .await
+        .map_err(Problem::from)
+    {
         Ok(board) => {
             let catalogue = state.catalog.agencies();
             let lines = read_board(&board, |id| {

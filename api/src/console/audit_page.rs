@@ -11,7 +11,6 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{
-    delegate,
     i18n::Text,
     layout::{self, Chrome},
     problem::Problem,
@@ -89,18 +88,26 @@ pub(crate) async fn csv(
     if let Some(refusal) = console.not_auditor() {
         return refusal;
     }
-    let path = urls::with_query("/v1/audit.csv", &params.pairs());
-    match delegate::get(&state, &console.token, &path).await {
-        Ok(answer) => {
-            let mut response = answer.body.into_response();
-            for name in [header::CONTENT_TYPE, header::CONTENT_DISPOSITION] {
-                if let Some(value) = answer.headers.get(&name) {
-                    response.headers_mut().insert(name, value.clone());
-                }
-            }
-            response
-        }
-        Err(problem) => layout::problem_page(&console.chrome, &problem),
+    let filter = AuditFilter {
+        case: some(&params.case),
+        actor: some(&params.actor),
+        action: some(&params.action),
+        limit: 10_000,
+        ..AuditFilter::default()
+    };
+    match state.store.audit(&filter).await {
+        Ok(entries) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"lienthong-audit.csv\"",
+                ),
+            ],
+            crate::ops::to_csv(&entries),
+        )
+            .into_response(),
+        Err(e) => layout::problem_page(&console.chrome, &Problem::from(ApiError::database(e))),
     }
 }
 

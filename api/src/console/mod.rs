@@ -15,7 +15,6 @@ mod case_page;
 mod charts;
 mod csrf;
 mod dashboard;
-mod delegate;
 mod filters;
 mod i18n;
 mod language;

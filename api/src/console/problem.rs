@@ -2,7 +2,6 @@
 //! stack trace. Kept apart from [`ApiError`] because some come back as JSON from an API route.
 
 use axum::http::StatusCode;
-use serde_json::Value;
 
 use crate::ApiError;
 
@@ -22,29 +21,6 @@ impl Problem {
             code: code.to_owned(),
             message: message.into(),
             fields: Vec::new(),
-        }
-    }
-
-    /// The API's JSON error body (`{"error": {"code", "message", "fields"}}`).
-    pub(crate) fn from_body(status: StatusCode, body: &Value) -> Self {
-        let error = &body["error"];
-        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-        Self {
-            status,
-            code: error["code"]
-                .as_str()
-                .unwrap_or("UNEXPECTED_ANSWER")
-                .to_owned(),
-            message: text(&error["message"]),
-            fields: error["fields"]
-                .as_array()
-                .map(|fields| {
-                    fields
-                        .iter()
-                        .map(|f| (text(&f["field"]), text(&f["message"])))
-                        .collect()
-                })
-                .unwrap_or_default(),
         }
     }
 

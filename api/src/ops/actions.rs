@@ -221,10 +221,7 @@ async fn checked_act(
         ));
     }
     let kind = request.kind()?;
-    let access = case_access::authorize(state, caller, code).await?;
-    if access.as_party && !caller.0.covers_office(&access.record.office) {
-        return Err(ApiError::case_not_found());
-    }
+    case_access::authorize_operator(state, caller, code).await?;
     let handle = routes::running_case(state, code).await?;
     if let ActionKind::RetryNow { step } = &kind {
         cause_gone(state, code, step, request.force).await?;

@@ -251,11 +251,7 @@ pub(crate) async fn counts(
 /// One case as an operator sees it: its state (masked unless their role grants personal data),
 /// the timed journal, what Temporal knows of calls in flight, and every operator action on it.
 pub async fn timeline(state: &ApiState, caller: &Caller, code: &str) -> Result<Value, ApiError> {
-    caller.require(&[Role::Operator])?;
-    let access = case_access::authorize(state, caller, code).await?;
-    if access.as_party && !caller.0.covers_office(&access.record.office) {
-        return Err(ApiError::case_not_found());
-    }
+    let access = case_access::authorize_operator(state, caller, code).await?;
     let case = case_state(state, code).await?;
     let audit = state
         .store
@@ -296,8 +292,7 @@ pub(crate) async fn show(
 
 /// The case's step graph with each step's state, as an SVG picture.
 pub async fn picture(state: &ApiState, caller: &Caller, code: &str) -> Result<String, ApiError> {
-    caller.require(&[Role::Operator])?;
-    case_access::authorize(state, caller, code).await?;
+    case_access::authorize_operator(state, caller, code).await?;
     let case = case_state(state, code).await?;
     let record = state
         .catalog
