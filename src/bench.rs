@@ -18,11 +18,12 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use lienthong_codec::{KEYS_ENV, KeyRing, PayloadCipher, WRITE_KEY_ENV, generate_key_entry};
-use lienthong_workflows::{CaseWorkflow, CeilingWorkflow};
+use lienthong_workflows::{CaseWorkflow, CeilingShape, CeilingWorkflow};
 use serde_json::{Value, json};
 use temporalio_client::{Client, WorkflowGetResultOptions, WorkflowStartOptions};
 use tokio::{process::Child, task::JoinSet};
 
+mod agency_time;
 mod open_cases;
 
 use crate::{
@@ -38,8 +39,9 @@ const EXAMPLE: &str = include_str!("../examples/applications/birth-residence-ins
 /// The agencies a case waits on; population is only called by civil status, so it stays fast.
 const FAULTED: [&str; 3] = ["civil-status", "residence", "social-insurance"];
 
-/// Agency calls on a case's critical path: birth, then residence and insurance in parallel.
-const CRITICAL_CALLS: f64 = 2.0;
+/// The agencies on a case's critical path, stage by stage: birth, then residence and insurance
+/// in parallel.
+const CRITICAL_PATH: [&[&str]; 2] = [&["civil-status"], &["residence", "social-insurance"]];
 /// Workflow steps per case, over which the engine's own overhead is spread.
 const STEPS: f64 = 3.0;
 
@@ -83,6 +85,9 @@ pub struct BenchArgs {
     /// decision, report worker and Temporal memory, then complete them all by callbacks.
     #[arg(long)]
     pub open_cases: Option<usize>,
+    /// Where the engine runs an agency call's first attempt: `local` or `queued`.
+    #[arg(long, value_enum, default_value_t = crate::FirstAttempt::Local)]
+    pub first_attempt: crate::FirstAttempt,
 }
 
 /// Runs the benchmark and prints one line per run, then the ratio between them.
@@ -162,6 +167,7 @@ async fn with_server(
             verifier: std::sync::Arc::new(token_key.verifier()?),
             default_office: "01-HK".into(),
             attention_after_secs: None,
+            first_attempt: args.first_attempt.into(),
             // The load comes from one account on purpose.
             submissions_per_minute: None,
             payload_cipher: key.cipher.clone(),
@@ -237,6 +243,7 @@ async fn with_agencies(
         http,
         api: api.to_owned(),
         client: connect_with(Some(address), None, Some(&key.cipher)).await?,
+        worker_metrics: format!("http://{metrics_address}/metrics"),
         tag: tag.to_owned(),
     });
     // Ctrl-C ends the run early; everything started is still stopped below.
@@ -273,16 +280,21 @@ async fn measure(args: &BenchArgs, target: &Arc<Target>, worker: &mut Child) -> 
         drive(target, Load::Engine, "warm", warmup, args.concurrency).await,
         worker,
     )?;
+    let agencies_before = agency_time::AgencyTime::read(target).await;
     let engine = measured(target, Load::Engine, args, pid).await;
     let engine = exit_check(engine, worker)?;
-    let latency = args.agency_latency_ms as f64;
-    let overhead = (engine.p(0.50) - CRITICAL_CALLS * latency) / STEPS;
+    // What the agencies took on the critical path, measured by the worker around each call.
+    let agency_ms = agency_time::AgencyTime::read(target)
+        .await
+        .critical_path_ms_since(&agencies_before);
+    let overhead = (engine.p(0.50) - agency_ms) / STEPS;
     println!(
-        "engine  {} overhead_per_step_p50_ms={overhead:.1} {} agency_latency_ms={} error_rate={} server={SERVER}",
+        "engine  {} agency_critical_path_ms={agency_ms:.1} overhead_per_step_p50_ms={overhead:.1} {} agency_latency_ms={} error_rate={} first_attempt={:?} server={SERVER}",
         engine.figures(),
         engine.worker(),
         args.agency_latency_ms,
         args.error_rate,
+        args.first_attempt,
     );
     if engine.incomplete > 0 {
         eprintln!(
@@ -293,22 +305,27 @@ async fn measure(args: &BenchArgs, target: &Arc<Target>, worker: &mut Child) -> 
     if args.skip_ceiling {
         return Ok(());
     }
-    exit_check(
-        drive(target, Load::Ceiling, "warm", warmup, args.concurrency).await,
-        worker,
-    )?;
-    let ceiling = exit_check(measured(target, Load::Ceiling, args, pid).await, worker)?;
-    println!(
-        "ceiling {} overhead_per_step_p50_ms={:.1} {} server={SERVER}",
-        ceiling.figures(),
-        ceiling.p(0.50) / STEPS,
-        ceiling.worker(),
-    );
-    println!(
-        "ratio   throughput={:.2} p50={:.2}",
-        engine.per_second() / ceiling.per_second(),
-        engine.p(0.50) / ceiling.p(0.50),
-    );
+    // The bare ceiling in both forms a case's calls can take: every activity on the task
+    // queue, and every activity local.
+    for (local, name) in [(false, "ceiling"), (true, "ceiling_local")] {
+        let load = Load::Ceiling(CeilingShape { local });
+        exit_check(
+            drive(target, load, "warm", warmup, args.concurrency).await,
+            worker,
+        )?;
+        let ceiling = exit_check(measured(target, load, args, pid).await, worker)?;
+        println!(
+            "{name:<7} {} overhead_per_step_p50_ms={:.1} {} server={SERVER}",
+            ceiling.figures(),
+            ceiling.p(0.50) / STEPS,
+            ceiling.worker(),
+        );
+        println!(
+            "ratio   engine/{name} throughput={:.2} p50={:.2}",
+            engine.per_second() / ceiling.per_second(),
+            engine.p(0.50) / ceiling.p(0.50),
+        );
+    }
     Ok(())
 }
 
@@ -332,7 +349,8 @@ async fn measured(target: &Arc<Target>, load: Load, args: &BenchArgs, pid: u32) 
     let started = Instant::now();
     let label = match load {
         Load::Engine => "engine",
-        Load::Ceiling => "ceiling",
+        Load::Ceiling(CeilingShape { local: false }) => "ceiling",
+        Load::Ceiling(CeilingShape { local: true }) => "ceiling-local",
     };
     let (mut latencies, incomplete) =
         drive(target, load, label, args.cases, args.concurrency).await?;
@@ -362,7 +380,7 @@ enum Load {
     /// The example application through the HTTP API and the case workflow.
     Engine,
     /// The no-op workflow started directly.
-    Ceiling,
+    Ceiling(CeilingShape),
 }
 
 /// The run's own payload key: the API and the load client in this process hold the cipher, the
@@ -387,6 +405,8 @@ struct Target {
     http: reqwest::Client,
     api: String,
     client: Client,
+    /// The worker's `/metrics`.
+    worker_metrics: String,
     /// Makes this run's workflow ids and birth-certificate numbers unique.
     tag: String,
 }
@@ -398,11 +418,11 @@ impl Target {
         let started = Instant::now();
         let completed = match load {
             Load::Engine => self.case(&id).await?,
-            Load::Ceiling => {
+            Load::Ceiling(shape) => {
                 let options =
                     WorkflowStartOptions::new(DEFAULT_TASK_QUEUE, format!("bench-{id}")).build();
                 self.client
-                    .start_workflow(CeilingWorkflow::run, (), options)
+                    .start_workflow(CeilingWorkflow::run, shape, options)
                     .await
                     .map_err(|e| anyhow::anyhow!("cannot start a ceiling workflow: {e}"))?
                     .get_result(WorkflowGetResultOptions::default())

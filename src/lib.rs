@@ -4,10 +4,13 @@
 pub mod bench;
 pub mod connect;
 pub mod definitions_cli;
+mod first_attempt;
 pub mod roles;
 pub mod shutdown;
 pub mod submit;
 pub mod temporal_dev;
+
+pub use first_attempt::FirstAttempt;
 
 /// The task queue cases run on unless told otherwise.
 pub const DEFAULT_TASK_QUEUE: &str = "lienthong-cases";

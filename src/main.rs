@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use lienthong::{
-    DEFAULT_TASK_QUEUE,
+    DEFAULT_TASK_QUEUE, FirstAttempt,
     connect::{cipher_from_env, connect_with, dev_cipher},
     roles,
     shutdown::Stop,
@@ -154,6 +154,11 @@ struct ApiArgs {
     /// (`retrying`); 600 when unset.
     #[arg(long, env = "LIENTHONG_ATTENTION_AFTER_SECS")]
     attention_after_secs: Option<u64>,
+    /// Where new cases run an agency call's first attempt: `local` (in the worker running the
+    /// case, for steps whose attempt timeout is at most 10 s; retries go to the task queue) or
+    /// `queued` (every attempt on the task queue).
+    #[arg(long, env = "LIENTHONG_FIRST_ATTEMPT", value_enum, default_value_t = FirstAttempt::Local)]
+    first_attempt: FirstAttempt,
     /// Applications one account may submit per minute (0: no limit).
     #[arg(long, env = "LIENTHONG_SUBMISSIONS_PER_MINUTE", default_value_t = 60)]
     submissions_per_minute: u32,
@@ -290,6 +295,7 @@ async fn run(command: Command) -> Result<()> {
                     )?,
                     default_office: args.default_office.clone(),
                     attention_after_secs: args.attention_after_secs,
+                    first_attempt: args.first_attempt.into(),
                     submissions_per_minute: Some(args.submissions_per_minute).filter(|n| *n > 0),
                     payload_cipher: cipher.clone(),
                 },
@@ -403,6 +409,7 @@ async fn run_dev_stack(
             verifier: Arc::new(token_key.verifier()?),
             default_office: "01-HK".into(),
             attention_after_secs: None,
+            first_attempt: FirstAttempt::default().into(),
             submissions_per_minute: Some(60),
             payload_cipher: cipher.clone(),
         },

@@ -150,6 +150,8 @@ pub struct ApiOptions {
     pub default_office: String,
     /// How long a step may wait on an agency's answer before its case needs attention.
     pub attention_after_secs: Option<u64>,
+    /// Where new cases run their agency calls' first attempts.
+    pub first_attempt: lienthong_workflows::FirstAttempt,
     /// Submissions per minute one caller may make; `None`: no limit.
     pub submissions_per_minute: Option<u32>,
     /// The history cipher, served to operators at `/v1/codec`.
@@ -174,6 +176,7 @@ pub async fn serve_api(
         verifier: options.verifier,
         default_office: options.default_office,
         attention_after_secs: options.attention_after_secs,
+        first_attempt: options.first_attempt,
         payload_cipher: options.payload_cipher,
         submissions: Arc::new(lienthong_api::SubmissionLimiter::new(
             options.submissions_per_minute,

@@ -1,4 +1,4 @@
-//! `lienthong bench` end to end on a tiny load: it must start its own stack, measure both runs
+//! `lienthong bench` end to end on a tiny load: it must start its own stack, measure the engine and both forms of the ceiling
 //! and stop cleanly, in seconds.
 
 use std::{process::Stdio, time::Duration};
@@ -45,19 +45,22 @@ async fn bench_measures_the_engine_and_the_ceiling() -> Result<()> {
             .unwrap_or_else(|| panic!("no `{name}` line in:\n{stdout}\n{stderr}"))
             .to_owned()
     };
-    let (engine, ceiling, ratio) = (line("engine"), line("ceiling"), line("ratio"));
-    for run in [&engine, &ceiling] {
+    let runs = [line("engine"), line("ceiling"), line("ceiling_local")];
+    for run in &runs {
         assert_eq!(field(run, "cases"), Some(6.0), "{run}");
         assert!(field(run, "cases/s").is_some_and(|v| v > 0.0), "{run}");
+        assert!(field(run, "p50_ms").is_some_and(|v| v > 0.0), "{run}");
     }
-    assert!(
-        field(&engine, "p50_ms").is_some_and(|v| v > 0.0),
-        "{engine}"
-    );
-    assert!(
-        field(&ratio, "throughput").is_some_and(|v| v > 0.0),
-        "{ratio}"
-    );
+    assert!(runs[0].contains("first_attempt=Local"), "{}", runs[0]);
+    // The engine against each form of the ceiling.
+    let ratios: Vec<&str> = stdout.lines().filter(|l| l.starts_with("ratio ")).collect();
+    assert_eq!(ratios.len(), 2, "{stdout}");
+    for ratio in ratios {
+        assert!(
+            field(ratio, "throughput").is_some_and(|v| v > 0.0),
+            "{ratio}"
+        );
+    }
     Ok(())
 }
 

@@ -2,8 +2,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use anyhow::Result;
 use serde_json::json;
 use support::{Stack, example_submission, step};
@@ -147,17 +145,19 @@ async fn an_insurance_refusal_undoes_residence_and_keeps_the_birth() -> Result<(
 
 #[tokio::test]
 async fn withdrawing_mid_case_undoes_what_was_done() -> Result<()> {
-    let stack = Stack::start().await?;
+    // Queued calls: the withdrawal reaches the case while the insurance call is still out. (A
+    // local attempt holds the case's workflow task, so a withdrawal would be read after it.)
+    let stack = Stack::start_env(vec![(
+        "LIENTHONG_FIRST_ATTEMPT".to_owned(),
+        "queued".to_owned(),
+    )])
+    .await?;
     stack
         .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "latency", "latency_ms": 1500, "count": 1}))
         .await?;
     let code = stack.submit_ok(&example_submission("withdraw")).await?;
-    stack
-        .wait_case(&code, Duration::from_secs(30), |c| {
-            step(c, "residence")["status"] == "succeeded"
-                && step(c, "insurance")["status"] == "running"
-        })
-        .await?;
+    // The insurance call is in flight once social insurance has started delaying it.
+    stack.wait_faults_used("social-insurance").await?;
     let response = stack
         .http
         .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
@@ -206,11 +206,8 @@ async fn a_killed_worker_is_replaced_and_the_case_completes_once() -> Result<()>
         .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "latency", "latency_ms": 2000, "count": 1}))
         .await?;
     let code = stack.submit_ok(&example_submission("crash")).await?;
-    stack
-        .wait_case(&code, Duration::from_secs(30), |c| {
-            step(c, "insurance")["status"] == "running"
-        })
-        .await?;
+    // The insurance call is in flight once social insurance has started delaying it.
+    stack.wait_faults_used("social-insurance").await?;
     stack.kill_worker().await?;
     stack.start_worker()?;
     let case = stack.wait_ended(&code).await?;

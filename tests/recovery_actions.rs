@@ -427,6 +427,7 @@ async fn a_step_done_offline_is_resolved_by_hand_and_a_case_is_cancelled_by_an_o
         submitted_at: "2026-01-05T09:00:00+07:00".into(),
         held_agencies: Vec::new(),
         attention_after_secs: Some(1),
+        first_attempt: Default::default(),
     };
     client
         .start_workflow(

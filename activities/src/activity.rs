@@ -49,7 +49,9 @@ impl AgencyActivities {
         let info = ctx.info();
         let attempt = Attempt {
             activity_id: info.activity_id.clone(),
-            number: info.attempt,
+            // A call moved to the task queue after a local first attempt counts on from it, so
+            // its first queued attempt asks the agency about the local one before acting again.
+            number: info.attempt + call.attempts_before,
             deadline: info.deadline,
         };
         self.run_attempt(&call, &attempt).await.map_err(failure)
@@ -194,6 +196,7 @@ mod tests {
             keep: None,
             case_code: "KS-AAAAA-BBBBB".into(),
             reconcile_only,
+            attempts_before: 0,
         }
     }
 

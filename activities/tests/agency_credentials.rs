@@ -99,6 +99,7 @@ fn call() -> AgencyCall {
         keep: None,
         case_code: CASE.into(),
         reconcile_only: false,
+        attempts_before: 0,
     }
 }
 

@@ -83,6 +83,7 @@ fn call(operation: &str) -> AgencyCall {
         keep: None,
         case_code: CASE.into(),
         reconcile_only: false,
+        attempts_before: 0,
     }
 }
 

@@ -56,6 +56,8 @@ pub struct ApiState {
     pub default_office: String,
     /// How long a step may wait on an agency's answer before its case needs attention.
     pub attention_after_secs: Option<u64>,
+    /// Where each new case runs its agency calls' first attempts.
+    pub first_attempt: lienthong_workflows::FirstAttempt,
     /// How often one caller may submit.
     pub submissions: Arc<crate::SubmissionLimiter>,
     /// Decrypts case history for the Temporal CLI and UI (`/v1/codec`).
@@ -230,6 +232,7 @@ async fn submit(
             submitted_at: submitted_at.clone(),
             held_agencies: holds.clone(),
             attention_after_secs: state.attention_after_secs,
+            first_attempt: state.first_attempt,
         };
         // Who may see the case is recorded before it exists, so it is never visible to no one.
         state
@@ -252,6 +255,10 @@ async fn submit(
                 sa::STATUS.value_set("running".to_owned()),
                 sa::OFFICE.value_set(office.clone()),
             ]))
+            // Where a worker shares this process's client (`lienthong dev`), the case's first
+            // workflow task comes back in the start's answer instead of through matching;
+            // elsewhere the SDK asks for nothing.
+            .enable_eager_workflow_start(true)
             .build();
         let existing = match state
             .client

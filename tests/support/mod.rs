@@ -347,6 +347,29 @@ impl Stack {
         Ok(())
     }
 
+    /// Waits until every fault queued at `agency` has been used up: a request it delays is then
+    /// in flight. Reading the case instead would wait for that very request, since a case's
+    /// state is read between its steps.
+    pub async fn wait_faults_used(&self, agency: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let listed: Value = self
+                .http
+                .get(format!("{}/admin/faults", self.agencies[agency]))
+                .send()
+                .await?
+                .json()
+                .await?;
+            if listed["faults"].as_array().is_some_and(Vec::is_empty) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("{agency} still holds faults after 30s: {listed}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn submit(&self, body: &Value) -> Result<(u16, Value)> {
         let response = self
             .http

@@ -8,9 +8,9 @@ use serde_json::Value;
 use temporalio_workflow::ActivityExecutionError;
 
 use crate::{
+    activity_failure::{failure_text, may_retry},
     contract::AgencyAnswer,
     drive::{Purpose, Run, TimerKind, until},
-    failure_text::failure_text,
     time_of::{now, rfc3339},
 };
 
@@ -85,11 +85,16 @@ impl Run<'_> {
                 },
             },
             (Purpose::Forward, Err(e)) => {
-                let message = format!(
-                    "gave up after {} attempts: {}",
-                    step.retry.max_attempts,
-                    failure_text(&e)
-                );
+                let message = if may_retry(&e) {
+                    format!(
+                        "gave up after {} attempts: {}",
+                        step.retry.max_attempts,
+                        failure_text(&e)
+                    )
+                } else {
+                    // A refused credential: no retry was made, and none will fix it.
+                    format!("not retried: {}", failure_text(&e))
+                };
                 match step.retry.park {
                     Some(park) => {
                         self.park(&id, park.as_std());

@@ -17,6 +17,7 @@ use temporalio_workflow::{
 use crate::{
     drive::Run,
     keys::idempotency_key,
+    options::FirstAttempt,
     signals::{AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawRequest},
     time_of::{self, rfc3339},
 };
@@ -42,6 +43,10 @@ pub struct CaseInput {
     /// `None` is [`DEFAULT_ATTENTION_AFTER_SECS`].
     #[serde(default)]
     pub attention_after_secs: Option<u64>,
+    /// Where a forward call's first attempt runs. Cases started before this choice existed
+    /// carry nothing and keep the queued form their history was written with.
+    #[serde(default)]
+    pub first_attempt: FirstAttempt,
 }
 
 #[workflow]

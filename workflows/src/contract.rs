@@ -27,6 +27,10 @@ pub struct AgencyCall {
     /// Only ask the agency whether the act with this key happened; never send it.
     #[serde(default)]
     pub reconcile_only: bool,
+    /// Attempts already made elsewhere: 1 when a local first attempt failed and the call went to
+    /// the task queue, whose attempt numbering starts again at 1.
+    #[serde(default)]
+    pub attempts_before: u32,
 }
 
 /// What the agency decided. Transient failures are not answers: they are retried as activity

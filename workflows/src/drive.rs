@@ -15,16 +15,17 @@ use lienthong_definitions::{
 };
 use serde_json::Value;
 use temporalio_workflow::{
-    ActivityExecutionError, ActivityOptions, WorkflowCancellationToken, WorkflowContext,
-    WorkflowResult,
+    ActivityExecutionError, ActivityOptions, LocalActivityOptions, WorkflowCancellationToken,
+    WorkflowContext, WorkflowResult,
 };
 use time::OffsetDateTime;
 
 use crate::{
+    activity_failure::{asked_pause, may_retry},
     case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS},
     contract::{AgencyAnswer, AgencyCall, CallAgency},
     keys::idempotency_key,
-    options::{forward_options, patient_options},
+    options::{FirstAttempt, forward_options, local_options, patient_options},
     published::Published,
     time_of::{self, now, rfc3339},
 };
@@ -59,9 +60,22 @@ pub(crate) enum Wake {
         Box<Result<AgencyAnswer, ActivityExecutionError>>,
     ),
     Timer(TimerKind),
+    /// A call cancelled before it was sent.
+    Cancelled,
 }
 
 type Pending = LocalBoxFuture<'static, Wake>;
+
+/// Where and when a call's attempts run.
+enum Dispatch {
+    /// On the task queue, at once.
+    Queued(ActivityOptions),
+    /// In this worker: a local first attempt.
+    Local(LocalActivityOptions),
+    /// On the task queue once the pause has passed: the retries after a failed local attempt,
+    /// spaced as the step's policy spaces its retries.
+    QueuedAfter(Duration, ActivityOptions),
+}
 
 /// A forward or reconciling call the case may still cancel: when an operator holds its agency,
 /// resolves its step or asks for it to be sent again.
@@ -71,6 +85,9 @@ struct Tracked {
     /// is no longer wanted.
     while_status: StepStatus,
     token: WorkflowCancellationToken,
+    /// While a local first attempt runs: the call to put on the task queue if it fails in a way
+    /// another attempt could fix.
+    retry_queued: Option<AgencyCall>,
 }
 
 /// Everything the loop needs besides the workflow state.
@@ -100,6 +117,7 @@ pub(crate) struct Run<'a> {
     sent_at: BTreeMap<StepId, OffsetDateTime>,
     /// When the pending watch timer fires, if one is pending.
     watch_at: Option<OffsetDateTime>,
+    first_attempt: FirstAttempt,
 }
 
 impl<'a> Run<'a> {
@@ -115,6 +133,7 @@ impl<'a> Run<'a> {
             submitted_at,
             held_agencies,
             attention_after_secs,
+            first_attempt,
         } = input;
         let mut state = CaseState::new(code.clone(), &definition, submitted_at.clone());
         let at = rfc3339(now(ctx));
@@ -144,6 +163,7 @@ impl<'a> Run<'a> {
             ),
             sent_at: BTreeMap::new(),
             watch_at: None,
+            first_attempt,
         };
         if let (Some(limit), Some(received)) =
             (run.definition.deadline, time_of::parse(&submitted_at))
@@ -173,7 +193,11 @@ impl<'a> Run<'a> {
                     return Ok(done);
                 }
             }
-            self.published.upsert(self.ctx);
+            // While a local attempt runs its workflow task stays open, so what would be written
+            // now could only be read once the attempt ends: write once, then.
+            if !self.local_attempt_running() {
+                self.published.upsert(self.ctx);
+            }
             if acted {
                 // Skips and corrections change what is ready: decide again before waiting.
                 continue;
@@ -242,16 +266,32 @@ impl<'a> Run<'a> {
                     map.insert("supplement".into(), supplement);
                 }
                 let activity_id = self.activity_id(id.0.clone(), &id);
-                self.schedule_tracked(
-                    id.clone(),
-                    Purpose::Forward,
-                    StepStatus::Running,
-                    request,
-                    forward_options(&step, activity_id),
-                );
                 self.apply(Event::StepStarted(id.clone()));
-                self.sent_at.insert(id, now(self.ctx));
-                self.arm_watch();
+                self.sent_at.insert(id.clone(), now(self.ctx));
+                if self.first_attempt.is_local_for(&step) {
+                    // No watch yet: a local attempt ends within its limit, far inside the
+                    // attention threshold; its retries arm the watch when they are queued.
+                    let retry = request.clone();
+                    self.schedule_tracked(
+                        id.clone(),
+                        Purpose::Forward,
+                        StepStatus::Running,
+                        request,
+                        Dispatch::Local(local_options(&step, activity_id)),
+                    );
+                    if let Some(tracked) = self.tracked.get_mut(&id) {
+                        tracked.retry_queued = Some(retry);
+                    }
+                } else {
+                    self.schedule_tracked(
+                        id,
+                        Purpose::Forward,
+                        StepStatus::Running,
+                        request,
+                        Dispatch::Queued(forward_options(&step, activity_id, 0)),
+                    );
+                    self.arm_watch();
+                }
             }
             Action::Compensate(call) => {
                 let id = call.step.clone();
@@ -259,7 +299,13 @@ impl<'a> Run<'a> {
                 let key = format!("{}/{id}/compensate", self.code);
                 let request = self.agency_call(call, key, false);
                 let options = patient_options(&step, format!("{id}/compensate"));
-                self.schedule(id.clone(), Purpose::Compensation, 0, request, options);
+                self.schedule(
+                    id.clone(),
+                    Purpose::Compensation,
+                    0,
+                    request,
+                    Dispatch::Queued(options),
+                );
                 self.apply(Event::CompensationStarted(id));
             }
             Action::Reconcile(call) => {
@@ -288,6 +334,7 @@ impl<'a> Run<'a> {
             keep: call.keep,
             case_code: self.code.clone(),
             reconcile_only,
+            attempts_before: 0,
         }
     }
 
@@ -315,7 +362,7 @@ impl<'a> Run<'a> {
             Purpose::Reconcile,
             while_status,
             request,
-            patient_options(&step, activity_id),
+            Dispatch::Queued(patient_options(&step, activity_id)),
         );
     }
 
@@ -325,23 +372,36 @@ impl<'a> Run<'a> {
         purpose: Purpose,
         while_status: StepStatus,
         call: AgencyCall,
-        options: ActivityOptions,
+        dispatch: Dispatch,
     ) {
         self.calls_made += 1;
         let number = self.calls_made;
         // A child of the workflow's token, so cancelling the workflow still cancels its calls.
         let token = self.ctx.cancellation_token().child_token();
-        let mut options = options;
-        options.cancellation_token = Some(token.clone());
+        let dispatch = match dispatch {
+            Dispatch::Queued(mut options) => {
+                options.cancellation_token = Some(token.clone());
+                Dispatch::Queued(options)
+            }
+            Dispatch::QueuedAfter(pause, mut options) => {
+                options.cancellation_token = Some(token.clone());
+                Dispatch::QueuedAfter(pause, options)
+            }
+            Dispatch::Local(mut options) => {
+                options.cancellation_token = Some(token.clone());
+                Dispatch::Local(options)
+            }
+        };
         self.tracked.insert(
             id.clone(),
             Tracked {
                 number,
                 while_status,
                 token,
+                retry_queued: None,
             },
         );
-        self.schedule(id, purpose, number, call, options);
+        self.schedule(id, purpose, number, call, dispatch);
     }
 
     fn schedule(
@@ -350,13 +410,54 @@ impl<'a> Run<'a> {
         purpose: Purpose,
         number: u64,
         call: AgencyCall,
-        options: ActivityOptions,
+        dispatch: Dispatch,
     ) {
         let ctx = self.ctx.clone();
         self.in_flight.push(Box::pin(async move {
-            let result = ctx.execute_activity(CallAgency, call, options).await;
+            let result = match dispatch {
+                Dispatch::Queued(options) => ctx.execute_activity(CallAgency, call, options).await,
+                Dispatch::Local(options) => {
+                    ctx.execute_local_activity(CallAgency, call, options).await
+                }
+                Dispatch::QueuedAfter(pause, options) => {
+                    let _ = ctx.timer(pause.max(Duration::from_millis(1))).await;
+                    // Cancelled during the pause: nothing is sent, and the answer is not wanted.
+                    if options
+                        .cancellation_token
+                        .as_ref()
+                        .is_some_and(WorkflowCancellationToken::is_cancelled)
+                    {
+                        return Wake::Cancelled;
+                    }
+                    ctx.execute_activity(CallAgency, call, options).await
+                }
+            };
             Wake::Call(id, purpose, number, Box::new(result))
         }));
+    }
+
+    fn local_attempt_running(&self) -> bool {
+        self.tracked.values().any(|t| t.retry_queued.is_some())
+    }
+
+    /// A local first attempt failed in a way another attempt could fix: the remaining attempts
+    /// go to the task queue, after the pause the agency asked for or else the policy's first,
+    /// where operators see them retry.
+    fn queue_retries(&mut self, id: StepId, mut call: AgencyCall, asked: Option<Duration>) {
+        let Some(step) = self.definition.step(&id).cloned() else {
+            return;
+        };
+        let pause = asked.unwrap_or_else(|| step.retry.initial_interval.as_std());
+        call.attempts_before = 1;
+        let activity_id = self.activity_id(id.0.clone(), &id);
+        self.schedule_tracked(
+            id,
+            Purpose::Forward,
+            StepStatus::Running,
+            call,
+            Dispatch::QueuedAfter(pause, forward_options(&step, activity_id, 1)),
+        );
+        self.arm_watch();
     }
 
     /// Cancels every call whose answer is no longer wanted: its agency was held, its step was
@@ -470,7 +571,18 @@ impl<'a> Run<'a> {
                         // A cancelled call: its step was held, resolved or sent again.
                         return;
                     }
-                    self.tracked.remove(&step);
+                    let tracked = self.tracked.remove(&step);
+                    if let (Some(call), Err(error)) =
+                        (tracked.and_then(|t| t.retry_queued), result.as_ref())
+                        && may_retry(error)
+                        && self
+                            .definition
+                            .step(&step)
+                            .is_some_and(|s| s.retry.max_attempts != 1)
+                    {
+                        self.queue_retries(step, call, asked_pause(error));
+                        return;
+                    }
                     if purpose == Purpose::Forward {
                         self.sent_at.remove(&step);
                     }
@@ -478,6 +590,7 @@ impl<'a> Run<'a> {
                 self.on_answer(step, purpose, *result);
             }
             Wake::Timer(kind) => self.on_timer(kind),
+            Wake::Cancelled => {}
         }
     }
 

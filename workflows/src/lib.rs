@@ -4,12 +4,12 @@
 //! to do, runs agency calls as activities, and feeds their outcomes back as events. Operators act
 //! on it through one update, [`CaseWorkflow::operator_action`].
 
+mod activity_failure;
 mod answers;
 mod case_workflow;
 mod ceiling;
 mod contract;
 mod drive;
-mod failure_text;
 mod keys;
 mod options;
 mod published;
@@ -18,7 +18,7 @@ mod signals;
 mod time_of;
 
 pub use case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS};
-pub use ceiling::{CeilingWorkflow, NOOP, Noop, Nothing};
+pub use ceiling::{CeilingShape, CeilingWorkflow, NOOP, Noop, Nothing};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
 pub use keys::{case_code_of, idempotency_key};
 pub use lienthong_definitions::case::{
@@ -27,4 +27,5 @@ pub use lienthong_definitions::case::{
 pub use lienthong_definitions::operator::{
     ActionKind, ActionOutcome, ActionRefusal, OperatorAction,
 };
+pub use options::{FirstAttempt, LOCAL_ATTEMPT_LIMIT};
 pub use signals::{AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawRequest};

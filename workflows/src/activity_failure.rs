@@ -1,0 +1,54 @@
+//! What an activity's failure says: its own words, whether another attempt could succeed, and
+//! the pause the agency asked for.
+
+use std::time::Duration;
+
+use temporalio_workflow::{
+    ActivityExecutionError, common::protos::temporal::api::failure::v1::failure::FailureInfo,
+};
+
+/// The innermost failure message: the activity's own words, not Temporal's wrapping. Activities
+/// write messages without personal data, so this is safe to keep in the case state.
+pub(crate) fn failure_text(error: &ActivityExecutionError) -> String {
+    let Some(mut failure) = error.failure() else {
+        return error.to_string();
+    };
+    while let Some(cause) = failure.cause.as_deref() {
+        failure = cause;
+    }
+    failure.message.clone()
+}
+
+/// Whether another attempt could succeed: the call failed (it was not cancelled), and neither
+/// the activity nor anything it wraps marked the failure as final (a refused credential is).
+pub(crate) fn may_retry(error: &ActivityExecutionError) -> bool {
+    if !matches!(error, ActivityExecutionError::Failed(_)) {
+        return false;
+    }
+    let mut next = error.failure();
+    while let Some(failure) = next {
+        if let Some(FailureInfo::ApplicationFailureInfo(info)) = &failure.failure_info
+            && info.non_retryable
+        {
+            return false;
+        }
+        next = failure.cause.as_deref();
+    }
+    true
+}
+
+/// The pause the agency asked for before another attempt (its `Retry-After`), if it named one.
+pub(crate) fn asked_pause(error: &ActivityExecutionError) -> Option<Duration> {
+    let mut next = error.failure();
+    while let Some(failure) = next {
+        if let Some(FailureInfo::ApplicationFailureInfo(info)) = &failure.failure_info
+            && let Some(delay) = &info.next_retry_delay
+        {
+            let seconds = u64::try_from(delay.seconds).unwrap_or(0);
+            let nanos = u32::try_from(delay.nanos).unwrap_or(0);
+            return Some(Duration::new(seconds, nanos));
+        }
+        next = failure.cause.as_deref();
+    }
+    None
+}
