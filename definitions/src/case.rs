@@ -52,6 +52,12 @@ pub struct CaseState {
     /// How many older journal entries were dropped to keep the journal bounded.
     #[serde(default)]
     pub journal_dropped: u32,
+    /// The case's forward calls make their first attempt locally, recorded in its history only
+    /// once the attempt has answered. After a worker is lost mid-attempt, or a workflow task is
+    /// rejected, the case is replayed without that record: a step that looks unsent may have
+    /// been done at its agency, so a stopping case asks before skipping it.
+    #[serde(default)]
+    pub unrecorded_attempts: bool,
 }
 
 /// A deadline that passed while its case or step was still open.
@@ -405,6 +411,7 @@ impl CaseState {
             held_agencies: Vec::new(),
             journal: Vec::new(),
             journal_dropped: 0,
+            unrecorded_attempts: false,
         }
     }
 

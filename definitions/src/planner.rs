@@ -143,7 +143,22 @@ fn stop(definition: &Definition, state: &CaseState, scope: &Scope<'_>) -> Vec<Ac
             .and_then(|s| s.agency.as_deref())
             .is_some_and(|a| state.is_held(a))
     };
-    let sent = |id: &StepId| state.step(id).is_some_and(|s| s.sent_unanswered);
+    let ready = |id: &StepId| {
+        definition.step(id).is_some_and(|s| {
+            s.needs.iter().all(|need| {
+                let need = status(need);
+                need.is_done() || need == StepStatus::NotApplicable
+            })
+        })
+    };
+    // Sent and unanswered, or, where first attempts go unrecorded until answered, ready to be
+    // sent: a local attempt lost with its worker may have been done.
+    let sent = |id: &StepId| {
+        state.step(id).is_some_and(|s| s.sent_unanswered)
+            || (state.unrecorded_attempts
+                && matches!(status(id), StepStatus::Pending | StepStatus::Held)
+                && ready(id))
+    };
     // Nothing was done at the agency for these: a step waiting for documents was refused
     // pending them; a held one was never sent.
     let mut actions: Vec<Action> = definition

@@ -181,6 +181,25 @@ fn withdrawal_before_anything_ran_skips_every_step_and_ends_withdrawn() {
 }
 
 #[test]
+fn where_first_attempts_go_unrecorded_a_withdrawal_asks_about_ready_steps_before_skipping() {
+    let mut case = group_a();
+    case.state.unrecorded_attempts = true;
+    case.state.apply(Event::WithdrawRequested {
+        reason: "filed by mistake".into(),
+    });
+    // The birth was ready to be sent: a local attempt lost with its worker may have registered
+    // it. Residence and insurance needed the birth, so nothing can have sent them.
+    assert_eq!(
+        case.plan(),
+        vec![
+            "skip residence",
+            "skip insurance",
+            "reconcile birth at civil-status/register-birth"
+        ]
+    );
+}
+
+#[test]
 fn withdrawal_after_completion_changes_nothing() {
     let mut case = group_a();
     case.succeed("birth", birth_output());

@@ -59,6 +59,9 @@ pub struct CaseWorkflow {
     /// Set by every signal and update so the main loop wakes even while calls and timers are
     /// pending.
     pub(crate) unseen_signal: bool,
+    /// A withdrawal delivered before the case's state existed (it came with the case's first
+    /// workflow task, as after a replay), applied as the case starts.
+    pub(crate) early_withdrawal: Option<WithdrawRequest>,
 }
 
 #[workflow_methods]
@@ -76,14 +79,17 @@ impl CaseWorkflow {
     #[signal]
     pub fn withdraw(&mut self, ctx: &mut SyncWorkflowContext<Self>, request: WithdrawRequest) {
         let at = rfc3339(time_of::now_sync(ctx));
-        if let Some(case) = self.case.as_mut() {
-            case.apply_at(
-                Event::WithdrawRequested {
-                    reason: request.reason,
-                },
-                &at,
-            );
-            self.unseen_signal = true;
+        match self.case.as_mut() {
+            Some(case) => {
+                case.apply_at(
+                    Event::WithdrawRequested {
+                        reason: request.reason,
+                    },
+                    &at,
+                );
+                self.unseen_signal = true;
+            }
+            None => self.early_withdrawal = Some(request),
         }
     }
 

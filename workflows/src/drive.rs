@@ -136,9 +136,18 @@ impl<'a> Run<'a> {
             first_attempt,
         } = input;
         let mut state = CaseState::new(code.clone(), &definition, submitted_at.clone());
+        state.unrecorded_attempts = first_attempt == FirstAttempt::Local;
         let at = rfc3339(now(ctx));
         for agency in held_agencies {
             state.apply_at(Event::AgencyHeld { agency }, &at);
+        }
+        if let Some(request) = ctx.state_mut(|w| w.early_withdrawal.take()) {
+            state.apply_at(
+                Event::WithdrawRequested {
+                    reason: request.reason,
+                },
+                &at,
+            );
         }
         ctx.state_mut(|w| {
             w.case = Some(state);
