@@ -85,6 +85,11 @@ pub struct BenchArgs {
     /// decision, report worker and Temporal memory, then complete them all by callbacks.
     #[arg(long)]
     pub open_cases: Option<usize>,
+    /// Runs the worker under this command (e.g. `heaptrack` or `perf record -g --`), to profile
+    /// it with the load; split on spaces. The worker CPU and memory figures then describe the
+    /// wrapper, not the worker.
+    #[arg(long)]
+    pub worker_wrapper: Option<String>,
     /// Where the engine runs an agency call's first attempt: `local` or `queued`.
     #[arg(long, value_enum, default_value_t = crate::FirstAttempt::Local)]
     pub first_attempt: crate::FirstAttempt,
@@ -216,7 +221,21 @@ async fn with_agencies(
 
     let log = std::fs::File::create(dir.join("worker.log"))?;
     let metrics_address = format!("127.0.0.1:{}", free_port()?);
-    let mut worker = tokio::process::Command::new(std::env::current_exe()?)
+    let exe = std::env::current_exe()?;
+    let wrapper: Vec<&str> = args
+        .worker_wrapper
+        .as_deref()
+        .map(|w| w.split_whitespace().collect())
+        .unwrap_or_default();
+    let mut command = match wrapper.split_first() {
+        Some((program, rest)) => {
+            let mut command = tokio::process::Command::new(program);
+            command.args(rest).arg(&exe);
+            command
+        }
+        None => tokio::process::Command::new(&exe),
+    };
+    let mut worker = command
         .args(["worker", "--dev-agency-secrets", "--agencies-file"])
         .arg(&agencies_file)
         .args(["--temporal-address", address])
