@@ -128,11 +128,7 @@ async fn a_refused_credential_stops_the_step_at_once_with_nothing_queued() -> Re
 
 #[tokio::test]
 async fn with_queued_first_attempts_every_call_is_an_activity_task() -> Result<()> {
-    let stack = Stack::start_env(vec![(
-        "LIENTHONG_FIRST_ATTEMPT".to_owned(),
-        "queued".to_owned(),
-    )])
-    .await?;
+    let stack = Stack::start_queued().await?;
     let code = stack.submit_ok(&example_submission("queued")).await?;
     let case = stack.wait_ended(&code).await?;
     assert_eq!(case["status"], "completed", "{case:#}");

@@ -147,11 +147,7 @@ async fn an_insurance_refusal_undoes_residence_and_keeps_the_birth() -> Result<(
 async fn withdrawing_mid_case_undoes_what_was_done() -> Result<()> {
     // Queued calls: the withdrawal reaches the case while the insurance call is still out. (A
     // local attempt holds the case's workflow task, so a withdrawal would be read after it.)
-    let stack = Stack::start_env(vec![(
-        "LIENTHONG_FIRST_ATTEMPT".to_owned(),
-        "queued".to_owned(),
-    )])
-    .await?;
+    let stack = Stack::start_queued().await?;
     stack
         .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "latency", "latency_ms": 1500, "count": 1}))
         .await?;

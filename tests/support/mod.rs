@@ -137,6 +137,15 @@ impl Stack {
         Self::start_configured(&[], None, env).await
     }
 
+    /// A stack whose API puts every attempt of every agency call on the task queue.
+    pub async fn start_queued() -> Result<Self> {
+        Self::start_env(vec![(
+            "LIENTHONG_FIRST_ATTEMPT".to_owned(),
+            "queued".to_owned(),
+        )])
+        .await
+    }
+
     /// A stack whose processes export traces to `otlp_endpoint` (every 200 ms) and whose worker
     /// serves `/metrics`.
     pub async fn start_observed(otlp_endpoint: &str) -> Result<Self> {

@@ -77,6 +77,19 @@ enum Dispatch {
     QueuedAfter(Duration, ActivityOptions),
 }
 
+impl Dispatch {
+    /// The same dispatch, cancelled when `token` is.
+    fn cancelled_by(mut self, token: &WorkflowCancellationToken) -> Self {
+        match &mut self {
+            Self::Queued(options) | Self::QueuedAfter(_, options) => {
+                options.cancellation_token = Some(token.clone());
+            }
+            Self::Local(options) => options.cancellation_token = Some(token.clone()),
+        }
+        self
+    }
+}
+
 /// A forward or reconciling call the case may still cancel: when an operator holds its agency,
 /// resolves its step or asks for it to be sent again.
 struct Tracked {
@@ -280,17 +293,13 @@ impl<'a> Run<'a> {
                 if self.first_attempt.is_local_for(&step) {
                     // No watch yet: a local attempt ends within its limit, far inside the
                     // attention threshold; its retries arm the watch when they are queued.
-                    let retry = request.clone();
                     self.schedule_tracked(
-                        id.clone(),
+                        id,
                         Purpose::Forward,
                         StepStatus::Running,
                         request,
                         Dispatch::Local(local_options(&step, activity_id)),
                     );
-                    if let Some(tracked) = self.tracked.get_mut(&id) {
-                        tracked.retry_queued = Some(retry);
-                    }
                 } else {
                     self.schedule_tracked(
                         id,
@@ -387,27 +396,16 @@ impl<'a> Run<'a> {
         let number = self.calls_made;
         // A child of the workflow's token, so cancelling the workflow still cancels its calls.
         let token = self.ctx.cancellation_token().child_token();
-        let dispatch = match dispatch {
-            Dispatch::Queued(mut options) => {
-                options.cancellation_token = Some(token.clone());
-                Dispatch::Queued(options)
-            }
-            Dispatch::QueuedAfter(pause, mut options) => {
-                options.cancellation_token = Some(token.clone());
-                Dispatch::QueuedAfter(pause, options)
-            }
-            Dispatch::Local(mut options) => {
-                options.cancellation_token = Some(token.clone());
-                Dispatch::Local(options)
-            }
-        };
+        let dispatch = dispatch.cancelled_by(&token);
+        // Only a forward call's first attempt runs locally; its retries may still be queued.
+        let retry_queued = matches!(dispatch, Dispatch::Local(_)).then(|| call.clone());
         self.tracked.insert(
             id.clone(),
             Tracked {
                 number,
                 while_status,
                 token,
-                retry_queued: None,
+                retry_queued,
             },
         );
         self.schedule(id, purpose, number, call, dispatch);
