@@ -388,17 +388,26 @@ async fn withdrawal_while_compensating_undoes_each_act_exactly_once() -> Result<
             c["status"] == "compensating"
         })
         .await?;
-    for _ in 0..2 {
+    for (reason, answer) in [
+        ("changed our mind", "withdrawal_requested"),
+        ("pressed twice", "already_withdrawing"),
+    ] {
         let response = stack
             .http
             .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
-            .json(&json!({"reason": "changed our mind"}))
+            .json(&json!({"reason": reason}))
             .send()
             .await?;
         assert_eq!(response.status().as_u16(), 202);
+        let body: Value = response.json().await?;
+        assert_eq!(body["status"], answer, "{body}");
     }
     let case = stack.wait_ended(&code).await?;
     assert_eq!(case["status"], "withdrawn", "{case:#}");
+    assert_eq!(
+        case["withdrawal"]["reason"], "changed our mind",
+        "the first reason stands"
+    );
     assert_eq!(step(&case, "residence")["status"], "compensated");
     assert_eq!(step(&case, "birth")["status"], "needs_correction");
     let cancels = stack

@@ -3,7 +3,7 @@
 mod support;
 
 use anyhow::Result;
-use serde_json::json;
+use serde_json::{Value, json};
 use support::{Stack, example_submission, step};
 
 const BIRTHS: &str = "SELECT COUNT(*) FROM births WHERE personal_id = ?";
@@ -193,6 +193,36 @@ async fn withdrawing_mid_case_undoes_what_was_done() -> Result<()> {
         "an ended case cannot be withdrawn"
     );
     Ok(())
+}
+
+#[tokio::test]
+async fn a_withdrawal_that_comes_as_the_case_ends_is_refused_not_lost() -> Result<()> {
+    // Local first attempts: the case's last call runs inside its workflow task, so the
+    // withdrawal is read only once that call has answered and nothing is left to stop.
+    let stack = Stack::start().await?;
+    stack
+        .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "latency", "latency_ms": 1500, "count": 1}))
+        .await?;
+    let code = stack.submit_ok(&example_submission("too-late")).await?;
+    stack.wait_faults_used("social-insurance").await?;
+    let response = stack
+        .http
+        .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
+        .json(&json!({"reason": "the family is moving abroad"}))
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await?;
+    let case = stack.wait_ended(&code).await?;
+
+    assert_eq!(case["status"], "completed", "{case:#}");
+    assert_eq!(
+        status, 409,
+        "a withdrawal the case will not act on is refused: {body}"
+    );
+    assert_eq!(body["error"]["code"], "CASE_CLOSED", "{body}");
+    assert!(case["withdrawal"].is_null(), "{case:#}");
+    assert_one_record_each(&stack, &personal_id(&case)).await
 }
 
 #[tokio::test]

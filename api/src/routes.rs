@@ -12,9 +12,11 @@ use lienthong_workflows::{CaseInput, CaseWorkflow, WithdrawRequest, search_attri
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use temporalio_client::{
-    Client, WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions,
-    WorkflowHandle, WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions,
-    errors::{WorkflowInteractionError, WorkflowQueryError, WorkflowStartError},
+    Client, WorkflowDescribeOptions, WorkflowExecuteUpdateOptions, WorkflowExecutionStatus,
+    WorkflowGetResultOptions, WorkflowHandle, WorkflowQueryOptions, WorkflowStartOptions,
+    errors::{
+        WorkflowInteractionError, WorkflowQueryError, WorkflowStartError, WorkflowUpdateError,
+    },
 };
 use temporalio_common::search_attributes::SearchAttributes;
 use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339};
@@ -377,20 +379,25 @@ async fn withdraw(
         });
     }
     let handle = running_case(&state, &code).await?;
-    handle
-        .signal(
-            CaseWorkflow::withdraw,
+    // An update, not a signal: the case answers, so a withdrawal that arrives as the case ends
+    // is refused with `CASE_CLOSED` instead of being accepted and then ignored.
+    let outcome = match handle
+        .execute_update(
+            CaseWorkflow::request_withdrawal,
             WithdrawRequest {
                 reason: body.reason,
             },
-            WorkflowSignalOptions::default(),
+            WorkflowExecuteUpdateOptions::default(),
         )
         .await
-        .map_err(interaction_error)?;
-    tracing::info!(case = %code, "withdrawal requested");
+    {
+        Ok(outcome) => outcome,
+        Err(e) => return Err(update_failed(&state, &code, e).await),
+    };
+    tracing::info!(case = %code, outcome = outcome.as_str(), "withdrawal requested");
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"case_code": code, "status": "withdrawal_requested"})),
+        Json(json!({"case_code": code, "status": outcome.as_str()})),
     ))
 }
 
@@ -405,6 +412,27 @@ pub(crate) fn query_error(e: WorkflowQueryError) -> ApiError {
     match e {
         WorkflowQueryError::NotFound(_) => ApiError::case_not_found(),
         other => ApiError::engine_unavailable(other),
+    }
+}
+
+/// Why an update to a case failed. One that ended while the update was on its way comes back
+/// from the server as "not found", in words that vary between server versions; asking the case
+/// again tells an ended case (`409 CASE_CLOSED`) from an unknown one.
+pub(crate) async fn update_failed(
+    state: &ApiState,
+    code: &str,
+    error: WorkflowUpdateError,
+) -> ApiError {
+    match error {
+        WorkflowUpdateError::NotFound(status) => {
+            tracing::info!(case = %code, detail = %status.message(), "update found no running case");
+            match running_case(state, code).await {
+                Err(error) => error,
+                // Still running, yet the server would not deliver it: the caller may try again.
+                Ok(_) => ApiError::engine_unavailable(status.message()),
+            }
+        }
+        other => crate::ops::update_error(other),
     }
 }
 

@@ -18,7 +18,9 @@ use crate::{
     drive::Run,
     keys::idempotency_key,
     options::FirstAttempt,
-    signals::{AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawRequest},
+    signals::{
+        AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawOutcome, WithdrawRequest,
+    },
     time_of::{self, rfc3339},
 };
 
@@ -74,23 +76,38 @@ impl CaseWorkflow {
         Run::start(ctx, input).await
     }
 
-    /// The citizen withdraws the application. Calls already sent finish; then everything done
-    /// that can be undone is undone.
+    /// A withdrawal sent as a signal, as cases started before the answered form received it;
+    /// kept so their histories replay.
     #[signal]
     pub fn withdraw(&mut self, ctx: &mut SyncWorkflowContext<Self>, request: WithdrawRequest) {
-        let at = rfc3339(time_of::now_sync(ctx));
-        match self.case.as_mut() {
-            Some(case) => {
-                case.apply_at(
-                    Event::WithdrawRequested {
-                        reason: request.reason,
-                    },
-                    &at,
-                );
-                self.unseen_signal = true;
-            }
-            None => self.early_withdrawal = Some(request),
+        self.record_withdrawal(ctx, request);
+    }
+
+    /// Refuses a withdrawal that comes too late, before anything reaches history.
+    #[update_validator(request_withdrawal)]
+    fn validate_withdrawal(
+        &self,
+        _ctx: &WorkflowContextView,
+        _request: &WithdrawRequest,
+    ) -> Result<(), Box<dyn Error + Send + Sync>> {
+        withdrawal_check(self.case.as_ref())?;
+        Ok(())
+    }
+
+    /// The citizen withdraws the application and is told whether it took effect: calls already
+    /// sent finish, then everything done that can be undone is undone. A case that has ended
+    /// refuses with `CASE_CLOSED`, so an answer of "requested" is never silently dropped.
+    #[update]
+    pub fn request_withdrawal(
+        &mut self,
+        ctx: &mut SyncWorkflowContext<Self>,
+        request: WithdrawRequest,
+    ) -> Result<WithdrawOutcome, Box<dyn Error + Send + Sync>> {
+        let outcome = withdrawal_check(self.case.as_ref())?;
+        if outcome == WithdrawOutcome::WithdrawalRequested {
+            self.record_withdrawal(ctx, request);
         }
+        Ok(outcome)
     }
 
     /// The citizen supplies the documents an agency asked for.
@@ -194,6 +211,42 @@ impl CaseWorkflow {
     #[query]
     pub fn state(&self, _ctx: &WorkflowContextView) -> Option<CaseState> {
         self.case.clone()
+    }
+}
+
+impl CaseWorkflow {
+    fn record_withdrawal(&mut self, ctx: &mut SyncWorkflowContext<Self>, request: WithdrawRequest) {
+        let at = rfc3339(time_of::now_sync(ctx));
+        match self.case.as_mut() {
+            Some(case) => {
+                case.apply_at(
+                    Event::WithdrawRequested {
+                        reason: request.reason,
+                    },
+                    &at,
+                );
+                self.unseen_signal = true;
+            }
+            // It came with the case's first workflow task; the case applies it as it starts.
+            None => self.early_withdrawal = Some(request),
+        }
+    }
+}
+
+/// Whether a withdrawal can still change the case. Before the state exists the case has not
+/// begun anything, so the withdrawal is kept and applied as it starts.
+fn withdrawal_check(case: Option<&CaseState>) -> Result<WithdrawOutcome, operator::ActionRefusal> {
+    match case {
+        Some(case) if case.status.is_terminal() => Err(operator::ActionRefusal {
+            code: "CASE_CLOSED".into(),
+            message: format!(
+                "case {} is {}; it can no longer be withdrawn",
+                case.code,
+                case.status.as_str()
+            ),
+        }),
+        Some(case) if case.withdrawal.is_some() => Ok(WithdrawOutcome::AlreadyWithdrawing),
+        _ => Ok(WithdrawOutcome::WithdrawalRequested),
     }
 }
 

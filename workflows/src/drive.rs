@@ -15,8 +15,8 @@ use lienthong_definitions::{
 };
 use serde_json::Value;
 use temporalio_workflow::{
-    ActivityExecutionError, ActivityOptions, LocalActivityOptions, WorkflowCancellationToken,
-    WorkflowContext, WorkflowResult,
+    ActivityExecutionError, ActivityOptions, LocalActivityOptions, TimerOptions,
+    WorkflowCancellationToken, WorkflowContext, WorkflowResult,
 };
 use time::OffsetDateTime;
 
@@ -427,7 +427,9 @@ impl<'a> Run<'a> {
                     ctx.execute_local_activity(CallAgency, call, options).await
                 }
                 Dispatch::QueuedAfter(pause, options) => {
-                    let _ = ctx.timer(pause.max(Duration::from_millis(1))).await;
+                    let _ = ctx
+                        .timer(owned_timer(pause, options.cancellation_token.clone()))
+                        .await;
                     // Cancelled during the pause: nothing is sent, and the answer is not wanted.
                     if options
                         .cancellation_token
@@ -491,8 +493,12 @@ impl<'a> Run<'a> {
 
     pub(crate) fn start_timer(&mut self, after: Duration, kind: TimerKind) {
         let ctx = self.ctx.clone();
+        let token = ctx.cancellation_token().child_token();
         self.in_flight.push(Box::pin(async move {
-            let _ = ctx.timer(after.max(Duration::from_millis(1))).await;
+            // The timer keeps only a weak hold on its token; this one keeps it cancellable
+            // with the workflow until it fires.
+            let _ = ctx.timer(owned_timer(after, Some(token.clone()))).await;
+            drop(token);
             Wake::Timer(kind)
         }));
     }
@@ -733,4 +739,15 @@ fn next_finished(in_flight: &mut Vec<Pending>) -> impl Future<Output = Wake> + '
             None => Poll::Pending,
         }
     })
+}
+
+/// A timer cancelled through a token of its own, a child of the workflow's, held by the future
+/// that awaits it. A timer left on the workflow's own token registers a callback there that
+/// holds the workflow's context, which holds the token: a pending timer (every case waiting on
+/// its legal deadline has one) then keeps an evicted run, its decrypted input included, alive
+/// for good. Dropping the run drops the child token and breaks that loop.
+fn owned_timer(after: Duration, token: Option<WorkflowCancellationToken>) -> TimerOptions {
+    TimerOptions::builder(after.max(Duration::from_millis(1)))
+        .maybe_cancellation_token(token)
+        .build()
 }

@@ -28,4 +28,6 @@ pub use lienthong_definitions::operator::{
     ActionKind, ActionOutcome, ActionRefusal, OperatorAction,
 };
 pub use options::{FirstAttempt, LOCAL_ATTEMPT_LIMIT};
-pub use signals::{AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawRequest};
+pub use signals::{
+    AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawOutcome, WithdrawRequest,
+};

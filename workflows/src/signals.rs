@@ -9,6 +9,26 @@ pub struct WithdrawRequest {
     pub reason: String,
 }
 
+/// What a withdrawal the case accepted will do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawOutcome {
+    /// The case stops: calls already sent finish, then what was done is undone.
+    WithdrawalRequested,
+    /// The case was already stopping (an earlier withdrawal or an operator's cancellation); the
+    /// first reason stands.
+    AlreadyWithdrawing,
+}
+
+impl WithdrawOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WithdrawalRequested => "withdrawal_requested",
+            Self::AlreadyWithdrawing => "already_withdrawing",
+        }
+    }
+}
+
 /// The citizen's answer to an agency's request for documents.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SupplementRequest {

@@ -232,14 +232,17 @@ async fn checked_act(
         reason: request.reason.trim().to_owned(),
         kind,
     };
-    handle
+    match handle
         .execute_update(
             CaseWorkflow::operator_action,
             action,
             WorkflowExecuteUpdateOptions::default(),
         )
         .await
-        .map_err(update_error)
+    {
+        Ok(outcome) => Ok(outcome),
+        Err(e) => Err(routes::update_failed(state, code, e).await),
+    }
 }
 
 pub(crate) fn update_error(e: WorkflowUpdateError) -> ApiError {

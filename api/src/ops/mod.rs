@@ -3,6 +3,7 @@
 //! with its outcome, refusals included.
 
 mod actions;
+pub(crate) use actions::update_error;
 mod agencies;
 mod audit_routes;
 mod bulk;
