@@ -21,10 +21,13 @@ use lienthong_codec::{KEYS_ENV, KeyRing, PayloadCipher, WRITE_KEY_ENV, generate_
 use lienthong_workflows::{CaseWorkflow, CeilingShape, CeilingWorkflow};
 use serde_json::{Value, json};
 use temporalio_client::{Client, WorkflowGetResultOptions, WorkflowStartOptions};
-use tokio::{process::Child, task::JoinSet};
+use tokio::task::JoinSet;
 
 mod agency_time;
+mod bench_worker;
 mod open_cases;
+
+use bench_worker::BenchWorker;
 
 use crate::{
     DEFAULT_TASK_QUEUE,
@@ -93,6 +96,10 @@ pub struct BenchArgs {
     /// Where the engine runs an agency call's first attempt: `local` or `queued`.
     #[arg(long, value_enum, default_value_t = crate::FirstAttempt::Local)]
     pub first_attempt: crate::FirstAttempt,
+    /// Runs the worker in this process on the API's Temporal client, as `lienthong dev` does,
+    /// so new cases start eagerly; the worker figures then cover this whole process.
+    #[arg(long)]
+    pub in_process_worker: bool,
 }
 
 /// Runs the benchmark and prints one line per run, then the ratio between them.
@@ -102,6 +109,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if !(0.0..=1.0).contains(&args.error_rate) {
         bail!("--error-rate is a probability between 0 and 1");
+    }
+    if args.in_process_worker && (args.open_cases.is_some() || args.worker_wrapper.is_some()) {
+        bail!(
+            "--open-cases and --worker-wrapper measure the worker alone; drop --in-process-worker"
+        );
     }
     // The HTTP client's TLS needs a provider even though only plain HTTP is used; idempotent.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -160,7 +172,7 @@ async fn with_server(
     let api_client = connect_with(Some(&address), None, Some(&key.cipher)).await?;
     let api_task = tokio::spawn(roles::serve_api(
         listener,
-        api_client,
+        api_client.clone(),
         roles::ApiOptions {
             task_queue: DEFAULT_TASK_QUEUE.into(),
             callback_secrets: roles::dev_callback_secrets(),
@@ -185,7 +197,7 @@ async fn with_server(
             let result = with_agencies(
                 args,
                 (dir, tag),
-                (&address, server_pid),
+                (&address, server_pid, &api_client),
                 &key,
                 (&api, &token),
                 &sims.urls(),
@@ -203,7 +215,7 @@ async fn with_server(
 async fn with_agencies(
     args: &BenchArgs,
     (dir, tag): (&Path, &str),
-    (address, server_pid): (&str, Option<u32>),
+    (address, server_pid, api_client): (&str, Option<u32>, &Client),
     key: &PayloadKey,
     (api, token): (&str, &str),
     agencies: &BTreeMap<String, String>,
@@ -219,44 +231,26 @@ async fn with_agencies(
         .build()?;
     inject_faults(&http, agencies, args).await?;
 
-    let log = std::fs::File::create(dir.join("worker.log"))?;
     let metrics_address = format!("127.0.0.1:{}", free_port()?);
-    let exe = std::env::current_exe()?;
-    let wrapper: Vec<&str> = args
-        .worker_wrapper
-        .as_deref()
-        .map(|w| w.split_whitespace().collect())
-        .unwrap_or_default();
-    let mut command = match wrapper.split_first() {
-        Some((program, rest)) => {
-            let mut command = tokio::process::Command::new(program);
-            command.args(rest).arg(&exe);
-            command
-        }
-        None => tokio::process::Command::new(&exe),
+    // The SDK's worker future is not `Send`: it runs beside the load in this task, not spawned.
+    let (mut worker, in_process) = if args.in_process_worker {
+        let run = roles::run_worker(
+            api_client.clone(),
+            roles::WorkerOptions {
+                task_queue: DEFAULT_TASK_QUEUE.into(),
+                agencies: agencies.clone(),
+                agency_credentials: roles::agency_credentials(true)?,
+                metrics: lienthong_telemetry::Metrics::new(),
+                metrics_listen: Some(metrics_address.parse()?),
+                max_cached_workflows: args.max_cached_workflows,
+            },
+            Stop::on_signals(),
+        );
+        (BenchWorker::InProcess, Some(run))
+    } else {
+        let child = spawn_worker(args, dir, &agencies_file, address, &metrics_address, key)?;
+        (BenchWorker::Child(child), None)
     };
-    let mut worker = command
-        .args(["worker", "--dev-agency-secrets", "--agencies-file"])
-        .arg(&agencies_file)
-        .args(["--temporal-address", address])
-        .args(["--metrics-listen", &metrics_address])
-        .args([
-            "--max-cached-workflows",
-            &args.max_cached_workflows.to_string(),
-        ])
-        // A log line per act would be measured with the load; LIENTHONG_LOG still wins.
-        .env(
-            "LIENTHONG_LOG",
-            std::env::var("LIENTHONG_LOG").unwrap_or_else(|_| "warn".into()),
-        )
-        .env(KEYS_ENV, &key.entry)
-        .env_remove(WRITE_KEY_ENV)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .context("cannot start the worker")?;
     let target = Arc::new(Target {
         server_pid,
         http,
@@ -283,16 +277,71 @@ async fn with_agencies(
                 None => measure(args, &target, &mut worker).await,
             }
         } => result,
+        stopped = async {
+            match in_process {
+                Some(run) => run.await,
+                None => std::future::pending().await,
+            }
+        } => Err(stopped.err().unwrap_or_else(|| anyhow::anyhow!("stopped")).context("the in-process worker stopped")),
         _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
     };
-    let _ = worker.kill().await;
+    worker.stop().await;
     result
+}
+
+/// The worker as a child process, so its CPU time and memory are its own.
+fn spawn_worker(
+    args: &BenchArgs,
+    dir: &Path,
+    agencies_file: &Path,
+    address: &str,
+    metrics_address: &str,
+    key: &PayloadKey,
+) -> Result<tokio::process::Child> {
+    let log = std::fs::File::create(dir.join("worker.log"))?;
+    let exe = std::env::current_exe()?;
+    let wrapper: Vec<&str> = args
+        .worker_wrapper
+        .as_deref()
+        .map(|w| w.split_whitespace().collect())
+        .unwrap_or_default();
+    let mut command = match wrapper.split_first() {
+        Some((program, rest)) => {
+            let mut command = tokio::process::Command::new(program);
+            command.args(rest).arg(&exe);
+            command
+        }
+        None => tokio::process::Command::new(&exe),
+    };
+    let worker = command
+        .args(["worker", "--dev-agency-secrets", "--agencies-file"])
+        .arg(agencies_file)
+        .args(["--temporal-address", address])
+        .args(["--metrics-listen", metrics_address])
+        .args([
+            "--max-cached-workflows",
+            &args.max_cached_workflows.to_string(),
+        ])
+        // A log line per act would be measured with the load; LIENTHONG_LOG still wins.
+        .env(
+            "LIENTHONG_LOG",
+            std::env::var("LIENTHONG_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .env(KEYS_ENV, &key.entry)
+        .env_remove(WRITE_KEY_ENV)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .context("cannot start the worker")?;
+    Ok(worker)
 }
 
 /// Warms up, then runs the engine load and (unless skipped) the ceiling load, printing a line
 /// for each as soon as it is known.
-async fn measure(args: &BenchArgs, target: &Arc<Target>, worker: &mut Child) -> Result<()> {
-    let pid = worker.id().context("the worker exited at once")?;
+async fn measure(args: &BenchArgs, target: &Arc<Target>, worker: &mut BenchWorker) -> Result<()> {
+    let pid = worker.pid().context("the worker exited at once")?;
     let warmup = args.cases.min(10);
     // Also proves the worker is polling: the first cases wait for it to start.
     exit_check(
@@ -308,12 +357,13 @@ async fn measure(args: &BenchArgs, target: &Arc<Target>, worker: &mut Child) -> 
         .critical_path_ms_since(&agencies_before);
     let overhead = (engine.p(0.50) - agency_ms) / STEPS;
     println!(
-        "engine  {} agency_critical_path_ms={agency_ms:.1} overhead_per_step_p50_ms={overhead:.1} {} agency_latency_ms={} error_rate={} first_attempt={:?} server={SERVER}",
+        "engine  {} agency_critical_path_ms={agency_ms:.1} overhead_per_step_p50_ms={overhead:.1} {} agency_latency_ms={} error_rate={} first_attempt={:?} worker_process={} server={SERVER}",
         engine.figures(),
         engine.worker(),
         args.agency_latency_ms,
         args.error_rate,
         args.first_attempt,
+        worker.label(),
     );
     if engine.incomplete > 0 {
         eprintln!(
@@ -349,9 +399,9 @@ async fn measure(args: &BenchArgs, target: &Arc<Target>, worker: &mut Child) -> 
 }
 
 /// A failing load usually means the worker died; say so rather than show a timeout.
-fn exit_check<T>(result: Result<T>, worker: &mut Child) -> Result<T> {
-    if let Ok(Some(status)) = worker.try_wait() {
-        bail!("the worker exited ({status}); its log follows");
+fn exit_check<T>(result: Result<T>, worker: &mut BenchWorker) -> Result<T> {
+    if let Some(how) = worker.ended() {
+        bail!("the worker exited ({how}); its log follows");
     }
     result
 }

@@ -86,3 +86,27 @@ async fn bench_holds_cases_open_then_completes_them_by_callbacks() -> Result<()>
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn bench_runs_the_worker_on_the_api_client_when_asked() -> Result<()> {
+    let (stdout, stderr) = bench(&[
+        "--cases",
+        "3",
+        "--concurrency",
+        "1",
+        "--skip-ceiling",
+        "--in-process-worker",
+    ])
+    .await?;
+    let engine = stdout
+        .lines()
+        .find(|l| l.starts_with("engine "))
+        .unwrap_or_else(|| panic!("no engine line in:\n{stdout}\n{stderr}"));
+    assert_eq!(field(engine, "cases"), Some(3.0), "{engine}");
+    assert!(engine.contains("worker_process=in-process"), "{engine}");
+    assert!(
+        !stdout.lines().any(|l| l.starts_with("ceiling")),
+        "{stdout}"
+    );
+    Ok(())
+}

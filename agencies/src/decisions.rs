@@ -95,6 +95,8 @@ impl Pending {
     pub async fn abort_all(&self) -> usize {
         let mut tasks =
             std::mem::take(&mut *self.tasks.lock().unwrap_or_else(PoisonError::into_inner));
+        // Decisions already delivered stay in the set until joined: they are not abandoned.
+        while tasks.try_join_next().is_some() {}
         let unfinished = tasks.len();
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}

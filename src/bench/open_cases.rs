@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use tokio::{process::Child, task::JoinSet};
+use tokio::task::JoinSet;
 
-use super::{Target, exit_check};
+use super::{BenchWorker, Target, exit_check};
 
 /// How one open-cases run is set up.
 pub(super) struct OpenCases {
@@ -28,8 +28,8 @@ const COMPLETED: &str =
     r#"lienthong_cases_ended_total{procedure="birth-residence-insurance",status="completed"}"#;
 
 impl OpenCases {
-    pub(super) async fn run(&self, target: &Arc<Target>, worker: &mut Child) -> Result<()> {
-        let pid = worker.id().context("the worker exited at once")?;
+    pub(super) async fn run(&self, target: &Arc<Target>, worker: &mut BenchWorker) -> Result<()> {
+        let pid = worker.pid().context("the worker exited at once")?;
         let hold = json!({
             "operation": "issue-child-health-card", "mode": "decide_later", "hold": true,
             "delay_ms": 0, "decision": "approve", "count": self.cases,
@@ -109,7 +109,7 @@ impl OpenCases {
         target: &Target,
         series: &str,
         deadline: Instant,
-        worker: &mut Child,
+        worker: &mut BenchWorker,
     ) -> Result<()> {
         loop {
             // A dead worker would otherwise leave the run waiting for its whole deadline.

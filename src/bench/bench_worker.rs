@@ -1,0 +1,47 @@
+//! Where the bench's worker runs. By default a child process of its own, so its CPU time and
+//! memory are read from `/proc` alone. `--in-process-worker` runs it in this process on the API's
+//! Temporal client instead, as `lienthong dev` does: only then can the server hand a new case's
+//! first workflow task back in the answer to its start (eager workflow start), so that is how
+//! eager start is measured. The worker figures then describe this whole process.
+
+use tokio::process::Child;
+
+pub(super) enum BenchWorker {
+    Child(Child),
+    /// Run by the bench's own task beside the load, which notices if it stops.
+    InProcess,
+}
+
+impl BenchWorker {
+    /// The process whose CPU time and memory are reported as the worker's.
+    pub(super) fn pid(&self) -> Option<u32> {
+        match self {
+            Self::Child(child) => child.id(),
+            Self::InProcess => Some(std::process::id()),
+        }
+    }
+
+    /// How the worker ended, if it has.
+    pub(super) fn ended(&mut self) -> Option<String> {
+        match self {
+            Self::Child(child) => child.try_wait().ok().flatten().map(|s| s.to_string()),
+            Self::InProcess => None,
+        }
+    }
+
+    pub(super) fn label(&self) -> &'static str {
+        match self {
+            Self::Child(_) => "child",
+            Self::InProcess => "in-process",
+        }
+    }
+
+    pub(super) async fn stop(self) {
+        match self {
+            Self::Child(mut child) => {
+                let _ = child.kill().await;
+            }
+            Self::InProcess => {}
+        }
+    }
+}
