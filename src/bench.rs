@@ -188,6 +188,7 @@ async fn with_server(
             // The load comes from one account on purpose.
             submissions_per_minute: None,
             payload_cipher: key.cipher.clone(),
+            update_deadline: lienthong_api::DEFAULT_UPDATE_DEADLINE,
         },
         Stop::on_signals(),
     ));

@@ -162,6 +162,10 @@ struct ApiArgs {
     /// Applications one account may submit per minute (0: no limit).
     #[arg(long, env = "LIENTHONG_SUBMISSIONS_PER_MINUTE", default_value_t = 60)]
     submissions_per_minute: u32,
+    /// Seconds a withdrawal or an operator's action waits for its case to take it before the
+    /// API answers `503 ENGINE_UNAVAILABLE` (as when no worker is running).
+    #[arg(long, env = "LIENTHONG_UPDATE_DEADLINE_SECS", default_value_t = lienthong_api::DEFAULT_UPDATE_DEADLINE.as_secs())]
+    update_deadline_secs: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -298,6 +302,7 @@ async fn run(command: Command) -> Result<()> {
                     first_attempt: args.first_attempt.into(),
                     submissions_per_minute: Some(args.submissions_per_minute).filter(|n| *n > 0),
                     payload_cipher: cipher.clone(),
+                    update_deadline: Duration::from_secs(args.update_deadline_secs.max(1)),
                 },
                 Stop::on_signals(),
             )
@@ -412,6 +417,7 @@ async fn run_dev_stack(
             first_attempt: FirstAttempt::default().into(),
             submissions_per_minute: Some(60),
             payload_cipher: cipher.clone(),
+            update_deadline: lienthong_api::DEFAULT_UPDATE_DEADLINE,
         },
         stop.clone(),
     );

@@ -156,6 +156,8 @@ pub struct ApiOptions {
     pub submissions_per_minute: Option<u32>,
     /// The history cipher, served to operators at `/v1/codec`.
     pub payload_cipher: Arc<lienthong_codec::PayloadCipher>,
+    /// How long a withdrawal or an operator's action waits for its case to take it.
+    pub update_deadline: std::time::Duration,
 }
 
 /// Serves the API until `stop`.
@@ -178,6 +180,7 @@ pub async fn serve_api(
         attention_after_secs: options.attention_after_secs,
         first_attempt: options.first_attempt,
         payload_cipher: options.payload_cipher,
+        update_deadline: options.update_deadline,
         submissions: Arc::new(lienthong_api::SubmissionLimiter::new(
             options.submissions_per_minute,
         )),

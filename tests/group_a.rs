@@ -221,8 +221,46 @@ async fn a_withdrawal_that_comes_as_the_case_ends_is_refused_not_lost() -> Resul
         "a withdrawal the case will not act on is refused: {body}"
     );
     assert_eq!(body["error"]["code"], "CASE_CLOSED", "{body}");
+    // The case was still running when the withdrawal was sent: it reached the case as an update,
+    // which the server aborted as the case closed, rather than being refused up front.
+    assert!(
+        stack.logs().contains("update found no running case"),
+        "the withdrawal was sent as an update to a running case"
+    );
     assert!(case["withdrawal"].is_null(), "{case:#}");
     assert_one_record_each(&stack, &personal_id(&case)).await
+}
+
+#[tokio::test]
+async fn a_withdrawal_while_no_worker_runs_is_answered_unavailable_and_still_kept() -> Result<()> {
+    let mut stack = Stack::start_env(vec![(
+        "LIENTHONG_UPDATE_DEADLINE_SECS".to_owned(),
+        "2".to_owned(),
+    )])
+    .await?;
+    stack.kill_worker().await?;
+    let code = stack.submit_ok(&example_submission("no-worker")).await?;
+
+    let response = stack
+        .http
+        .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
+        .json(&json!({"reason": "the family is moving abroad"}))
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await?;
+    assert_eq!(status, 503, "no worker took the withdrawal: {body}");
+    assert_eq!(body["error"]["code"], "ENGINE_UNAVAILABLE", "{body}");
+
+    // The server kept the withdrawal: the case takes it as soon as a worker runs it.
+    stack.start_worker()?;
+    let case = stack.wait_ended(&code).await?;
+    assert_eq!(case["status"], "withdrawn", "{case:#}");
+    assert_eq!(
+        case["withdrawal"]["reason"], "the family is moving abroad",
+        "{case:#}"
+    );
+    Ok(())
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ mod auth;
 mod callbacks;
 mod case_access;
 mod case_code;
+mod case_update;
 mod case_view;
 mod catalog;
 mod catalogue_routes;
@@ -20,6 +21,7 @@ mod supplements;
 
 pub use auth::Caller;
 pub use callbacks::CallbackAuth;
+pub use case_update::DEFAULT_UPDATE_DEADLINE;
 pub use catalog::{Catalog, CatalogError, INSTALLER};
 pub use error::ApiError;
 pub use limits::SubmissionLimiter;

@@ -14,9 +14,7 @@ use serde_json::{Value, json};
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowExecuteUpdateOptions, WorkflowExecutionStatus,
     WorkflowGetResultOptions, WorkflowHandle, WorkflowQueryOptions, WorkflowStartOptions,
-    errors::{
-        WorkflowInteractionError, WorkflowQueryError, WorkflowStartError, WorkflowUpdateError,
-    },
+    errors::{WorkflowInteractionError, WorkflowQueryError, WorkflowStartError},
 };
 use temporalio_common::search_attributes::SearchAttributes;
 use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339};
@@ -27,7 +25,7 @@ use crate::{
     auth::Caller,
     callbacks::CallbackAuth,
     case_access::{self, View},
-    case_code, case_view,
+    case_code, case_update, case_view,
     error::FieldError,
     json::ApiJson,
 };
@@ -64,6 +62,8 @@ pub struct ApiState {
     pub submissions: Arc<crate::SubmissionLimiter>,
     /// Decrypts case history for the Temporal CLI and UI (`/v1/codec`).
     pub payload_cipher: Arc<lienthong_codec::PayloadCipher>,
+    /// How long a withdrawal or an operator's action waits for its case to take it.
+    pub update_deadline: std::time::Duration,
 }
 
 pub fn router(state: ApiState) -> Router {
@@ -381,19 +381,18 @@ async fn withdraw(
     let handle = running_case(&state, &code).await?;
     // An update, not a signal: the case answers, so a withdrawal that arrives as the case ends
     // is refused with `CASE_CLOSED` instead of being accepted and then ignored.
-    let outcome = match handle
-        .execute_update(
+    let outcome = case_update::answered(
+        &state,
+        &code,
+        handle.execute_update(
             CaseWorkflow::request_withdrawal,
             WithdrawRequest {
                 reason: body.reason,
             },
             WorkflowExecuteUpdateOptions::default(),
-        )
-        .await
-    {
-        Ok(outcome) => outcome,
-        Err(e) => return Err(update_failed(&state, &code, e).await),
-    };
+        ),
+    )
+    .await?;
     tracing::info!(case = %code, outcome = outcome.as_str(), "withdrawal requested");
     Ok((
         StatusCode::ACCEPTED,
@@ -412,27 +411,6 @@ pub(crate) fn query_error(e: WorkflowQueryError) -> ApiError {
     match e {
         WorkflowQueryError::NotFound(_) => ApiError::case_not_found(),
         other => ApiError::engine_unavailable(other),
-    }
-}
-
-/// Why an update to a case failed. One that ended while the update was on its way comes back
-/// from the server as "not found", in words that vary between server versions; asking the case
-/// again tells an ended case (`409 CASE_CLOSED`) from an unknown one.
-pub(crate) async fn update_failed(
-    state: &ApiState,
-    code: &str,
-    error: WorkflowUpdateError,
-) -> ApiError {
-    match error {
-        WorkflowUpdateError::NotFound(status) => {
-            tracing::info!(case = %code, detail = %status.message(), "update found no running case");
-            match running_case(state, code).await {
-                Err(error) => error,
-                // Still running, yet the server would not deliver it: the caller may try again.
-                Ok(_) => ApiError::engine_unavailable(status.message()),
-            }
-        }
-        other => crate::ops::update_error(other),
     }
 }
 

@@ -90,7 +90,7 @@ impl CaseWorkflow {
         _ctx: &WorkflowContextView,
         _request: &WithdrawRequest,
     ) -> Result<(), Box<dyn Error + Send + Sync>> {
-        withdrawal_check(self.case.as_ref())?;
+        self.withdrawal_check()?;
         Ok(())
     }
 
@@ -103,7 +103,7 @@ impl CaseWorkflow {
         ctx: &mut SyncWorkflowContext<Self>,
         request: WithdrawRequest,
     ) -> Result<WithdrawOutcome, Box<dyn Error + Send + Sync>> {
-        let outcome = withdrawal_check(self.case.as_ref())?;
+        let outcome = self.withdrawal_check()?;
         if outcome == WithdrawOutcome::WithdrawalRequested {
             self.record_withdrawal(ctx, request);
         }
@@ -231,22 +231,24 @@ impl CaseWorkflow {
             None => self.early_withdrawal = Some(request),
         }
     }
-}
 
-/// Whether a withdrawal can still change the case. Before the state exists the case has not
-/// begun anything, so the withdrawal is kept and applied as it starts.
-fn withdrawal_check(case: Option<&CaseState>) -> Result<WithdrawOutcome, operator::ActionRefusal> {
-    match case {
-        Some(case) if case.status.is_terminal() => Err(operator::ActionRefusal {
-            code: "CASE_CLOSED".into(),
-            message: format!(
-                "case {} is {}; it can no longer be withdrawn",
-                case.code,
-                case.status.as_str()
-            ),
-        }),
-        Some(case) if case.withdrawal.is_some() => Ok(WithdrawOutcome::AlreadyWithdrawing),
-        _ => Ok(WithdrawOutcome::WithdrawalRequested),
+    /// Whether a withdrawal can still change the case. Before the state exists the case has not
+    /// begun anything, so the first withdrawal is kept and applied as it starts, and any later
+    /// one finds it there.
+    fn withdrawal_check(&self) -> Result<WithdrawOutcome, operator::ActionRefusal> {
+        match &self.case {
+            Some(case) if case.status.is_terminal() => Err(operator::ActionRefusal {
+                code: "CASE_CLOSED".into(),
+                message: format!(
+                    "case {} is {}; it can no longer be withdrawn",
+                    case.code,
+                    case.status.as_str()
+                ),
+            }),
+            Some(case) if case.withdrawal.is_some() => Ok(WithdrawOutcome::AlreadyWithdrawing),
+            None if self.early_withdrawal.is_some() => Ok(WithdrawOutcome::AlreadyWithdrawing),
+            _ => Ok(WithdrawOutcome::WithdrawalRequested),
+        }
     }
 }
 
@@ -263,5 +265,26 @@ pub(crate) fn keep_only(output: Value, keep: &[String]) -> Value {
             Value::Object(map.into_iter().filter(|(k, _)| keep.contains(k)).collect())
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_withdrawal_before_the_case_starts_is_requested_once() {
+        let mut workflow = CaseWorkflow::default();
+        assert_eq!(
+            workflow.withdrawal_check().ok(),
+            Some(WithdrawOutcome::WithdrawalRequested)
+        );
+        workflow.early_withdrawal = Some(WithdrawRequest {
+            reason: "moved abroad".into(),
+        });
+        assert_eq!(
+            workflow.withdrawal_check().ok(),
+            Some(WithdrawOutcome::AlreadyWithdrawing)
+        );
     }
 }

@@ -78,6 +78,16 @@ enum Dispatch {
 }
 
 impl Dispatch {
+    /// The token that cancels the call, if it has one yet.
+    fn token(&self) -> Option<&WorkflowCancellationToken> {
+        match self {
+            Self::Queued(options) | Self::QueuedAfter(_, options) => {
+                options.cancellation_token.as_ref()
+            }
+            Self::Local(options) => options.cancellation_token.as_ref(),
+        }
+    }
+
     /// The same dispatch, cancelled when `token` is.
     fn cancelled_by(mut self, token: &WorkflowCancellationToken) -> Self {
         match &mut self {
@@ -421,15 +431,25 @@ impl<'a> Run<'a> {
     ) {
         let ctx = self.ctx.clone();
         self.in_flight.push(Box::pin(async move {
+            // A call no one else may cancel (a compensation) still needs a token of its own,
+            // for the reason `sleep` gives.
+            let own = dispatch
+                .token()
+                .is_none()
+                .then(|| ctx.cancellation_token().child_token());
+            let dispatch = match &own {
+                Some(token) => dispatch.cancelled_by(token),
+                None => dispatch,
+            };
             let result = match dispatch {
                 Dispatch::Queued(options) => ctx.execute_activity(CallAgency, call, options).await,
                 Dispatch::Local(options) => {
                     ctx.execute_local_activity(CallAgency, call, options).await
                 }
                 Dispatch::QueuedAfter(pause, options) => {
-                    let _ = ctx
-                        .timer(owned_timer(pause, options.cancellation_token.clone()))
-                        .await;
+                    // The pause is cancelled with the workflow only, as before calls had tokens
+                    // of their own: cancelling the call during it sends nothing new to history.
+                    sleep(&ctx, pause).await;
                     // Cancelled during the pause: nothing is sent, and the answer is not wanted.
                     if options
                         .cancellation_token
@@ -441,6 +461,7 @@ impl<'a> Run<'a> {
                     ctx.execute_activity(CallAgency, call, options).await
                 }
             };
+            drop(own);
             Wake::Call(id, purpose, number, Box::new(result))
         }));
     }
@@ -493,12 +514,8 @@ impl<'a> Run<'a> {
 
     pub(crate) fn start_timer(&mut self, after: Duration, kind: TimerKind) {
         let ctx = self.ctx.clone();
-        let token = ctx.cancellation_token().child_token();
         self.in_flight.push(Box::pin(async move {
-            // The timer keeps only a weak hold on its token; this one keeps it cancellable
-            // with the workflow until it fires.
-            let _ = ctx.timer(owned_timer(after, Some(token.clone()))).await;
-            drop(token);
+            sleep(&ctx, after).await;
             Wake::Timer(kind)
         }));
     }
@@ -741,13 +758,23 @@ fn next_finished(in_flight: &mut Vec<Pending>) -> impl Future<Output = Wake> + '
     })
 }
 
-/// A timer cancelled through a token of its own, a child of the workflow's, held by the future
-/// that awaits it. A timer left on the workflow's own token registers a callback there that
-/// holds the workflow's context, which holds the token: a pending timer (every case waiting on
-/// its legal deadline has one) then keeps an evicted run, its decrypted input included, alive
-/// for good. Dropping the run drops the child token and breaks that loop.
-fn owned_timer(after: Duration, token: Option<WorkflowCancellationToken>) -> TimerOptions {
+/// Waits `after` on a durable timer cancelled with the workflow, through a token of its own.
+///
+/// A timer or call left on the workflow's own token registers a callback there that holds the
+/// workflow's context, which holds the token: a pending timer (every case waiting on its legal
+/// deadline has one) then keeps an evicted run, its decrypted input included, alive for good.
+/// A child token breaks that loop once the run is dropped; the timer keeps only a weak hold on
+/// it, so this future holds it. It is made as the future is first polled, where the timer used
+/// to register on the workflow's token, so a cancelled workflow still cancels its timers and
+/// calls in the order its history recorded.
+async fn sleep(ctx: &WorkflowContext<CaseWorkflow>, after: Duration) {
+    let token = ctx.cancellation_token().child_token();
+    let _ = ctx.timer(owned_timer(after, token.clone())).await;
+    drop(token);
+}
+
+fn owned_timer(after: Duration, token: WorkflowCancellationToken) -> TimerOptions {
     TimerOptions::builder(after.max(Duration::from_millis(1)))
-        .maybe_cancellation_token(token)
+        .cancellation_token(token)
         .build()
 }

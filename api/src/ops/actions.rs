@@ -21,7 +21,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use temporalio_client::{WorkflowExecuteUpdateOptions, errors::WorkflowUpdateError};
 
-use crate::{ApiError, ApiState, auth::Caller, case_access, error::FieldError, routes};
+use crate::{
+    ApiError, ApiState, auth::Caller, case_access, case_update, error::FieldError, routes,
+};
 
 /// An operator's action on one case, as the console and the API send it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -232,17 +234,16 @@ async fn checked_act(
         reason: request.reason.trim().to_owned(),
         kind,
     };
-    match handle
-        .execute_update(
+    case_update::answered(
+        state,
+        code,
+        handle.execute_update(
             CaseWorkflow::operator_action,
             action,
             WorkflowExecuteUpdateOptions::default(),
-        )
-        .await
-    {
-        Ok(outcome) => Ok(outcome),
-        Err(e) => Err(routes::update_failed(state, code, e).await),
-    }
+        ),
+    )
+    .await
 }
 
 pub(crate) fn update_error(e: WorkflowUpdateError) -> ApiError {

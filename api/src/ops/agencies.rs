@@ -98,17 +98,14 @@ pub(crate) async fn send_each(
                     .await;
             }
             let handle = client.get_workflow_handle::<CaseWorkflow>(code.clone());
-            match handle
-                .execute_update(
-                    CaseWorkflow::operator_action,
-                    action,
-                    WorkflowExecuteUpdateOptions::default(),
-                )
-                .await
-            {
+            let update = handle.execute_update(
+                CaseWorkflow::operator_action,
+                action,
+                WorkflowExecuteUpdateOptions::default(),
+            );
+            match crate::case_update::answered(state, &code, update).await {
                 Ok(outcome) => json!({"case": code, "outcome": "done", "effect": outcome.effect}),
-                Err(e) => {
-                    let error = super::actions::update_error(e);
+                Err(error) => {
                     json!({"case": code, "outcome": "refused", "code": error.code, "message": error.message})
                 }
             }
