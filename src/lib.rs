@@ -5,6 +5,7 @@ pub mod bench;
 pub mod connect;
 pub mod definitions_cli;
 mod first_attempt;
+pub mod replay_cli;
 pub mod roles;
 pub mod shutdown;
 pub mod submit;

@@ -43,6 +43,8 @@ enum Command {
     Definitions(lienthong::definitions_cli::DefinitionsArgs),
     /// Measure cases per second and latency on an embedded stack, against Temporal's bare ceiling.
     Bench(lienthong::bench::BenchArgs),
+    /// Check that this build replays recorded case histories exactly (before deploying it).
+    Replay(lienthong::replay_cli::ReplayArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -163,9 +165,9 @@ struct ApiArgs {
     #[arg(long, env = "LIENTHONG_SUBMISSIONS_PER_MINUTE", default_value_t = 60)]
     submissions_per_minute: u32,
     /// Seconds a withdrawal or an operator's action waits for its case to take it before the
-    /// API answers `503 ENGINE_UNAVAILABLE` (as when no worker is running).
-    #[arg(long, env = "LIENTHONG_UPDATE_DEADLINE_SECS", default_value_t = lienthong_api::DEFAULT_UPDATE_DEADLINE.as_secs())]
-    update_deadline_secs: u64,
+    /// API answers `503 CASE_DID_NOT_ANSWER` (as when no worker is running).
+    #[arg(long, env = "LIENTHONG_UPDATE_DEADLINE_SECS", default_value_t = lienthong_api::DEFAULT_UPDATE_DEADLINE.as_secs() as usize, value_parser = at_least_one)]
+    update_deadline_secs: usize,
 }
 
 #[derive(clap::Args, Debug)]
@@ -196,7 +198,8 @@ struct SubmitArgs {
     request_id: Option<String>,
 }
 
-/// A count that must be at least 1 (the worker's sticky queue needs a cache).
+/// A count that must be at least 1 (the worker's sticky queue needs a cache; an update deadline
+/// of 0 would refuse every update).
 fn at_least_one(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
@@ -302,7 +305,7 @@ async fn run(command: Command) -> Result<()> {
                     first_attempt: args.first_attempt.into(),
                     submissions_per_minute: Some(args.submissions_per_minute).filter(|n| *n > 0),
                     payload_cipher: cipher.clone(),
-                    update_deadline: Duration::from_secs(args.update_deadline_secs.max(1)),
+                    update_deadline: Duration::from_secs(args.update_deadline_secs as u64),
                 },
                 Stop::on_signals(),
             )
@@ -328,6 +331,7 @@ async fn run(command: Command) -> Result<()> {
             .await
             .map(|_| ()),
         Command::Bench(args) => lienthong::bench::run(args).await,
+        Command::Replay(args) => lienthong::replay_cli::run(args).await,
         Command::Definitions(args) => lienthong::definitions_cli::run(args).await,
     }
 }

@@ -462,3 +462,38 @@ async fn a_procedure_that_keeps_what_succeeded_ends_partially_completed_with_rea
     assert_eq!(stack.count("residence", "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ? AND status = 'active'", &id).await?, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_case_cancelled_in_temporal_stops_like_a_withdrawal() -> Result<()> {
+    let stack = Stack::start().await?;
+    stack
+        .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "decide_later", "delay_ms": 2000, "decision": "approve", "count": 1}))
+        .await?;
+    let code = stack
+        .submit_ok(&example_submission("temporal-cancel"))
+        .await?;
+    stack
+        .wait_case(&code, Duration::from_secs(30), |c| {
+            step(c, "insurance")["status"] == "awaiting_decision"
+        })
+        .await?;
+
+    // What an operator does from the Temporal CLI or Web UI.
+    let client = lienthong::connect::connect(Some(&stack.temporal.address().to_string())).await?;
+    client
+        .get_workflow_handle::<lienthong_workflows::CaseWorkflow>(code.as_str())
+        .cancel(temporalio_client::WorkflowCancelOptions::default())
+        .await?;
+    let case = stack.wait_ended(&code).await?;
+
+    assert_eq!(case["status"], "withdrawn", "{case:#}");
+    assert_eq!(case["withdrawal"]["operator"], "temporal", "{case:#}");
+    assert_eq!(
+        step(&case, "insurance")["status"],
+        "compensated",
+        "the decision already asked for came, then was undone: {case:#}"
+    );
+    assert_eq!(step(&case, "residence")["status"], "compensated");
+    assert_eq!(step(&case, "birth")["status"], "needs_correction");
+    Ok(())
+}

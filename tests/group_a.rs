@@ -232,7 +232,7 @@ async fn a_withdrawal_that_comes_as_the_case_ends_is_refused_not_lost() -> Resul
 }
 
 #[tokio::test]
-async fn a_withdrawal_while_no_worker_runs_is_answered_unavailable_and_still_kept() -> Result<()> {
+async fn a_withdrawal_no_worker_takes_in_time_is_answered_503_and_taken_later() -> Result<()> {
     let mut stack = Stack::start_env(vec![(
         "LIENTHONG_UPDATE_DEADLINE_SECS".to_owned(),
         "2".to_owned(),
@@ -250,9 +250,13 @@ async fn a_withdrawal_while_no_worker_runs_is_answered_unavailable_and_still_kep
     let status = response.status().as_u16();
     let body: Value = response.json().await?;
     assert_eq!(status, 503, "no worker took the withdrawal: {body}");
-    assert_eq!(body["error"]["code"], "ENGINE_UNAVAILABLE", "{body}");
+    assert_eq!(body["error"]["code"], "CASE_DID_NOT_ANSWER", "{body}");
+    assert!(
+        stack.logs().contains("case did not take an update in time"),
+        "the API gave up at its deadline"
+    );
 
-    // The server kept the withdrawal: the case takes it as soon as a worker runs it.
+    // The server held the withdrawal: the case takes it as soon as a worker runs it.
     stack.start_worker()?;
     let case = stack.wait_ended(&code).await?;
     assert_eq!(case["status"], "withdrawn", "{case:#}");

@@ -3,6 +3,7 @@
 
 use std::{future::Future, time::Duration};
 
+use axum::http::StatusCode;
 use temporalio_client::errors::WorkflowUpdateError;
 
 use crate::{ApiError, ApiState, routes::running_case};
@@ -12,12 +13,17 @@ use crate::{ApiError, ApiState, routes::running_case};
 /// worker polls the case's task queue.
 pub const DEFAULT_UPDATE_DEADLINE: Duration = Duration::from_secs(15);
 
+/// The code of an update the case did not take in time; it may still take effect.
+pub(crate) const UNANSWERED: &str = "CASE_DID_NOT_ANSWER";
+
 /// Waits for the case's answer to an update, at most `state.update_deadline`.
 ///
-/// Past the deadline the caller gets `503 ENGINE_UNAVAILABLE` instead of a request held open
-/// for as long as no worker runs. The server keeps the update, so it may still take effect
-/// once a worker is back; both updates the API sends are safe to send again (a second
-/// withdrawal answers `already_withdrawing`, an action already done is refused with a reason).
+/// Past the deadline the caller gets `503 CASE_DID_NOT_ANSWER` instead of a request held open for
+/// as long as no worker runs. The server holds the update in memory and usually delivers it once
+/// a worker is back, but it has not written it to history yet and may lose it (a server restart),
+/// so the caller should read the case and send it again if it did not take effect. Both updates
+/// the API sends are safe to send again: a second withdrawal answers `already_withdrawing`, an
+/// action already done is refused with its reason.
 pub(crate) async fn answered<T>(
     state: &ApiState,
     code: &str,
@@ -27,11 +33,16 @@ pub(crate) async fn answered<T>(
         Ok(Ok(answer)) => Ok(answer),
         Ok(Err(error)) => Err(update_failed(state, code, error).await),
         Err(_) => {
-            tracing::warn!(case = %code, deadline_ms = state.update_deadline.as_millis(), "case did not take an update in time");
-            Err(ApiError::engine_unavailable(format!(
-                "no answer to an update within {} ms; is a worker running?",
-                state.update_deadline.as_millis()
-            )))
+            let secs = state.update_deadline.as_secs();
+            tracing::warn!(case = %code, deadline_s = secs, "case did not take an update in time");
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                UNANSWERED,
+                format!(
+                    "the case did not answer within {secs} s (is a worker running?); the request \
+                     may still take effect: read the case before sending it again"
+                ),
+            ))
         }
     }
 }

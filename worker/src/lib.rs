@@ -3,9 +3,11 @@
 mod agency_credentials;
 mod case_gauges;
 mod case_observer;
+mod replay;
 
 pub use agency_credentials::{AgencyCredentials, CredentialsError, agency_credentials};
 pub use lienthong_activities::AgencyCredential;
+pub use replay::{ReplayError, Replayed, replay};
 
 use std::{collections::BTreeMap, future::Future, net::SocketAddr, time::Duration};
 

@@ -16,7 +16,7 @@ use lienthong_definitions::{
 use serde_json::Value;
 use temporalio_workflow::{
     ActivityExecutionError, ActivityOptions, LocalActivityOptions, TimerOptions,
-    WorkflowCancellationToken, WorkflowContext, WorkflowResult,
+    WaitConditionOptions, WorkflowCancellationToken, WorkflowContext, WorkflowResult,
 };
 use time::OffsetDateTime;
 
@@ -141,6 +141,8 @@ pub(crate) struct Run<'a> {
     /// When the pending watch timer fires, if one is pending.
     watch_at: Option<OffsetDateTime>,
     first_attempt: FirstAttempt,
+    /// A cancellation requested through Temporal has been turned into the case's own.
+    temporal_cancel_seen: bool,
 }
 
 impl<'a> Run<'a> {
@@ -196,6 +198,7 @@ impl<'a> Run<'a> {
             sent_at: BTreeMap::new(),
             watch_at: None,
             first_attempt,
+            temporal_cancel_seen: false,
         };
         if let (Some(limit), Some(received)) =
             (run.definition.deadline, time_of::parse(&submitted_at))
@@ -235,10 +238,16 @@ impl<'a> Run<'a> {
                 continue;
             }
             let ctx = self.ctx;
+            let temporal_cancel = ctx.cancellation_token();
+            let cancel_seen = self.temporal_cancel_seen;
             temporalio_workflow::select! {
                 wake = next_finished(&mut self.in_flight).fuse() => self.on_wake(wake),
-                _ = ctx.wait_condition(|w| w.unseen_signal) => {
+                // Not ended by the workflow's cancellation: that is read below, once.
+                _ = ctx.wait_condition_with_options(|w| w.unseen_signal, uncancelled_wait()) => {
                     ctx.state_mut(|w| w.unseen_signal = false);
+                }
+                _ = cancel_requested(&temporal_cancel, cancel_seen).fuse() => {
+                    self.on_temporal_cancel();
                 }
             }
             self.resume_paused_clocks();
@@ -404,8 +413,9 @@ impl<'a> Run<'a> {
     ) {
         self.calls_made += 1;
         let number = self.calls_made;
-        // A child of the workflow's token, so cancelling the workflow still cancels its calls.
-        let token = self.ctx.cancellation_token().child_token();
+        // The case's own: a cancellation through Temporal stops the case in order instead of
+        // cutting its calls off (`on_temporal_cancel`).
+        let token = WorkflowCancellationToken::new();
         let dispatch = dispatch.cancelled_by(&token);
         // Only a forward call's first attempt runs locally; its retries may still be queued.
         let retry_queued = matches!(dispatch, Dispatch::Local(_)).then(|| call.clone());
@@ -431,15 +441,11 @@ impl<'a> Run<'a> {
     ) {
         let ctx = self.ctx.clone();
         self.in_flight.push(Box::pin(async move {
-            // A call no one else may cancel (a compensation) still needs a token of its own,
-            // for the reason `sleep` gives.
-            let own = dispatch
-                .token()
-                .is_none()
-                .then(|| ctx.cancellation_token().child_token());
-            let dispatch = match &own {
-                Some(token) => dispatch.cancelled_by(token),
-                None => dispatch,
+            // A call no one else may cancel (a compensation) still gets a token of its own,
+            // for the reasons `sleep` gives; nothing ever cancels it.
+            let dispatch = match dispatch.token() {
+                Some(_) => dispatch,
+                None => dispatch.cancelled_by(&WorkflowCancellationToken::new()),
             };
             let result = match dispatch {
                 Dispatch::Queued(options) => ctx.execute_activity(CallAgency, call, options).await,
@@ -447,8 +453,8 @@ impl<'a> Run<'a> {
                     ctx.execute_local_activity(CallAgency, call, options).await
                 }
                 Dispatch::QueuedAfter(pause, options) => {
-                    // The pause is cancelled with the workflow only, as before calls had tokens
-                    // of their own: cancelling the call during it sends nothing new to history.
+                    // Cancelling the call during its pause writes nothing to history: it is
+                    // seen once the pause is over.
                     sleep(&ctx, pause).await;
                     // Cancelled during the pause: nothing is sent, and the answer is not wanted.
                     if options
@@ -461,7 +467,6 @@ impl<'a> Run<'a> {
                     ctx.execute_activity(CallAgency, call, options).await
                 }
             };
-            drop(own);
             Wake::Call(id, purpose, number, Box::new(result))
         }));
     }
@@ -590,6 +595,19 @@ impl<'a> Run<'a> {
             let kind = step.map_or(TimerKind::CaseDeadline, TimerKind::StepDeadline);
             self.start_timer(until(now(self.ctx), at), kind);
         }
+    }
+
+    /// Someone cancelled the case's workflow in Temporal (`temporal workflow cancel`, the Web
+    /// UI): the case stops as an operator's cancel stops it, like a withdrawal. Calls already
+    /// sent finish and what was done is undone, so no agency is left holding half a case. Its
+    /// calls and timers hold tokens of their own, so Temporal's cancellation does not cut
+    /// them off first.
+    fn on_temporal_cancel(&mut self) {
+        self.temporal_cancel_seen = true;
+        self.apply(Event::CancelRequested {
+            reason: "cancel requested through Temporal".into(),
+            by: "temporal".into(),
+        });
     }
 
     fn on_wake(&mut self, wake: Wake) {
@@ -758,23 +776,36 @@ fn next_finished(in_flight: &mut Vec<Pending>) -> impl Future<Output = Wake> + '
     })
 }
 
-/// Waits `after` on a durable timer cancelled with the workflow, through a token of its own.
+/// Waits `after` on a durable timer that nothing cancels.
 ///
-/// A timer or call left on the workflow's own token registers a callback there that holds the
-/// workflow's context, which holds the token: a pending timer (every case waiting on its legal
-/// deadline has one) then keeps an evicted run, its decrypted input included, alive for good.
-/// A child token breaks that loop once the run is dropped; the timer keeps only a weak hold on
-/// it, so this future holds it. It is made as the future is first polled, where the timer used
-/// to register on the workflow's token, so a cancelled workflow still cancels its timers and
-/// calls in the order its history recorded.
+/// It gets a token of its own rather than the workflow's, for two reasons. A timer on the
+/// workflow's token registers a callback there that holds the workflow's context, which holds the
+/// token: a pending timer (every case waiting on its legal deadline has one) then kept an evicted
+/// run, its decrypted input included, alive for good. And a cancellation through Temporal would
+/// end every timer at once, as if it had fired; the case handles that cancellation itself
+/// (`on_temporal_cancel`). The timer holds its token only weakly, so this one drops with it.
 async fn sleep(ctx: &WorkflowContext<CaseWorkflow>, after: Duration) {
-    let token = ctx.cancellation_token().child_token();
-    let _ = ctx.timer(owned_timer(after, token.clone())).await;
-    drop(token);
+    let _ = ctx
+        .timer(
+            TimerOptions::builder(after.max(Duration::from_millis(1)))
+                .cancellation_token(WorkflowCancellationToken::new())
+                .build(),
+        )
+        .await;
 }
 
-fn owned_timer(after: Duration, token: WorkflowCancellationToken) -> TimerOptions {
-    TimerOptions::builder(after.max(Duration::from_millis(1)))
-        .cancellation_token(token)
+/// A condition wait that the workflow's cancellation does not end (it would end every wait at
+/// once, and the loop would spin without yielding).
+fn uncancelled_wait() -> WaitConditionOptions {
+    WaitConditionOptions::builder()
+        .cancellation_token(WorkflowCancellationToken::new())
         .build()
+}
+
+/// Resolves once when the workflow is cancelled through Temporal; after `seen`, never again.
+async fn cancel_requested(token: &WorkflowCancellationToken, seen: bool) {
+    if seen {
+        std::future::pending::<()>().await;
+    }
+    token.cancelled().await;
 }

@@ -167,6 +167,8 @@ pub(crate) async fn audit(
 ) -> Result<(), ApiError> {
     let outcome = match outcome {
         Ok(_) => "done".to_owned(),
+        // Not a refusal: the case may still carry it out.
+        Err(e) if e.code == case_update::UNANSWERED => format!("unanswered: {}", e.code),
         Err(e) => format!("refused: {}", e.code),
     };
     state

@@ -105,6 +105,10 @@ pub(crate) async fn send_each(
             );
             match crate::case_update::answered(state, &code, update).await {
                 Ok(outcome) => json!({"case": code, "outcome": "done", "effect": outcome.effect}),
+                // Not a refusal: the case may still carry it out.
+                Err(error) if error.code == crate::case_update::UNANSWERED => {
+                    json!({"case": code, "outcome": "unanswered", "code": error.code, "message": error.message})
+                }
                 Err(error) => {
                     json!({"case": code, "outcome": "refused", "code": error.code, "message": error.message})
                 }
