@@ -392,14 +392,8 @@ async fn withdrawal_while_compensating_undoes_each_act_exactly_once() -> Result<
         ("changed our mind", "withdrawal_requested"),
         ("pressed twice", "already_withdrawing"),
     ] {
-        let response = stack
-            .http
-            .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
-            .json(&json!({"reason": reason}))
-            .send()
-            .await?;
-        assert_eq!(response.status().as_u16(), 202);
-        let body: Value = response.json().await?;
+        let (status, body) = stack.withdraw(&code, reason).await?;
+        assert_eq!(status, 202, "{body}");
         assert_eq!(body["status"], answer, "{body}");
     }
     let case = stack.wait_ended(&code).await?;

@@ -3,7 +3,7 @@
 mod support;
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::json;
 use support::{Stack, example_submission, step};
 
 const BIRTHS: &str = "SELECT COUNT(*) FROM births WHERE personal_id = ?";
@@ -154,13 +154,8 @@ async fn withdrawing_mid_case_undoes_what_was_done() -> Result<()> {
     let code = stack.submit_ok(&example_submission("withdraw")).await?;
     // The insurance call is in flight once social insurance has started delaying it.
     stack.wait_faults_used("social-insurance").await?;
-    let response = stack
-        .http
-        .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
-        .json(&json!({"reason": "the family is moving abroad"}))
-        .send()
-        .await?;
-    assert_eq!(response.status().as_u16(), 202);
+    let (status, body) = stack.withdraw(&code, "the family is moving abroad").await?;
+    assert_eq!(status, 202, "{body}");
     let case = stack.wait_ended(&code).await?;
 
     assert_eq!(case["status"], "withdrawn", "{case:#}");
@@ -181,17 +176,8 @@ async fn withdrawing_mid_case_undoes_what_was_done() -> Result<()> {
         "one card, revoked"
     );
 
-    let again = stack
-        .http
-        .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
-        .json(&json!({"reason": "again"}))
-        .send()
-        .await?;
-    assert_eq!(
-        again.status().as_u16(),
-        409,
-        "an ended case cannot be withdrawn"
-    );
+    let (status, _) = stack.withdraw(&code, "again").await?;
+    assert_eq!(status, 409, "an ended case cannot be withdrawn");
     Ok(())
 }
 
@@ -205,14 +191,7 @@ async fn a_withdrawal_that_comes_as_the_case_ends_is_refused_not_lost() -> Resul
         .await?;
     let code = stack.submit_ok(&example_submission("too-late")).await?;
     stack.wait_faults_used("social-insurance").await?;
-    let response = stack
-        .http
-        .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
-        .json(&json!({"reason": "the family is moving abroad"}))
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    let body: Value = response.json().await?;
+    let (status, body) = stack.withdraw(&code, "the family is moving abroad").await?;
     let case = stack.wait_ended(&code).await?;
 
     assert_eq!(case["status"], "completed", "{case:#}");
@@ -241,14 +220,7 @@ async fn a_withdrawal_no_worker_takes_in_time_is_answered_503_and_taken_later() 
     stack.kill_worker().await?;
     let code = stack.submit_ok(&example_submission("no-worker")).await?;
 
-    let response = stack
-        .http
-        .post(format!("{}/v1/cases/{code}/withdraw", stack.api))
-        .json(&json!({"reason": "the family is moving abroad"}))
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    let body: Value = response.json().await?;
+    let (status, body) = stack.withdraw(&code, "the family is moving abroad").await?;
     assert_eq!(status, 503, "no worker took the withdrawal: {body}");
     assert_eq!(body["error"]["code"], "CASE_DID_NOT_ANSWER", "{body}");
     assert!(

@@ -389,6 +389,17 @@ impl Stack {
         Ok((response.status().as_u16(), response.json().await?))
     }
 
+    /// The citizen withdraws the case: the answer's status and body.
+    pub async fn withdraw(&self, code: &str, reason: &str) -> Result<(u16, Value)> {
+        let response = self
+            .http
+            .post(format!("{}/v1/cases/{code}/withdraw", self.api))
+            .json(&json!({ "reason": reason }))
+            .send()
+            .await?;
+        Ok((response.status().as_u16(), response.json().await?))
+    }
+
     pub async fn submit_ok(&self, body: &Value) -> Result<String> {
         let (status, answer) = self.submit(body).await?;
         if status != 202 {

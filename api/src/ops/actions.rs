@@ -248,13 +248,10 @@ async fn checked_act(
     .await
 }
 
+/// What the case's answer to an update means for the caller; `case_update` has already told an
+/// ended or unknown case (`NotFound`) apart.
 pub(crate) fn update_error(e: WorkflowUpdateError) -> ApiError {
     match e {
-        // The server refuses an update to an ended case before any worker sees it.
-        WorkflowUpdateError::NotFound(status) if status.message().contains("already completed") => {
-            refused("CASE_CLOSED", "the case has already ended")
-        }
-        WorkflowUpdateError::NotFound(_) => ApiError::case_not_found(),
         WorkflowUpdateError::Failed(failure) => {
             let mut failure: &temporalio_common::protos::temporal::api::failure::v1::Failure =
                 &failure;
