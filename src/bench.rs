@@ -191,8 +191,9 @@ async fn with_server(
             update_deadline: lienthong_api::DEFAULT_UPDATE_DEADLINE,
         },
         Stop::on_signals(),
+        || Ok(()),
     ));
-    let sims = roles::start_agencies(dir.join("agencies"), true, Some(api.clone())).await;
+    let sims = roles::start_agencies(dir.join("agencies"), None, true, Some(api.clone())).await;
     let result = match sims {
         Ok(sims) => {
             let result = with_agencies(

@@ -1,7 +1,11 @@
 //! Reaching Temporal with the SDK's standard settings: `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
 //! TLS and API-key variables, or a `temporal.toml` profile, exactly as other Temporal tools read them.
 
-use std::{path::Path, sync::Arc};
+use std::{
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use lienthong_codec::{KeyError, KeyRing, PayloadCipher};
 use temporalio_client::{
@@ -22,6 +26,16 @@ pub enum ConnectError {
     /// The server did not accept the connection.
     #[error("could not connect to Temporal at {address}: {reason}")]
     Connect { address: String, reason: String },
+    /// The server did not answer within the time the role waits for it at start.
+    #[error(
+        "Temporal at {address} did not answer within {waited_secs} s ({reason}); is it running? \
+         Set TEMPORAL_ADDRESS or --temporal-address, and --temporal-wait-secs to wait longer"
+    )]
+    Unreachable {
+        address: String,
+        reason: String,
+        waited_secs: u64,
+    },
 }
 
 /// The payload cipher from `LIENTHONG_PAYLOAD_KEYS` and `LIENTHONG_PAYLOAD_WRITE_KEY`; an error
@@ -86,4 +100,42 @@ pub async fn connect_with(
         address: target,
         reason: e.to_string(),
     })
+}
+
+/// As [`connect_with`], but waits for Temporal: a server that is still starting (or briefly
+/// away) is tried again with backoff (0.5 s doubling to 10 s), one progress line per try, for at
+/// most `wait`. Configuration mistakes are not retried.
+pub async fn connect_waiting(
+    address: Option<&str>,
+    metrics: Option<&lienthong_telemetry::Metrics>,
+    cipher: Option<&Arc<PayloadCipher>>,
+    wait: Duration,
+) -> Result<Client, ConnectError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(500);
+    loop {
+        match connect_with(address, metrics, cipher).await {
+            Ok(client) => return Ok(client),
+            Err(ConnectError::Connect { address, reason }) => {
+                let waited = started.elapsed();
+                if waited + pause > wait {
+                    return Err(ConnectError::Unreachable {
+                        address,
+                        reason,
+                        waited_secs: waited.as_secs(),
+                    });
+                }
+                tracing::warn!(
+                    %address,
+                    %reason,
+                    retry_in_ms = pause.as_millis() as u64,
+                    gives_up_after_s = wait.as_secs(),
+                    "Temporal is not reachable yet; trying again"
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(10));
+            }
+            Err(other) => return Err(other),
+        }
+    }
 }

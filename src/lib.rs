@@ -2,11 +2,13 @@
 //! connection, and each role (worker, API, agency simulators, the whole dev stack).
 
 pub mod bench;
+pub mod cli;
 pub mod connect;
 pub mod definitions_cli;
 mod first_attempt;
 pub mod replay_cli;
 pub mod roles;
+pub mod setup;
 pub mod shutdown;
 pub mod submit;
 pub mod temporal_dev;

@@ -1,214 +1,22 @@
 //! `lienthong`: run the whole embedded stack, or one role of it, or file an application.
 
-use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use lienthong::{
     DEFAULT_TASK_QUEUE, FirstAttempt,
-    connect::{cipher_from_env, connect_with, dev_cipher},
+    cli::{Cli, Command, DevArgs, TemporalArgs},
+    connect::{cipher_from_env, connect_waiting, connect_with, dev_cipher},
     roles,
     shutdown::Stop,
-    submit::submit_and_follow,
+    submit::{Submission, submit_and_follow},
     temporal_dev::{DevServer, DevServerOptions},
 };
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "lienthong",
-    version,
-    about = "Linked public-service procedures, run as durable workflows"
-)]
-struct Cli {
-    /// Export traces over OTLP/HTTP to this base URL (e.g. http://127.0.0.1:4318); off when unset.
-    #[arg(long, global = true, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
-    otlp_endpoint: Option<String>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Start everything on this machine: Temporal dev server, agency simulators, worker and API.
-    Dev(DevArgs),
-    /// Run a worker against the Temporal given by TEMPORAL_ADDRESS / temporal.toml.
-    Worker(WorkerArgs),
-    /// Run the HTTP API against the Temporal given by TEMPORAL_ADDRESS / temporal.toml.
-    Api(Box<ApiArgs>),
-    /// Run the agency simulators, each with its own register.
-    AgencySim(AgencySimArgs),
-    /// Submit an application file and follow the case until it ends.
-    Submit(SubmitArgs),
-    /// Check, draw, store, publish, retire and list procedure definitions.
-    Definitions(lienthong::definitions_cli::DefinitionsArgs),
-    /// Measure cases per second and latency on an embedded stack, against Temporal's bare ceiling.
-    Bench(lienthong::bench::BenchArgs),
-    /// Check that this build replays recorded case histories exactly (before deploying it).
-    Replay(lienthong::replay_cli::ReplayArgs),
-}
-
-#[derive(clap::Args, Debug)]
-struct DevArgs {
-    /// Where Temporal's history and the agencies' registers are kept.
-    #[arg(long, default_value = ".lienthong", env = "LIENTHONG_DATA_DIR")]
-    data_dir: PathBuf,
-    #[arg(long, default_value = "127.0.0.1:8780")]
-    listen: SocketAddr,
-    #[arg(long, default_value_t = 7233)]
-    temporal_port: u16,
-    #[arg(long, default_value_t = 8233)]
-    temporal_ui_port: u16,
-    /// The `temporal` CLI to run.
-    #[arg(long, default_value = "temporal", env = "LIENTHONG_TEMPORAL_BIN")]
-    temporal_bin: PathBuf,
-    /// Once everything is up, submit this application and follow it.
-    #[arg(long)]
-    submit: Option<PathBuf>,
-    /// Faults to inject into the agency simulators from the start (see `agency-sim --faults`).
-    #[arg(long)]
-    faults: Option<PathBuf>,
-}
-
-#[derive(clap::Args, Debug)]
-struct WorkerArgs {
-    /// host:port of Temporal; overrides TEMPORAL_ADDRESS.
-    #[arg(long)]
-    temporal_address: Option<String>,
-    #[arg(long, default_value = DEFAULT_TASK_QUEUE, env = "LIENTHONG_TASK_QUEUE")]
-    task_queue: String,
-    /// agency=url, repeatable (or comma-separated in LIENTHONG_AGENCIES).
-    #[arg(long = "agency", env = "LIENTHONG_AGENCIES", value_delimiter = ',')]
-    agencies: Vec<String>,
-    /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
-    #[arg(long)]
-    agencies_file: Option<PathBuf>,
-    /// Serve Prometheus metrics (cases, steps, the Temporal SDK's own) on this address.
-    #[arg(long, env = "LIENTHONG_METRICS_LISTEN")]
-    metrics_listen: Option<SocketAddr>,
-    /// For agencies whose LIENTHONG_SECRET_<AGENCY> is unset, use the simulators' development
-    /// secret dev-secret-<agency>. Never in production: without it a missing secret stops the
-    /// worker.
-    #[arg(long)]
-    dev_agency_secrets: bool,
-    /// Cases kept in memory between steps (least recently used evicted, replayed when needed).
-    #[arg(long, env = "LIENTHONG_MAX_CACHED_WORKFLOWS", default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS, value_parser = at_least_one)]
-    max_cached_workflows: usize,
-}
-
-#[derive(clap::Args, Debug)]
-struct ApiArgs {
-    #[arg(long)]
-    temporal_address: Option<String>,
-    #[arg(long, default_value = DEFAULT_TASK_QUEUE, env = "LIENTHONG_TASK_QUEUE")]
-    task_queue: String,
-    #[arg(long, default_value = "127.0.0.1:8780", env = "LIENTHONG_LISTEN")]
-    listen: SocketAddr,
-    /// Write {"api": "http://..."} here once listening.
-    #[arg(long)]
-    ready_file: Option<PathBuf>,
-    /// agency=secret for verifying agencies' signed callbacks, repeatable (or comma-separated
-    /// in LIENTHONG_CALLBACK_SECRETS).
-    #[arg(
-        long = "callback-secret",
-        env = "LIENTHONG_CALLBACK_SECRETS",
-        value_delimiter = ',',
-        hide_env_values = true
-    )]
-    callback_secrets: Vec<String>,
-    /// Accept the development secrets (dev-secret-<agency>) the simulators sign with.
-    #[arg(long)]
-    dev_callback_secrets: bool,
-    /// A folder of extra procedure definitions (*.yaml) to publish at start besides the shipped
-    /// ones (versions already in the engine database are left as they are).
-    #[arg(long, env = "LIENTHONG_PROCEDURES")]
-    procedures: Option<PathBuf>,
-    /// The engine database: `sqlite://path/engine.db` (created if missing) or `postgres://...`.
-    #[arg(
-        long,
-        default_value = "sqlite://.lienthong/engine.db",
-        env = "LIENTHONG_DATABASE_URL",
-        hide_env_values = true
-    )]
-    database_url: String,
-    /// agency=url overriding the catalogue's addresses for dry runs, repeatable.
-    #[arg(long = "agency", value_delimiter = ',')]
-    agencies: Vec<String>,
-    /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
-    #[arg(long)]
-    agencies_file: Option<PathBuf>,
-    /// The OpenID Connect issuer whose tokens callers present (its keys are read from its
-    /// discovery document).
-    #[arg(long, env = "LIENTHONG_OIDC_ISSUER")]
-    oidc_issuer: Option<String>,
-    /// The audience tokens of the OIDC issuer must name.
-    #[arg(long, env = "LIENTHONG_OIDC_AUDIENCE")]
-    oidc_audience: Option<String>,
-    /// The installation's own HS256 token key (base64, at least 32 bytes) instead of an issuer.
-    #[arg(long, env = "LIENTHONG_TOKEN_KEY", hide_env_values = true)]
-    token_key: Option<String>,
-    /// A file holding the token key (as `lienthong dev` writes `<data-dir>/token-key`).
-    #[arg(long, env = "LIENTHONG_TOKEN_KEY_FILE")]
-    token_key_file: Option<PathBuf>,
-    /// Where an application that names no office is filed (`01-HK`: province 01, office HK).
-    #[arg(long, env = "LIENTHONG_DEFAULT_OFFICE", default_value = "01-HK")]
-    default_office: String,
-    /// Seconds a step may wait on an agency's answer before its case shows as needing attention
-    /// (`retrying`); 600 when unset.
-    #[arg(long, env = "LIENTHONG_ATTENTION_AFTER_SECS")]
-    attention_after_secs: Option<u64>,
-    /// Where new cases run an agency call's first attempt: `local` (in the worker running the
-    /// case, for steps whose attempt timeout is at most 10 s; retries go to the task queue) or
-    /// `queued` (every attempt on the task queue).
-    #[arg(long, env = "LIENTHONG_FIRST_ATTEMPT", value_enum, default_value_t = FirstAttempt::Local)]
-    first_attempt: FirstAttempt,
-    /// Applications one account may submit per minute (0: no limit).
-    #[arg(long, env = "LIENTHONG_SUBMISSIONS_PER_MINUTE", default_value_t = 60)]
-    submissions_per_minute: u32,
-    /// Seconds a withdrawal or an operator's action waits for its case to take it before the
-    /// API answers `503 CASE_DID_NOT_ANSWER` (as when no worker is running).
-    #[arg(long, env = "LIENTHONG_UPDATE_DEADLINE_SECS", default_value_t = lienthong_api::DEFAULT_UPDATE_DEADLINE.as_secs() as usize, value_parser = at_least_one)]
-    update_deadline_secs: usize,
-}
-
-#[derive(clap::Args, Debug)]
-struct AgencySimArgs {
-    #[arg(long, default_value = ".lienthong/agencies")]
-    data_dir: PathBuf,
-    /// Listen on free ports instead of 8701-8705.
-    #[arg(long)]
-    any_port: bool,
-    /// Write {"agency": "url"} here once listening.
-    #[arg(long)]
-    ready_file: Option<PathBuf>,
-    /// The lienthong API that decisions taken later are sent back to.
-    #[arg(long, env = "LIENTHONG_CALLBACK_URL")]
-    callback_url: Option<String>,
-    /// Faults to inject from the start: {"residence": [{"operation": "*", "mode": "error", ...}]}.
-    #[arg(long)]
-    faults: Option<PathBuf>,
-}
-
-#[derive(clap::Args, Debug)]
-struct SubmitArgs {
-    file: PathBuf,
-    #[arg(long, default_value = "http://127.0.0.1:8780", env = "LIENTHONG_API")]
-    api: String,
-    /// Idempotency key for the submission; defaults to a hash of the file.
-    #[arg(long)]
-    request_id: Option<String>,
-}
-
-/// A count that must be at least 1 (the worker's sticky queue needs a cache; an update deadline
-/// of 0 would refuse every update).
-fn at_least_one(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("`{text}` is not a whole number of at least 1")),
-    }
-}
+use temporalio_client::Client;
 
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let service = match &cli.command {
         Command::Worker(_) => "lienthong-worker",
@@ -216,17 +24,53 @@ async fn main() -> Result<()> {
         Command::AgencySim(_) => "lienthong-agencies",
         _ => "lienthong",
     };
-    let mut config =
-        lienthong_telemetry::TelemetryConfig::new(service).with_otlp_endpoint(cli.otlp_endpoint);
+    let format = match lienthong_telemetry::LogFormat::from_env() {
+        Ok(format) => format,
+        Err(error) => return fail(&error.into()),
+    };
+    let mut config = lienthong_telemetry::TelemetryConfig::new(service)
+        .with_otlp_endpoint(cli.otlp_endpoint)
+        .with_log_format(format);
     if matches!(cli.command, Command::Bench(_)) {
         // A log line per act would be measured with the load.
         config = config.with_default_log("warn");
     }
-    let telemetry = lienthong_telemetry::init(config)?;
+    let telemetry = match lienthong_telemetry::init(config) {
+        Ok(telemetry) => telemetry,
+        Err(error) => return fail(&error.into()),
+    };
     let result = run(cli.command).await;
     // Sends the spans still buffered before the process ends.
     telemetry.shutdown();
-    result
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
+/// One line saying what went wrong and its causes, never a backtrace.
+fn fail(error: &anyhow::Error) -> std::process::ExitCode {
+    eprintln!("lienthong: {error:#}");
+    std::process::ExitCode::FAILURE
+}
+
+/// Connects to Temporal (waiting for it as `temporal` says) and makes sure the namespace has
+/// the engine's search attributes.
+async fn connect_role(
+    temporal: &TemporalArgs,
+    metrics: &lienthong_telemetry::Metrics,
+    cipher: &Arc<lienthong_codec::PayloadCipher>,
+) -> Result<Client> {
+    let client = connect_waiting(
+        temporal.temporal_address.as_deref(),
+        Some(metrics),
+        Some(cipher),
+        Duration::from_secs(temporal.temporal_wait_secs),
+    )
+    .await?;
+    let report = lienthong::setup::ensure_search_attributes(&client).await?;
+    tracing::info!(%report, "search attributes");
+    Ok(client)
 }
 
 async fn run(command: Command) -> Result<()> {
@@ -237,12 +81,7 @@ async fn run(command: Command) -> Result<()> {
             let agencies = roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?;
             let agency_credentials = roles::agency_credentials(args.dev_agency_secrets)?;
             let cipher = cipher_from_env()?;
-            let client = connect_with(
-                args.temporal_address.as_deref(),
-                Some(&metrics),
-                Some(&cipher),
-            )
-            .await?;
+            let client = connect_role(&args.temporal, &metrics, &cipher).await?;
             roles::run_worker(
                 client,
                 roles::WorkerOptions {
@@ -259,61 +98,68 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Api(args) => {
             let cipher = cipher_from_env()?;
-            let client = connect_with(
-                args.temporal_address.as_deref(),
-                Some(&metrics),
-                Some(&cipher),
-            )
-            .await?;
+            let verifier = roles::verifier(
+                args.token_key.as_deref(),
+                args.token_key_file.as_deref(),
+                args.oidc_issuer.as_deref(),
+                args.oidc_audience.clone(),
+            )?;
+            let client = connect_role(&args.temporal, &metrics, &cipher).await?;
             let listener = roles::bind_api(args.listen).await?;
             let url = format!("http://{}", listener.local_addr()?);
-            if let Some(file) = &args.ready_file {
-                roles::write_ready_file(file, &serde_json::json!({ "api": url }))?;
-            }
-            tracing::info!(%url, "API listening");
             let mut secrets = roles::parse_agencies(&args.callback_secrets)?;
             if args.dev_callback_secrets {
                 for (agency, secret) in roles::dev_callback_secrets() {
                     secrets.entry(agency).or_insert(secret);
                 }
             }
-            roles::serve_api(
-                listener,
-                client,
-                roles::ApiOptions {
-                    task_queue: args.task_queue,
-                    callback_secrets: secrets,
-                    procedures: args.procedures,
-                    database_url: args.database_url,
-                    agencies: roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?,
-                    // Only dry runs use them: an API without agency secrets still serves, and
-                    // its dry runs are refused by the agencies that need them.
-                    agency_credentials: roles::agency_credentials(args.dev_callback_secrets)
-                        .unwrap_or_else(|error| {
-                            tracing::warn!(%error, "dry runs will call agencies unsigned");
-                            std::collections::BTreeMap::new()
-                        }),
-                    metrics,
-                    verifier: roles::verifier(
-                        args.token_key.as_deref(),
-                        args.token_key_file.as_deref(),
-                        args.oidc_issuer.as_deref(),
-                        args.oidc_audience.clone(),
-                    )?,
-                    default_office: args.default_office.clone(),
-                    attention_after_secs: args.attention_after_secs,
-                    first_attempt: args.first_attempt.into(),
-                    submissions_per_minute: Some(args.submissions_per_minute).filter(|n| *n > 0),
-                    payload_cipher: cipher.clone(),
-                    update_deadline: Duration::from_secs(args.update_deadline_secs as u64),
-                },
-                Stop::on_signals(),
-            )
+            let options = roles::ApiOptions {
+                task_queue: args.task_queue,
+                callback_secrets: secrets,
+                procedures: args.procedures,
+                database_url: args.database_url,
+                agencies: roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?,
+                // Only dry runs use them: an API without agency secrets still serves, and
+                // its dry runs are refused by the agencies that need them.
+                agency_credentials: roles::agency_credentials(args.dev_callback_secrets)
+                    .unwrap_or_else(|error| {
+                        tracing::warn!(%error, "dry runs will call agencies unsigned");
+                        std::collections::BTreeMap::new()
+                    }),
+                metrics,
+                verifier,
+                default_office: args.default_office.clone(),
+                attention_after_secs: args.attention_after_secs,
+                first_attempt: args.first_attempt.into(),
+                submissions_per_minute: Some(args.submissions_per_minute).filter(|n| *n > 0),
+                payload_cipher: cipher.clone(),
+                update_deadline: Duration::from_secs(args.update_deadline_secs as u64),
+            };
+            let ready_file = args.ready_file.clone();
+            roles::serve_api(listener, client, options, Stop::on_signals(), move || {
+                if let Some(file) = &ready_file {
+                    roles::write_ready_file(file, &serde_json::json!({ "api": url }))?;
+                }
+                tracing::info!(%url, "API listening");
+                Ok(())
+            })
             .await
         }
+        Command::Setup(args) => {
+            let client = connect_waiting(
+                args.temporal.temporal_address.as_deref(),
+                None,
+                None,
+                Duration::from_secs(args.temporal.temporal_wait_secs),
+            )
+            .await?;
+            let report = lienthong::setup::ensure_search_attributes(&client).await?;
+            println!("{report}");
+            Ok(())
+        }
         Command::AgencySim(args) => {
-            let sims =
-                roles::start_agencies(args.data_dir, args.any_port, args.callback_url).await?;
+            let sims = roles::start_agencies(args.data_dir, None, args.any_port, args.callback_url)
+                .await?;
             if let Some(file) = &args.faults {
                 roles::apply_fault_file(file, &sims.urls()).await?;
             }
@@ -327,33 +173,89 @@ async fn run(command: Command) -> Result<()> {
             sims.shutdown().await;
             Ok(())
         }
-        Command::Submit(args) => submit_and_follow(&args.api, &args.file, args.request_id)
+        Command::Submit(args) => {
+            let token = args.token.context(
+                "no token to file with: pass --token or set LIENTHONG_TOKEN to a citizen's or an \
+                 operator's token (`lienthong dev` prints one for each role)",
+            )?;
+            submit_and_follow(Submission {
+                api: &args.api,
+                file: &args.file,
+                token: &token,
+                request_id: args.request_id,
+            })
             .await
-            .map(|_| ()),
+            .map(|_| ())
+        }
         Command::Bench(args) => lienthong::bench::run(args).await,
         Command::Replay(args) => lienthong::replay_cli::run(args).await,
         Command::Definitions(args) => lienthong::definitions_cli::run(args).await,
+        Command::Completions(args) => {
+            lienthong::cli::write_completions(args.shell, &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+/// The ports `lienthong dev` uses: the defaults, a block from `--base-port`, or free ones.
+struct DevPorts {
+    api: std::net::SocketAddr,
+    temporal: u16,
+    temporal_ui: u16,
+    /// First of five consecutive simulator ports; `None`: the defaults 8701-8705.
+    agencies: Option<u16>,
+}
+
+impl DevPorts {
+    fn choose(args: &DevArgs) -> Result<Self> {
+        let ip = args.listen.ip();
+        if let Some(base) = args.base_port {
+            base.checked_add(7)
+                .context("--base-port leaves no room for the 8 ports after it")?;
+            return Ok(Self {
+                api: (ip, base).into(),
+                temporal: base + 1,
+                temporal_ui: base + 2,
+                agencies: Some(base + 3),
+            });
+        }
+        if args.any_port {
+            return Ok(Self {
+                api: (ip, 0).into(),
+                temporal: roles::free_port()?,
+                temporal_ui: roles::free_port()?,
+                agencies: None,
+            });
+        }
+        Ok(Self {
+            api: args.listen,
+            temporal: args.temporal_port,
+            temporal_ui: args.temporal_ui_port,
+            agencies: None,
+        })
     }
 }
 
 async fn dev(args: DevArgs, metrics: lienthong_telemetry::Metrics) -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    let ports = DevPorts::choose(&args)?;
     let mut options = DevServerOptions::new(
         args.data_dir.join("temporal.db"),
-        args.temporal_port,
-        Some(args.temporal_ui_port),
+        ports.temporal,
+        Some(ports.temporal_ui),
     );
     options.binary = args.temporal_bin.clone();
     let server = DevServer::start(options).await?;
     let stop = Stop::on_signals();
-    let result = run_dev_stack(&args, &server, stop, metrics).await;
+    let result = run_dev_stack(&args, &ports, &server, stop, metrics).await;
     server.stop().await;
     result
 }
 
 async fn run_dev_stack(
     args: &DevArgs,
+    ports: &DevPorts,
     server: &DevServer,
     stop: Stop,
     metrics: lienthong_telemetry::Metrics,
@@ -363,13 +265,20 @@ async fn run_dev_stack(
     let cipher = dev_cipher(data_dir)?;
     let token_key = lienthong_identity::DevKey::load_or_create(data_dir)?;
     let client = connect_with(Some(&address), Some(&metrics), Some(&cipher)).await?;
-    let listener = roles::bind_api(args.listen).await?;
+    let listener = roles::bind_api(ports.api).await?;
     let api_url = format!("http://{}", listener.local_addr()?);
-    let sims =
-        roles::start_agencies(data_dir.join("agencies"), false, Some(api_url.clone())).await?;
+    let sims = roles::start_agencies(
+        data_dir.join("agencies"),
+        ports.agencies,
+        args.any_port,
+        Some(api_url.clone()),
+    )
+    .await?;
     if let Some(file) = &args.faults {
         roles::apply_fault_file(file, &sims.urls()).await?;
     }
+    // Worker and API share one process: one reading of the secrets, one warning.
+    let agency_credentials = roles::agency_credentials(true)?;
 
     println!("lienthong is running. Ctrl-C stops everything.");
     println!("  API               {api_url}   (POST /v1/applications, GET /v1/cases/{{code}})");
@@ -388,7 +297,8 @@ async fn run_dev_stack(
     println!(
         "Tokens for trying each role (valid 30 days; send as `Authorization: Bearer <token>`):"
     );
-    for token in token_key.dev_tokens(Duration::from_secs(30 * 24 * 3600))? {
+    let tokens = token_key.dev_tokens(Duration::from_secs(30 * 24 * 3600))?;
+    for token in &tokens {
         println!("  {:<13} {}", token.label, token.token);
     }
 
@@ -397,13 +307,14 @@ async fn run_dev_stack(
         roles::WorkerOptions {
             task_queue: DEFAULT_TASK_QUEUE.into(),
             agencies: sims.urls(),
-            agency_credentials: roles::agency_credentials(true)?,
+            agency_credentials: agency_credentials.clone(),
             metrics: metrics.clone(),
             metrics_listen: None,
             max_cached_workflows: lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS,
         },
         stop.clone(),
     );
+    let (listening, api_up) = tokio::sync::oneshot::channel();
     let api = roles::serve_api(
         listener,
         client,
@@ -413,7 +324,7 @@ async fn run_dev_stack(
             procedures: None,
             database_url: lienthong_store::Store::sqlite_url(data_dir),
             agencies: sims.urls(),
-            agency_credentials: roles::agency_credentials(true)?,
+            agency_credentials,
             metrics: metrics.clone(),
             verifier: Arc::new(token_key.verifier()?),
             default_office: "01-HK".into(),
@@ -424,11 +335,18 @@ async fn run_dev_stack(
             update_deadline: lienthong_api::DEFAULT_UPDATE_DEADLINE,
         },
         stop.clone(),
+        move || {
+            let _ = listening.send(());
+            Ok(())
+        },
     );
     let demo = async {
         if let Some(file) = submit {
-            if let Err(e) = submit_and_follow(&api_url, &file, None).await {
-                eprintln!("{e:#}");
+            // Filed once the API serves, as the person the application says files it.
+            if api_up.await.is_ok()
+                && let Err(e) = submit_demo(&api_url, &file, &tokens).await
+            {
+                eprintln!("lienthong: {e:#}");
             }
             println!("The stack keeps running: try the API above, or Ctrl-C to stop.");
         }
@@ -437,4 +355,32 @@ async fn run_dev_stack(
     let (worker, api, _) = tokio::join!(worker, api, demo);
     sims.shutdown().await;
     worker.and(api)
+}
+
+/// Files `file` with the printed citizen's token, or the operator's when the application names
+/// the office it was filed at, and follows the case to its end.
+async fn submit_demo(
+    api: &str,
+    file: &std::path::Path,
+    tokens: &[lienthong_identity::DevToken],
+) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let at_office = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .is_some_and(|body| body.get("office").is_some());
+    let label = if at_office { "operator" } else { "citizen" };
+    let token = tokens
+        .iter()
+        .find(|token| token.label == label)
+        .context("no development token for the filer")?;
+    println!("Filing {} as the {label} printed above.", file.display());
+    submit_and_follow(Submission {
+        api,
+        file,
+        token: &token.token,
+        request_id: None,
+    })
+    .await
+    .map(|_| ())
 }

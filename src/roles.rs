@@ -113,6 +113,11 @@ pub fn verifier(
     oidc_issuer: Option<&str>,
     oidc_audience: Option<String>,
 ) -> Result<Arc<Verifier>> {
+    // A variable set but empty (as a compose file passes one it does not use) is unset.
+    let token_key = token_key.filter(|v| !v.trim().is_empty());
+    let oidc_issuer = oidc_issuer.filter(|v| !v.trim().is_empty());
+    let oidc_audience = oidc_audience.filter(|v| !v.trim().is_empty());
+    let token_key_file = token_key_file.filter(|p| !p.as_os_str().is_empty());
     let verifier = match (token_key, token_key_file, oidc_issuer) {
         (None, None, Some(issuer)) => Verifier::oidc(issuer, oidc_audience)?,
         (Some(text), None, None) => DevKey::from_text(text)?.verifier()?,
@@ -160,17 +165,22 @@ pub struct ApiOptions {
     pub update_deadline: std::time::Duration,
 }
 
-/// Serves the API until `stop`.
+/// Serves the API until `stop`; `on_serving` runs once the engine database is open and requests
+/// are answered (where a ready file is written or a demo starts filing).
 pub async fn serve_api(
     listener: TcpListener,
     client: Client,
     options: ApiOptions,
     stop: Stop,
+    on_serving: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
     // Agency health checks and OIDC discovery go over HTTPS with ring, as the Temporal client's
     // TLS does; idempotent.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let catalog = catalog(&options.database_url, options.procedures.as_deref()).await?;
+    lienthong_api::share_csrf_key(catalog.store())
+        .await
+        .context("cannot read the console's key from the engine database")?;
     let state = ApiState {
         client,
         store: catalog.store().clone(),
@@ -192,6 +202,7 @@ pub async fn serve_api(
     };
     let app = instrument_router(lienthong_api::router(state), &options.metrics)
         .merge(metrics_router(options.metrics.clone()));
+    on_serving()?;
     axum::serve(listener, app)
         .with_graceful_shutdown(stop.wait())
         .await
@@ -230,10 +241,12 @@ pub async fn run_worker(client: Client, options: WorkerOptions, stop: Stop) -> R
     Ok(())
 }
 
-/// Starts the agency simulators with their registers under `data_dir`; decisions taken later
-/// are called back to the API at `callback_url`.
+/// Starts the agency simulators with their registers under `data_dir`, on five consecutive
+/// ports from `first_port`, on free ports (`any_port`), or on their defaults (8701-8705);
+/// decisions taken later are called back to the API at `callback_url`.
 pub async fn start_agencies(
     data_dir: PathBuf,
+    first_port: Option<u16>,
     any_port: bool,
     callback_url: Option<String>,
 ) -> Result<Simulators> {
@@ -241,15 +254,28 @@ pub async fn start_agencies(
     let mut config = SimConfig::new(data_dir).with_secrets_from(|name| std::env::var(name).ok());
     if any_port {
         config = config.with_any_free_ports();
+    } else if let Some(first) = first_port {
+        config.ports = Agency::ALL
+            .into_iter()
+            .zip(first..)
+            .map(|(agency, port)| (agency, port))
+            .collect();
     }
     config.callback_url = callback_url;
     Ok(lienthong_agencies::start(config).await?)
+}
+
+/// A port free on loopback at the moment of asking.
+pub fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("cannot find a free port")?;
+    Ok(listener.local_addr()?.port())
 }
 
 /// Parses `name=url` pairs.
 pub fn parse_agencies(pairs: &[String]) -> Result<BTreeMap<String, String>> {
     pairs
         .iter()
+        .filter(|pair| !pair.trim().is_empty())
         .map(|pair| {
             let (name, url) = pair.split_once('=').with_context(|| {
                 format!("`{pair}` should be agency=value, e.g. civil-status=http://127.0.0.1:8702")

@@ -7,14 +7,28 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// Submits the application in `file` to the API at `api` and shows the case until it ends.
-/// Without `request_id`, the file's content is the request id: submitting the same file again
-/// follows the same case instead of filing a second one.
-pub async fn submit_and_follow(
-    api: &str,
-    file: &Path,
-    request_id: Option<String>,
-) -> Result<Value> {
+/// What `lienthong submit` files, where, and as whom.
+#[derive(Debug, Clone)]
+pub struct Submission<'a> {
+    /// The API's base URL.
+    pub api: &'a str,
+    /// The application file.
+    pub file: &'a Path,
+    /// The filer's bearer token (a citizen's or an operator's).
+    pub token: &'a str,
+    /// Idempotency key; `None` uses a hash of the file, so filing the same file again follows
+    /// the same case instead of filing a second one.
+    pub request_id: Option<String>,
+}
+
+/// Submits the application and shows the case until it ends.
+pub async fn submit_and_follow(submission: Submission<'_>) -> Result<Value> {
+    let Submission {
+        api,
+        file,
+        token,
+        request_id,
+    } = submission;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut body: Value = serde_json::from_str(&text)
@@ -28,25 +42,30 @@ pub async fn submit_and_follow(
     }
     // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .default_headers(reqwest::header::HeaderMap::from_iter([(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", token.trim())
+                .parse()
+                .context("the token holds characters a header cannot carry")?,
+        )]))
+        .timeout(Duration::from_secs(30))
+        .build()?;
     let api = api.trim_end_matches('/');
     let response = http
         .post(format!("{api}/v1/applications"))
         .json(&body)
         .send()
         .await
-        .with_context(|| {
-            format!("cannot reach the lienthong API at {api}; is `lienthong dev` running?")
-        })?;
+        .map_err(|e| unreachable_api(api, &e))?;
     let status = response.status();
-    let answer: Value = response
-        .json()
-        .await
-        .context("the API answered with something that is not JSON")?;
+    let answer: Value = response.json().await.with_context(|| {
+        format!("{api} answered with something that is not JSON; is it a lienthong API?")
+    })?;
     if !status.is_success() {
         bail!(
-            "the application was refused ({status}):\n{}",
-            serde_json::to_string_pretty(&answer)?
+            "{}",
+            refusal("the application was refused", status, &answer)
         );
     }
     let code = answer["case_code"]
@@ -62,6 +81,39 @@ pub async fn submit_and_follow(
     follow(&http, api, &code).await
 }
 
+fn unreachable_api(api: &str, error: &reqwest::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot reach the lienthong API at {api} ({error}); is `lienthong dev` running? \
+         Set --api or LIENTHONG_API"
+    )
+}
+
+/// One readable paragraph from an error answer: its code and message, every field problem, and
+/// what to do about a missing or refused token.
+fn refusal(what: &str, status: reqwest::StatusCode, answer: &Value) -> String {
+    let error = &answer["error"];
+    let code = error["code"].as_str().unwrap_or("?");
+    let mut text = format!(
+        "{what} ({status}, {code}): {}",
+        error["message"].as_str().unwrap_or("")
+    );
+    for field in error["fields"].as_array().into_iter().flatten() {
+        text.push_str(&format!(
+            "\n  {} {}: {}",
+            field["field"].as_str().unwrap_or("?"),
+            field["code"].as_str().unwrap_or("?"),
+            field["message"].as_str().unwrap_or("")
+        ));
+    }
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        text.push_str(
+            "\n  the token was not accepted: use one the API's key signed (`lienthong dev` prints \
+             one per role) and that has not expired",
+        );
+    }
+    text
+}
+
 /// Polls the case and redraws one line per change until the case ends.
 pub async fn follow(http: &reqwest::Client, api: &str, code: &str) -> Result<Value> {
     let bar = ProgressBar::new_spinner();
@@ -71,13 +123,22 @@ pub async fn follow(http: &reqwest::Client, api: &str, code: &str) -> Result<Val
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     loop {
-        let case: Value = http
+        let response = http
             .get(format!("{api}/v1/cases/{code}"))
             .send()
-            .await?
-            .json()
-            .await?;
-        if case.get("error").is_none() {
+            .await
+            .map_err(|e| unreachable_api(api, &e))?;
+        let status = response.status();
+        let case: Value = response.json().await.unwrap_or(Value::Null);
+        // A server that is busy or restarting is waited for; a refusal is final.
+        if status.is_client_error() {
+            bar.finish_and_clear();
+            bail!(
+                "{}",
+                refusal(&format!("cannot read case {code}"), status, &case)
+            );
+        }
+        if status.is_success() && case.get("error").is_none() {
             bar.set_message(summary(&case));
             let status = case["status"].as_str().unwrap_or("");
             if !matches!(status, "running" | "compensating") {

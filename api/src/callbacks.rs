@@ -1,8 +1,7 @@
 //! Agencies' decisions arrive here: `POST /v1/agencies/{agency}/callbacks`, signed per agency.
 
 use std::{
-    collections::{BTreeMap, HashMap},
-    sync::Mutex,
+    collections::BTreeMap,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -22,27 +21,24 @@ use temporalio_client::WorkflowSignalOptions;
 
 use crate::{ApiError, ApiState};
 
-/// How far a callback's timestamp may be from now, and how long a signature is remembered so
-/// the same callback cannot be played twice.
+/// How far a callback's timestamp may be from now. Signatures taken are remembered in the
+/// engine database beyond it, so the same callback cannot be played twice to any replica.
 const WINDOW: Duration = Duration::from_secs(300);
 
-/// Per-agency HMAC secrets and the signatures seen within the window.
+/// Per-agency HMAC secrets.
 #[derive(Debug, Default)]
 pub struct CallbackAuth {
     secrets: BTreeMap<String, String>,
-    seen: Mutex<HashMap<String, SystemTime>>,
 }
 
 impl CallbackAuth {
     pub fn new(secrets: BTreeMap<String, String>) -> Self {
-        Self {
-            secrets,
-            seen: Mutex::default(),
-        }
+        Self { secrets }
     }
 
     /// Checks `X-Lienthong-Timestamp` and `X-Lienthong-Signature: sha256=<hex>` over
-    /// `"<timestamp>.<body>"`, then remembers the signature.
+    /// `"<timestamp>.<body>"`; returns the signature, which the caller claims in the engine
+    /// database before delivering.
     fn verify(
         &self,
         agency: &str,
@@ -98,28 +94,7 @@ impl CallbackAuth {
                 "the signature does not match this agency's secret",
             )
         })?;
-        let seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if seen.contains_key(&signature) {
-            return Err(unauthorized(
-                "CALLBACK_REPLAYED",
-                "this callback was already received",
-            ));
-        }
         Ok(signature)
-    }
-
-    /// Remembers a signature once its decision reached the case, so an agency whose delivery
-    /// failed on our side can send it again, but a delivered one cannot be played twice.
-    fn remember(&self, signature: String, now: SystemTime) {
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        seen.retain(|_, at| now.duration_since(*at).unwrap_or_default() <= WINDOW * 2);
-        seen.insert(signature, now);
     }
 }
 
@@ -133,18 +108,40 @@ fn hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-#[derive(Debug, Deserialize)]
+/// An agency's decision on a call it answered `pending`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = AgencyCallback)]
 struct Callback {
+    /// The `Idempotency-Key` of the call decided.
     idempotency_key: String,
+    /// `done` or `rejected`.
     outcome: String,
+    /// For `done`: the answer, as the operation's response contract describes it.
     #[serde(default)]
     output: Value,
+    /// For `rejected`: the agency's reason code.
     #[serde(default)]
     code: Option<String>,
+    /// For `rejected`: its message.
     #[serde(default)]
     message: Option<String>,
 }
 
+/// An agency's decision taken later, signed with the agency's secret (no bearer token).
+#[utoipa::path(post, path = "/v1/agencies/{agency}/callbacks", operation_id = "receive_agency_callback", tag = "agencies",
+    params(
+        ("agency" = String, Path, description = "The agency id, e.g. `social-insurance`."),
+        ("X-Lienthong-Timestamp" = String, Header, description = "Unix seconds; at most 5 minutes from the API's clock.", pattern = "^[0-9]+$"),
+        ("X-Lienthong-Signature" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 of `<timestamp>.<body>` with the agency's callback secret.", pattern = "^sha256=[0-9a-f]{64}$"),
+    ),
+    request_body = Callback,
+    responses(
+        (status = 202, description = "Passed to the case.", body = crate::openapi::CallbackAnswer),
+        (status = 400, description = "`INVALID_REQUEST`.", body = crate::error::ErrorBody),
+        (status = 401, description = "`SIGNATURE_MISSING`, `SIGNATURE_INVALID`, `SIGNATURE_EXPIRED`, `UNKNOWN_AGENCY` or `CALLBACK_REPLAYED`.", body = crate::error::ErrorBody),
+        (status = 404, description = "`CASE_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 409, description = "`CASE_CLOSED`.", body = crate::error::ErrorBody),
+    ))]
 pub(crate) async fn receive(
     State(state): State<ApiState>,
     Path(agency): Path<String>,
@@ -182,12 +179,46 @@ pub(crate) async fn receive(
         }
     };
     let code = case_code_of(&callback.idempotency_key).to_owned();
-    let handle = crate::routes::running_case(&state, &code).await?;
+    // Claimed before delivery, in the database every replica shares: the same callback sent to
+    // two replicas at once reaches the case once.
+    let now_unix = received
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    if !state
+        .store
+        .claim_callback(&signature, &agency, now_unix)
+        .await
+        .map_err(ApiError::database)?
+    {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "CALLBACK_REPLAYED",
+            "this callback was already received",
+        ));
+    }
     let decision = AgencyDecision {
         agency: agency.clone(),
         idempotency_key: callback.idempotency_key,
         outcome,
     };
+    if let Err(error) = deliver(&state, &code, decision).await {
+        // Not delivered: the agency may send the same callback again.
+        state
+            .store
+            .unclaim_callback(&signature)
+            .await
+            .map_err(ApiError::database)?;
+        return Err(error);
+    }
+    tracing::info!(case = %code, %agency, "agency decision received");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"case_code": code, "status": "received"})),
+    ))
+}
+
+async fn deliver(state: &ApiState, code: &str, decision: AgencyDecision) -> Result<(), ApiError> {
+    let handle = crate::routes::running_case(state, code).await?;
     handle
         .signal(
             CaseWorkflow::agency_decision,
@@ -195,13 +226,7 @@ pub(crate) async fn receive(
             WorkflowSignalOptions::default(),
         )
         .await
-        .map_err(crate::routes::interaction_error)?;
-    state.callbacks.remember(signature, received);
-    tracing::info!(case = %code, %agency, "agency decision received");
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({"case_code": code, "status": "received"})),
-    ))
+        .map_err(crate::routes::interaction_error)
 }
 
 #[cfg(test)]
@@ -233,7 +258,7 @@ mod tests {
     }
 
     #[test]
-    fn valid_wrong_key_expired_and_replayed_callbacks() {
+    fn valid_wrong_key_and_expired_callbacks() {
         let auth = CallbackAuth::new(BTreeMap::from([(
             "residence".to_owned(),
             "s3cret".to_owned(),
@@ -243,17 +268,7 @@ mod tests {
         let code = |r: Result<String, ApiError>| r.err().map(|e| e.code);
 
         let good = signed("s3cret", 1_800_000_000, body);
-        let signature = auth.verify("residence", &good, body, now).expect("valid");
-        assert_eq!(
-            code(auth.verify("residence", &good, body, now)),
-            None,
-            "not delivered yet: may be sent again"
-        );
-        auth.remember(signature, now);
-        assert_eq!(
-            code(auth.verify("residence", &good, body, now)),
-            Some("CALLBACK_REPLAYED")
-        );
+        auth.verify("residence", &good, body, now).expect("valid");
         assert_eq!(
             code(auth.verify(
                 "residence",

@@ -3,23 +3,27 @@
 //! (the format of `definitions/catalogue/*.yaml`).
 
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, State},
     http::StatusCode,
-    routing::get,
 };
 use lienthong_definitions::catalogue::{Agency, parse_agency};
 use serde_json::{Value, json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{ApiError, ApiState, CatalogError, auth::Caller};
 use lienthong_identity::Role;
 
-pub(crate) fn routes() -> Router<ApiState> {
-    Router::new()
-        .route("/v1/catalogue", get(list))
-        .route("/v1/catalogue/{agency}", get(show).put(replace))
+pub(crate) fn routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(show, replace))
 }
 
+/// Every agency's operations and their contracts.
+#[utoipa::path(get, path = "/v1/catalogue", operation_id = "list_catalogue", tag = "catalogue",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The catalogue.", body = crate::openapi::AgencyList)))]
 async fn list(State(state): State<ApiState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require_staff()?;
     Ok(Json(
@@ -27,6 +31,14 @@ async fn list(State(state): State<ApiState>, caller: Caller) -> Result<Json<Valu
     ))
 }
 
+/// One agency's catalogue entry.
+#[utoipa::path(get, path = "/v1/catalogue/{agency}", operation_id = "get_catalogue_agency", tag = "catalogue",
+    security(("bearer" = [])),
+    params(("agency" = String, Path, description = "The agency id, e.g. `civil-status`.")),
+    responses(
+        (status = 200, description = "The entry.", body = crate::openapi::CatalogueAgencyDoc),
+        (status = 404, description = "`AGENCY_NOT_FOUND`.", body = crate::error::ErrorBody),
+    ))]
 async fn show(
     State(state): State<ApiState>,
     caller: Caller,
@@ -42,6 +54,17 @@ async fn show(
         .ok_or_else(|| unknown(&agency))
 }
 
+/// Replaces the caller's agency's entry; definitions already published keep running as compiled.
+#[utoipa::path(put, path = "/v1/catalogue/{agency}", operation_id = "replace_catalogue_agency", tag = "catalogue",
+    security(("bearer" = [])),
+    params(("agency" = String, Path, description = "The agency id; must be the caller's.")),
+    request_body(content = String, content_type = "application/yaml", description = "The entry in the format of `definitions/catalogue/*.yaml` (any content type; read as UTF-8)."),
+    responses(
+        (status = 200, description = "The entry as stored.", body = crate::openapi::CatalogueAgencyDoc),
+        (status = 400, description = "`AGENCY_MISMATCH`: the entry names another agency.", body = crate::error::ErrorBody),
+        (status = 403, description = "`NOT_YOUR_AGENCY`.", body = crate::error::ErrorBody),
+        (status = 422, description = "`CATALOGUE_ENTRY_INVALID` with `diagnostics`.", body = crate::error::ErrorBody),
+    ))]
 async fn replace(
     State(state): State<ApiState>,
     caller: Caller,

@@ -4,14 +4,15 @@
 //! calls, and the database records the administrator's account with it.
 
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, Query, State},
     http::StatusCode,
-    routing::{get, post},
 };
 use lienthong_store::{NewDraft, StoreError, VersionRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::dry_run::DryRunReport;
 use crate::error::DiagnosticView;
@@ -20,31 +21,24 @@ use crate::{ApiError, ApiState, application, auth::Caller, catalog, routes::toda
 use lienthong_definitions::Definition;
 use lienthong_identity::Role;
 
-pub(crate) fn routes() -> Router<ApiState> {
-    Router::new()
-        .route("/v1/definitions", get(list).post(save_draft))
-        .route("/v1/definitions/validate", post(validate))
-        .route("/v1/definitions/dry-run", post(dry_run))
-        .route(
-            "/v1/definitions/{procedure}/versions/{version}/plan.svg",
-            get(plan_svg),
-        )
-        .route("/v1/definitions/{procedure}/versions/{version}", get(show))
-        .route(
-            "/v1/definitions/{procedure}/versions/{version}/publish",
-            post(publish),
-        )
-        .route(
-            "/v1/definitions/{procedure}/versions/{version}/retire",
-            post(retire),
-        )
+pub(crate) fn routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, save_draft))
+        .routes(routes!(validate))
+        .routes(routes!(dry_run))
+        .routes(routes!(plan_svg))
+        .routes(routes!(show))
+        .routes(routes!(publish))
+        .routes(routes!(retire))
 }
 
 /// A stored version as administrators see it.
-#[derive(Debug, Serialize)]
-struct VersionView {
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DefinitionVersion)]
+pub(crate) struct VersionView {
     procedure: String,
     version: i64,
+    /// `draft`, `published` or `retired`.
     status: &'static str,
     effective_from: String,
     /// True for the version new cases get today.
@@ -79,6 +73,10 @@ impl VersionView {
 }
 
 /// Checks a definition without storing it.
+#[utoipa::path(post, path = "/v1/definitions/validate", operation_id = "validate_definition", tag = "definitions",
+    security(("bearer" = [])),
+    request_body(content = String, content_type = "application/yaml", description = "A definition's YAML text (any content type; read as UTF-8)."),
+    responses((status = 200, description = "Whether it is valid, and every diagnostic.", body = crate::openapi::ValidationAnswer)))]
 async fn validate(
     State(state): State<ApiState>,
     caller: Caller,
@@ -100,6 +98,15 @@ async fn validate(
 }
 
 /// Stores a valid definition as a draft of its version (replacing an earlier draft).
+#[utoipa::path(post, path = "/v1/definitions", operation_id = "save_definition_draft", tag = "definitions",
+    security(("bearer" = [])),
+    request_body(content = String, content_type = "application/yaml", description = "A definition's YAML text (any content type; read as UTF-8)."),
+    responses(
+        (status = 201, description = "Stored as a draft.", body = VersionView),
+        (status = 403, description = "`NOT_YOUR_AGENCY`: the definition calls none of the caller's agencies.", body = crate::error::ErrorBody),
+        (status = 409, description = "`VERSION_IMMUTABLE`: that version is published or retired.", body = crate::error::ErrorBody),
+        (status = 422, description = "`DEFINITION_INVALID` with `diagnostics`; nothing stored.", body = crate::error::ErrorBody),
+    ))]
 async fn save_draft(
     State(state): State<ApiState>,
     caller: Caller,
@@ -140,12 +147,19 @@ async fn save_draft(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
+    /// Only this procedure's versions.
     procedure: Option<String>,
 }
 
+/// Every stored version: status, effective date, whether it is in force, who did what.
+#[utoipa::path(get, path = "/v1/definitions", operation_id = "list_definition_versions", tag = "definitions",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, description = "The versions, without their text.", body = crate::openapi::VersionList)))]
 async fn list(
     State(state): State<ApiState>,
     caller: Caller,
@@ -165,6 +179,14 @@ async fn list(
     Ok(Json(json!({ "versions": views })))
 }
 
+/// One stored version, with its YAML text.
+#[utoipa::path(get, path = "/v1/definitions/{procedure}/versions/{version}", operation_id = "get_definition_version", tag = "definitions",
+    security(("bearer" = [])),
+    params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),
+    responses(
+        (status = 200, description = "The version and its `source`.", body = VersionView),
+        (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
+    ))]
 async fn show(
     State(state): State<ApiState>,
     caller: Caller,
@@ -181,6 +203,15 @@ async fn show(
     Ok(Json(VersionView::new(record, in_force, true)))
 }
 
+/// Draft → published: cases filed from its effective date get it.
+#[utoipa::path(post, path = "/v1/definitions/{procedure}/versions/{version}/publish", operation_id = "publish_definition_version", tag = "definitions",
+    security(("bearer" = [])),
+    params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),
+    responses(
+        (status = 200, description = "Published.", body = VersionView),
+        (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 409, description = "`WRONG_VERSION_STATUS`: not a draft.", body = crate::error::ErrorBody),
+    ))]
 async fn publish(
     State(state): State<ApiState>,
     caller: Caller,
@@ -198,6 +229,15 @@ async fn publish(
     Ok(Json(VersionView::new(record, in_force, false)))
 }
 
+/// Published → retired: no new case gets it; cases filed under it keep it.
+#[utoipa::path(post, path = "/v1/definitions/{procedure}/versions/{version}/retire", operation_id = "retire_definition_version", tag = "definitions",
+    security(("bearer" = [])),
+    params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),
+    responses(
+        (status = 200, description = "Retired.", body = VersionView),
+        (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 409, description = "`WRONG_VERSION_STATUS`: not published.", body = crate::error::ErrorBody),
+    ))]
 async fn retire(
     State(state): State<ApiState>,
     caller: Caller,
@@ -224,7 +264,8 @@ async fn is_in_force(state: &ApiState, record: &VersionRecord) -> Result<bool, A
     Ok(current.is_some_and(|c| c.version == record.version))
 }
 
-#[derive(Debug, Deserialize)]
+/// What to dry-run: a definition's text, or a stored version; and an application.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DryRunRequest {
     /// A definition's YAML text; or name a stored version with `procedure` and `version`.
@@ -239,6 +280,16 @@ struct DryRunRequest {
 
 /// Runs a definition against the agency systems and reports each request and answer. It acts
 /// at the agencies (in development, the simulators), so it needs an actor like any change.
+#[utoipa::path(post, path = "/v1/definitions/dry-run", operation_id = "dry_run_definition", tag = "definitions",
+    security(("bearer" = [])),
+    request_body = DryRunRequest,
+    responses(
+        (status = 200, description = "Every step's request and answer, and how the case would end.", body = crate::dry_run::DryRunReport),
+        (status = 400, description = "`APPLICATION_INVALID` with `fields`, or `DRY_RUN_TARGET`.", body = crate::error::ErrorBody),
+        (status = 403, description = "`NOT_YOUR_AGENCY`.", body = crate::error::ErrorBody),
+        (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 422, description = "`DEFINITION_INVALID` with `diagnostics`.", body = crate::error::ErrorBody),
+    ))]
 async fn dry_run(
     State(state): State<ApiState>,
     caller: Caller,
@@ -304,6 +355,13 @@ async fn dry_run(
 }
 
 /// The step graph of a stored version as an SVG picture.
+#[utoipa::path(get, path = "/v1/definitions/{procedure}/versions/{version}/plan.svg", operation_id = "get_definition_plan_svg", tag = "definitions",
+    security(("bearer" = [])),
+    params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),
+    responses(
+        (status = 200, description = "The picture.", body = String, content_type = "image/svg+xml"),
+        (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
+    ))]
 async fn plan_svg(
     State(state): State<ApiState>,
     caller: Caller,

@@ -13,9 +13,10 @@ use lienthong_definitions::planner::{Action, Call, decide};
 use lienthong_definitions::{Definition, StepId};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 /// One thing the dry run did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DryRunEntry {
     pub step: String,
     /// `call`, `compensate`, `not_applicable`, `skipped`, `failed` or `correction_needed`.
@@ -36,7 +37,7 @@ pub struct DryRunEntry {
 }
 
 /// The whole report: every entry in order, and how the case would have ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DryRunReport {
     pub procedure: String,
     pub version: u32,

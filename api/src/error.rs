@@ -4,9 +4,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One problem with one field of a request, in words the applicant can act on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
     /// JSON pointer into the request body, e.g. `/application/child/date_of_birth`.
     pub field: String,
@@ -27,7 +28,8 @@ pub struct ApiError {
 }
 
 /// A definition diagnostic as the API shows it, so an editor can point at the line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Diagnostic)]
 pub struct DiagnosticView {
     pub code: &'static str,
     pub path: String,
@@ -109,17 +111,27 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// Every error answer: `{"error": {"code", "message", "fields"?, "diagnostics"?}}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub(crate) struct Body<'a> {
     error: Inner<'a>,
 }
 
-#[derive(Serialize)]
+/// The OpenAPI document names the error answer by this.
+pub(crate) type ErrorBody = Body<'static>;
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = ErrorDetail)]
 struct Inner<'a> {
+    /// Stable: clients branch on it (`CASE_NOT_FOUND`, `TOKEN_MISSING`, …).
     code: &'a str,
+    /// For people; never contains personal data.
     message: &'a str,
+    /// Each problem with a field of the request, when there are any.
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     fields: &'a [FieldError],
+    /// Each problem found in a definition or catalogue entry, with its line and column.
     #[serde(skip_serializing_if = "<[DiagnosticView]>::is_empty")]
     diagnostics: &'a [DiagnosticView],
 }

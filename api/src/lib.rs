@@ -15,7 +15,9 @@ pub mod dry_run;
 mod error;
 mod json;
 mod limits;
+mod openapi;
 pub mod ops;
+mod readiness;
 mod routes;
 mod supplements;
 
@@ -23,6 +25,7 @@ pub use auth::Caller;
 pub use callbacks::CallbackAuth;
 pub use case_update::DEFAULT_UPDATE_DEADLINE;
 pub use catalog::{Catalog, CatalogError, INSTALLER};
+pub use console::share_csrf_key;
 pub use error::ApiError;
 pub use limits::SubmissionLimiter;
 pub use routes::{ApiState, router};

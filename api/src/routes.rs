@@ -5,7 +5,6 @@ use axum::{
     extract::{Path, State},
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
-    routing::{get, post},
 };
 use lienthong_definitions::{calendar::Calendar, case::CaseState};
 use lienthong_workflows::{CaseInput, CaseWorkflow, WithdrawRequest, search_attributes as sa};
@@ -19,6 +18,8 @@ use temporalio_client::{
 use temporalio_common::search_attributes::SearchAttributes;
 use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339};
 use tracing::Instrument;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     ApiError, Catalog, application,
@@ -72,23 +73,8 @@ pub fn router(state: ApiState) -> Router {
     );
     Router::new()
         .nest_service("/v1/codec", codec)
-        .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
-        .route("/v1/procedures", get(procedures))
-        .merge(crate::definition_versions::routes())
-        .merge(crate::catalogue_routes::routes())
-        .merge(crate::ops::routes())
+        .merge(documented())
         .merge(crate::console::routes())
-        .route("/v1/applications", post(submit))
-        .route("/v1/cases/{code}", get(case))
-        .route("/v1/cases/{code}/withdraw", post(withdraw))
-        .route(
-            "/v1/cases/{code}/supplements",
-            post(crate::supplements::supplement),
-        )
-        .route(
-            "/v1/agencies/{agency}/callbacks",
-            post(crate::callbacks::receive),
-        )
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::limits::MAX_BODY_BYTES,
         ))
@@ -96,7 +82,34 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
+/// The public JSON API: each route registered with its description in the OpenAPI document
+/// (`crate::openapi`), from the handler's `#[utoipa::path]`.
+pub(crate) fn documented() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(crate::readiness::ready))
+        .routes(routes!(crate::openapi::openapi_json))
+        .routes(routes!(procedures))
+        .merge(crate::definition_versions::routes())
+        .merge(crate::catalogue_routes::routes())
+        .merge(crate::ops::routes())
+        .routes(routes!(submit))
+        .routes(routes!(case))
+        .routes(routes!(withdraw))
+        .routes(routes!(crate::supplements::supplement))
+        .routes(routes!(crate::callbacks::receive))
+}
+
+/// Whether the API is up (no token needed).
+#[utoipa::path(get, path = "/health", operation_id = "health", tag = "system",
+    responses((status = 200, description = "The API answers.", body = crate::openapi::Health)))]
+async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
 /// The procedures a citizen can file today, each in the version new cases get.
+#[utoipa::path(get, path = "/v1/procedures", operation_id = "list_procedures", tag = "cases",
+    responses((status = 200, description = "Every procedure in force today.", body = crate::openapi::ProcedureList)))]
 async fn procedures(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let list: Vec<Value> = state
         .catalog
@@ -109,20 +122,26 @@ async fn procedures(State(state): State<ApiState>) -> Result<Json<Value>, ApiErr
     Ok(Json(json!({ "procedures": list })))
 }
 
-#[derive(Debug, Deserialize)]
+/// An application to file.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Submission {
+    /// A procedure id from `GET /v1/procedures`.
     procedure: String,
+    /// The same id always answers with the same case (1 to 128 characters); or send an
+    /// `Idempotency-Key` header.
     #[serde(default)]
     client_request_id: Option<String>,
     /// The one-stop-shop office receiving the application (`01-HK`); the installation's default
     /// when absent.
     #[serde(default)]
     office: Option<String>,
+    /// The application, checked against the procedure's JSON Schema and rules.
     application: Value,
 }
 
-#[derive(Debug, Serialize)]
+/// The case the application started (or had already started).
+#[derive(Debug, Serialize, ToSchema)]
 struct Accepted {
     case_code: String,
     procedure: String,
@@ -132,7 +151,8 @@ struct Accepted {
     links: Links,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CaseLinks)]
 struct Links {
     case: String,
     withdraw: String,
@@ -144,6 +164,20 @@ pub(crate) fn today() -> time::Date {
     OffsetDateTime::now_utc().to_offset(offset).date()
 }
 
+/// File an application: a citizen for themselves, an officer at an office of theirs.
+///
+/// Nothing starts unless the whole application is valid; a bad one gets every problem at once
+/// in `fields`.
+#[utoipa::path(post, path = "/v1/applications", operation_id = "submit_application", tag = "cases",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Instead of `client_request_id`.")),
+    request_body = Submission,
+    responses(
+        (status = 202, description = "The case started, or the one this request id started before (`existing: true`).", body = Accepted),
+        (status = 400, description = "`APPLICATION_INVALID` with every problem in `fields` (`UNKNOWN_PROCEDURE`, `INVALID_FORMAT`, …).", body = crate::error::ErrorBody),
+        (status = 403, description = "`NOT_YOUR_APPLICATION`: a citizen files only for themselves, an officer only at their offices.", body = crate::error::ErrorBody),
+        (status = 429, description = "`RATE_LIMITED`: too many applications from this account.", body = crate::error::ErrorBody),
+    ))]
 async fn submit(
     State(state): State<ApiState>,
     caller: Caller,
@@ -294,6 +328,14 @@ async fn submit(
     ))
 }
 
+/// A case's status, steps, outputs, deadlines and journal.
+#[utoipa::path(get, path = "/v1/cases/{code}", operation_id = "get_case", tag = "cases",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The case code, e.g. `KS-3AXMP-RTRQT`.")),
+    responses(
+        (status = 200, description = "The case, masked unless the caller's role grants personal data.", body = crate::openapi::CaseStateDoc),
+        (status = 404, description = "`CASE_NOT_FOUND`: no such case, or not one the caller may see.", body = crate::error::ErrorBody),
+    ))]
 async fn case(
     State(state): State<ApiState>,
     caller: Caller,
@@ -352,12 +394,25 @@ fn valid_office(office: &str) -> bool {
             }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Withdrawal {
+    /// Why (1 to 500 characters).
     reason: String,
 }
 
+/// Withdraw an application: calls already sent finish, then every reversible step is undone.
+#[utoipa::path(post, path = "/v1/cases/{code}/withdraw", operation_id = "withdraw_case", tag = "cases",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The case code.")),
+    request_body = Withdrawal,
+    responses(
+        (status = 202, description = "The case took the request.", body = crate::openapi::WithdrawalAnswer),
+        (status = 400, description = "`REASON_REQUIRED`.", body = crate::error::ErrorBody),
+        (status = 404, description = "`CASE_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 409, description = "`CASE_CLOSED`: the case has ended.", body = crate::error::ErrorBody),
+        (status = 503, description = "`CASE_DID_NOT_ANSWER` within the update deadline: read the case and send again if needed.", body = crate::error::ErrorBody),
+    ))]
 async fn withdraw(
     State(state): State<ApiState>,
     caller: Caller,

@@ -11,27 +11,44 @@ use lienthong_workflows::{CaseWorkflow, SupplementRequest};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::{WorkflowQueryOptions, WorkflowSignalOptions};
+use utoipa::ToSchema;
 
 use crate::{ApiError, ApiState, error::FieldError, json::ApiJson};
 
-#[derive(Debug, Deserialize)]
+/// The documents an agency asked the citizen for.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Supplement {
+    /// The step this answers; needed only when several wait for documents.
     #[serde(default)]
     step: Option<String>,
+    /// Every requested code must be there.
     documents: Vec<Document>,
+    /// For the agency (at most 500 characters are kept).
     #[serde(default)]
     note: Option<String>,
 }
 
-#[derive(Debug, Deserialize, serde::Serialize)]
+#[derive(Debug, Deserialize, serde::Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Document {
+    /// A code the agency asked for, e.g. `PARENT_RESIDENCE_CONFIRMATION`.
     code: String,
     /// Where the portal holds the document; the engine passes references, never files.
     reference: String,
 }
 
+/// Answer an agency's request for documents; the step is sent again with them.
+#[utoipa::path(post, path = "/v1/cases/{code}/supplements", operation_id = "supplement_case", tag = "cases",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The case code.")),
+    request_body = Supplement,
+    responses(
+        (status = 202, description = "Passed to the step.", body = crate::openapi::SupplementAnswer),
+        (status = 400, description = "`SUPPLEMENT_INVALID` (`MISSING_DOCUMENT`, …) or `APPLICATION_INVALID` (`/step` required) with `fields`.", body = crate::error::ErrorBody),
+        (status = 404, description = "`CASE_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 409, description = "`NOT_AWAITING_DOCUMENTS`.", body = crate::error::ErrorBody),
+    ))]
 pub(crate) async fn supplement(
     State(state): State<ApiState>,
     caller: crate::auth::Caller,

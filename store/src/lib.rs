@@ -10,6 +10,7 @@ mod connect;
 mod definitions;
 mod error;
 mod holds;
+mod replicas;
 
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use cases::CaseRecord;

@@ -8,6 +8,9 @@ pub enum TelemetryError {
     /// The filter that selects exported spans is not a valid `tracing` filter directive.
     #[error("invalid trace filter `{filter}`: {reason}")]
     TraceFilter { filter: String, reason: String },
+    /// `LIENTHONG_LOG_FORMAT` names no log format.
+    #[error("LIENTHONG_LOG_FORMAT is `{0}`: write `text` or `json`")]
+    LogFormat(String),
     /// This process already has a global `tracing` subscriber.
     #[error("a tracing subscriber is already installed in this process")]
     AlreadyInstalled,

@@ -51,6 +51,19 @@ pub fn tracer_provider(
         .build())
 }
 
+/// A provider that gives spans their ids (the case's trace id included) but exports nothing:
+/// JSON log lines then carry ids that match the traces other processes export.
+pub fn untraced_provider(service_name: &str) -> SdkTracerProvider {
+    SdkTracerProvider::builder()
+        .with_id_generator(CaseIdGenerator::default())
+        .with_resource(
+            Resource::builder()
+                .with_service_name(service_name.to_owned())
+                .build(),
+        )
+        .build()
+}
+
 /// The `tracing` layer that turns spans selected by `filter` into OpenTelemetry spans of
 /// `provider`. Filtered on its own, so `LIENTHONG_LOG` changes what is logged, not what is traced.
 pub fn otel_layer<S>(

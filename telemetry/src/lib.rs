@@ -14,6 +14,7 @@ mod case_trace;
 mod error;
 mod exporter;
 mod http;
+mod log_format;
 mod metrics;
 mod propagation;
 mod root_span;
@@ -28,6 +29,7 @@ pub use case_trace::{
 pub use error::TelemetryError;
 pub use exporter::{DEFAULT_TRACE_FILTER, otel_layer, tracer_provider};
 pub use http::{instrument_router, metrics_router, serve_metrics, track_http};
+pub use log_format::{LOG_FORMAT_ENV, LogFormat};
 pub use metrics::Metrics;
 pub use propagation::{continue_trace, parse_traceparent, traceparent, traceparent_for_case};
 pub use root_span::{CaseSpan, record_case_span};

@@ -5,9 +5,12 @@ use opentelemetry::global;
 use opentelemetry_sdk::{propagation::TraceContextPropagator, trace::SdkTracerProvider};
 use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
 
+use std::io::IsTerminal as _;
+
 use crate::{
     TelemetryError,
-    exporter::{DEFAULT_TRACE_FILTER, otel_layer, tracer_provider},
+    exporter::{DEFAULT_TRACE_FILTER, otel_layer, tracer_provider, untraced_provider},
+    log_format::{JsonLines, LogFormat},
 };
 
 /// The environment variable that filters log lines, as it always has.
@@ -28,6 +31,8 @@ pub struct TelemetryConfig {
     pub trace_filter: String,
     /// The log filter when `LIENTHONG_LOG` is not set.
     pub default_log: String,
+    /// Text or JSON lines (`LIENTHONG_LOG_FORMAT`).
+    pub log_format: LogFormat,
 }
 
 impl TelemetryConfig {
@@ -38,7 +43,14 @@ impl TelemetryConfig {
             otlp_endpoint: None,
             trace_filter: DEFAULT_TRACE_FILTER.to_owned(),
             default_log: DEFAULT_LOG.to_owned(),
+            log_format: LogFormat::Text,
         }
+    }
+
+    /// Writes log lines in `format`.
+    pub fn with_log_format(mut self, format: LogFormat) -> Self {
+        self.log_format = format;
+        self
     }
 
     /// Logs `filter` (a `tracing` directive) unless `LIENTHONG_LOG` says otherwise.
@@ -99,16 +111,31 @@ impl Drop for Telemetry {
 pub fn init(config: TelemetryConfig) -> Result<Telemetry, TelemetryError> {
     let log_filter =
         EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(&config.default_log));
-    let logs = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_filter(log_filter);
+    let logs = match config.log_format {
+        // Colour codes only where a person reads them: never into a file or a log shipper.
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_filter(log_filter)
+            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .event_format(JsonLines)
+            .with_filter(log_filter)
+            .boxed(),
+    };
     let provider = config
         .otlp_endpoint
         .as_deref()
         .map(|endpoint| tracer_provider(&config.service_name, endpoint))
         .transpose()?;
+    // JSON lines carry trace and span ids: spans get them even when none are exported.
+    let ids_only = (provider.is_none() && config.log_format == LogFormat::Json)
+        .then(|| untraced_provider(&config.service_name));
     let traces = provider
         .as_ref()
+        .or(ids_only.as_ref())
         .map(|provider| otel_layer(provider, &config.trace_filter))
         .transpose()?;
     tracing_subscriber::registry()
@@ -125,5 +152,7 @@ pub fn init(config: TelemetryConfig) -> Result<Telemetry, TelemetryError> {
             "exporting traces over OTLP"
         );
     }
-    Ok(Telemetry { provider })
+    Ok(Telemetry {
+        provider: provider.or(ids_only),
+    })
 }

@@ -42,6 +42,7 @@ pub fn agency_credentials(
 ) -> Result<AgencyCredentials, CredentialsError> {
     let mut credentials = AgencyCredentials::new();
     let (mut variables, mut agencies) = (Vec::new(), Vec::new());
+    let mut development = Vec::new();
     for agency in catalogue.agencies() {
         let (variable, make): (&str, fn(String) -> AgencyCredential) = match &agency.auth {
             Auth::None => continue,
@@ -52,11 +53,7 @@ pub fn agency_credentials(
         let value = match value {
             Some(value) => value,
             None if dev_defaults => {
-                tracing::warn!(
-                    agency = %agency.id,
-                    variable,
-                    "using the development secret dev-secret-<agency>: never in production"
-                );
+                development.push(agency.id.clone());
                 format!("dev-secret-{}", agency.id)
             }
             None => {
@@ -66,6 +63,13 @@ pub fn agency_credentials(
             }
         };
         credentials.insert(agency.id.clone(), make(value));
+    }
+    if !development.is_empty() {
+        // One line for all of them: a warning repeated per agency reads as several problems.
+        tracing::warn!(
+            agencies = %development.join(","),
+            "using the development secrets dev-secret-<agency>: never in production"
+        );
     }
     if variables.is_empty() {
         Ok(credentials)

@@ -3,6 +3,7 @@
 mod agency_credentials;
 mod case_gauges;
 mod case_observer;
+mod health;
 mod replay;
 
 pub use agency_credentials::{AgencyCredentials, CredentialsError, agency_credentials};
@@ -127,6 +128,7 @@ pub async fn run(
         .max_cached_workflows(config.max_cached_workflows)
         .build();
     let mut side_tasks = Vec::new();
+    let polling = health::Polling::default();
     if let Some(address) = config.metrics_listen {
         let listener = tokio::net::TcpListener::bind(address)
             .await
@@ -135,8 +137,9 @@ pub async fn run(
             .local_addr()
             .map(|a| format!("http://{a}/metrics"))
             .unwrap_or_default();
-        tracing::info!(%url, "worker metrics listening");
-        let app = metrics_router(metrics.clone());
+        tracing::info!(%url, "worker metrics, /health and /ready listening");
+        let app =
+            metrics_router(metrics.clone()).merge(health::router(client.clone(), polling.clone()));
         side_tasks.push(tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
                 tracing::warn!(%error, "metrics endpoint stopped");
@@ -153,10 +156,16 @@ pub async fn run(
     let mut worker =
         Worker::new(&runtime, client, options).map_err(|e| WorkerError::Create(e.to_string()))?;
     let stop = worker.shutdown_handle();
+    let draining = polling.clone();
     tokio::spawn(async move {
         shutdown.await;
+        // Not ready from here on; the SDK stops polling, lets tasks in flight (local attempts
+        // included) finish, then `run` returns.
+        draining.set(false);
+        tracing::info!("stopping: finishing the tasks in flight");
         stop();
     });
+    polling.set(true);
     tracing::info!(
         task_queue = %config.task_queue,
         agencies = config.agencies.len(),
@@ -167,6 +176,8 @@ pub async fn run(
         .run()
         .await
         .map_err(|e| WorkerError::Run(e.to_string()));
+    polling.set(false);
+    tracing::info!("worker stopped");
     // Metrics stay scrapeable while in-flight tasks drain, and stop with the worker.
     for task in side_tasks {
         task.abort();

@@ -1,9 +1,9 @@
 //! Cross-site request forgery: every form that changes something carries
 //! `csrf` = HMAC-SHA256(key, session token) in hex, and a POST from another origin is refused.
 //!
-//! The key is random per process unless `LIENTHONG_CONSOLE_CSRF_KEY` (at least 32 bytes) sets
-//! it: replicas behind one load balancer need the same key, or a form served by one replica is
-//! refused by another.
+//! Replicas behind one load balancer need the same key, or a form served by one replica is
+//! refused by another: `LIENTHONG_CONSOLE_CSRF_KEY` (at least 32 bytes) sets it, or else the API
+//! takes the one kept in the engine database every replica shares ([`install_key`] at start).
 
 use std::sync::OnceLock;
 
@@ -25,8 +25,30 @@ use super::{
 
 pub(crate) const KEY_VARIABLE: &str = "LIENTHONG_CONSOLE_CSRF_KEY";
 
+static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// The key from `LIENTHONG_CONSOLE_CSRF_KEY` when it is long enough; `None` when unset.
+pub fn configured_key() -> Option<Vec<u8>> {
+    match std::env::var(KEY_VARIABLE) {
+        Ok(key) if key.len() >= 32 => Some(key.into_bytes()),
+        Ok(_) => {
+            tracing::warn!(
+                variable = KEY_VARIABLE,
+                "the console's CSRF key is shorter than 32 bytes; using the engine database's"
+            );
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Sets the key for this process, before the first request; a second call changes nothing.
+pub fn install_key(key: Vec<u8>) {
+    let _ = KEY.set(key);
+}
+
 fn key() -> &'static [u8] {
-    static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+    // Without an installed key (a router built in a test) the process makes its own.
     KEY.get_or_init(|| match std::env::var(KEY_VARIABLE) {
         Ok(key) if key.len() >= 32 => key.into_bytes(),
         Ok(_) => {

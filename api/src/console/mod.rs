@@ -38,6 +38,27 @@ use axum::{
 
 use crate::ApiState;
 
+/// Gives this process the console's CSRF key every replica shares: the configured one, or the
+/// one kept in the engine database (made by the first replica to start).
+pub async fn share_csrf_key(
+    store: &lienthong_store::Store,
+) -> Result<(), lienthong_store::StoreError> {
+    let key = match csrf::configured_key() {
+        Some(key) => key,
+        None => store
+            .installation_key("console-csrf", || {
+                rand::random::<[u8; 32]>()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
+            .await?
+            .into_bytes(),
+    };
+    csrf::install_key(key);
+    Ok(())
+}
+
 pub(crate) fn routes() -> Router<ApiState> {
     let pages = Router::new()
         .route("/console", get(dashboard::show))

@@ -20,19 +20,22 @@ use lienthong_workflows::CaseWorkflow;
 use serde::Deserialize;
 use serde_json::Value;
 use temporalio_client::{WorkflowExecuteUpdateOptions, errors::WorkflowUpdateError};
+use utoipa::ToSchema;
 
 use crate::{
     ApiError, ApiState, auth::Caller, case_access, case_update, error::FieldError, routes,
 };
 
 /// An operator's action on one case, as the console and the API send it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
     /// `retry_now`, `resolve`, `cancel`, `hold`, `release`.
     pub action: String,
+    /// For `retry_now` and `resolve`: the step.
     #[serde(default)]
     pub step: Option<String>,
+    /// For `hold` and `release`: the agency.
     #[serde(default)]
     pub agency: Option<String>,
     /// For `resolve`: the agency's reference of what was done offline.
@@ -41,6 +44,7 @@ pub struct ActionRequest {
     /// For `resolve`: the fields later steps read from this step's answer.
     #[serde(default)]
     pub output: Option<Value>,
+    /// Why (1 to 500 characters); kept in the audit log.
     #[serde(default)]
     pub reason: String,
     /// Retry even though the agency's health check still fails.
@@ -329,6 +333,18 @@ pub(crate) async fn health_problem(state: &ApiState, agency: &str) -> Option<Str
     }
 }
 
+/// An operator's action on one case; the case's own validator decides whether it makes sense now.
+#[utoipa::path(post, path = "/v1/ops/cases/{code}/actions", operation_id = "act_on_case", tag = "operations",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The case code.")),
+    request_body = ActionRequest,
+    responses(
+        (status = 200, description = "What the action did.", body = crate::openapi::ActionOutcomeDoc),
+        (status = 400, description = "`REASON_REQUIRED`, `REFERENCE_REQUIRED`, `OUTPUT_INVALID`, a missing field.", body = crate::error::ErrorBody),
+        (status = 404, description = "`CASE_NOT_FOUND` or `STEP_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 409, description = "Refused by the case: `CASE_CLOSED`, `STEP_NOT_RETRYABLE`, `AGENCY_HELD`, `ALREADY_HELD`, `NOT_HELD`, … or the agency still fails its health check (`force` overrides).", body = crate::error::ErrorBody),
+        (status = 503, description = "`CASE_DID_NOT_ANSWER` within the update deadline (audited `unanswered`).", body = crate::error::ErrorBody),
+    ))]
 pub(crate) async fn post(
     State(state): State<ApiState>,
     caller: Caller,

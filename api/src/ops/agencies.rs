@@ -17,6 +17,7 @@ use lienthong_workflows::{CaseWorkflow, search_attributes as sa};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::{WorkflowExecuteUpdateOptions, WorkflowListOptions};
+use utoipa::ToSchema;
 
 use super::actions::audit;
 use crate::{ApiError, ApiState, auth::Caller};
@@ -27,9 +28,10 @@ const HOLD_CONCURRENCY: usize = 16;
 pub(crate) const DEFAULT_RATE: u32 = 10;
 const MAX_RATE: u32 = 200;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgencyActionRequest {
+    /// Why (1 to 500 characters); kept in the audit log.
     #[serde(default)]
     pub reason: String,
     /// Releases per second (default 10, at most 200).
@@ -262,6 +264,17 @@ fn done_cases(result: &Result<Vec<Value>, ApiError>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Holds an agency during its outage: new cases start with it held, running ones stop calling it.
+#[utoipa::path(post, path = "/v1/ops/agencies/{agency}/hold", operation_id = "hold_agency", tag = "operations",
+    security(("bearer" = [])),
+    params(("agency" = String, Path, description = "The agency id, e.g. `residence`.")),
+    request_body = AgencyActionRequest,
+    responses(
+        (status = 200, description = "Held, and which running cases took it.", body = crate::openapi::AgencyActionAnswer),
+        (status = 400, description = "`REASON_REQUIRED`.", body = crate::error::ErrorBody),
+        (status = 404, description = "`AGENCY_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 409, description = "`ALREADY_HELD`.", body = crate::error::ErrorBody),
+    ))]
 pub(crate) async fn hold_route(
     State(state): State<ApiState>,
     caller: Caller,
@@ -271,6 +284,17 @@ pub(crate) async fn hold_route(
     Ok(Json(hold(&state, &caller, &agency, &request.reason).await?))
 }
 
+/// Releases a held agency; its held cases go back to it at `per_second`.
+#[utoipa::path(post, path = "/v1/ops/agencies/{agency}/release", operation_id = "release_agency", tag = "operations",
+    security(("bearer" = [])),
+    params(("agency" = String, Path, description = "The agency id, e.g. `residence`.")),
+    request_body = AgencyActionRequest,
+    responses(
+        (status = 200, description = "Released, and which cases.", body = crate::openapi::AgencyActionAnswer),
+        (status = 400, description = "`REASON_REQUIRED`.", body = crate::error::ErrorBody),
+        (status = 404, description = "`AGENCY_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 409, description = "`NOT_HELD`.", body = crate::error::ErrorBody),
+    ))]
 pub(crate) async fn release_route(
     State(state): State<ApiState>,
     caller: Caller,
@@ -308,6 +332,10 @@ pub async fn agency_board(state: &ApiState, caller: &Caller) -> Result<Value, Ap
     Ok(json!({ "agencies": agencies }))
 }
 
+/// The agencies: held or not, answering or not.
+#[utoipa::path(get, path = "/v1/ops/agencies", operation_id = "list_agency_states", tag = "operations",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Each agency's state.", body = crate::openapi::AgencyBoard)))]
 pub(crate) async fn list(
     State(state): State<ApiState>,
     caller: Caller,

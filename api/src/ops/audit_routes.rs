@@ -11,18 +11,27 @@ use lienthong_identity::Role;
 use lienthong_store::{AuditEntry, AuditFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::IntoParams;
 
 use crate::{ApiError, ApiState, auth::Caller};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AuditQuery {
+    /// Entries about this case code.
     case: Option<String>,
+    /// Entries by this account.
     actor: Option<String>,
+    /// Entries of this action (`retry_step`, `hold_agency`, `read_personal_data`, …).
     action: Option<String>,
+    /// At or after (RFC 3339).
     from: Option<String>,
+    /// Before (RFC 3339).
     to: Option<String>,
+    /// Entries older than this id: the previous page's `next_before_id`.
     before_id: Option<i64>,
+    /// At most this many (default 100, or 10 000 for CSV).
     limit: Option<i64>,
 }
 
@@ -48,6 +57,11 @@ async fn entries(
         .map_err(ApiError::database)
 }
 
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/v1/audit", operation_id = "list_audit", tag = "audit",
+    security(("bearer" = [])),
+    params(AuditQuery),
+    responses((status = 200, description = "One page of entries.", body = crate::openapi::AuditPage)))]
 pub(crate) async fn list(
     State(state): State<ApiState>,
     caller: Caller,
@@ -58,6 +72,11 @@ pub(crate) async fn list(
     Ok(Json(json!({ "entries": entries, "next_before_id": next })))
 }
 
+/// The audit log as CSV (RFC 4180; formulas defused).
+#[utoipa::path(get, path = "/v1/audit.csv", operation_id = "export_audit_csv", tag = "audit",
+    security(("bearer" = [])),
+    params(AuditQuery),
+    responses((status = 200, description = "`id,at,actor,role,action,cases,reason,outcome,detail`.", body = String, content_type = "text/csv")))]
 pub(crate) async fn csv(
     State(state): State<ApiState>,
     caller: Caller,

@@ -8,6 +8,7 @@ use lienthong_definitions::{case::StepStatus, operator::ActionKind};
 use lienthong_identity::Role;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::{
     actions::audit,
@@ -19,7 +20,7 @@ use crate::{ApiError, ApiState, auth::Caller, routes::case_state};
 /// The most cases one bulk action may touch, whatever cap is asked for.
 pub const MAX_CAP: usize = 1000;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkRequest {
     /// `retry_now` (every retrying or parked step of each case) or `release` (the agency's
@@ -28,13 +29,16 @@ pub struct BulkRequest {
     /// For `release`: the agency; for `retry_now`: only that agency's steps.
     #[serde(default)]
     pub agency: Option<String>,
+    /// Which cases (running ones unless `status` says otherwise).
     #[serde(default)]
     pub filter: CaseFilter,
+    /// List what would be sent, and send nothing.
     #[serde(default)]
     pub dry_run: bool,
     /// Refuse when more cases than this match (default 50, at most 1000).
     #[serde(default)]
     pub cap: Option<usize>,
+    /// Why (1 to 500 characters); kept in the audit log.
     #[serde(default)]
     pub reason: String,
     /// Cases per second (default 10).
@@ -194,6 +198,15 @@ pub async fn bulk(
     result
 }
 
+/// Retry or release many cases chosen by a filter; a dry run first lists exactly what it would touch.
+#[utoipa::path(post, path = "/v1/ops/bulk", operation_id = "bulk_action", tag = "operations",
+    security(("bearer" = [])),
+    request_body = BulkRequest,
+    responses(
+        (status = 200, description = "What would be sent, or what each case answered.", body = crate::openapi::BulkAnswer),
+        (status = 400, description = "`REASON_REQUIRED`, `ACTION_INVALID`, `FILTER_INVALID`.", body = crate::error::ErrorBody),
+        (status = 409, description = "`BULK_OVER_CAP`: more cases match than `cap`; nothing was done.", body = crate::error::ErrorBody),
+    ))]
 pub(crate) async fn post(
     State(state): State<ApiState>,
     caller: Caller,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use temporalio_client::{WorkflowCountOptions, WorkflowListOptions};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+use utoipa::{IntoParams, ToSchema};
 
 use super::filter::CaseFilter;
 use crate::{
@@ -46,16 +47,20 @@ pub const STATUSES: &[&str] = &[
     "withdrawn",
 ];
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     #[serde(flatten)]
+    #[param(ignore)]
     pub filter: CaseFilter,
+    /// From 1 (default 1).
     pub page: Option<usize>,
+    /// 1 to 200 (default 50).
     pub page_size: Option<usize>,
 }
 
 /// One line of the case list: no personal data, only what search attributes hold.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CaseLine {
     pub code: String,
     pub procedure: Option<String>,
@@ -68,13 +73,15 @@ pub struct CaseLine {
     pub closed_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One page of cases matching a filter.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CasePage {
     pub cases: Vec<CaseLine>,
     pub page: usize,
     pub page_size: usize,
     /// Whether a next page exists.
     pub more: bool,
+    /// The Temporal visibility query the filter became.
     pub query: String,
 }
 
@@ -130,6 +137,14 @@ pub async fn list_cases(
     })
 }
 
+/// The cases in the operator's offices matching a filter, one page of them.
+#[utoipa::path(get, path = "/v1/ops/cases", operation_id = "list_cases", tag = "operations",
+    security(("bearer" = [])),
+    params(CaseFilter, ListQuery),
+    responses(
+        (status = 200, description = "One page of cases.", body = CasePage),
+        (status = 400, description = "`FILTER_INVALID` with `fields`.", body = crate::error::ErrorBody),
+    ))]
 pub(crate) async fn list(
     State(state): State<ApiState>,
     caller: Caller,
@@ -149,7 +164,7 @@ pub(crate) async fn list(
 
 /// The dashboard's figures: cases by status, by agency waited on, by needs-attention reason,
 /// and cases submitted per day over the last week by status.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Counts {
     pub by_status: Vec<(String, i64)>,
     pub by_agency: Vec<(String, i64)>,
@@ -241,6 +256,10 @@ pub async fn dashboard_counts(state: &ApiState, caller: &Caller) -> Result<Count
     })
 }
 
+/// The dashboard's figures, within the operator's offices.
+#[utoipa::path(get, path = "/v1/ops/counts", operation_id = "case_counts", tag = "operations",
+    security(("bearer" = [])),
+    responses((status = 200, description = "`[name, count]` pairs by status, agency waited on and reason; per day for the last week.", body = Counts)))]
 pub(crate) async fn counts(
     State(state): State<ApiState>,
     caller: Caller,
@@ -282,6 +301,14 @@ pub async fn timeline(state: &ApiState, caller: &Caller, code: &str) -> Result<V
     Ok(body)
 }
 
+/// One case for an operator: its state, every operator action on it, links.
+#[utoipa::path(get, path = "/v1/ops/cases/{code}", operation_id = "get_case_timeline", tag = "operations",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The case code.")),
+    responses(
+        (status = 200, description = "The case's timeline.", body = crate::openapi::CaseTimeline),
+        (status = 404, description = "`CASE_NOT_FOUND`: no such case in the operator's offices.", body = crate::error::ErrorBody),
+    ))]
 pub(crate) async fn show(
     State(state): State<ApiState>,
     caller: Caller,
@@ -305,6 +332,14 @@ pub async fn picture(state: &ApiState, caller: &Caller, code: &str) -> Result<St
     Ok(lienthong_definitions::picture::to_svg(&graph))
 }
 
+/// The case's step graph with each step's state.
+#[utoipa::path(get, path = "/v1/ops/cases/{code}/picture.svg", operation_id = "get_case_picture_svg", tag = "operations",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The case code.")),
+    responses(
+        (status = 200, description = "The picture.", body = String, content_type = "image/svg+xml"),
+        (status = 404, description = "`CASE_NOT_FOUND`.", body = crate::error::ErrorBody),
+    ))]
 pub(crate) async fn picture_svg(
     State(state): State<ApiState>,
     caller: Caller,

@@ -6,13 +6,16 @@ use axum::http::StatusCode;
 use lienthong_identity::Principal;
 use lienthong_workflows::{CaseWorkflow, search_attributes as sa};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::{ApiError, error::FieldError};
 
 /// What an operator can filter cases by. Absent fields do not filter.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CaseFilter {
+    /// A procedure id.
     pub procedure: Option<String>,
     /// `running`, `compensating`, `completed`, `failed`, `withdrawn`, …
     pub status: Option<String>,
@@ -25,6 +28,7 @@ pub struct CaseFilter {
     /// Submitted at or after / before (RFC 3339 or a date).
     pub submitted_from: Option<String>,
     pub submitted_to: Option<String>,
+    /// One case code.
     pub code: Option<String>,
     /// One office or province of the operator's scope (`01`, `01-HK`).
     pub office: Option<String>,

@@ -10,10 +10,7 @@ mod bulk;
 pub mod cases;
 pub mod filter;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use actions::{ActionRequest, act};
 pub use agencies::{agency_board, hold, release};
@@ -24,20 +21,17 @@ pub use filter::CaseFilter;
 
 use crate::ApiState;
 
-pub(crate) fn routes() -> Router<ApiState> {
-    Router::new()
-        .route("/v1/ops/cases", get(cases::list))
-        .route("/v1/ops/counts", get(cases::counts))
-        .route("/v1/ops/cases/{code}", get(cases::show))
-        .route("/v1/ops/cases/{code}/picture.svg", get(cases::picture_svg))
-        .route("/v1/ops/cases/{code}/actions", post(actions::post))
-        .route("/v1/ops/agencies", get(agencies::list))
-        .route("/v1/ops/agencies/{agency}/hold", post(agencies::hold_route))
-        .route(
-            "/v1/ops/agencies/{agency}/release",
-            post(agencies::release_route),
-        )
-        .route("/v1/ops/bulk", post(bulk::post))
-        .route("/v1/audit", get(audit_routes::list))
-        .route("/v1/audit.csv", get(audit_routes::csv))
+pub(crate) fn routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new()
+        .routes(routes!(cases::list))
+        .routes(routes!(cases::counts))
+        .routes(routes!(cases::show))
+        .routes(routes!(cases::picture_svg))
+        .routes(routes!(actions::post))
+        .routes(routes!(agencies::list))
+        .routes(routes!(agencies::hold_route))
+        .routes(routes!(agencies::release_route))
+        .routes(routes!(bulk::post))
+        .routes(routes!(audit_routes::list))
+        .routes(routes!(audit_routes::csv))
 }

@@ -1,0 +1,380 @@
+//! The `lienthong` command line: every role, flag and environment variable, in one place, so the
+//! binary, `lienthong completions`, the settings table of `docs/operations.md` and the deploy
+//! checks all read the same definitions.
+
+use std::{collections::BTreeSet, net::SocketAddr, path::PathBuf};
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::{DEFAULT_TASK_QUEUE, FirstAttempt};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lienthong",
+    version,
+    about = "Linked public-service procedures, run as durable workflows"
+)]
+pub struct Cli {
+    /// Export traces over OTLP/HTTP to this base URL (e.g. http://127.0.0.1:4318); off when unset.
+    #[arg(long, global = true, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start everything on this machine: Temporal dev server, agency simulators, worker and API.
+    Dev(DevArgs),
+    /// Run a worker against the Temporal given by TEMPORAL_ADDRESS / temporal.toml.
+    Worker(WorkerArgs),
+    /// Run the HTTP API against the Temporal given by TEMPORAL_ADDRESS / temporal.toml.
+    Api(Box<ApiArgs>),
+    /// Make sure the Temporal namespace has lienthong's search attributes (workers and APIs also
+    /// do this at start); says what it added or which permission is missing.
+    Setup(SetupArgs),
+    /// Run the agency simulators, each with its own register.
+    AgencySim(AgencySimArgs),
+    /// Submit an application file and follow the case until it ends.
+    Submit(SubmitArgs),
+    /// Check, draw, store, publish, retire and list procedure definitions.
+    Definitions(crate::definitions_cli::DefinitionsArgs),
+    /// Measure cases per second and latency on an embedded stack, against Temporal's bare ceiling.
+    Bench(crate::bench::BenchArgs),
+    /// Check that this build replays recorded case histories exactly (before deploying it).
+    Replay(crate::replay_cli::ReplayArgs),
+    /// Print a shell completion script (e.g. `lienthong completions bash > /etc/bash_completion.d/lienthong`).
+    Completions(CompletionsArgs),
+}
+
+/// Where Temporal is and how long to wait for it at start; shared by every role that connects.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TemporalArgs {
+    /// host:port of Temporal; overrides TEMPORAL_ADDRESS (the namespace, TLS and API key come
+    /// from TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, TEMPORAL_API_KEY or temporal.toml).
+    #[arg(long)]
+    pub temporal_address: Option<String>,
+    /// Seconds to keep trying to reach Temporal at start (with backoff, printing progress)
+    /// before giving up; 0 tries once.
+    #[arg(long, env = "LIENTHONG_TEMPORAL_WAIT_SECS", default_value_t = 120)]
+    pub temporal_wait_secs: u64,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DevArgs {
+    /// Where Temporal's history and the agencies' registers are kept.
+    #[arg(long, default_value = ".lienthong", env = "LIENTHONG_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// Where the API and the console listen.
+    #[arg(long, default_value = "127.0.0.1:8780")]
+    pub listen: SocketAddr,
+    /// The Temporal dev server's gRPC port.
+    #[arg(long, default_value_t = 7233)]
+    pub temporal_port: u16,
+    /// The Temporal Web UI's port.
+    #[arg(long, default_value_t = 8233)]
+    pub temporal_ui_port: u16,
+    /// Run beside another stack: the API on this port, Temporal on the next, its Web UI on the
+    /// one after, then the five agency simulators (overrides --listen and the Temporal ports).
+    #[arg(long, conflicts_with = "any_port")]
+    pub base_port: Option<u16>,
+    /// Run beside another stack on ports the system chooses (printed at start).
+    #[arg(long)]
+    pub any_port: bool,
+    /// The `temporal` CLI to run.
+    #[arg(long, default_value = "temporal", env = "LIENTHONG_TEMPORAL_BIN")]
+    pub temporal_bin: PathBuf,
+    /// Once everything is up, submit this application as the printed citizen (or, when it names
+    /// an `office`, as the printed operator) and follow it to its end.
+    #[arg(long)]
+    pub submit: Option<PathBuf>,
+    /// Faults to inject into the agency simulators from the start (see `agency-sim --faults`).
+    #[arg(long)]
+    pub faults: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub temporal: TemporalArgs,
+    /// The task queue cases run on; every worker and API of a deployment names the same one.
+    #[arg(long, default_value = DEFAULT_TASK_QUEUE, env = "LIENTHONG_TASK_QUEUE")]
+    pub task_queue: String,
+    /// agency=url, repeatable (or comma-separated in LIENTHONG_AGENCIES).
+    #[arg(long = "agency", env = "LIENTHONG_AGENCIES", value_delimiter = ',')]
+    pub agencies: Vec<String>,
+    /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
+    #[arg(long)]
+    pub agencies_file: Option<PathBuf>,
+    /// Serve Prometheus metrics (cases, steps, the Temporal SDK's own) and `/health`, `/ready`
+    /// on this address.
+    #[arg(long, env = "LIENTHONG_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// For agencies whose LIENTHONG_SECRET_<AGENCY> is unset, use the simulators' development
+    /// secret dev-secret-<agency>. Never in production: without it a missing secret stops the
+    /// worker.
+    #[arg(long)]
+    pub dev_agency_secrets: bool,
+    /// Cases kept in memory between steps (least recently used evicted, replayed when needed).
+    #[arg(long, env = "LIENTHONG_MAX_CACHED_WORKFLOWS", default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS, value_parser = at_least_one)]
+    pub max_cached_workflows: usize,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ApiArgs {
+    #[command(flatten)]
+    pub temporal: TemporalArgs,
+    /// The task queue cases run on; every worker and API of a deployment names the same one.
+    #[arg(long, default_value = DEFAULT_TASK_QUEUE, env = "LIENTHONG_TASK_QUEUE")]
+    pub task_queue: String,
+    /// Where the API and the console listen.
+    #[arg(long, default_value = "127.0.0.1:8780", env = "LIENTHONG_LISTEN")]
+    pub listen: SocketAddr,
+    /// Write {"api": "http://..."} here once listening.
+    #[arg(long)]
+    pub ready_file: Option<PathBuf>,
+    /// agency=secret for verifying agencies' signed callbacks, repeatable (or comma-separated
+    /// in LIENTHONG_CALLBACK_SECRETS).
+    #[arg(
+        long = "callback-secret",
+        env = "LIENTHONG_CALLBACK_SECRETS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub callback_secrets: Vec<String>,
+    /// Accept the development secrets (dev-secret-<agency>) the simulators sign with.
+    #[arg(long)]
+    pub dev_callback_secrets: bool,
+    /// A folder of extra procedure definitions (*.yaml) to publish at start besides the shipped
+    /// ones (versions already in the engine database are left as they are).
+    #[arg(long, env = "LIENTHONG_PROCEDURES")]
+    pub procedures: Option<PathBuf>,
+    /// The engine database: `sqlite://path/engine.db` (created if missing) or `postgres://...`.
+    /// Every API replica names the same one.
+    #[arg(
+        long,
+        default_value = "sqlite://.lienthong/engine.db",
+        env = "LIENTHONG_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+    /// agency=url overriding the catalogue's addresses for dry runs, repeatable.
+    #[arg(long = "agency", value_delimiter = ',')]
+    pub agencies: Vec<String>,
+    /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
+    #[arg(long)]
+    pub agencies_file: Option<PathBuf>,
+    /// The OpenID Connect issuer whose tokens callers present (its keys are read from its
+    /// discovery document).
+    #[arg(long, env = "LIENTHONG_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The audience tokens of the OIDC issuer must name.
+    #[arg(long, env = "LIENTHONG_OIDC_AUDIENCE")]
+    pub oidc_audience: Option<String>,
+    /// The installation's own HS256 token key (base64, at least 32 bytes) instead of an issuer.
+    #[arg(long, env = "LIENTHONG_TOKEN_KEY", hide_env_values = true)]
+    pub token_key: Option<String>,
+    /// A file holding the token key (as `lienthong dev` writes `<data-dir>/token-key`).
+    #[arg(long, env = "LIENTHONG_TOKEN_KEY_FILE")]
+    pub token_key_file: Option<PathBuf>,
+    /// Where an application that names no office is filed (`01-HK`: province 01, office HK).
+    #[arg(long, env = "LIENTHONG_DEFAULT_OFFICE", default_value = "01-HK")]
+    pub default_office: String,
+    /// Seconds a step may wait on an agency's answer before its case shows as needing attention
+    /// (`retrying`); 600 when unset.
+    #[arg(long, env = "LIENTHONG_ATTENTION_AFTER_SECS")]
+    pub attention_after_secs: Option<u64>,
+    /// Where new cases run an agency call's first attempt: `local` (in the worker running the
+    /// case, for steps whose attempt timeout is at most 10 s; retries go to the task queue) or
+    /// `queued` (every attempt on the task queue).
+    #[arg(long, env = "LIENTHONG_FIRST_ATTEMPT", value_enum, default_value_t = FirstAttempt::Local)]
+    pub first_attempt: FirstAttempt,
+    /// Applications one account may submit per minute, per API replica (0: no limit).
+    #[arg(long, env = "LIENTHONG_SUBMISSIONS_PER_MINUTE", default_value_t = 60)]
+    pub submissions_per_minute: u32,
+    /// Seconds a withdrawal or an operator's action waits for its case to take it before the
+    /// API answers `503 CASE_DID_NOT_ANSWER` (as when no worker is running).
+    #[arg(long, env = "LIENTHONG_UPDATE_DEADLINE_SECS", default_value_t = lienthong_api::DEFAULT_UPDATE_DEADLINE.as_secs() as usize, value_parser = at_least_one)]
+    pub update_deadline_secs: usize,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SetupArgs {
+    #[command(flatten)]
+    pub temporal: TemporalArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AgencySimArgs {
+    /// Where each simulator keeps its register (`<agency>.db`).
+    #[arg(long, default_value = ".lienthong/agencies")]
+    pub data_dir: PathBuf,
+    /// Listen on free ports instead of 8701-8705.
+    #[arg(long)]
+    pub any_port: bool,
+    /// Write {"agency": "url"} here once listening.
+    #[arg(long)]
+    pub ready_file: Option<PathBuf>,
+    /// The lienthong API that decisions taken later are sent back to.
+    #[arg(long, env = "LIENTHONG_CALLBACK_URL")]
+    pub callback_url: Option<String>,
+    /// Faults to inject from the start: {"residence": [{"operation": "*", "mode": "error", ...}]}.
+    #[arg(long)]
+    pub faults: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SubmitArgs {
+    /// The application: `{"procedure", "application", "office"?}` as `POST /v1/applications`
+    /// takes it (see examples/applications/).
+    pub file: PathBuf,
+    /// The lienthong API's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8780", env = "LIENTHONG_API")]
+    pub api: String,
+    /// The bearer token to file with: a citizen's (the application must name their personal ID)
+    /// or an operator's (`lienthong dev` prints one for each role).
+    #[arg(long, env = "LIENTHONG_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Idempotency key for the submission; defaults to a hash of the file.
+    #[arg(long)]
+    pub request_id: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to write completions for.
+    pub shell: clap_complete::Shell,
+}
+
+/// A count that must be at least 1 (the worker's sticky queue needs a cache; an update deadline
+/// of 0 would refuse every update).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("`{text}` is not a whole number of at least 1")),
+    }
+}
+
+/// Variables a role reads itself rather than through a flag: the Temporal SDK's standard
+/// connection settings, the payload keys, the agencies' secrets, the log settings.
+const TEMPORAL_VARIABLES: &[&str] = &[
+    "TEMPORAL_ADDRESS",
+    "TEMPORAL_NAMESPACE",
+    "TEMPORAL_API_KEY",
+    "TEMPORAL_TLS",
+    "TEMPORAL_TLS_CLIENT_CERT_PATH",
+    "TEMPORAL_TLS_CLIENT_KEY_PATH",
+    "TEMPORAL_TLS_SERVER_CA_CERT_PATH",
+    "TEMPORAL_TLS_SERVER_NAME",
+    "TEMPORAL_CONFIG_FILE",
+    "TEMPORAL_PROFILE",
+];
+const PAYLOAD_VARIABLES: &[&str] = &["LIENTHONG_PAYLOAD_KEYS", "LIENTHONG_PAYLOAD_WRITE_KEY"];
+const LOG_VARIABLES: &[&str] = &[
+    lienthong_telemetry::LOG_ENV,
+    lienthong_telemetry::LOG_FORMAT_ENV,
+];
+/// The console's CSRF and session key, shared by API replicas (or kept in the engine database).
+pub const CONSOLE_KEY_ENV: &str = "LIENTHONG_CONSOLE_CSRF_KEY";
+
+/// The variables each agency's secret is read from (`LIENTHONG_SECRET_<AGENCY>`).
+fn agency_secret_variables() -> Vec<&'static str> {
+    lienthong_agencies::Agency::ALL
+        .iter()
+        .filter_map(|agency| agency.secret_env())
+        .collect()
+}
+
+/// Every environment variable `role` (`api`, `worker`, `setup`, `dev`, …) reads: those behind
+/// its flags and the ones it reads directly.
+pub fn variables_read(role: &str) -> BTreeSet<String> {
+    let command = Cli::command();
+    let mut names: BTreeSet<String> = command
+        .get_arguments()
+        .filter_map(|arg| arg.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
+        .collect();
+    if let Some(sub) = command.find_subcommand(role) {
+        names.extend(
+            sub.get_arguments()
+                .filter_map(|arg| arg.get_env())
+                .map(|env| env.to_string_lossy().into_owned()),
+        );
+    }
+    names.extend(LOG_VARIABLES.iter().map(|s| (*s).to_owned()));
+    if matches!(role, "api" | "worker" | "setup" | "replay") {
+        names.extend(TEMPORAL_VARIABLES.iter().map(|s| (*s).to_owned()));
+    }
+    if matches!(role, "api" | "worker" | "replay") {
+        names.extend(PAYLOAD_VARIABLES.iter().map(|s| (*s).to_owned()));
+    }
+    if matches!(role, "api" | "worker" | "agency-sim") {
+        names.extend(agency_secret_variables().into_iter().map(str::to_owned));
+    }
+    if role == "api" {
+        names.insert(CONSOLE_KEY_ENV.to_owned());
+    }
+    names
+}
+
+/// The roles an operations team runs, in the order `docs/operations.md` lists them.
+const DEPLOYED_ROLES: &[&str] = &["api", "worker", "setup"];
+
+/// The settings table of `docs/operations.md`: one row per flag of each deployed role, with its
+/// variable, default and meaning, straight from the definitions above so it cannot drift.
+pub fn settings_markdown() -> String {
+    let command = Cli::command();
+    let mut out = String::new();
+    for role in DEPLOYED_ROLES {
+        let Some(sub) = command.find_subcommand(role) else {
+            continue;
+        };
+        out.push_str(&format!("#### `lienthong {role}`\n\n"));
+        out.push_str("| flag | variable | default | what it sets |\n|---|---|---|---|\n");
+        for arg in sub.get_arguments().chain(command.get_arguments()) {
+            let Some(long) = arg.get_long() else { continue };
+            if matches!(long, "help" | "version") {
+                continue;
+            }
+            let env = arg
+                .get_env()
+                .map(|e| format!("`{}`", e.to_string_lossy()))
+                .unwrap_or_default();
+            let default: Vec<String> = arg
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            let default = if default.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`", default.join(","))
+            };
+            let help = arg
+                .get_help()
+                .map(|h| h.to_string().replace('\n', " ").replace('|', "\\|"))
+                .unwrap_or_default();
+            out.push_str(&format!("| `--{long}` | {env} | {default} | {help} |\n"));
+        }
+        let direct: Vec<String> = variables_read(role)
+            .into_iter()
+            .filter(|name| {
+                !sub.get_arguments()
+                    .chain(command.get_arguments())
+                    .any(|arg| arg.get_env().is_some_and(|e| e == name.as_str()))
+            })
+            .map(|name| format!("`{name}`"))
+            .collect();
+        out.push_str(&format!(
+            "\nAlso read from the environment: {}.\n\n",
+            direct.join(", ")
+        ));
+    }
+    out.trim_end().to_owned()
+}
+
+/// Writes the completion script for `shell` to `out`.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    let mut command = Cli::command();
+    clap_complete::generate(shell, &mut command, "lienthong", out);
+}

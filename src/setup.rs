@@ -1,0 +1,220 @@
+//! `lienthong setup`: the namespace's search attributes, made sure of idempotently through
+//! Temporal's operator service. Workers and APIs run it at start, so roles started on their own
+//! against any cluster never stall on `BadSearchAttributes`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use lienthong_workflows::search_attributes::REGISTRATION;
+use temporalio_client::{
+    Client,
+    tonic::{Code, Request},
+};
+use temporalio_common::protos::temporal::api::{
+    enums::v1::IndexedValueType,
+    operatorservice::v1::{AddSearchAttributesRequest, ListSearchAttributesRequest},
+};
+
+/// What setup found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupReport {
+    pub namespace: String,
+    /// Attributes that were already registered with the right type.
+    pub present: Vec<String>,
+    /// Attributes this run registered.
+    pub added: Vec<String>,
+}
+
+impl std::fmt::Display for SetupReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.added.is_empty() {
+            write!(
+                f,
+                "namespace {}: all {} search attributes were already registered",
+                self.namespace,
+                self.present.len()
+            )
+        } else {
+            write!(
+                f,
+                "namespace {}: registered {} ({} already there)",
+                self.namespace,
+                self.added.join(", "),
+                self.present.len()
+            )
+        }
+    }
+}
+
+/// Why setup could not make sure of the search attributes. Each says what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// This identity may not read or add the namespace's search attributes.
+    #[error(
+        "namespace {namespace}: not allowed to {action} search attributes ({reason}). Ask a \
+         Temporal administrator to register them: {commands}"
+    )]
+    PermissionDenied {
+        namespace: String,
+        action: &'static str,
+        reason: String,
+        commands: String,
+    },
+    /// An attribute exists under the same name with another type.
+    #[error(
+        "namespace {namespace}: search attribute {name} is registered as {found}, lienthong needs \
+         {wanted}; remove it or use another namespace"
+    )]
+    WrongType {
+        namespace: String,
+        name: String,
+        found: String,
+        wanted: String,
+    },
+    /// The server refused for another reason.
+    #[error("namespace {namespace}: cannot {action} search attributes: {reason}")]
+    Server {
+        namespace: String,
+        action: &'static str,
+        reason: String,
+    },
+}
+
+fn wanted() -> BTreeMap<&'static str, IndexedValueType> {
+    REGISTRATION
+        .iter()
+        .map(|(name, kind)| {
+            let kind = match *kind {
+                "KeywordList" => IndexedValueType::KeywordList,
+                _ => IndexedValueType::Keyword,
+            };
+            (*name, kind)
+        })
+        .collect()
+}
+
+fn type_name(value: i32) -> String {
+    IndexedValueType::try_from(value)
+        .map(|t| {
+            t.as_str_name()
+                .trim_start_matches("INDEXED_VALUE_TYPE_")
+                .to_owned()
+        })
+        .unwrap_or_else(|_| value.to_string())
+}
+
+/// The `temporal` commands an administrator runs instead.
+fn commands(namespace: &str, missing: &[&str]) -> String {
+    REGISTRATION
+        .iter()
+        .filter(|(name, _)| missing.contains(name))
+        .map(|(name, kind)| {
+            format!(
+                "`temporal operator search-attribute create --namespace {namespace} --name {name} \
+                 --type {kind}`"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn list(client: &Client, namespace: &str) -> Result<HashMap<String, i32>, SetupError> {
+    let mut operator = client.connection().operator_service();
+    let answer = operator
+        .list_search_attributes(Request::new(ListSearchAttributesRequest {
+            namespace: namespace.to_owned(),
+        }))
+        .await
+        .map_err(|status| refused(namespace, "read", status, &[]))?;
+    Ok(answer.into_inner().custom_attributes)
+}
+
+fn refused(
+    namespace: &str,
+    action: &'static str,
+    status: temporalio_client::tonic::Status,
+    missing: &[&str],
+) -> SetupError {
+    let reason = format!("{:?}: {}", status.code(), status.message());
+    if matches!(
+        status.code(),
+        Code::PermissionDenied | Code::Unauthenticated | Code::Unimplemented
+    ) {
+        let all: Vec<&str> = REGISTRATION.iter().map(|(name, _)| *name).collect();
+        SetupError::PermissionDenied {
+            namespace: namespace.to_owned(),
+            action,
+            reason,
+            commands: commands(namespace, if missing.is_empty() { &all } else { missing }),
+        }
+    } else {
+        SetupError::Server {
+            namespace: namespace.to_owned(),
+            action,
+            reason,
+        }
+    }
+}
+
+/// Registers every search attribute the engine writes that the namespace lacks; an attribute
+/// already there with the right type is left alone, so any number of roles may run it at once.
+pub async fn ensure_search_attributes(client: &Client) -> Result<SetupReport, SetupError> {
+    let namespace = client.options().namespace.clone();
+    let existing = list(client, &namespace).await?;
+    let (mut present, mut missing) = (Vec::new(), Vec::new());
+    for (name, kind) in wanted() {
+        match existing.get(name) {
+            Some(found) if *found == kind as i32 => present.push(name.to_owned()),
+            Some(found) => {
+                return Err(SetupError::WrongType {
+                    namespace,
+                    name: name.to_owned(),
+                    found: type_name(*found),
+                    wanted: type_name(kind as i32),
+                });
+            }
+            None => missing.push(name),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(SetupReport {
+            namespace,
+            present,
+            added: Vec::new(),
+        });
+    }
+    let request = AddSearchAttributesRequest {
+        namespace: namespace.clone(),
+        search_attributes: missing
+            .iter()
+            .map(|name| ((*name).to_owned(), wanted()[name] as i32))
+            .collect(),
+    };
+    let mut operator = client.connection().operator_service();
+    match operator.add_search_attributes(Request::new(request)).await {
+        Ok(_) => {}
+        // Another role registered them in the meantime: check what is there now.
+        Err(status) if status.code() == Code::AlreadyExists => {
+            let now = list(client, &namespace).await?;
+            if let Some(name) = missing.iter().find(|name| !now.contains_key(**name)) {
+                return Err(SetupError::Server {
+                    namespace,
+                    action: "add",
+                    reason: format!("{name} is still missing after AlreadyExists"),
+                });
+            }
+            present.extend(missing.iter().map(|name| (*name).to_owned()));
+            return Ok(SetupReport {
+                namespace,
+                present,
+                added: Vec::new(),
+            });
+        }
+        Err(status) => return Err(refused(&namespace, "add", status, &missing)),
+    }
+    Ok(SetupReport {
+        namespace,
+        present,
+        added: missing.into_iter().map(str::to_owned).collect(),
+    })
+}
