@@ -27,6 +27,9 @@ pub struct DevServerOptions {
     pub startup_timeout: Duration,
     /// Server dynamic configuration, `key → value`; starts as [`TUNED`].
     pub dynamic_config: BTreeMap<String, String>,
+    /// Register the engine's search attributes at start (`false` gives a bare namespace, as a
+    /// cluster nobody has set up would have).
+    pub search_attributes: bool,
 }
 
 /// The server settings lienthong runs the dev server with, each measured with `lienthong bench`
@@ -61,6 +64,7 @@ impl DevServerOptions {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
+            search_attributes: true,
         }
     }
 
@@ -139,7 +143,7 @@ impl DevServer {
                 "--sqlite-pragma",
                 "synchronous=NORMAL",
             ]);
-        for (name, kind) in REGISTRATION {
+        for (name, kind) in REGISTRATION.iter().filter(|_| options.search_attributes) {
             command.args(["--search-attribute", &format!("{name}={kind}")]);
         }
         match options.ui_port {

@@ -278,8 +278,10 @@ struct DryRunRequest {
     application: Value,
 }
 
-/// Runs a definition against the agency systems and reports each request and answer. It acts
-/// at the agencies (in development, the simulators), so it needs an actor like any change.
+/// Runs a definition against the agency systems and reports each request and answer.
+///
+/// It acts at the agencies (in development, the simulators), so it needs an actor like any
+/// change.
 #[utoipa::path(post, path = "/v1/definitions/dry-run", operation_id = "dry_run_definition", tag = "definitions",
     security(("bearer" = [])),
     request_body = DryRunRequest,

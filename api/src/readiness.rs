@@ -25,12 +25,13 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// taken for gone (so a killed worker stops counting within this time, not at once).
 const POLLER_FRESH_SECS: i64 = 90;
 
-/// Whether this API can serve now: Temporal, the engine database and a polling worker (no token
-/// needed).
+/// Whether this API can serve now (no token needed).
+///
+/// Ready: Temporal, the engine database and a polling worker all answer.
 #[utoipa::path(get, path = "/ready", operation_id = "ready", tag = "system",
     responses(
-        (status = 200, description = "Ready: `{status: ready, checks: {temporal, database, workers}}`."),
-        (status = 503, description = "Not ready: the body's `checks` say which dependency failed and why."),
+        (status = 200, description = "Ready: `{status: ready, checks: {temporal, database, workers}}`.", body = crate::openapi::Readiness),
+        (status = 503, description = "Not ready: the body's `checks` say which dependency failed and why.", body = crate::openapi::Readiness),
     ))]
 pub(crate) async fn ready(State(state): State<ApiState>) -> (StatusCode, Json<Value>) {
     let (temporal, database, workers) = tokio::join!(

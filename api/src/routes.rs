@@ -286,6 +286,9 @@ async fn submit(
             .await
             .map_err(ApiError::database)?;
         let options = WorkflowStartOptions::new(state.task_queue.clone(), code.clone())
+            // A case code is one case for good: a request id filed again after its case ended
+            // finds that case instead of running it a second time.
+            .id_reuse_policy(temporalio_client::WorkflowIdReusePolicy::RejectDuplicate)
             .search_attributes(SearchAttributes::new([
                 sa::PROCEDURE.value_set(definition.id.0.clone()),
                 sa::STATUS.value_set("running".to_owned()),

@@ -30,7 +30,7 @@ use axum::{
 use lienthong_api::{ApiState, CallbackAuth, Catalog, SubmissionLimiter};
 use lienthong_codec::{KeyRing, PayloadCipher, generate_key_entry};
 use lienthong_definitions::calendar::Calendar;
-use lienthong_identity::DevKey;
+use lienthong_identity::{Claims, DevKey};
 use lienthong_store::Store;
 use serde_json::{Value, json};
 use temporalio_client::{
@@ -68,6 +68,12 @@ async fn unreachable_temporal() -> Client {
 /// The API's router on a real state: an engine database in a temp dir holding the shipped
 /// procedures and catalogue, a token key, a payload key, Temporal unreachable.
 async fn api() -> (Router, tempfile::TempDir) {
+    let (app, dir, _key) = api_with_key().await;
+    (app, dir)
+}
+
+/// [`api`], and the key its tokens are signed with.
+async fn api_with_key() -> (Router, tempfile::TempDir, DevKey) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&Store::sqlite_url(dir.path()))
         .await
@@ -79,6 +85,7 @@ async fn api() -> (Router, tempfile::TempDir) {
         .collect();
     catalog.install(&shipped).await.unwrap();
     let ring = KeyRing::parse(&generate_key_entry("k1").unwrap()).unwrap();
+    let key = DevKey::generate();
     let state = ApiState {
         client: unreachable_temporal().await,
         catalog: Arc::new(catalog),
@@ -87,7 +94,7 @@ async fn api() -> (Router, tempfile::TempDir) {
         callbacks: Arc::new(CallbackAuth::new(BTreeMap::new())),
         agencies: Arc::new(BTreeMap::new()),
         agency_credentials: Arc::new(BTreeMap::new()),
-        verifier: Arc::new(DevKey::generate().verifier().unwrap()),
+        verifier: Arc::new(key.verifier().unwrap()),
         store,
         default_office: "01-HK".into(),
         attention_after_secs: None,
@@ -96,7 +103,7 @@ async fn api() -> (Router, tempfile::TempDir) {
         payload_cipher: Arc::new(PayloadCipher::new(ring)),
         update_deadline: Duration::from_secs(1),
     };
-    (lienthong_api::router(state), dir)
+    (lienthong_api::router(state), dir, key)
 }
 
 struct Answer {
@@ -116,7 +123,20 @@ impl Answer {
 }
 
 async fn send(app: &Router, method: Method, uri: &str, body: Option<&str>) -> Answer {
+    send_as(app, None, method, uri, body).await
+}
+
+async fn send_as(
+    app: &Router,
+    token: Option<&str>,
+    method: Method,
+    uri: &str,
+    body: Option<&str>,
+) -> Answer {
     let mut request = Request::builder().method(method).uri(uri);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
     if body.is_some() {
         request = request.header(header::CONTENT_TYPE, "application/json");
     }
@@ -350,8 +370,22 @@ fn sample(path: &str) -> String {
 
 #[tokio::test]
 async fn every_documented_operation_is_served_as_documented() {
-    let (app, _dir) = api().await;
+    let (app, _dir, key) = api_with_key().await;
     let doc = served_document(&app).await;
+    // The codec's guard answers before the nested service routes, so its operations are also
+    // sent with the one token the guard lets through.
+    let codec_reader = key
+        .mint(
+            &Claims {
+                sub: "operator-1".into(),
+                roles: vec!["operator".into()],
+                offices: vec!["01".into()],
+                personal_data: true,
+                ..Claims::default()
+            },
+            Duration::from_secs(600),
+        )
+        .unwrap();
     let mut problems = Vec::new();
     for (method, path) in operations(&doc) {
         let op = operation(&doc, &method, &path);
@@ -367,6 +401,22 @@ async fn every_documented_operation_is_served_as_documented() {
         {
             problems.push(format!("{who}: not served ({})", answer.status));
             continue;
+        }
+        if path.starts_with("/v1/codec/") {
+            let answer = send_as(
+                &app,
+                Some(&codec_reader),
+                method.parse().unwrap(),
+                &path,
+                Some(r#"{"payloads": []}"#),
+            )
+            .await;
+            if answer.status != StatusCode::OK {
+                problems.push(format!(
+                    "{who}: not served to a codec reader ({})",
+                    answer.status
+                ));
+            }
         }
         let token_missing = answer.error_code().as_deref() == Some("TOKEN_MISSING");
         match (bearer, PUBLIC.contains(&path.as_str())) {
@@ -437,9 +487,12 @@ async fn the_document_validates_against_the_openapi_3_1_schema() {
         .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 
-    // The validator does catch a broken document.
+    // The validator does catch a broken document, and a broken Schema Object in it.
     let mut broken = doc.clone();
     broken["paths"]["/health"]["get"]["responses"] = json!("none");
+    assert!(!validator.is_valid(&broken));
+    let mut broken = doc.clone();
+    broken["components"]["schemas"]["Error"]["type"] = json!("strng");
     assert!(!validator.is_valid(&broken));
 }
 
@@ -510,8 +563,16 @@ async fn every_reference_resolves_and_every_operation_is_complete() {
         if op["tags"].as_array().is_none_or(Vec::is_empty) {
             problems.push(format!("{who}: no tag"));
         }
-        if op["summary"].as_str().is_none_or(str::is_empty) {
-            problems.push(format!("{who}: no summary"));
+        // The summary is one line: generated clients put it on the method.
+        if op["summary"]
+            .as_str()
+            .is_none_or(|s| s.is_empty() || s.contains('\n'))
+        {
+            problems.push(format!(
+                "{who}: the summary (the first paragraph of the handler's doc comment) is \
+                 missing or spans lines: {}",
+                op["summary"]
+            ));
         }
         // Each `{parameter}` of the path is declared as a path parameter, and nothing else is.
         let in_path: BTreeSet<&str> = path
@@ -670,6 +731,19 @@ async fn schemas_of_other_crates_types_match_their_json() {
     // Answers built as JSON here, checked where the router can build them without Temporal.
     let health = send(&app, Method::GET, "/health", None).await;
     assert_eq!(properties(&doc, "Health"), keys(&health.json().unwrap()));
+    let ready = send(&app, Method::GET, "/ready", None).await;
+    assert_eq!(
+        ready.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no Temporal here"
+    );
+    let ready = ready.json().unwrap();
+    assert_eq!(properties(&doc, "Readiness"), keys(&ready));
+    assert_eq!(properties(&doc, "ReadinessChecks"), keys(&ready["checks"]));
+    let check = properties(&doc, "ReadinessCheck");
+    for (name, found) in ready["checks"].as_object().unwrap() {
+        assert!(keys(found).is_subset(&check), "{name}: {found}");
+    }
     let procedures = send(&app, Method::GET, "/v1/procedures", None)
         .await
         .json()

@@ -51,7 +51,13 @@ pub fn all_roles() -> Claims {
     }
 }
 
+/// Given to [`Stack::start_env`] as a variable name, starts Temporal with no search attributes
+/// registered: the worker and the API must register them themselves.
+pub const BARE_NAMESPACE: &str = "HARNESS_BARE_NAMESPACE";
+
 pub struct Stack {
+    /// The engine database every API of the stack shares.
+    pub database_url: String,
     /// Signs this stack's callers' tokens.
     pub token_key: DevKey,
     /// Set on every process of the stack (e.g. where to export traces).
@@ -68,14 +74,14 @@ pub struct Stack {
     api_process: Child,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
 }
 
-fn lienthong(dir: &Path, log: &str, env: &[(String, String)]) -> Command {
+pub fn lienthong(dir: &Path, log: &str, env: &[(String, String)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lienthong"));
     let log = std::fs::File::create(dir.join(log)).expect("log file");
     command
@@ -90,14 +96,15 @@ fn lienthong(dir: &Path, log: &str, env: &[(String, String)]) -> Command {
 
 /// The dev server on a free port. It also binds ports next to the one it is given, which another
 /// test's server may have just taken: a start that fails is tried again on another port.
-async fn start_temporal(dir: &Path) -> Result<DevServer> {
+async fn start_temporal(dir: &Path, search_attributes: bool) -> Result<DevServer> {
     let mut last = None;
     for attempt in 0..3 {
-        let options = DevServerOptions::new(
+        let mut options = DevServerOptions::new(
             dir.join(format!("temporal-{attempt}.db")),
             free_port(),
             None,
         );
+        options.search_attributes = search_attributes;
         match DevServer::start(options).await {
             Ok(server) => return Ok(server),
             Err(e) => last = Some(e),
@@ -119,6 +126,45 @@ async fn read_ready(path: &Path, child: &mut Child) -> Result<Value> {
             bail!("{} did not appear in time", path.display());
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// How an API process of a stack is started.
+struct ApiSpec<'a> {
+    dir: &'a Path,
+    env: &'a [(String, String)],
+    temporal: &'a str,
+    database_url: &'a str,
+}
+
+impl ApiSpec<'_> {
+    /// Starts `lienthong api` on a free port with its log in `<name>.log`, and waits until it
+    /// serves: its child process and base URL.
+    async fn spawn(&self, name: &str) -> Result<(Child, String)> {
+        let ready = self.dir.join(format!("{name}.json"));
+        let mut child = lienthong(self.dir, &format!("{name}.log"), self.env)
+            .args([
+                "api",
+                "--listen",
+                "127.0.0.1:0",
+                "--dev-callback-secrets",
+                "--temporal-address",
+                self.temporal,
+            ])
+            .arg("--procedures")
+            .arg(self.dir.join("procedures"))
+            .arg("--agencies-file")
+            .arg(self.dir.join("agencies.json"))
+            .arg("--database-url")
+            .arg(self.database_url)
+            .arg("--ready-file")
+            .arg(&ready)
+            .spawn()?;
+        let url = read_ready(&ready, &mut child).await?["api"]
+            .as_str()
+            .context("api url")?
+            .to_owned();
+        Ok((child, url))
     }
 }
 
@@ -179,12 +225,19 @@ impl Stack {
             "LIENTHONG_SUBMISSIONS_PER_MINUTE".to_owned(),
             "0".to_owned(),
         ));
-        env.extend(extra_env);
+        env.extend(
+            extra_env
+                .iter()
+                .filter(|(key, _)| key != BARE_NAMESPACE)
+                .cloned(),
+        );
         let worker_metrics = otlp_endpoint.map(|_| format!("127.0.0.1:{}", free_port()));
         // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir()?;
-        let temporal = start_temporal(dir.path()).await?;
+        // A stack asked for a bare namespace leaves the search attributes to its roles.
+        let bare = extra_env.iter().any(|(key, _)| key == BARE_NAMESPACE);
+        let temporal = start_temporal(dir.path(), !bare).await?;
 
         let sims_ready = dir.path().join("agencies.json");
         let mut sims = lienthong(dir.path(), "agencies.log", &env)
@@ -201,32 +254,19 @@ impl Stack {
         for (name, yaml) in procedures {
             std::fs::write(procedures_dir.join(name), yaml)?;
         }
-        let api_ready = dir.path().join("api.json");
-        let mut api_process = lienthong(dir.path(), "api.log", &env)
-            .args([
-                "api",
-                "--listen",
-                "127.0.0.1:0",
-                "--dev-callback-secrets",
-                "--temporal-address",
-                &temporal.address().to_string(),
-            ])
-            .arg("--procedures")
-            .arg(&procedures_dir)
-            .arg("--agencies-file")
-            .arg(&sims_ready)
-            .arg("--database-url")
-            .arg(format!(
-                "sqlite://{}",
-                dir.path().join("engine.db").display()
-            ))
-            .arg("--ready-file")
-            .arg(&api_ready)
-            .spawn()?;
-        let api = read_ready(&api_ready, &mut api_process).await?["api"]
-            .as_str()
-            .context("api url")?
-            .to_owned();
+        let database_url = env
+            .iter()
+            .find(|(key, _)| key == "LIENTHONG_DATABASE_URL")
+            .map(|(_, url)| url.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("engine.db").display()));
+        let temporal_address = temporal.address().to_string();
+        let api_process_spec = ApiSpec {
+            dir: dir.path(),
+            env: &env,
+            temporal: &temporal_address,
+            database_url: &database_url,
+        };
+        let (api_process, api) = api_process_spec.spawn("api").await?;
 
         // The harness's own client acts as an officer holding every role, so a test that is not
         // about identities reads as a user would; identity tests mint narrower tokens.
@@ -246,6 +286,7 @@ impl Stack {
                 .error_for_status()?;
         }
         let mut stack = Self {
+            database_url,
             token_key,
             dir,
             temporal,
@@ -308,6 +349,42 @@ impl Stack {
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.retain(|(known, _)| known != key);
         self.env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// Another API process on the same Temporal, engine database and keys (a replica), with its
+    /// log in `<name>.log`: its child process and base URL.
+    pub async fn start_api_replica(&self, name: &str) -> Result<(Child, String)> {
+        let temporal = self.temporal.address().to_string();
+        ApiSpec {
+            dir: self.dir.path(),
+            env: &self.env,
+            temporal: &temporal,
+            database_url: &self.database_url,
+        }
+        .spawn(name)
+        .await
+    }
+
+    /// Another worker on the same task queue, with its log in `<name>.log` and `extra` flags.
+    pub fn start_extra_worker(&self, name: &str, extra: &[&str]) -> Result<Child> {
+        Ok(
+            lienthong(self.dir.path(), &format!("{name}.log"), &self.env)
+                .args([
+                    "worker",
+                    "--dev-agency-secrets",
+                    "--temporal-address",
+                    &self.temporal.address().to_string(),
+                ])
+                .arg("--agencies-file")
+                .arg(self.dir.path().join("agencies.json"))
+                .args(extra)
+                .spawn()?,
+        )
+    }
+
+    /// The text of one of the stack's logs (`worker.log`, `api.log`, a replica's).
+    pub fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default()
     }
 
     /// SIGKILL: the worker gets no chance to finish anything.

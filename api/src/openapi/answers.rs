@@ -14,6 +14,38 @@ pub(crate) struct Health {
     status: String,
 }
 
+/// `GET /ready`: whether the API can serve now, and what each check found.
+#[derive(ToSchema)]
+pub(crate) struct Readiness {
+    #[schema(inline)]
+    status: ReadyStatus,
+    checks: ReadinessChecks,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+enum ReadyStatus {
+    Ready,
+    NotReady,
+}
+
+#[derive(ToSchema)]
+pub(crate) struct ReadinessChecks {
+    temporal: ReadinessCheck,
+    database: ReadinessCheck,
+    /// `pollers`: the workers seen polling the task queue recently.
+    workers: ReadinessCheck,
+}
+
+#[derive(ToSchema)]
+pub(crate) struct ReadinessCheck {
+    ok: bool,
+    /// Why not, when not.
+    error: Option<String>,
+    /// For `workers`: how many poll the task queue.
+    pollers: Option<u32>,
+}
+
 /// The procedures that can be filed today.
 #[derive(ToSchema)]
 pub(crate) struct ProcedureList {

@@ -166,8 +166,9 @@ fn finish(mut doc: openapi::OpenApi) -> openapi::OpenApi {
     doc
 }
 
-/// Encrypts payloads for history (the Temporal codec-server protocol); served by
-/// `lienthong_codec::codec_router`, nested at `/v1/codec`.
+/// Encrypts payloads for history (the Temporal codec-server protocol).
+///
+/// Served by `lienthong_codec::codec_router`, nested at `/v1/codec`.
 #[utoipa::path(
     post,
     path = "/v1/codec/encode",
@@ -184,9 +185,10 @@ fn finish(mut doc: openapi::OpenApi) -> openapi::OpenApi {
 #[allow(dead_code)] // Only its description is used: the route is the codec crate's.
 async fn codec_encode() {}
 
-/// Decrypts payloads of history for the Temporal CLI and UI; served by
-/// `lienthong_codec::codec_router`, nested at `/v1/codec`. Every use is logged with the
-/// operator's account.
+/// Decrypts payloads of history for the Temporal CLI and UI.
+///
+/// Served by `lienthong_codec::codec_router`, nested at `/v1/codec`. Every use is logged with
+/// the operator's account.
 #[utoipa::path(
     post,
     path = "/v1/codec/decode",
