@@ -1,0 +1,276 @@
+//! Two API replicas and two workers on one Temporal and a Postgres engine database, as a
+//! production deployment runs them: cases and operator actions go through both APIs in turn,
+//! one API and one worker are killed mid-load, and every accepted case still completes once.
+
+mod support;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use hmac::{Hmac, Mac};
+use lienthong_agencies::seeded;
+use lienthong_store::Store;
+use serde_json::{Value, json};
+use sha2::Sha256;
+use support::{Stack, example_submission, step};
+
+const GROUP_B: &str = include_str!("../examples/applications/death-residence-allowance.json");
+
+fn death_submission(deceased: &str) -> Value {
+    let mut body: Value = serde_json::from_str(GROUP_B).expect("the example is valid JSON");
+    body["application"]["deceased"]["personal_id"] = json!(deceased);
+    // The survivor benefit is refused for someone who was never insured; this test is about
+    // replicas, so it asks only for what every seeded person gets.
+    body["application"]["requested"] =
+        json!({"funeral_allowance": true, "survivor_benefit": false});
+    if let Some(application) = body["application"].as_object_mut() {
+        application.remove("survivor_benefit");
+    }
+    body
+}
+
+/// A fresh schema in the `test` database of the machine's Postgres.
+async fn postgres_schema() -> Result<(Store, String, String)> {
+    let base = std::env::var("LIENTHONG_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let name = format!("lt_replicas_{}", uuid_like());
+    let admin = Store::connect_unmigrated(&base)
+        .await
+        .context("Postgres at 127.0.0.1:5432 (database test)")?;
+    admin.execute(&format!("CREATE SCHEMA {name}")).await?;
+    let url = format!("{base}?options=-c%20search_path%3D{name}");
+    Ok((admin, name, url))
+}
+
+fn uuid_like() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}{:x}", std::process::id())
+}
+
+/// A callback signed as the agency signs it: the same bytes can be sent to any replica.
+fn signed_callback(agency: &str, body: &Value) -> Result<(String, String, Vec<u8>)> {
+    let raw = serde_json::to_vec(body)?;
+    let timestamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)?
+        .as_secs()
+        .to_string();
+    let mut mac = Hmac::<Sha256>::new_from_slice(format!("dev-secret-{agency}").as_bytes())?;
+    mac.update(format!("{timestamp}.").as_bytes());
+    mac.update(&raw);
+    let signature: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((timestamp, format!("sha256={signature}"), raw))
+}
+
+async fn send_callback(
+    http: &reqwest::Client,
+    api: &str,
+    agency: &str,
+    (timestamp, signature, raw): &(String, String, Vec<u8>),
+) -> Result<(u16, Value)> {
+    let response = http
+        .post(format!("{api}/v1/agencies/{agency}/callbacks"))
+        .header("content-type", "application/json")
+        .header("x-lienthong-timestamp", timestamp)
+        .header("x-lienthong-signature", signature)
+        .body(raw.clone())
+        .send()
+        .await?;
+    Ok((
+        response.status().as_u16(),
+        response.json().await.unwrap_or(Value::Null),
+    ))
+}
+
+async fn submit_to(stack: &Stack, api: &str, body: &Value) -> Result<(u16, Value)> {
+    let response = stack
+        .http
+        .post(format!("{api}/v1/applications"))
+        .json(body)
+        .send()
+        .await?;
+    Ok((response.status().as_u16(), response.json().await?))
+}
+
+async fn act(stack: &Stack, api: &str, code: &str, action: Value) -> Result<(u16, Value)> {
+    let response = stack
+        .http
+        .post(format!("{api}/v1/ops/cases/{code}/actions"))
+        .json(&action)
+        .send()
+        .await?;
+    Ok((response.status().as_u16(), response.json().await?))
+}
+
+#[tokio::test]
+async fn two_apis_and_two_workers_on_postgres_lose_one_of_each_and_every_case_completes_once()
+-> Result<()> {
+    let (admin, schema, database_url) = postgres_schema().await?;
+    let mut stack =
+        Stack::start_env(vec![("LIENTHONG_DATABASE_URL".to_owned(), database_url)]).await?;
+    let (mut api_two, api_two_url) = stack.start_api_replica("api-2").await?;
+    let mut worker_two = stack.start_extra_worker("worker-2", &[])?;
+    let apis = [stack.api.clone(), api_two_url.clone()];
+
+    // One case waits on social insurance's decision, so its callback and actions can be tried
+    // on both replicas.
+    stack
+        .fault(
+            "social-insurance",
+            json!({"operation": "issue-child-health-card", "mode": "decide_later",
+                   "delay_ms": 0, "decision": "approve", "hold": true, "count": 1}),
+        )
+        .await?;
+    let waiting = stack
+        .submit_ok(&example_submission("replica-waiting"))
+        .await?;
+    stack
+        .wait_case(&waiting, Duration::from_secs(60), |c| {
+            step(c, "insurance")["status"] == "awaiting_decision"
+        })
+        .await?;
+    let (status, held) = act(
+        &stack,
+        &apis[0],
+        &waiting,
+        json!({"action": "hold", "agency": "social-insurance", "reason": "replica check: hold"}),
+    )
+    .await?;
+    assert_eq!(status, 200, "hold through the first API: {held}");
+    let (status, released) = act(
+        &stack,
+        &apis[1],
+        &waiting,
+        json!({"action": "release", "agency": "social-insurance", "reason": "replica check: release"}),
+    )
+    .await?;
+    assert_eq!(status, 200, "release through the second API: {released}");
+    let callback = signed_callback(
+        "social-insurance",
+        &json!({
+            "idempotency_key": format!("{waiting}/insurance"),
+            "outcome": "done",
+            "output": {"card_number": "TE1010199999999", "social_insurance_number": "0199999999",
+                       "valid_from": "2026-12-06", "valid_until": "2032-11-19"},
+        }),
+    )?;
+    let (status, body) =
+        send_callback(&stack.http, &apis[0], "social-insurance", &callback).await?;
+    assert_eq!(status, 202, "{body}");
+    let (status, body) =
+        send_callback(&stack.http, &apis[1], "social-insurance", &callback).await?;
+    assert_eq!(
+        status, 401,
+        "a callback replayed to the other replica: {body}"
+    );
+    assert_eq!(body["error"]["code"], "CALLBACK_REPLAYED", "{body}");
+
+    // The load: group A and group B in turn, through both APIs; halfway, one API and one worker
+    // are killed without warning.
+    const CASES: usize = 36;
+    let deceased: Vec<&str> = seeded::BY_BENEFIT_STATUS
+        .iter()
+        .flat_map(|(_, people)| people.iter().copied())
+        .filter(|person| *person != seeded::DECEASED_INSURED_SHORT)
+        .collect();
+    let (mut accepted, mut group_a, mut group_b) = (vec![waiting.clone()], 1, 0);
+    let mut killed = false;
+    for i in 0..CASES {
+        if i == CASES / 2 {
+            api_two.kill().await?;
+            worker_two.kill().await?;
+            killed = true;
+        }
+        let api = if killed { &apis[0] } else { &apis[i % 2] };
+        let body = if i % 3 == 2 && group_b < deceased.len() {
+            death_submission(deceased[group_b])
+        } else {
+            example_submission(&format!("replica-{i}"))
+        };
+        let (status, answer) = submit_to(&stack, api, &body).await?;
+        assert_eq!(status, 202, "case {i} through {api}: {answer}");
+        accepted.push(
+            answer["case_code"]
+                .as_str()
+                .context("case code")?
+                .to_owned(),
+        );
+        if body["procedure"] == "death-residence-allowance" {
+            group_b += 1;
+        } else {
+            group_a += 1;
+        }
+    }
+    stack.kill_worker().await?;
+    // The surviving worker: the harness's first one was killed above too, so start a fresh one
+    // and the case load moves on to it, as an orchestrator would restart a pod.
+    stack.start_worker()?;
+
+    let mut completed = 0;
+    for code in &accepted {
+        let case = stack
+            .wait_case(code, Duration::from_secs(180), |c| {
+                !matches!(c["status"].as_str(), Some("running" | "compensating"))
+            })
+            .await?;
+        assert_eq!(case["status"], "completed", "{code}: {case:#}");
+        completed += 1;
+    }
+    assert_eq!(completed, accepted.len());
+
+    // Nothing registered twice at any agency.
+    let duplicates = |table: &str, column: &str| {
+        format!(
+            "SELECT COUNT(*) FROM (SELECT {column} FROM {table} GROUP BY {column} HAVING COUNT(*) > 1)"
+        )
+    };
+    assert_eq!(
+        stack
+            .scalar("civil-status", "SELECT COUNT(*) FROM births")
+            .await?,
+        group_a as i64,
+        "one birth per group-A case"
+    );
+    let mut duplicated = 0;
+    for (agency, table, column) in [
+        ("civil-status", "births", "e_birth_certificate_number"),
+        ("residence", "residence_entries", "personal_id"),
+        ("social-insurance", "cards", "personal_id"),
+    ] {
+        duplicated += stack.scalar(agency, &duplicates(table, column)).await?;
+    }
+    assert_eq!(duplicated, 0, "no act registered twice");
+
+    // Each action once in the audit log, whichever replica took it.
+    let audit: Value = stack
+        .http
+        .get(format!("{}/v1/audit?case={waiting}", stack.api))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let entries = audit["entries"].as_array().context("audit entries")?;
+    for action in ["hold", "release"] {
+        let count = entries
+            .iter()
+            .filter(|e| e["action"] == action && e["outcome"] == "done")
+            .count();
+        assert_eq!(count, 1, "{action} audited once: {audit:#}");
+    }
+    eprintln!(
+        "replica run: {} cases accepted ({group_a} group A, {group_b} group B), 1 API and 2 \
+         workers killed, {completed} completed, duplicates: {duplicated}",
+        accepted.len()
+    );
+    drop(stack);
+    admin
+        .execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .await?;
+    Ok(())
+}
