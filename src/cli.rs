@@ -352,7 +352,14 @@ pub fn settings_markdown() -> String {
             };
             let help = arg
                 .get_help()
-                .map(|h| h.to_string().replace('\n', " ").replace('|', "\\|"))
+                .map(|h| {
+                    // `<agency>` would read as an HTML tag in a rendered table.
+                    h.to_string()
+                        .replace('\n', " ")
+                        .replace('|', "\\|")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;")
+                })
                 .unwrap_or_default();
             out.push_str(&format!("| `--{long}` | {env} | {default} | {help} |\n"));
         }

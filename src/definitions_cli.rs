@@ -19,6 +19,7 @@ pub struct DefinitionsArgs {
 enum DefinitionsCommand {
     /// Check definition files; prints each problem as file:line:column and exits 1 if any.
     Validate {
+        /// The definition files (YAML) to check.
         files: Vec<PathBuf>,
         /// Check against the agency files (`<agency>.yaml`) in this folder instead of the
         /// catalogue shipped with lienthong (`GET /v1/catalogue` shows an installation's).
@@ -27,6 +28,7 @@ enum DefinitionsCommand {
     },
     /// Show the step graph: as text, or as an SVG picture with --svg.
     Plan {
+        /// The definition file (YAML).
         file: PathBuf,
         /// Write the picture here (SVG) instead of printing the text form.
         #[arg(long)]
@@ -34,19 +36,23 @@ enum DefinitionsCommand {
     },
     /// Store a definition file as a draft of its version (replacing an earlier draft).
     Draft {
+        /// The definition file (YAML).
         file: PathBuf,
         #[command(flatten)]
         api: ApiArgs,
     },
     /// Store a definition file and publish it: new cases get it from its effective date.
     Publish {
+        /// The definition file (YAML).
         file: PathBuf,
         #[command(flatten)]
         api: ApiArgs,
     },
     /// Stop giving a published version to new cases (running cases keep it).
     Retire {
+        /// The procedure id (`birth-residence-insurance`).
         procedure: String,
+        /// The version number.
         version: u32,
         #[command(flatten)]
         api: ApiArgs,
@@ -54,6 +60,7 @@ enum DefinitionsCommand {
     /// Run a definition on an application against the agency systems (the simulators of
     /// `lienthong dev`) through the API, and show each step's request and answer.
     DryRun {
+        /// The definition file (YAML).
         file: PathBuf,
         /// The application JSON (a bare application, or a submission with `application`).
         #[arg(long)]
@@ -74,7 +81,9 @@ enum DefinitionsCommand {
     },
     /// Print one stored version's definition text and history.
     Show {
+        /// The procedure id (`birth-residence-insurance`).
         procedure: String,
+        /// The version number.
         version: u32,
         #[command(flatten)]
         api: ApiArgs,
@@ -83,6 +92,7 @@ enum DefinitionsCommand {
 
 #[derive(clap::Args, Debug)]
 struct ApiArgs {
+    /// The lienthong API's base URL.
     #[arg(long, default_value = "http://127.0.0.1:8780", env = "LIENTHONG_API")]
     api: String,
     /// An agency administrator's bearer token (`lienthong dev` prints one); the account it names
