@@ -255,11 +255,7 @@ pub async fn start_agencies(
     if any_port {
         config = config.with_any_free_ports();
     } else if let Some(first) = first_port {
-        config.ports = Agency::ALL
-            .into_iter()
-            .zip(first..)
-            .map(|(agency, port)| (agency, port))
-            .collect();
+        config.ports = Agency::ALL.into_iter().zip(first..).collect();
     }
     config.callback_url = callback_url;
     Ok(lienthong_agencies::start(config).await?)
