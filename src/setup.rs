@@ -218,3 +218,50 @@ pub async fn ensure_search_attributes(client: &Client) -> Result<SetupReport, Se
         added: missing.into_iter().map(str::to_owned).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use temporalio_client::tonic::Status;
+
+    use super::*;
+
+    #[test]
+    fn a_missing_permission_names_the_commands_an_administrator_runs() {
+        let error = refused(
+            "cases",
+            "add",
+            Status::permission_denied("Request unauthorized."),
+            &["LienthongOffice", "LienthongWaitingOn"],
+        );
+        let text = error.to_string();
+        assert!(matches!(error, SetupError::PermissionDenied { .. }), "{text}");
+        assert!(text.contains("not allowed to add"), "{text}");
+        assert!(
+            text.contains(
+                "temporal operator search-attribute create --namespace cases --name LienthongWaitingOn --type KeywordList"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("LienthongProcedure"), "only the missing ones: {text}");
+    }
+
+    #[test]
+    fn another_refusal_says_what_the_server_said() {
+        let error = refused("cases", "read", Status::unavailable("shutting down"), &[]);
+        assert!(matches!(error, SetupError::Server { .. }));
+        assert!(error.to_string().contains("shutting down"), "{error}");
+    }
+
+    #[test]
+    fn a_report_says_what_was_added() {
+        let report = SetupReport {
+            namespace: "default".into(),
+            present: vec!["LienthongStatus".into()],
+            added: vec!["LienthongOffice".into()],
+        };
+        assert_eq!(
+            report.to_string(),
+            "namespace default: registered LienthongOffice (1 already there)"
+        );
+    }
+}
