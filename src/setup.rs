@@ -234,7 +234,10 @@ mod tests {
             &["LienthongOffice", "LienthongWaitingOn"],
         );
         let text = error.to_string();
-        assert!(matches!(error, SetupError::PermissionDenied { .. }), "{text}");
+        assert!(
+            matches!(error, SetupError::PermissionDenied { .. }),
+            "{text}"
+        );
         assert!(text.contains("not allowed to add"), "{text}");
         assert!(
             text.contains(
@@ -242,7 +245,10 @@ mod tests {
             ),
             "{text}"
         );
-        assert!(!text.contains("LienthongProcedure"), "only the missing ones: {text}");
+        assert!(
+            !text.contains("LienthongProcedure"),
+            "only the missing ones: {text}"
+        );
     }
 
     #[test]
