@@ -1,7 +1,7 @@
 //! Each role started on its own, as an operations team runs them against a cluster: they set up
 //! a bare namespace's search attributes, wait for a Temporal that is not there yet, give up on
-//! one that never comes with one clear line, report readiness truthfully, write JSON logs when
-//! asked, and stop cleanly on SIGTERM.
+//! one that never comes with one clear line, report readiness truthfully, reconnect after a
+//! Temporal outage, write JSON logs when asked, and stop cleanly on SIGTERM.
 
 mod support;
 
@@ -230,5 +230,28 @@ async fn ready_tells_the_truth_and_logs_are_json_lines_with_trace_ids() -> Resul
     )
     .await?;
     assert_eq!(body["checks"]["temporal"]["ok"], false, "{body}");
+
+    // Temporal back on the same address and history: both reconnect by themselves and cases
+    // run again.
+    let port = stack.temporal.address().port();
+    let history = std::fs::read_dir(stack.dir.path())?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| {
+            path.file_name().is_some_and(|n| {
+                n.to_string_lossy().starts_with("temporal-") && n.to_string_lossy().ends_with(".db")
+            })
+        })
+        .context("the stack's Temporal history file")?;
+    stack.temporal = DevServer::start(DevServerOptions::new(history, port, None)).await?;
+    wait_status(&api_ready, 200, Duration::from_secs(90)).await?;
+    wait_status(
+        &format!("http://{metrics}/ready"),
+        200,
+        Duration::from_secs(60),
+    )
+    .await?;
+    let code = stack.submit_ok(&example_submission("after-outage")).await?;
+    let case = stack.wait_ended(&code).await?;
+    assert_eq!(case["status"], "completed", "{case:#}");
     Ok(())
 }
