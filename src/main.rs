@@ -236,17 +236,35 @@ impl DevPorts {
     }
 }
 
+/// The dev server on the chosen ports. It also binds ports next to its own, which another
+/// process may take between choosing free ports and starting: with `--any-port` a start that
+/// fails is tried again on other ports.
+async fn start_temporal(args: &DevArgs) -> Result<(DevPorts, DevServer)> {
+    let tries = if args.any_port { 3 } else { 1 };
+    let mut attempt = 1;
+    loop {
+        let ports = DevPorts::choose(args)?;
+        let mut options = DevServerOptions::new(
+            args.data_dir.join("temporal.db"),
+            ports.temporal,
+            Some(ports.temporal_ui),
+        );
+        options.binary = args.temporal_bin.clone();
+        match DevServer::start(options).await {
+            Ok(server) => return Ok((ports, server)),
+            Err(error) if attempt < tries => {
+                tracing::warn!(%error, "Temporal did not start; trying other ports");
+                attempt += 1;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
 async fn dev(args: DevArgs, metrics: lienthong_telemetry::Metrics) -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
-    let ports = DevPorts::choose(&args)?;
-    let mut options = DevServerOptions::new(
-        args.data_dir.join("temporal.db"),
-        ports.temporal,
-        Some(ports.temporal_ui),
-    );
-    options.binary = args.temporal_bin.clone();
-    let server = DevServer::start(options).await?;
+    let (ports, server) = start_temporal(&args).await?;
     let stop = Stop::on_signals();
     let result = run_dev_stack(&args, &ports, &server, stop, metrics).await;
     server.stop().await;

@@ -3,13 +3,11 @@
 
 mod support;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::Result;
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
-use support::{FAST, Stack, example_submission, fast_procedure, step};
+use support::{FAST, SignedCallback, Stack, example_submission, fast_procedure, step};
 
 fn personal_id(case: &Value) -> String {
     step(case, "birth")["output"]["personal_id"]
@@ -31,33 +29,9 @@ async fn post_callback(
     secret: &str,
     body: &Value,
 ) -> Result<(u16, Value)> {
-    let raw = serde_json::to_vec(body)?;
-    let timestamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)?
-        .as_secs()
-        .to_string();
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())?;
-    mac.update(format!("{timestamp}.").as_bytes());
-    mac.update(&raw);
-    let signature: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let response = stack
-        .http
-        .post(format!("{}/v1/agencies/{agency}/callbacks", stack.api))
-        .header("content-type", "application/json")
-        .header("x-lienthong-timestamp", timestamp)
-        .header("x-lienthong-signature", format!("sha256={signature}"))
-        .body(raw)
-        .send()
-        .await?;
-    Ok((
-        response.status().as_u16(),
-        response.json().await.unwrap_or(Value::Null),
-    ))
+    SignedCallback::new(secret, body)?
+        .send(&stack.http, &stack.api, agency)
+        .await
 }
 
 #[tokio::test]

@@ -7,12 +7,10 @@ mod support;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use hmac::{Hmac, Mac};
 use lienthong_agencies::seeded;
 use lienthong_store::Store;
 use serde_json::{Value, json};
-use sha2::Sha256;
-use support::{Stack, example_submission, step};
+use support::{SignedCallback, Stack, example_submission, step};
 
 const GROUP_B: &str = include_str!("../examples/applications/death-residence-allowance.json");
 
@@ -47,45 +45,6 @@ fn uuid_like() -> String {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     format!("{nanos:x}{:x}", std::process::id())
-}
-
-/// A callback signed as the agency signs it: the same bytes can be sent to any replica.
-fn signed_callback(agency: &str, body: &Value) -> Result<(String, String, Vec<u8>)> {
-    let raw = serde_json::to_vec(body)?;
-    let timestamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)?
-        .as_secs()
-        .to_string();
-    let mut mac = Hmac::<Sha256>::new_from_slice(format!("dev-secret-{agency}").as_bytes())?;
-    mac.update(format!("{timestamp}.").as_bytes());
-    mac.update(&raw);
-    let signature: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((timestamp, format!("sha256={signature}"), raw))
-}
-
-async fn send_callback(
-    http: &reqwest::Client,
-    api: &str,
-    agency: &str,
-    (timestamp, signature, raw): &(String, String, Vec<u8>),
-) -> Result<(u16, Value)> {
-    let response = http
-        .post(format!("{api}/v1/agencies/{agency}/callbacks"))
-        .header("content-type", "application/json")
-        .header("x-lienthong-timestamp", timestamp)
-        .header("x-lienthong-signature", signature)
-        .body(raw.clone())
-        .send()
-        .await?;
-    Ok((
-        response.status().as_u16(),
-        response.json().await.unwrap_or(Value::Null),
-    ))
 }
 
 async fn submit_to(stack: &Stack, api: &str, body: &Value) -> Result<(u16, Value)> {
@@ -151,8 +110,8 @@ async fn two_apis_and_two_workers_on_postgres_lose_one_of_each_and_every_case_co
     )
     .await?;
     assert_eq!(status, 200, "release through the second API: {released}");
-    let callback = signed_callback(
-        "social-insurance",
+    let callback = SignedCallback::new(
+        "dev-secret-social-insurance",
         &json!({
             "idempotency_key": format!("{waiting}/insurance"),
             "outcome": "done",
@@ -160,11 +119,13 @@ async fn two_apis_and_two_workers_on_postgres_lose_one_of_each_and_every_case_co
                        "valid_from": "2026-12-06", "valid_until": "2032-11-19"},
         }),
     )?;
-    let (status, body) =
-        send_callback(&stack.http, &apis[0], "social-insurance", &callback).await?;
+    let (status, body) = callback
+        .send(&stack.http, &apis[0], "social-insurance")
+        .await?;
     assert_eq!(status, 202, "{body}");
-    let (status, body) =
-        send_callback(&stack.http, &apis[1], "social-insurance", &callback).await?;
+    let (status, body) = callback
+        .send(&stack.http, &apis[1], "social-insurance")
+        .await?;
     assert_eq!(
         status, 401,
         "a callback replayed to the other replica: {body}"

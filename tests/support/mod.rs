@@ -129,6 +129,60 @@ async fn read_ready(path: &Path, child: &mut Child) -> Result<Value> {
     }
 }
 
+/// A callback signed as an agency signs it (`X-Lienthong-Signature: sha256=<hex HMAC-SHA256(
+/// secret, "<timestamp>.<body>")>`): the same bytes can be sent to any API replica.
+pub struct SignedCallback {
+    timestamp: String,
+    signature: String,
+    body: Vec<u8>,
+}
+
+impl SignedCallback {
+    pub fn new(secret: &str, body: &Value) -> Result<Self> {
+        use hmac::Mac;
+        let body = serde_json::to_vec(body)?;
+        let timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs()
+            .to_string();
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())?;
+        mac.update(format!("{timestamp}.").as_bytes());
+        mac.update(&body);
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Self {
+            timestamp,
+            signature: format!("sha256={hex}"),
+            body,
+        })
+    }
+
+    /// Posts it to `api` as `agency`'s callback: the answer's status and body.
+    pub async fn send(
+        &self,
+        http: &reqwest::Client,
+        api: &str,
+        agency: &str,
+    ) -> Result<(u16, Value)> {
+        let response = http
+            .post(format!("{api}/v1/agencies/{agency}/callbacks"))
+            .header("content-type", "application/json")
+            .header("x-lienthong-timestamp", &self.timestamp)
+            .header("x-lienthong-signature", &self.signature)
+            .body(self.body.clone())
+            .send()
+            .await?;
+        Ok((
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        ))
+    }
+}
+
 /// How an API process of a stack is started.
 struct ApiSpec<'a> {
     dir: &'a Path,
@@ -304,20 +358,12 @@ impl Stack {
     }
 
     pub fn start_worker(&mut self) -> Result<()> {
-        let mut command = lienthong(self.dir.path(), "worker.log", &self.env);
-        command
-            .args([
-                "worker",
-                "--dev-agency-secrets",
-                "--temporal-address",
-                &self.temporal.address().to_string(),
-            ])
-            .arg("--agencies-file")
-            .arg(self.dir.path().join("agencies.json"));
-        if let Some(address) = &self.worker_metrics {
-            command.args(["--metrics-listen", address]);
-        }
-        let worker = command.spawn()?;
+        let metrics: Vec<&str> = self
+            .worker_metrics
+            .iter()
+            .flat_map(|address| ["--metrics-listen", address.as_str()])
+            .collect();
+        let worker = self.start_extra_worker("worker", &metrics)?;
         self.worker = Some(worker);
         Ok(())
     }
@@ -365,7 +411,8 @@ impl Stack {
         .await
     }
 
-    /// Another worker on the same task queue, with its log in `<name>.log` and `extra` flags.
+    /// A worker on the stack's task queue, with its log in `<name>.log` and `extra` flags; the
+    /// stack does not keep it (the test kills it or lets it end with the stack's directory).
     pub fn start_extra_worker(&self, name: &str, extra: &[&str]) -> Result<Child> {
         Ok(
             lienthong(self.dir.path(), &format!("{name}.log"), &self.env)

@@ -34,7 +34,7 @@ pub fn configured_key() -> Option<Vec<u8>> {
         Ok(_) => {
             tracing::warn!(
                 variable = KEY_VARIABLE,
-                "the console's CSRF key is shorter than 32 bytes; using the engine database's"
+                "the console's CSRF key is shorter than 32 bytes and is not used"
             );
             None
         }
@@ -49,17 +49,7 @@ pub fn install_key(key: Vec<u8>) {
 
 fn key() -> &'static [u8] {
     // Without an installed key (a router built in a test) the process makes its own.
-    KEY.get_or_init(|| match std::env::var(KEY_VARIABLE) {
-        Ok(key) if key.len() >= 32 => key.into_bytes(),
-        Ok(_) => {
-            tracing::warn!(
-                variable = KEY_VARIABLE,
-                "the console's CSRF key is shorter than 32 bytes; using a random one"
-            );
-            rand::random::<[u8; 32]>().to_vec()
-        }
-        Err(_) => rand::random::<[u8; 32]>().to_vec(),
-    })
+    KEY.get_or_init(|| configured_key().unwrap_or_else(|| rand::random::<[u8; 32]>().to_vec()))
 }
 
 fn mac(session_token: &str) -> Hmac<Sha256> {
