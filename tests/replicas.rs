@@ -69,7 +69,7 @@ async fn act(stack: &Stack, api: &str, code: &str, action: Value) -> Result<(u16
 }
 
 #[tokio::test]
-async fn two_apis_and_two_workers_on_postgres_lose_one_of_each_and_every_case_completes_once()
+async fn two_apis_and_two_workers_on_postgres_lose_an_api_and_both_workers_and_every_case_completes_once()
 -> Result<()> {
     let (admin, schema, database_url) = postgres_schema().await?;
     let mut stack =
