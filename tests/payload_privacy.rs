@@ -14,7 +14,10 @@ use lienthong_workflows::CaseWorkflow;
 use prost::Message;
 use serde_json::{Value, json};
 use support::{Stack, example_submission, step};
-use temporalio_client::{Client, WorkflowFetchHistoryOptions, WorkflowQueryOptions};
+use temporalio_client::{
+    Client, WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowFetchHistoryOptions,
+    WorkflowQueryOptions,
+};
 use temporalio_common::protos::temporal::api::common::v1::Payload;
 
 /// Everything personal in the example application, as written and as JSON may escape it.
@@ -33,9 +36,23 @@ const PERSONAL: &[&str] = &[
 ];
 
 /// A case's whole history as Temporal returns it, without any codec: protobuf bytes, JSON and Debug.
+/// It waits for the execution to close: the API can already show a case as ended while the
+/// workflow task that completes it (and writes its last payloads) is still being recorded.
 async fn raw_history(stack: &Stack, code: &str) -> Result<(Vec<u8>, String, String)> {
     let client = plain_client(stack).await?;
     let handle = client.get_workflow_handle::<CaseWorkflow>(code);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let described = handle.describe(WorkflowDescribeOptions::default()).await?;
+        if described.status() != WorkflowExecutionStatus::Running {
+            break;
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the workflow of {code} did not close within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let events = handle
         .fetch_history(WorkflowFetchHistoryOptions::default())
         .into_events()
