@@ -147,6 +147,11 @@ pub struct StepRecord {
     /// Set when an operator recorded that the step was done outside the engine.
     #[serde(default)]
     pub resolution: Option<ManualResolution>,
+    /// Held before any attempt of it could have gone out: its agency's hold was recorded in the
+    /// case's history before the step became ready. A stopping case skips such a step instead
+    /// of waiting for the release to ask the agency about an attempt that never was.
+    #[serde(default)]
+    pub held_unsent: bool,
 }
 
 /// An operator's record that a step was done offline.
@@ -341,10 +346,14 @@ pub enum Event {
     AgencyReleased {
         agency: String,
     },
-    /// A ready step is not sent because its agency is held.
+    /// A ready step is not sent because its agency is held. `unsent`: the hold was recorded
+    /// before the step became ready, so no attempt of it can have gone out, even one lost with
+    /// its worker.
     StepHeld {
         step: StepId,
         agency: String,
+        #[serde(default)]
+        unsent: bool,
     },
     /// An operator asked for the step to be sent again now.
     RetryRequested(StepId),
@@ -396,6 +405,7 @@ impl CaseState {
                         sent_unanswered: false,
                         long_running: false,
                         resolution: None,
+                        held_unsent: false,
                     }
                 })
                 .collect(),
@@ -646,12 +656,18 @@ impl CaseState {
                     if s.agency.as_deref() == Some(agency.as_str()) && s.status == StepStatus::Held
                     {
                         s.status = StepStatus::Pending;
+                        s.held_unsent = false;
                     }
                 }
             }
-            Event::StepHeld { step, agency } => self.set(&step, |s| {
+            Event::StepHeld {
+                step,
+                agency,
+                unsent,
+            } => self.set(&step, |s| {
                 s.status = StepStatus::Held;
                 s.agency = Some(agency);
+                s.held_unsent = unsent;
             }),
             Event::RetryRequested(step) => self.set(&step, |s| {
                 if matches!(

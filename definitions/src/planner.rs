@@ -152,11 +152,13 @@ fn stop(definition: &Definition, state: &CaseState, scope: &Scope<'_>) -> Vec<Ac
         })
     };
     // Sent and unanswered, or, where first attempts go unrecorded until answered, ready to be
-    // sent: a local attempt lost with its worker may have been done.
+    // sent: a local attempt lost with its worker may have been done. A step held before it
+    // became ready was never sent.
     let sent = |id: &StepId| {
         state.step(id).is_some_and(|s| s.sent_unanswered)
             || (state.unrecorded_attempts
                 && matches!(status(id), StepStatus::Pending | StepStatus::Held)
+                && !state.step(id).is_some_and(|s| s.held_unsent)
                 && ready(id))
     };
     // Nothing was done at the agency for these: a step waiting for documents was refused

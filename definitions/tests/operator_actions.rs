@@ -85,12 +85,19 @@ fn release(agency: &str) -> ActionKind {
     }
 }
 
-/// Records the held calls as the workflow does.
+/// Records the held calls as the workflow does, in the workflow task that recorded the hold.
 fn record_holds(case: &mut Case) {
+    record_holds_as(case, false);
+}
+
+/// Records the held calls as the workflow does; `unsent`: the hold was recorded in an earlier
+/// workflow task than the one in which the steps became ready.
+fn record_holds_as(case: &mut Case, unsent: bool) {
     for call in planner::plan(&case.definition, &case.state, &case.application).holds {
         case.state.apply(Event::StepHeld {
             step: call.step,
             agency: call.agency,
+            unsent,
         });
     }
 }
@@ -215,6 +222,84 @@ fn an_undo_to_a_held_agency_waits_for_the_release() {
     assert_eq!(
         case.plan(),
         vec!["compensate insurance at social-insurance/revoke-child-health-card"]
+    );
+}
+
+#[test]
+fn a_case_carrying_a_hold_is_flagged_held_before_any_step_shows_it_and_not_once_it_ends() {
+    let mut case = group_a();
+    act(&mut case, hold("residence")).unwrap();
+    // The birth still runs: no residence step is held yet, but a release must find the case.
+    case.start("birth");
+    assert_eq!(
+        case.state.attention_details(),
+        vec![Attention {
+            reason: "held".into(),
+            step: None,
+            agency: Some("residence".into()),
+        }]
+    );
+    assert_eq!(case.state.attention, vec!["held"]);
+    assert_eq!(case.state.attention_agencies(), vec!["residence"]);
+    act(&mut case, release("residence")).unwrap();
+    assert!(case.state.attention_details().is_empty());
+
+    act(&mut case, hold("residence")).unwrap();
+    case.state.apply(Event::Finished(CaseStatus::Failed));
+    assert!(
+        case.state.attention_details().is_empty(),
+        "an ended case needs no release"
+    );
+}
+
+#[test]
+fn a_withdrawal_skips_a_step_held_before_it_was_ready_without_waiting_for_the_release() {
+    let mut case = group_a();
+    case.state.unrecorded_attempts = true;
+    act(&mut case, hold("residence")).unwrap();
+    case.succeed("birth", birth_output());
+    case.succeed("insurance", json!({"card_number": "HC-1"}));
+    record_holds_as(&mut case, true);
+    assert_eq!(
+        case.state.step(&id("residence")).map(|s| s.held_unsent),
+        Some(true)
+    );
+    case.state.apply(Event::WithdrawRequested {
+        reason: "filed by mistake".into(),
+    });
+    assert_eq!(case.plan(), vec!["skip residence"]);
+    case.settle();
+    assert_eq!(
+        case.plan(),
+        vec!["compensate insurance at social-insurance/revoke-child-health-card"],
+        "the undo goes on while residence is still held"
+    );
+}
+
+#[test]
+fn a_step_held_as_it_became_ready_may_have_been_sent_and_waits_for_the_release() {
+    let mut case = group_a();
+    case.state.unrecorded_attempts = true;
+    case.succeed("birth", birth_output());
+    // Hold and readiness in the same workflow task: a lost local attempt may have gone out.
+    act(&mut case, hold("residence")).unwrap();
+    record_holds_as(&mut case, false);
+    case.succeed("insurance", json!({"card_number": "HC-1"}));
+    case.state.apply(Event::WithdrawRequested {
+        reason: "filed by mistake".into(),
+    });
+    assert!(
+        case.plan().is_empty(),
+        "residence may have acted: nothing is undone before it is asked"
+    );
+    act(&mut case, release("residence")).unwrap();
+    assert_eq!(
+        case.state.step(&id("residence")).map(|s| s.held_unsent),
+        Some(false)
+    );
+    assert_eq!(
+        case.plan(),
+        vec!["reconcile residence at residence/register-permanent-residence"]
     );
 }
 

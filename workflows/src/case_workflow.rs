@@ -64,6 +64,10 @@ pub struct CaseWorkflow {
     /// A withdrawal delivered before the case's state existed (it came with the case's first
     /// workflow task, as after a replay), applied as the case starts.
     pub(crate) early_withdrawal: Option<WithdrawRequest>,
+    /// For each agency held for this case, the history length of the workflow task that
+    /// recorded the hold (0: held from the start). A step that becomes ready in a later task
+    /// is held before anything could be sent.
+    pub(crate) hold_recorded_at: BTreeMap<String, u32>,
 }
 
 #[workflow_methods]
@@ -201,6 +205,16 @@ impl CaseWorkflow {
         };
         let accepted = operator::check(definition, case, &action)?;
         for event in accepted.events {
+            match &event {
+                Event::AgencyHeld { agency } => {
+                    self.hold_recorded_at
+                        .insert(agency.clone(), ctx.history_length());
+                }
+                Event::AgencyReleased { agency } => {
+                    self.hold_recorded_at.remove(agency);
+                }
+                _ => {}
+            }
             case.apply_by(event, &at, &action.actor, &action.role, &action.reason);
         }
         self.unseen_signal = true;

@@ -164,6 +164,8 @@ impl<'a> Run<'a> {
         state.unrecorded_attempts = first_attempt == FirstAttempt::Local;
         let at = rfc3339(now(ctx));
         for agency in held_agencies {
+            // Held from the first workflow task: nothing can ever have gone to it.
+            ctx.state_mut(|w| w.hold_recorded_at.insert(agency.clone(), 0));
             state.apply_at(Event::AgencyHeld { agency }, &at);
         }
         if let Some(request) = ctx.state_mut(|w| w.early_withdrawal.take()) {
@@ -217,9 +219,11 @@ impl<'a> Run<'a> {
                 .unwrap_or_default();
             let acted = !decision.actions.is_empty() || !decision.holds.is_empty();
             for call in decision.holds {
+                let unsent = self.hold_recorded_before_now(&call.agency);
                 self.apply(Event::StepHeld {
                     step: call.step,
                     agency: call.agency,
+                    unsent,
                 });
             }
             for action in decision.actions {
@@ -264,6 +268,16 @@ impl<'a> Run<'a> {
 
     pub(crate) fn read<R>(&self, f: impl FnOnce(&CaseState) -> R) -> Option<R> {
         self.ctx.state(|w| w.case.as_ref().map(f))
+    }
+
+    /// Whether `agency`'s hold was recorded in an earlier workflow task than this one. Workflow
+    /// tasks run one after another and a lost one is replayed with a later history length, so
+    /// every attempt that could have been sent after that task saw the hold and held instead.
+    fn hold_recorded_before_now(&self, agency: &str) -> bool {
+        let now = self.ctx.history_length();
+        self.ctx
+            .state(|w| w.hold_recorded_at.get(agency).copied())
+            .is_some_and(|at| at < now)
     }
 
     pub(crate) fn apply(&self, event: Event) {

@@ -118,6 +118,22 @@ impl CaseState {
                 }
             }
         }
+        // A running case that carries a hold is held for that agency even before one of its
+        // steps shows it (a step still waiting for another): a release must find it by this.
+        if open {
+            for agency in &self.held_agencies {
+                let shown = found
+                    .iter()
+                    .any(|a| a.reason == "held" && a.agency.as_ref() == Some(agency));
+                if !shown {
+                    found.push(Attention {
+                        reason: "held".to_owned(),
+                        step: None,
+                        agency: Some(agency.clone()),
+                    });
+                }
+            }
+        }
         found
     }
 
