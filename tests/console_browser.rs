@@ -279,9 +279,14 @@ async fn an_operator_finds_the_cases_an_outage_left_and_brings_them_through() ->
         .await?
         .click()
         .await?;
-    let results = client
+    // The confirmation starts a batch and shows its page, which reloads itself until it ends.
+    client
         .wait()
-        .for_element(Locator::Css("#bulk-results"))
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Css("dl#batch-summary[data-status='finished']"))
+        .await?;
+    let results = client
+        .find(Locator::Css("#batch-outcomes"))
         .await?
         .find_all(Locator::Css("tr[data-case][data-outcome='done']"))
         .await?;

@@ -236,6 +236,18 @@ async fn operators_hold_release_retry_resolve_and_cancel_and_the_audit_log_shows
     )
     .await?;
     assert_eq!(status, 200, "{held}");
+    let batch = held["batch"].as_str().unwrap_or_default();
+    let report = stack.wait_batch(batch, Duration::from_secs(60)).await?;
+    assert_eq!(report["action"]["action"], "hold", "{report}");
+    for code in &stuck {
+        let outcome = report["outcomes"]
+            .as_array()
+            .and_then(|o| o.iter().find(|o| o["case"] == code.as_str()))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(outcome["outcome"], "done", "{code}: {report:#}");
+        assert_eq!(outcome["effect"], "held", "{code}: {report:#}");
+    }
     wait_listed(&stack, "/v1/ops/cases?reason=held", &stuck).await?;
     let (status, refused) = action(
         &stuck[1],
@@ -299,11 +311,52 @@ async fn operators_hold_release_retry_resolve_and_cancel_and_the_audit_log_shows
     let mut expected = released_ones.clone();
     expected.sort();
     assert_eq!(matched, expected);
+    assert_eq!(dry["matched_total"], 3, "{dry}");
+    assert_eq!(dry["over_cap"], false, "{dry}");
+    assert_eq!(dry["next_page"], Value::Null, "one page holds them all");
     assert_eq!(dry["would_send"].as_array().map(Vec::len), Some(3));
+    // A page of one: the dry run pages, and the pages together list each case once.
+    let mut paged = Vec::new();
+    let mut page = Value::Null;
+    loop {
+        let mut request = bulk(true, 10);
+        request["page_size"] = json!(1);
+        request["page"] = page;
+        let (status, answer) = post(&stack, "/v1/ops/bulk", request).await?;
+        assert_eq!(status, 200, "{answer}");
+        // Visibility may end with an empty page after a full one.
+        assert!(
+            answer["matched"].as_array().is_some_and(|m| m.len() <= 1),
+            "{answer}"
+        );
+        paged.extend(serde_json::from_value::<Vec<String>>(answer["matched"].clone())?);
+        page = answer["next_page"].clone();
+        if page.is_null() {
+            break;
+        }
+    }
+    paged.sort();
+    assert_eq!(paged, expected);
+    let (status, bad_page) = post(&stack, "/v1/ops/bulk", {
+        let mut request = bulk(true, 10);
+        request["page"] = json!("not a page!");
+        request
+    })
+    .await?;
+    assert_eq!(
+        (status, bad_page["error"]["code"].as_str()),
+        (400, Some("PAGE_INVALID"))
+    );
     let (_, still) = get(&stack, "/v1/ops/cases?reason=held").await?;
     assert_eq!(codes(&still).len(), 3, "a dry run changed nothing");
     let (status, done) = post(&stack, "/v1/ops/bulk", bulk(false, 10)).await?;
     assert_eq!(status, 200, "{done}");
+    assert_eq!(done["agency_hold_lifted"], true, "{done}");
+    let report = stack
+        .wait_batch(done["batch"].as_str().unwrap_or_default(), Duration::from_secs(60))
+        .await?;
+    assert_eq!(report["progress"]["done"], 3, "{report:#}");
+    assert_eq!(report["progress"]["matched"], 3, "{report:#}");
 
     for code in &released_ones[..2] {
         let case = stack.wait_ended(code).await?;
@@ -340,7 +393,6 @@ async fn operators_hold_release_retry_resolve_and_cancel_and_the_audit_log_shows
         ("retry_now", "refused: REASON_REQUIRED"),
         ("retry_now", "refused: STEP_NOT_RETRYABLE"),
         ("retry_now", "done"),
-        ("hold_agency", "done"),
         ("bulk_release", "done"),
         ("cancel", "refused: CASE_CLOSED"),
     ] {
@@ -361,6 +413,16 @@ async fn operators_hold_release_retry_resolve_and_cancel_and_the_audit_log_shows
         .unwrap_or_default();
     assert_eq!(entry["actor"], "harness");
     assert_eq!(entry["reason"], "agency says it is back");
+    let (_, holds) = get(&stack, "/v1/audit?action=hold_agency").await?;
+    let named = holds["entries"].as_array().is_some_and(|entries| {
+        entries.iter().any(|e| {
+            e["outcome"] == "done"
+                && e["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains(&format!("batch={batch}")))
+        })
+    });
+    assert!(named, "the hold's audit entry names its batch: {holds}");
     let (_, all) = get(&stack, "/v1/audit?action=bulk_release").await?;
     assert_eq!(
         all["entries"].as_array().map(Vec::len),

@@ -724,6 +724,25 @@ async fn schemas_of_other_crates_types_match_their_json() {
         keys(&serde_json::to_value(&outcome).unwrap())
     );
 
+    let report = lienthong_workflows::BatchReport {
+        action: lienthong_workflows::BatchAction::Release {
+            agency: "residence".into(),
+        },
+        per_second: 10,
+        actor: "op".into(),
+        reason: "agency back".into(),
+        progress: lienthong_workflows::batch::BatchProgress {
+            finished_at: Some("2026-01-05T02:00:00Z".into()),
+            ..Default::default()
+        },
+        outcomes: vec![],
+        offset: 0,
+        total: 0,
+    };
+    let report = serde_json::to_value(&report).unwrap();
+    assert_eq!(properties(&doc, "BatchReport"), keys(&report));
+    assert_eq!(properties(&doc, "BatchProgress"), keys(&report["progress"]));
+
     let catalogue = lienthong_definitions::Catalogue::shipped().unwrap();
     let agency = serde_json::to_value(&catalogue.agencies()[0]).unwrap();
     assert_eq!(properties(&doc, "CatalogueAgency"), keys(&agency));

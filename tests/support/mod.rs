@@ -572,6 +572,29 @@ impl Stack {
         .await
     }
 
+    /// Polls a batch (as the harness's operator) until it has finished; returns its report with
+    /// every outcome.
+    pub async fn wait_batch(&self, batch: &str, within: Duration) -> Result<Value> {
+        let deadline = Instant::now() + within;
+        let mut last = Value::Null;
+        while Instant::now() < deadline {
+            let response = self
+                .http
+                .get(format!("{}/v1/ops/batches/{batch}?limit=1000", self.api))
+                .send()
+                .await?;
+            if response.status().is_success() {
+                let report: Value = response.json().await?;
+                if report["progress"]["status"] == "finished" {
+                    return Ok(report);
+                }
+                last = report;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        bail!("batch {batch} did not finish in {within:?}; last seen: {last:#}")
+    }
+
     pub fn logs(&self) -> String {
         ["agencies.log", "worker.log", "api.log"]
             .iter()
@@ -607,17 +630,34 @@ pub const FAST: &str = "birth-residence-insurance-fast";
 
 pub fn fast_procedure() -> (&'static str, String) {
     let shipped = include_str!("../../definitions/procedures/birth-residence-insurance.yaml");
-    let yaml = shipped
-        .replace("id: birth-residence-insurance", &format!("id: {FAST}"))
-        .replace("case_code_prefix: KS", "case_code_prefix: KF")
-        .replace(
+    const FAST_RETRY: &str = "retry: { initial_interval: 200ms, backoff: 2.0, max_interval: 1s, max_attempts: 3, park: 1s }";
+    let mut yaml = shipped.to_owned();
+    for (production, fast) in [
+        ("id: birth-residence-insurance", format!("id: {FAST}")),
+        ("case_code_prefix: KS", "case_code_prefix: KF".to_owned()),
+        (
             "retry: { initial_interval: 500ms, backoff: 2.0, max_interval: 30s, max_attempts: 8, park: 2m }",
-            "retry: { initial_interval: 200ms, backoff: 2.0, max_interval: 1s, max_attempts: 3, park: 1s }",
-        )
-        .replace(
+            FAST_RETRY.to_owned(),
+        ),
+        (
             "    deadline: { working_days: 2 }\n",
-            "    deadline: { within: 2s }\n    supplement_within: { within: 3s }\n",
+            "    deadline: { within: 2s }\n    supplement_within: { within: 3s }\n".to_owned(),
+        ),
+    ] {
+        // A production text that is no longer there would leave the fast procedure on
+        // production clocks without a word: the tests would only get slow, or time out.
+        assert!(
+            yaml.contains(production),
+            "the shipped group-A procedure no longer contains {production:?}: update fast_procedure()"
         );
+        yaml = yaml.replace(production, &fast);
+    }
+    // Every step retries on the short clock, not only those spelled as the text above.
+    assert_eq!(
+        yaml.matches("retry:").count(),
+        yaml.matches(FAST_RETRY).count(),
+        "a step of the shipped group-A procedure retries on other timings: update fast_procedure()"
+    );
     assert_ne!(yaml, shipped);
     ("fast.yaml", yaml)
 }

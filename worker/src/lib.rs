@@ -1,6 +1,7 @@
 //! The lienthong worker: polls one task queue for case workflows and agency calls.
 
 mod agency_credentials;
+pub mod batch_activities;
 mod case_gauges;
 mod case_observer;
 mod health;
@@ -14,7 +15,7 @@ use std::{collections::BTreeMap, future::Future, net::SocketAddr, time::Duration
 
 use lienthong_activities::{AgencyActivities, AgencyClient, AgencyClientOptions, NoopActivities};
 use lienthong_telemetry::{Metrics, metrics_router};
-use lienthong_workflows::{CaseWorkflow, CeilingWorkflow};
+use lienthong_workflows::{BatchWorkflow, CaseWorkflow, CeilingWorkflow};
 use temporalio_client::Client;
 use temporalio_common::telemetry::TelemetryOptions;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions, runtime::RuntimeOptions};
@@ -123,6 +124,10 @@ pub async fn run(
         .register_workflow::<CeilingWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
         .register_activities(NoopActivities)
+        // Operator actions on many cases: listing through visibility and updates to each case.
+        .register_workflow::<BatchWorkflow>()
+        .map_err(|e| WorkerError::Create(e.to_string()))?
+        .register_activities(batch_activities::BatchActivities::new(client.clone()))
         .workflow_interceptor(case_observer::case_observer(metrics.clone()))
         .sticky_queue_schedule_to_start_timeout(config.sticky_timeout)
         .max_cached_workflows(config.max_cached_workflows)

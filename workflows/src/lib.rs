@@ -6,6 +6,7 @@
 
 mod activity_failure;
 mod answers;
+pub mod batch;
 mod case_workflow;
 mod ceiling;
 mod contract;
@@ -17,6 +18,7 @@ pub mod search_attributes;
 mod signals;
 mod time_of;
 
+pub use batch::{BatchAction, BatchInput, BatchReport, BatchWorkflow, CaseOutcome, Outcome};
 pub use case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS};
 pub use ceiling::{CeilingShape, CeilingWorkflow, NOOP, Noop, Nothing};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};

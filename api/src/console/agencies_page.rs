@@ -259,20 +259,10 @@ pub(crate) fn render_result(
     let body = html! {
         @match result {
             Ok(answer) => {
-                @let cases = answer["cases_held"].as_array().or(answer["cases_released"].as_array());
-                div #outcome.outcome.done role="status" data-outcome="done" data-agency=(agency) {
+                @let batch = answer["batch"].as_str().unwrap_or_default();
+                div #outcome.outcome.done role="status" data-outcome="done" data-agency=(agency) data-batch=(batch) {
                     p { strong { (t(Text::Done)) } " " (lang.term("action", &form.action)) " " code { (agency) } }
-                    @if let Some(cases) = cases {
-                        p { (t(Text::CasesAffected)) ": " span #affected-count { (cases.len()) } }
-                        @if !cases.is_empty() {
-                            ul #affected-cases {
-                                @for case in cases {
-                                    @let code = case.as_str().unwrap_or_default();
-                                    li data-case=(code) { (layout::case_link(code)) }
-                                }
-                            }
-                        }
-                    }
+                    p { (t(Text::BatchStarted)) " " a #batch-link href=(super::batch_page::link(batch)) { code { (batch) } } }
                 }
             }
             Err(problem) => (layout::problem_box(chrome, "outcome", problem)),

@@ -2,12 +2,17 @@
 //! dry run first, which lists exactly the cases and calls it would touch; only the dry run's
 //! confirmation form runs it for real, with the same request in hidden fields.
 
-use axum::{extract::State, http::StatusCode, response::Response};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
+    batch_page,
     case_list::agency_names,
     csrf::{Checked, CsrfForm},
     filters::{self, FilterParams},
@@ -36,6 +41,8 @@ pub(crate) struct BulkForm {
     pub cap: String,
     pub per_second: String,
     pub reason: String,
+    /// The dry run's page, as its previous page answered.
+    pub page: String,
 }
 
 impl CsrfForm for BulkForm {
@@ -100,6 +107,8 @@ impl BulkForm {
             cap: number(&self.cap, "the cap")?,
             reason: self.reason.clone(),
             per_second: number(&self.per_second, "cases per second")?,
+            page: Some(self.page.trim().to_owned()).filter(|p| !p.is_empty() && dry_run),
+            page_size: None,
         })
     }
 }
@@ -153,16 +162,22 @@ pub(crate) async fn dry_run(State(state): State<ApiState>, posted: Checked<BulkF
     }
 }
 
+/// Starts the batch and shows its progress page; a refusal stays on this page.
 pub(crate) async fn run(State(state): State<ApiState>, posted: Checked<BulkForm>) -> Response {
     let Checked { console, form } = posted;
     if let Some(refusal) = console.not_operator() {
         return refusal;
     }
-    let result = bulk(&state, &console, &form, false).await;
-    let status = result
-        .as_ref()
-        .map_or_else(|p| p.status, |_| StatusCode::OK);
-    layout::respond(status, render_results(&console.chrome, &form, &result))
+    match bulk(&state, &console, &form, false).await {
+        Ok(answer) => {
+            let batch = answer["batch"].as_str().unwrap_or_default();
+            Redirect::to(&batch_page::link(batch)).into_response()
+        }
+        Err(problem) => layout::respond(
+            problem.status,
+            render_refusal(&console.chrome, &problem),
+        ),
+    }
 }
 
 pub(crate) fn render_form(
@@ -248,6 +263,11 @@ pub(crate) fn render_dry_run(chrome: &Chrome, form: &BulkForm, answer: &Value) -
     let lang = chrome.lang;
     let plan = plan(answer);
     let sends: usize = plan.iter().map(|(_, s)| s.len()).sum();
+    let unreadable: Vec<&str> = answer["unreadable"]
+        .as_array()
+        .map(|u| u.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let next_page = answer["next_page"].as_str();
     let used: Vec<(&str, &str)> = form
         .filter_fields()
         .into_iter()
@@ -260,8 +280,18 @@ pub(crate) fn render_dry_run(chrome: &Chrome, form: &BulkForm, answer: &Value) -
             dt { (t(Text::FilterUsed)) } dd {
                 @for (name, value) in &used { code { (name) "=" (value) } " " }
             }
-            dt { (t(Text::Matched)) } dd #matched-count { (plan.len()) }
+            dt { (t(Text::MatchedTotal)) } dd #matched-total { (answer["matched_total"].as_u64().unwrap_or_default()) }
+            dt { (t(Text::ThisPage)) } dd #matched-count { (plan.len()) }
             dt { (t(Text::WouldSend)) } dd #would-send-count { (sends) }
+        }
+        @if answer["over_cap"].as_bool() == Some(true) { p #over-cap.note { (t(Text::OverCap)) } }
+        @if !unreadable.is_empty() {
+            p #unreadable.note { (t(Text::Unreadable)) ": "
+                @for (i, code) in unreadable.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    (layout::case_link(code))
+                }
+            }
         }
         ul #dry-run-cases {
             @for (case, sends) in &plan {
@@ -278,7 +308,19 @@ pub(crate) fn render_dry_run(chrome: &Chrome, form: &BulkForm, answer: &Value) -
                 }
             }
         }
-        @if sends == 0 {
+        @if let Some(next_page) = next_page {
+            form #next-dry-run-page method="post" action="/console/bulk" {
+                (chrome.csrf_field())
+                @for (name, value) in form.filter_fields() { (hidden(name, value)) }
+                @for (name, value) in [("action", &form.action), ("agency", &form.agency),
+                    ("cap", &form.cap), ("per_second", &form.per_second), ("reason", &form.reason)] {
+                    (hidden(name, value.trim()))
+                }
+                input type="hidden" name="page" value=(next_page);
+                button #next-page type="submit" { (t(Text::Next)) }
+            }
+        }
+        @if sends == 0 && next_page.is_none() && form.page.trim().is_empty() {
             p #nothing-to-confirm.note { (t(Text::NothingWouldBeSent)) }
         } @else {
             form #confirm.card method="post" action="/console/bulk/run" {
@@ -299,46 +341,10 @@ pub(crate) fn render_dry_run(chrome: &Chrome, form: &BulkForm, answer: &Value) -
     layout::page(chrome, t(Text::DryRunTitle), body)
 }
 
-pub(crate) fn render_results(
-    chrome: &Chrome,
-    form: &BulkForm,
-    result: &Result<Value, Problem>,
-) -> Markup {
+pub(crate) fn render_refusal(chrome: &Chrome, problem: &Problem) -> Markup {
     let t = |text| chrome.t(text);
-    let lang = chrome.lang;
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
     let body = html! {
-        @match result {
-            Err(problem) => (layout::problem_box(chrome, "outcome", problem)),
-            Ok(answer) => {
-                @let results = answer["results"].as_array().map(Vec::as_slice).unwrap_or_default();
-                div #outcome.outcome.done role="status" data-outcome="done" {
-                    p { strong { (t(Text::Done)) } " " (lang.term("action", &form.action)) " — "
-                        (t(Text::CasesAffected)) ": " (results.len()) }
-                }
-                table #bulk-results {
-                    caption { (t(Text::BulkResults)) }
-                    thead { tr {
-                        th scope="col" { (t(Text::CaseCode)) }
-                        th scope="col" { (t(Text::Outcome)) }
-                        th scope="col" { (t(Text::Detail)) }
-                    } }
-                    tbody {
-                        @for r in results {
-                            @let outcome = text(&r["outcome"]);
-                            tr data-case=(text(&r["case"])) data-outcome=(outcome) {
-                                td { (layout::case_link(&text(&r["case"]))) }
-                                td { (lang.term("outcome", &outcome)) }
-                                td {
-                                    @if let Some(effect) = r["effect"].as_str() { (lang.term("effect", effect)) }
-                                    @if let Some(code) = r["code"].as_str() { code { (code) } " " (text(&r["message"])) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        (layout::problem_box(chrome, "outcome", problem))
         p { a #back-to-bulk href="/console/bulk" { (t(Text::BackToBulk)) } }
     };
     layout::page(chrome, t(Text::Bulk), body)

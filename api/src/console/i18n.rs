@@ -168,7 +168,6 @@ texts! {
     BackToAgencies => "Về danh sách cơ quan", "Back to the agencies";
     BackToBulk => "Về trang xử lý hàng loạt", "Back to bulk actions";
     ChangedSteps => "Các bước thay đổi", "Steps changed";
-    CasesAffected => "Hồ sơ liên quan", "Cases affected";
     Answers => "Trả lời kiểm tra", "Answers its health check";
     AnswersYes => "Đang hoạt động", "Answering";
     AnswersNo => "Không phản hồi", "Not answering";
@@ -183,13 +182,25 @@ texts! {
     Rate => "Số hồ sơ mỗi giây", "Cases per second";
     DryRun => "Chạy thử", "Dry run";
     DryRunTitle => "Kết quả chạy thử: chưa có gì thay đổi", "Dry run: nothing has changed yet";
-    Matched => "Hồ sơ khớp bộ lọc", "Cases matching the filter";
     WouldSend => "Sẽ gửi", "Would send";
     NothingToSend => "không có gì để gửi", "nothing to send";
     NothingWouldBeSent => "Không có thao tác nào sẽ được gửi; không cần xác nhận.", "Nothing would be sent; there is nothing to confirm.";
     FilterUsed => "Bộ lọc được dùng", "Filter used";
     ReleaseHeldOnly => "Khi mở lại mà bỏ trống ô «Cần xử lý», chỉ các hồ sơ đang tạm giữ được chọn.", "A release with “Needs attention” left empty picks only cases that are held.";
     BulkResults => "Kết quả từng hồ sơ", "Result for each case";
+    Batch => "Lượt xử lý", "Batch";
+    Batches => "Các lượt xử lý gần đây", "Recent batches";
+    BatchBy => "Người yêu cầu", "Requested by";
+    Started => "Bắt đầu", "Started";
+    Finished => "Kết thúc", "Finished";
+    BatchCounts => "Số hồ sơ theo kết quả", "Cases by outcome";
+    BatchCapped => "Đã đạt giới hạn số hồ sơ: các hồ sơ còn lại không được xử lý.", "The cap was reached: the remaining cases were not touched.";
+    BatchRefreshes => "Trang tự cập nhật vài giây một lần cho tới khi lượt xử lý kết thúc.", "This page reloads every few seconds until the batch ends.";
+    BatchStarted => "Đã bắt đầu lượt xử lý; theo dõi tiến độ tại đây:", "The batch has started; follow its progress here:";
+    MatchedTotal => "Tổng số hồ sơ khớp bộ lọc", "Cases matching the filter in all";
+    ThisPage => "Trang này", "This page";
+    Unreadable => "Chưa đọc được trạng thái (sẽ được xử lý khi chạy thật)", "State not readable yet (handled in the real run)";
+    OverCap => "Số hồ sơ khớp vượt giới hạn: khi xác nhận sẽ bị từ chối. Hãy thu hẹp bộ lọc hoặc nâng giới hạn.", "More cases match than the cap: confirming would be refused. Narrow the filter or raise the cap.";
     AuditFilters => "Lọc nhật ký", "Filter the log";
     DownloadCsv => "Tải về CSV", "Download as CSV";
     Older => "Các mục cũ hơn", "Older entries";
@@ -364,6 +375,11 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
     ("agency", "citizen", "Công dân", "The citizen"),
     ("outcome", "done", "Đã thực hiện", "Done"),
     ("outcome", "refused", "Không thực hiện", "Refused"),
+    ("outcome", "skipped", "Không cần làm", "Nothing to do"),
+    ("outcome", "retrying", "Đang hỏi lại", "Asking again"),
+    ("outcome", "unanswered", "Không phản hồi", "Did not answer"),
+    ("batch_status", "running", "Đang chạy", "Running"),
+    ("batch_status", "finished", "Đã xong", "Finished"),
     ("event", "step_started", "Bắt đầu bước", "Step started"),
     ("event", "step_routed", "Đã chọn nơi gửi", "Route chosen"),
     (

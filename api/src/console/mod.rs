@@ -8,6 +8,7 @@
 
 mod agencies_page;
 mod audit_page;
+mod batch_page;
 mod bulk_page;
 mod case_actions;
 mod case_list;
@@ -78,6 +79,8 @@ pub(crate) fn routes() -> Router<ApiState> {
             get(bulk_page::show).post(bulk_page::dry_run),
         )
         .route("/console/bulk/run", post(bulk_page::run))
+        .route("/console/batches", get(batch_page::list))
+        .route("/console/batches/{id}", get(batch_page::show))
         .route("/console/audit", get(audit_page::show))
         .route("/console/audit.csv", get(audit_page::csv));
     with_layers(pages.merge(session_routes()))

@@ -200,6 +200,8 @@ pub(crate) struct StepRecordDoc {
     long_running: bool,
     /// An operator recorded that the step was done offline: `{reference, by}`.
     resolution: Option<Value>,
+    /// Held before any attempt of it could have gone out: a stopping case skips it.
+    held_unsent: bool,
 }
 
 #[derive(ToSchema)]
@@ -312,31 +314,90 @@ pub(crate) struct AgencyState {
     problem: Option<String>,
 }
 
-/// What a hold or a release did.
+/// What a hold or a release did: recorded for new cases at once, and the batch that carries it
+/// to the running ones.
 #[derive(ToSchema)]
 pub(crate) struct AgencyActionAnswer {
     agency: String,
     held: bool,
-    /// After a hold: the running cases that took it.
-    cases_held: Option<Vec<String>>,
-    /// After a release: the held cases released.
-    cases_released: Option<Vec<String>>,
+    /// The batch's id: `GET /v1/ops/batches/{batch}` shows its progress and each case's outcome.
+    batch: String,
     /// After a release: the pace used.
     per_second: Option<u32>,
 }
 
-/// What a bulk action would do (`dry_run: true`) or did.
+/// What a bulk action would do (`dry_run: true`, a page at a time) or the batch carrying it out.
 #[derive(ToSchema)]
 pub(crate) struct BulkAnswer {
     dry_run: bool,
-    /// The cases the filter matched.
-    matched: Vec<String>,
-    /// Dry run: each `{case, action, step?, agency?}` that would be sent.
+    /// How many cases the filter matches in all.
+    matched_total: u64,
+    /// Dry run: the cases of this page.
+    matched: Option<Vec<String>>,
+    /// Dry run: each `{case, action, step?, agency?}` that would be sent to this page's cases.
     would_send: Option<Vec<Value>>,
-    /// Real run: each case's `{case, outcome: done|refused|unanswered, effect?, code?, message?}`.
-    results: Option<Vec<Value>>,
+    /// Dry run: this page's cases whose state could not be read in time (a worker is restarting).
+    unreadable: Option<Vec<String>>,
+    /// Dry run: pass as `page` for the next page; `null` on the last.
+    next_page: Option<String>,
+    /// Dry run: whether a real run would be refused with `BULK_OVER_CAP`.
+    over_cap: Option<bool>,
+    /// Real run: the batch's id; `GET /v1/ops/batches/{batch}` shows its progress.
+    batch: Option<String>,
+    /// Real run: the pace used.
+    per_second: Option<u32>,
     /// Real run of `release`: whether the agency's hold was lifted too.
     agency_hold_lifted: Option<bool>,
+}
+
+/// A batch: what it does, how far it got, and a page of each case's outcome.
+#[derive(ToSchema)]
+#[schema(as = BatchReport)]
+pub(crate) struct BatchReportDoc {
+    /// `{action: hold|release|retry_now, agency?}`.
+    action: Value,
+    per_second: u32,
+    actor: String,
+    reason: String,
+    progress: BatchProgressDoc,
+    /// `{case, outcome: done|skipped|refused|retrying|unanswered, effect?, steps?, code?, message?}`
+    /// in the order cases were reached, from `offset`.
+    outcomes: Vec<Value>,
+    offset: u32,
+    /// How many outcomes there are in all.
+    total: u32,
+}
+
+/// How far a batch has got.
+#[derive(ToSchema)]
+#[schema(as = BatchProgress)]
+pub(crate) struct BatchProgressDoc {
+    /// `running` or `finished`.
+    status: String,
+    /// Cases selected so far.
+    matched: u32,
+    done: u32,
+    /// Nothing to do: already so, not concerned, or ended.
+    skipped: u32,
+    refused: u32,
+    /// Not answered yet; asked again.
+    retrying: u32,
+    /// Never answered in any round; may still take effect.
+    unanswered: u32,
+    passes: u32,
+    /// The cap stopped the selection before every case was reached.
+    capped: bool,
+    #[schema(format = DateTime)]
+    started_at: String,
+    #[schema(format = DateTime)]
+    finished_at: Option<String>,
+}
+
+/// Recent batches, newest first.
+#[derive(ToSchema)]
+pub(crate) struct BatchList {
+    /// `{batch, status: running|finished, started_at}`.
+    batches: Vec<Value>,
 }
 
 /// A page of the audit log, newest first.

@@ -1,32 +1,29 @@
 //! Holding an agency during its outage and releasing it afterwards. A hold is recorded in the
-//! engine database (new cases start with it) and sent to every running case, whose calls to the
-//! agency stop without burning retries; a release goes back to the held cases at a gentle rate,
-//! so the agency is not flooded the moment it returns.
-
-use std::time::Duration;
+//! engine database (new cases start with it) and a batch tells every running case, whose calls
+//! to the agency stop without burning retries; a release lifts the database's hold first, then
+//! a batch goes back to every case carrying it at a gentle rate, so the agency is not flooded
+//! the moment it returns. Both answer at once with their batch's id.
 
 use axum::{
     Json,
     extract::{Path, State},
     http::StatusCode,
 };
-use futures::{StreamExt, stream};
-use lienthong_definitions::operator::{ActionKind, OperatorAction};
 use lienthong_identity::Role;
-use lienthong_workflows::{CaseWorkflow, search_attributes as sa};
+use lienthong_workflows::batch::BatchAction;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use temporalio_client::{WorkflowExecuteUpdateOptions, WorkflowListOptions};
 use utoipa::ToSchema;
 
-use super::actions::audit;
+use super::{
+    actions::audit,
+    batches::{self, NewBatch},
+};
 use crate::{ApiError, ApiState, auth::Caller};
 
-/// How many cases are told of a hold at once.
-const HOLD_CONCURRENCY: usize = 16;
 /// Releases per second unless the operator chooses otherwise, and the most they may choose.
 pub(crate) const DEFAULT_RATE: u32 = 10;
-const MAX_RATE: u32 = 200;
+pub(crate) const MAX_RATE: u32 = 200;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,78 +56,8 @@ fn known_agency(state: &ApiState, agency: &str) -> Result<(), ApiError> {
     }
 }
 
-/// The codes of the cases `query` matches, at most `limit`.
-pub(crate) async fn codes(
-    state: &ApiState,
-    query: String,
-    limit: usize,
-) -> Result<Vec<String>, ApiError> {
-    let options = WorkflowListOptions::builder().limit(limit).build();
-    let mut stream = state.client.list_workflows(query, options);
-    let mut codes = Vec::new();
-    while let Some(item) = stream.next().await {
-        codes.push(item.map_err(ApiError::engine_unavailable)?.id().to_owned());
-    }
-    Ok(codes)
-}
-
-/// Sends `kind` to each case, `per_second` at most (0: as fast as `HOLD_CONCURRENCY` allows),
-/// and says for each whether it was done or why it was refused.
-pub(crate) async fn send_each(
-    state: &ApiState,
-    caller: &Caller,
-    reason: &str,
-    cases: Vec<(String, ActionKind)>,
-    per_second: u32,
-) -> Vec<Value> {
-    let pause = (per_second > 0).then(|| Duration::from_secs(1) / per_second);
-    let start = tokio::time::Instant::now();
-    let sends = cases.into_iter().enumerate().map(|(i, (code, kind))| {
-        let action = OperatorAction {
-            actor: caller.0.subject.clone(),
-            role: caller.0.role_label(),
-            reason: reason.to_owned(),
-            kind,
-        };
-        let client = state.client.clone();
-        async move {
-            if let Some(pause) = pause {
-                // The i-th case goes out at its slot, however long earlier ones took.
-                tokio::time::sleep_until(start + pause * u32::try_from(i).unwrap_or(u32::MAX))
-                    .await;
-            }
-            let handle = client.get_workflow_handle::<CaseWorkflow>(code.clone());
-            let update = handle.execute_update(
-                CaseWorkflow::operator_action,
-                action,
-                WorkflowExecuteUpdateOptions::default(),
-            );
-            match crate::case_update::answered(state, &code, update).await {
-                Ok(outcome) => json!({"case": code, "outcome": "done", "effect": outcome.effect}),
-                // Not a refusal: the case may still carry it out.
-                Err(error) if error.code == crate::case_update::UNANSWERED => {
-                    json!({"case": code, "outcome": "unanswered", "code": error.code, "message": error.message})
-                }
-                Err(error) => {
-                    json!({"case": code, "outcome": "refused", "code": error.code, "message": error.message})
-                }
-            }
-        }
-    });
-    stream::iter(sends)
-        .buffer_unordered(HOLD_CONCURRENCY)
-        .collect()
-        .await
-}
-
-fn running_cases() -> String {
-    format!(
-        "WorkflowType = '{}' AND ExecutionStatus = 'Running'",
-        CaseWorkflow::name()
-    )
-}
-
-/// Holds `agency` everywhere: recorded for new cases and sent to every running case.
+/// Holds `agency` everywhere: recorded for new cases first, then a batch tells every running
+/// case (and keeps looking for cases filed meanwhile).
 pub async fn hold(
     state: &ApiState,
     caller: &Caller,
@@ -155,39 +82,39 @@ pub async fn hold(
                 format!("{agency} is already held"),
             ));
         }
-        let cases: Vec<(String, ActionKind)> = codes(state, running_cases(), usize::MAX)
-            .await?
-            .into_iter()
-            .map(|code| {
-                (
-                    code,
-                    ActionKind::Hold {
-                        agency: agency.to_owned(),
-                    },
-                )
-            })
-            .collect();
-        let results = send_each(state, caller, reason.trim(), cases, 0).await;
-        Ok(results)
+        let batch = NewBatch {
+            action: BatchAction::Hold {
+                agency: agency.to_owned(),
+            },
+            query: batches::running_cases(),
+            per_second: 0,
+            cap: None,
+            settle_secs: batches::SETTLE_SECS,
+            reason: reason.trim().to_owned(),
+        };
+        match batches::start(state, caller, batch).await {
+            Ok(id) => Ok(id),
+            Err(error) => {
+                // All or nothing at the start: no hold that no running case was told of.
+                let _ = state.store.release_agency(agency).await;
+                Err(error)
+            }
+        }
     }
     .await;
-    let affected = done_cases(&result);
-    audit(
-        state,
-        caller,
-        "hold_agency",
-        affected.clone(),
-        reason,
-        &result,
-        format!("agency={agency}"),
-    )
-    .await?;
-    result?;
-    tracing::info!(%agency, cases = affected.len(), actor = %caller.0.subject, "agency held");
-    Ok(json!({"agency": agency, "held": true, "cases_held": affected}))
+    let detail = match &result {
+        Ok(batch) => format!("agency={agency} batch={batch}"),
+        Err(_) => format!("agency={agency}"),
+    };
+    audit(state, caller, "hold_agency", Vec::new(), reason, &result, detail).await?;
+    let batch = result?;
+    tracing::info!(%agency, %batch, actor = %caller.0.subject, "agency held");
+    Ok(json!({"agency": agency, "held": true, "batch": batch}))
 }
 
-/// Lifts the hold on `agency` and releases its held cases, `per_second` at most.
+/// Lifts the hold on `agency` in the engine database first (new cases start unheld), then a
+/// batch releases every running case that carries it, `per_second` at most, including cases
+/// filed while the hold was being lifted.
 pub async fn release(
     state: &ApiState,
     caller: &Caller,
@@ -202,66 +129,63 @@ pub async fn release(
             return Err(reason_required());
         }
         known_agency(state, agency)?;
+        let hold = state
+            .store
+            .holds()
+            .await
+            .map_err(ApiError::database)?
+            .into_iter()
+            .find(|h| h.agency == agency);
+        let Some(hold) = hold else {
+            return Err(not_held(agency));
+        };
         if !state
             .store
             .release_agency(agency)
             .await
             .map_err(ApiError::database)?
         {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "NOT_HELD",
-                format!("{agency} is not held"),
-            ));
+            return Err(not_held(agency));
         }
-        let query = format!(
-            "{} AND {} = 'held' AND {} = '{agency}'",
-            running_cases(),
-            sa::NEEDS_ATTENTION.name(),
-            sa::ATTENTION_AGENCY.name()
-        );
-        let cases = codes(state, query, usize::MAX)
-            .await?
-            .into_iter()
-            .map(|code| {
-                (
-                    code,
-                    ActionKind::Release {
-                        agency: agency.to_owned(),
-                    },
-                )
-            })
-            .collect();
-        Ok(send_each(state, caller, reason.trim(), cases, rate).await)
+        let batch = NewBatch {
+            action: BatchAction::Release {
+                agency: agency.to_owned(),
+            },
+            query: batches::cases_holding(agency),
+            per_second: rate,
+            cap: None,
+            settle_secs: batches::SETTLE_SECS,
+            reason: reason.trim().to_owned(),
+        };
+        match batches::start(state, caller, batch).await {
+            Ok(id) => Ok(id),
+            Err(error) => {
+                // All or nothing at the start: the hold stays as it was.
+                let _ = state
+                    .store
+                    .hold_agency(agency, &hold.held_by, &hold.reason)
+                    .await;
+                Err(error)
+            }
+        }
     }
     .await;
-    let affected = done_cases(&result);
-    audit(
-        state,
-        caller,
-        "release_agency",
-        affected.clone(),
-        reason,
-        &result,
-        format!("agency={agency} per_second={rate}"),
-    )
-    .await?;
-    result?;
-    tracing::info!(%agency, cases = affected.len(), actor = %caller.0.subject, "agency released");
-    Ok(json!({"agency": agency, "held": false, "cases_released": affected, "per_second": rate}))
+    let detail = match &result {
+        Ok(batch) => format!("agency={agency} per_second={rate} batch={batch}"),
+        Err(_) => format!("agency={agency} per_second={rate}"),
+    };
+    audit(state, caller, "release_agency", Vec::new(), reason, &result, detail).await?;
+    let batch = result?;
+    tracing::info!(%agency, %batch, actor = %caller.0.subject, "agency released");
+    Ok(json!({"agency": agency, "held": false, "batch": batch, "per_second": rate}))
 }
 
-fn done_cases(result: &Result<Vec<Value>, ApiError>) -> Vec<String> {
-    result
-        .as_ref()
-        .map(|results| {
-            results
-                .iter()
-                .filter(|r| r["outcome"] == "done")
-                .filter_map(|r| r["case"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+fn not_held(agency: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "NOT_HELD",
+        format!("{agency} is not held"),
+    )
 }
 
 /// Holds an agency during its outage: new cases start with it held, running ones stop calling it.
@@ -270,7 +194,7 @@ fn done_cases(result: &Result<Vec<Value>, ApiError>) -> Vec<String> {
     params(("agency" = String, Path, description = "The agency id, e.g. `residence`.")),
     request_body = AgencyActionRequest,
     responses(
-        (status = 200, description = "Held, and which running cases took it.", body = crate::openapi::AgencyActionAnswer),
+        (status = 200, description = "Held for new cases; the batch telling the running ones.", body = crate::openapi::AgencyActionAnswer),
         (status = 400, description = "`REASON_REQUIRED`.", body = crate::error::ErrorBody),
         (status = 404, description = "`AGENCY_NOT_FOUND`.", body = crate::error::ErrorBody),
         (status = 409, description = "`ALREADY_HELD`.", body = crate::error::ErrorBody),
@@ -290,7 +214,7 @@ pub(crate) async fn hold_route(
     params(("agency" = String, Path, description = "The agency id, e.g. `residence`.")),
     request_body = AgencyActionRequest,
     responses(
-        (status = 200, description = "Released, and which cases.", body = crate::openapi::AgencyActionAnswer),
+        (status = 200, description = "Released for new cases; the batch releasing the held ones.", body = crate::openapi::AgencyActionAnswer),
         (status = 400, description = "`REASON_REQUIRED`.", body = crate::error::ErrorBody),
         (status = 404, description = "`AGENCY_NOT_FOUND`.", body = crate::error::ErrorBody),
         (status = 409, description = "`NOT_HELD`.", body = crate::error::ErrorBody),

@@ -6,6 +6,7 @@ mod actions;
 pub(crate) use actions::update_error;
 mod agencies;
 mod audit_routes;
+pub mod batches;
 mod bulk;
 pub mod cases;
 pub mod filter;
@@ -15,6 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub use actions::{ActionRequest, act};
 pub use agencies::{agency_board, hold, release};
 pub use audit_routes::to_csv;
+pub use batches::{BatchPage, recent as recent_batches, report as batch_report};
 pub use bulk::{BulkRequest, bulk};
 pub use cases::{dashboard_counts, list_cases, picture, timeline};
 pub use filter::CaseFilter;
@@ -32,6 +34,8 @@ pub(crate) fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(agencies::hold_route))
         .routes(routes!(agencies::release_route))
         .routes(routes!(bulk::post))
+        .routes(routes!(batches::list))
+        .routes(routes!(batches::show))
         .routes(routes!(audit_routes::list))
         .routes(routes!(audit_routes::csv))
 }
