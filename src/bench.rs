@@ -275,7 +275,10 @@ async fn with_agencies(
     let result = tokio::select! {
         result = async {
             match &open {
-                Some(open) => open.run(&target, &mut worker).await,
+                Some(open) => {
+                    open.run(&target, &mut worker).await?;
+                    callback_figures(&target, open.cases).await
+                }
                 None => measure(args, &target, &mut worker).await,
             }
         } => result,
@@ -289,6 +292,71 @@ async fn with_agencies(
     };
     worker.stop().await;
     result
+}
+
+/// After an open-cases run, what the worker and the API counted rather than what was asked:
+/// `open-cases-ended completed=N pending_answers=N callbacks_accepted=N`, the cases that ended
+/// `completed`, social insurance's `pending` answers that held them open, and the decisions the
+/// API took by signed callback (answered 202). The API counts a callback as its answer leaves,
+/// just after the decision reached the case, so its count is given a few seconds to catch up
+/// with the cases that decision completed.
+async fn callback_figures(target: &Target, cases: usize) -> Result<()> {
+    const CALLBACKS: &str = "lienthong_http_request_duration_seconds_count";
+    let accepted = [
+        r#"route="/v1/agencies/{agency}/callbacks""#,
+        r#"status="202""#,
+    ];
+    let api_metrics = format!("{}/metrics", target.api);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let callbacks = loop {
+        let text = metrics_text(&target.http, &api_metrics).await?;
+        let callbacks = metric_sum(&text, CALLBACKS, &accepted);
+        if callbacks >= cases as f64 || Instant::now() > deadline {
+            break callbacks;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let worker = metrics_text(&target.http, &target.worker_metrics).await?;
+    let completed = metric_sum(
+        &worker,
+        "lienthong_cases_ended_total",
+        &[r#"status="completed""#],
+    );
+    let pending = metric_sum(
+        &worker,
+        "lienthong_step_attempts_total",
+        &[r#"agency="social-insurance""#, r#"outcome="pending""#],
+    );
+    println!(
+        "open-cases-ended completed={completed} pending_answers={pending} callbacks_accepted={callbacks}"
+    );
+    Ok(())
+}
+
+/// A `GET /metrics` page, in the Prometheus text format.
+async fn metrics_text(http: &reqwest::Client, url: &str) -> Result<String> {
+    Ok(http
+        .get(url)
+        .send()
+        .await?
+        .error_for_status()
+        .with_context(|| format!("{url} refused"))?
+        .text()
+        .await?)
+}
+
+/// The sum of the samples of `name` whose labels include every one of `labels`.
+fn metric_sum(text: &str, name: &str, labels: &[&str]) -> f64 {
+    text.lines()
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let series_labels = series.strip_prefix(name)?.strip_prefix('{')?;
+            labels
+                .iter()
+                .all(|label| series_labels.contains(label))
+                .then(|| value.parse::<f64>().ok())?
+        })
+        .sum()
 }
 
 /// The worker as a child process, so its CPU time and memory are its own.

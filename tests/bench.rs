@@ -84,6 +84,15 @@ async fn bench_holds_cases_open_then_completes_them_by_callbacks() -> Result<()>
         field(line, "completed_per_s").is_some_and(|v| v > 0.0),
         "{line}"
     );
+    // What the worker and the API counted: every case was held open by a pending answer, its
+    // decision came back as a signed callback the API accepted, and it ended completed.
+    let ended = stdout
+        .lines()
+        .find(|l| l.starts_with("open-cases-ended "))
+        .unwrap_or_else(|| panic!("no open-cases-ended line in:\n{stdout}\n{stderr}"));
+    for figure in ["completed", "pending_answers", "callbacks_accepted"] {
+        assert_eq!(field(ended, figure), Some(8.0), "{figure}: {ended}");
+    }
     Ok(())
 }
 

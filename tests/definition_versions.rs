@@ -283,6 +283,7 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
     let adoption = dir.path().join("adoption.yaml");
     std::fs::write(&adoption, ADOPTION)?;
     let unknown = lienthong(&["definitions", "validate", &adoption.display().to_string()])?;
+    assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains(" LT013 "));
     let catalogue = dir.path().join("catalogue");
     std::fs::create_dir_all(&catalogue)?;
@@ -307,8 +308,14 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
         String::from_utf8_lossy(&known.stderr)
     );
 
-    let text = lienthong(&["definitions", "plan", &good_path])?;
-    let text = String::from_utf8_lossy(&text.stdout);
+    let planned = lienthong(&["definitions", "plan", &good_path])?;
+    assert!(
+        planned.status.success(),
+        "{}\n{}",
+        planned.status,
+        String::from_utf8_lossy(&planned.stderr)
+    );
+    let text = String::from_utf8_lossy(&planned.stdout);
     for id in ["birth", "residence", "insurance"] {
         assert!(text.contains(id), "{text}");
     }
@@ -320,7 +327,12 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
         "--svg",
         &svg.display().to_string(),
     ])?;
-    assert!(drawn.status.success());
+    assert!(
+        drawn.status.success(),
+        "{}\n{}",
+        drawn.status,
+        String::from_utf8_lossy(&drawn.stderr)
+    );
     assert!(std::fs::read_to_string(&svg)?.starts_with("<svg"));
 
     let stack = Stack::start().await?;
@@ -346,6 +358,11 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
         "--token",
         &stack.token(&admin()),
     ])?;
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
     let listed = String::from_utf8_lossy(&listed.stdout);
     assert!(
         listed

@@ -87,13 +87,50 @@ async fn the_funeral_step_is_routed_by_benefit_status_and_optional_steps_follow_
     assert_eq!(step(&case, "death")["output"]["benefit_status"], "none");
     assert_eq!(status_of(&case, "funeral"), "not_applicable");
 
-    // Each payer's register holds exactly the payments routed to it.
-    assert_eq!(
-        stack
-            .scalar("labour-office", "SELECT COUNT(*) FROM burial_support")
-            .await?,
-        1
-    );
+    // Each payer's register holds exactly the payments routed to it: social insurance the
+    // pensioner's funeral allowance and survivor benefit, the labour office the beneficiary's
+    // burial support; nothing for the minimal case or for the deceased no scheme covered.
+    for (agency, table, status, deceased) in [
+        (
+            "social-insurance",
+            "funeral_allowances",
+            "paid",
+            seeded::DECEASED_PENSIONER,
+        ),
+        (
+            "social-insurance",
+            "survivor_benefits",
+            "granted",
+            seeded::DECEASED_PENSIONER,
+        ),
+        (
+            "labour-office",
+            "burial_support",
+            "granted",
+            seeded::DECEASED_SOCIAL_PROTECTION,
+        ),
+    ] {
+        assert_eq!(
+            stack
+                .scalar(agency, &format!("SELECT COUNT(*) FROM {table}"))
+                .await?,
+            1,
+            "{agency}'s {table}"
+        );
+        assert_eq!(
+            stack
+                .count(
+                    agency,
+                    &format!(
+                        "SELECT COUNT(*) FROM {table} WHERE deceased_id = ? AND status = '{status}'"
+                    ),
+                    deceased,
+                )
+                .await?,
+            1,
+            "{agency}'s {table} for {deceased}"
+        );
+    }
 
     // Asking for the survivor benefit without naming the representative starts nothing.
     let mut incomplete = death_submission(seeded::PENSIONERS[2], true, true);

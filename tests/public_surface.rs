@@ -91,10 +91,12 @@ async fn random_bodies_on_every_json_endpoint_never_get_a_server_error() -> Resu
     ];
     let mut bodies = samples(any_json(), 40);
     bodies.extend(samples(mangled_submission(), 40));
+    assert_eq!(bodies.len(), 80, "every sample was generated");
     let http = fresh_connections(&stack)?;
     let mut sent = 0;
+    let mut random_applications_refused = 0;
     for endpoint in &endpoints {
-        for body in &bodies {
+        for (i, body) in bodies.iter().enumerate() {
             let response = http
                 .post(format!("{}{endpoint}", stack.api))
                 .json(body)
@@ -109,10 +111,19 @@ async fn random_bodies_on_every_json_endpoint_never_get_a_server_error() -> Resu
             if status >= 400 {
                 assert!(answer["error"]["code"].is_string(), "{endpoint}: {answer}");
             }
+            // The first 40 bodies are random JSON, never a valid application.
+            if endpoint == "/v1/applications" && i < 40 && (400..500).contains(&status) {
+                random_applications_refused += 1;
+            }
             sent += 1;
         }
     }
-    assert_eq!(sent, endpoints.len() * bodies.len());
+    // 8 endpoints, 80 bodies each: every request was sent and answered.
+    assert_eq!(sent, 640);
+    assert_eq!(
+        random_applications_refused, 40,
+        "every random body filed as an application was refused"
+    );
     // The target case was never touched by a random withdrawal or action that made it through
     // validation by chance, or if it was, it still answers.
     assert_eq!(stack.case(&case).await?.0, 200);
