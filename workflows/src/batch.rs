@@ -90,7 +90,12 @@ pub fn retries(state: &CaseState, agency: Option<&str>) -> Vec<ActionKind> {
     state
         .steps
         .iter()
-        .filter(|s| matches!(s.status, StepStatus::AgencyUnavailable | StepStatus::Running))
+        .filter(|s| {
+            matches!(
+                s.status,
+                StepStatus::AgencyUnavailable | StepStatus::Running
+            )
+        })
         .filter(|s| agency.is_none_or(|wanted| s.agency.as_deref() == Some(wanted)))
         .map(|s| ActionKind::RetryNow { step: s.id.clone() })
         .collect()
@@ -380,7 +385,13 @@ impl BatchWorkflow {
             actor: input.actor,
             reason: input.reason,
             progress: self.progress.clone(),
-            outcomes: self.outcomes.iter().skip(offset).take(limit).cloned().collect(),
+            outcomes: self
+                .outcomes
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .cloned()
+                .collect(),
             offset: page.offset,
             total: count(self.outcomes.len()),
         }
@@ -394,7 +405,8 @@ impl BatchWorkflow {
                 None => self.outcomes.push(outcome),
             }
         }
-        let of = |wanted: Outcome| count(self.outcomes.iter().filter(|o| o.outcome == wanted).count());
+        let of =
+            |wanted: Outcome| count(self.outcomes.iter().filter(|o| o.outcome == wanted).count());
         self.progress.done = of(Outcome::Done);
         self.progress.skipped = of(Outcome::Skipped);
         self.progress.refused = of(Outcome::Refused);
@@ -477,7 +489,7 @@ fn list_options() -> ActivityOptions {
 /// after each case so a lost worker's page is taken up where it stopped.
 fn act_options(paced: Duration) -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(paced + Duration::from_secs(120))
-        .heartbeat_timeout(Duration::from_secs(30))
+        .heartbeat_timeout(Duration::from_secs(10))
         .retry_policy(patient())
         .build()
 }
