@@ -403,3 +403,66 @@ fn the_dashboard_lists_each_case_needing_attention_with_a_link() {
         assert!(html.contains(needle), "{needle} missing from {html}");
     }
 }
+
+#[test]
+fn a_batch_page_shows_its_progress_and_each_case_in_the_operators_language() {
+    use lienthong_workflows::batch::{
+        BatchAction, BatchProgress, BatchReport, CaseOutcome, Outcome,
+    };
+    let outcome = |case: &str, outcome, code: Option<&str>| CaseOutcome {
+        case: case.into(),
+        outcome,
+        effect: (outcome == Outcome::Done).then(|| "released".into()),
+        steps: vec![],
+        code: code.map(Into::into),
+        message: code.map(|_| EVIL.into()),
+    };
+    let report = BatchReport {
+        action: BatchAction::Release {
+            agency: "residence".into(),
+        },
+        per_second: 10,
+        actor: "op".into(),
+        reason: EVIL.into(),
+        progress: BatchProgress {
+            status: "running".into(),
+            matched: 3,
+            done: 1,
+            skipped: 1,
+            retrying: 1,
+            passes: 1,
+            started_at: "2026-12-06T01:00:00Z".into(),
+            ..BatchProgress::default()
+        },
+        outcomes: vec![
+            outcome("KS-1", Outcome::Done, None),
+            outcome("KS-2", Outcome::Skipped, Some("NOT_HELD")),
+            outcome("KS-3", Outcome::Retrying, Some("CASE_DID_NOT_ANSWER")),
+        ],
+        offset: 0,
+        total: 3,
+    };
+    let mut chrome = chrome();
+    chrome.lang = Lang::Vi;
+    let html =
+        super::batch_page::render(&chrome, "batch-release-residence-1", &report).into_string();
+    for needle in [
+        "data-status=\"running\"",
+        "Mở lại cơ quan",
+        "Đang chạy",
+        "<progress id=\"batch-progress\" value=\"2\" max=\"3\">",
+        "<tr data-case=\"KS-1\" data-outcome=\"done\">",
+        "Đã thực hiện",
+        "Không cần làm",
+        "Đang hỏi lại",
+        "NOT_HELD",
+        "href=\"/console/cases/KS-3\"",
+    ] {
+        assert!(html.contains(needle), "{needle} missing from {html}");
+    }
+    assert!(!html.contains("<script"), "{html}");
+    assert!(
+        !html.contains("id=\"next-page\""),
+        "one page holds them all"
+    );
+}
