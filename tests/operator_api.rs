@@ -329,7 +329,9 @@ async fn operators_hold_release_retry_resolve_and_cancel_and_the_audit_log_shows
             answer["matched"].as_array().is_some_and(|m| m.len() <= 1),
             "{answer}"
         );
-        paged.extend(serde_json::from_value::<Vec<String>>(answer["matched"].clone())?);
+        paged.extend(serde_json::from_value::<Vec<String>>(
+            answer["matched"].clone(),
+        )?);
         page = answer["next_page"].clone();
         if page.is_null() {
             break;
@@ -353,7 +355,10 @@ async fn operators_hold_release_retry_resolve_and_cancel_and_the_audit_log_shows
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["agency_hold_lifted"], true, "{done}");
     let report = stack
-        .wait_batch(done["batch"].as_str().unwrap_or_default(), Duration::from_secs(60))
+        .wait_batch(
+            done["batch"].as_str().unwrap_or_default(),
+            Duration::from_secs(60),
+        )
         .await?;
     assert_eq!(report["progress"]["done"], 3, "{report:#}");
     assert_eq!(report["progress"]["matched"], 3, "{report:#}");

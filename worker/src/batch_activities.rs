@@ -13,8 +13,8 @@ use lienthong_definitions::{
 use lienthong_workflows::{
     CaseWorkflow,
     batch::{
-        self, ActOnCases, ActRequest, BatchAction, CaseOutcome, ListCases, ListRequest,
-        ListedPage, Outcome,
+        self, ActOnCases, ActRequest, BatchAction, CaseOutcome, ListCases, ListRequest, ListedPage,
+        Outcome,
     },
 };
 use temporalio_client::{
@@ -33,7 +33,12 @@ pub const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
 /// Refusals that mean there is nothing to do: the case is already so, or the action does not
 /// concern it.
-const NOTHING_TO_DO: &[&str] = &["NOT_HELD", "ALREADY_HELD", "AGENCY_NOT_IN_CASE", "CASE_CLOSED"];
+const NOTHING_TO_DO: &[&str] = &[
+    "NOT_HELD",
+    "ALREADY_HELD",
+    "AGENCY_NOT_IN_CASE",
+    "CASE_CLOSED",
+];
 
 /// Hosted by every worker, with the worker's own client (and its payload codec).
 #[derive(Clone)]
@@ -147,7 +152,12 @@ impl BatchActivities {
                     );
                 }
                 Ok(kinds) => kinds,
-                Err(unanswered) => return CaseOutcome { case: code, ..unanswered },
+                Err(unanswered) => {
+                    return CaseOutcome {
+                        case: code,
+                        ..unanswered
+                    };
+                }
             },
         };
         let mut done: Option<CaseOutcome> = None;
@@ -211,8 +221,7 @@ impl BatchActivities {
             .client
             .get_workflow_handle::<CaseWorkflow>(code.to_owned());
         let query = handle.query(CaseWorkflow::state, (), WorkflowQueryOptions::default());
-        let state: Option<CaseState> = match tokio::time::timeout(self.answer_within, query).await
-        {
+        let state: Option<CaseState> = match tokio::time::timeout(self.answer_within, query).await {
             Ok(Ok(state)) => state,
             Ok(Err(WorkflowQueryError::NotFound(_))) => {
                 return Err(outcome(

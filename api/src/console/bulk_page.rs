@@ -173,10 +173,7 @@ pub(crate) async fn run(State(state): State<ApiState>, posted: Checked<BulkForm>
             let batch = answer["batch"].as_str().unwrap_or_default();
             Redirect::to(&batch_page::link(batch)).into_response()
         }
-        Err(problem) => layout::respond(
-            problem.status,
-            render_refusal(&console.chrome, &problem),
-        ),
+        Err(problem) => layout::respond(problem.status, render_refusal(&console.chrome, &problem)),
     }
 }
 

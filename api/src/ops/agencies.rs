@@ -106,7 +106,16 @@ pub async fn hold(
         Ok(batch) => format!("agency={agency} batch={batch}"),
         Err(_) => format!("agency={agency}"),
     };
-    audit(state, caller, "hold_agency", Vec::new(), reason, &result, detail).await?;
+    audit(
+        state,
+        caller,
+        "hold_agency",
+        Vec::new(),
+        reason,
+        &result,
+        detail,
+    )
+    .await?;
     let batch = result?;
     tracing::info!(%agency, %batch, actor = %caller.0.subject, "agency held");
     Ok(json!({"agency": agency, "held": true, "batch": batch}))
@@ -174,7 +183,16 @@ pub async fn release(
         Ok(batch) => format!("agency={agency} per_second={rate} batch={batch}"),
         Err(_) => format!("agency={agency} per_second={rate}"),
     };
-    audit(state, caller, "release_agency", Vec::new(), reason, &result, detail).await?;
+    audit(
+        state,
+        caller,
+        "release_agency",
+        Vec::new(),
+        reason,
+        &result,
+        detail,
+    )
+    .await?;
     let batch = result?;
     tracing::info!(%agency, %batch, actor = %caller.0.subject, "agency released");
     Ok(json!({"agency": agency, "held": false, "batch": batch, "per_second": rate}))

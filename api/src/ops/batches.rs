@@ -17,8 +17,8 @@ use lienthong_workflows::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::{
-    WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions, WorkflowIdReusePolicy,
-    WorkflowListOptions, WorkflowQueryOptions, WorkflowStartOptions,
+    WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions,
+    WorkflowIdReusePolicy, WorkflowListOptions, WorkflowQueryOptions, WorkflowStartOptions,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -146,7 +146,9 @@ pub async fn report(
         offset: page.offset.unwrap_or(0),
         limit: page.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
     };
-    let handle = state.client.get_workflow_handle::<BatchWorkflow>(id.to_owned());
+    let handle = state
+        .client
+        .get_workflow_handle::<BatchWorkflow>(id.to_owned());
     let description = handle
         .describe(WorkflowDescribeOptions::default())
         .await
@@ -156,7 +158,12 @@ pub async fn report(
         if let Ok(mut report) = handle.get_result(WorkflowGetResultOptions::default()).await {
             let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
             let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-            report.outcomes = report.outcomes.into_iter().skip(offset).take(limit).collect();
+            report.outcomes = report
+                .outcomes
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .collect();
             report.offset = page.offset;
             return Ok(report);
         }
