@@ -63,22 +63,3 @@ impl Caller {
         self.require(&[Role::Operator, Role::AgencyAdmin, Role::Auditor])
     }
 }
-
-/// Guards the Temporal codec endpoint: decrypting history shows personal data, so only an
-/// operator whose role grants personal data may use it.
-pub(crate) async fn require_codec_reader(
-    caller: Caller,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Result<axum::response::Response, ApiError> {
-    caller.require(&[Role::Operator])?;
-    if !caller.0.personal_data {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "decoding case history needs an operator role that grants personal data",
-        ));
-    }
-    tracing::info!(actor = %caller.0.subject, "codec endpoint used");
-    Ok(next.run(request).await)
-}

@@ -11,6 +11,7 @@ mod catalog;
 mod catalogue_routes;
 mod console;
 mod definition_versions;
+mod codec_access;
 pub mod dry_run;
 mod error;
 mod json;

@@ -69,7 +69,7 @@ pub struct ApiState {
 
 pub fn router(state: ApiState) -> Router {
     let codec = lienthong_codec::codec_router(state.payload_cipher.clone()).layer(
-        axum::middleware::from_fn_with_state(state.clone(), crate::auth::require_codec_reader),
+        axum::middleware::from_fn_with_state(state.clone(), crate::codec_access::require_decoder),
     );
     Router::new()
         .nest_service("/v1/codec", codec)

@@ -14,5 +14,5 @@ mod verifier;
 
 pub use dev_key::{DevKey, DevToken};
 pub use error::AuthError;
-pub use principal::{Claims, Principal, Role};
+pub use principal::{Claims, EVERY_OFFICE, Principal, Role};
 pub use verifier::Verifier;

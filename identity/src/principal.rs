@@ -2,6 +2,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// The office scope of an operator who works for every office of the installation (a national
+/// supervisor): the only scope that may decode case history, whose payloads name no office.
+pub const EVERY_OFFICE: &str = "*";
+
 /// What a caller may do. One identity may hold several roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -127,15 +131,22 @@ impl Principal {
         self.personal_id.as_deref()
     }
 
-    /// Whether an operator's scope includes a case filed at `office` (`01-BD` is in `01`).
+    /// Whether an operator's scope includes a case filed at `office` (`01-BD` is in `01`; the
+    /// scope [`EVERY_OFFICE`] includes every office).
     pub fn covers_office(&self, office: &str) -> bool {
         self.has(Role::Operator)
             && self.offices.iter().any(|scope| {
-                office == scope
+                scope == EVERY_OFFICE
+                    || office == scope
                     || office
                         .strip_prefix(scope.as_str())
                         .is_some_and(|rest| rest.starts_with('-'))
             })
+    }
+
+    /// Whether this is an operator whose scope is every office of the installation.
+    pub fn covers_every_office(&self) -> bool {
+        self.has(Role::Operator) && self.offices.iter().any(|scope| scope == EVERY_OFFICE)
     }
 
     /// Whether this identity administers `agency`.

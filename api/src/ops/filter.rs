@@ -95,6 +95,10 @@ fn scope_clause(principal: &Principal, office: Option<&str>) -> Result<String, A
             }
             vec![office]
         }
+        // Every office: every case has one.
+        None if principal.covers_every_office() => {
+            return Ok(format!("{} IS NOT NULL", sa::OFFICE.name()));
+        }
         None => principal
             .offices
             .iter()
