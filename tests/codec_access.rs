@@ -25,8 +25,7 @@ fn operator(sub: &str, offices: &[&str], personal_data: bool) -> Claims {
 
 /// The case's first payload (its input) as Temporal stores it, in the codec server's JSON form.
 async fn stored_input(stack: &Stack, code: &str) -> Result<Value> {
-    let client =
-        lienthong::connect::connect(Some(&stack.temporal.address().to_string())).await?;
+    let client = lienthong::connect::connect(Some(&stack.temporal.address().to_string())).await?;
     let events = client
         .get_workflow_handle::<CaseWorkflow>(code)
         .fetch_history(WorkflowFetchHistoryOptions::default())
@@ -116,7 +115,10 @@ async fn decoding_history_needs_every_office_and_personal_data_and_each_use_is_a
     assert_eq!(
         seen,
         vec![
-            ("national-masked".to_owned(), "refused: FORBIDDEN".to_owned()),
+            (
+                "national-masked".to_owned(),
+                "refused: FORBIDDEN".to_owned()
+            ),
             ("national-supervisor".to_owned(), "done".to_owned()),
             (
                 "national-supervisor".to_owned(),
