@@ -179,7 +179,6 @@ async fn with_server(
             procedures: None,
             database_url: lienthong_store::Store::sqlite_url(dir),
             agencies: BTreeMap::new(),
-            agency_credentials: roles::agency_credentials(true)?,
             metrics: lienthong_telemetry::Metrics::new(),
             verifier: std::sync::Arc::new(token_key.verifier()?),
             default_office: "01-HK".into(),

@@ -158,7 +158,7 @@ pub struct ApiArgs {
         hide_env_values = true
     )]
     pub database_url: String,
-    /// agency=url overriding the catalogue's addresses for dry runs, repeatable.
+    /// agency=url overriding the catalogue's addresses for the agencies' health checks, repeatable.
     #[arg(long = "agency", value_delimiter = ',')]
     pub agencies: Vec<String>,
     /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
@@ -168,7 +168,8 @@ pub struct ApiArgs {
     /// discovery document).
     #[arg(long, env = "LIENTHONG_OIDC_ISSUER")]
     pub oidc_issuer: Option<String>,
-    /// The audience tokens of the OIDC issuer must name.
+    /// The audience tokens of the OIDC issuer must name in `aud` (lienthong's client id at the
+    /// issuer); required with --oidc-issuer.
     #[arg(long, env = "LIENTHONG_OIDC_AUDIENCE")]
     pub oidc_audience: Option<String>,
     /// The installation's own HS256 token key (base64, at least 32 bytes) instead of an issuer.
@@ -312,7 +313,8 @@ pub fn variables_read(role: &str) -> BTreeSet<String> {
     if matches!(role, "api" | "worker" | "replay") {
         names.extend(PAYLOAD_VARIABLES.iter().map(|s| (*s).to_owned()));
     }
-    if matches!(role, "api" | "worker" | "agency-sim") {
+    // The API calls no agency (its dry runs use the agencies' contracts), so it holds no secret.
+    if matches!(role, "worker" | "agency-sim") {
         names.extend(agency_secret_variables().into_iter().map(str::to_owned));
     }
     if role == "api" {

@@ -119,13 +119,6 @@ async fn run(command: Command) -> Result<()> {
                 procedures: args.procedures,
                 database_url: args.database_url,
                 agencies: roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?,
-                // Only dry runs use them: an API without agency secrets still serves, and
-                // its dry runs are refused by the agencies that need them.
-                agency_credentials: roles::agency_credentials(args.dev_callback_secrets)
-                    .unwrap_or_else(|error| {
-                        tracing::warn!(%error, "dry runs will call agencies unsigned");
-                        std::collections::BTreeMap::new()
-                    }),
                 metrics,
                 verifier,
                 default_office: args.default_office.clone(),
@@ -295,7 +288,7 @@ async fn run_dev_stack(
     if let Some(file) = &args.faults {
         roles::apply_fault_file(file, &sims.urls()).await?;
     }
-    // Worker and API share one process: one reading of the secrets, one warning.
+    // The worker signs its calls with them; the API holds no agency secret.
     let agency_credentials = roles::agency_credentials(true)?;
 
     println!("lienthong is running. Ctrl-C stops everything.");
@@ -325,7 +318,7 @@ async fn run_dev_stack(
         roles::WorkerOptions {
             task_queue: DEFAULT_TASK_QUEUE.into(),
             agencies: sims.urls(),
-            agency_credentials: agency_credentials.clone(),
+            agency_credentials,
             metrics: metrics.clone(),
             metrics_listen: None,
             max_cached_workflows: lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS,
@@ -342,7 +335,6 @@ async fn run_dev_stack(
             procedures: None,
             database_url: lienthong_store::Store::sqlite_url(data_dir),
             agencies: sims.urls(),
-            agency_credentials,
             metrics: metrics.clone(),
             verifier: Arc::new(token_key.verifier()?),
             default_office: "01-HK".into(),

@@ -119,7 +119,16 @@ pub fn verifier(
     let oidc_audience = oidc_audience.filter(|v| !v.trim().is_empty());
     let token_key_file = token_key_file.filter(|p| !p.as_os_str().is_empty());
     let verifier = match (token_key, token_key_file, oidc_issuer) {
-        (None, None, Some(issuer)) => Verifier::oidc(issuer, oidc_audience)?,
+        (None, None, Some(issuer)) => {
+            let Some(audience) = oidc_audience else {
+                anyhow::bail!(
+                    "--oidc-issuer needs --oidc-audience (LIENTHONG_OIDC_AUDIENCE): the client id \
+                     the issuer names in `aud` of tokens meant for lienthong; without it a token \
+                     the issuer made for any other application would be accepted"
+                )
+            };
+            Verifier::oidc(issuer, &audience)?
+        }
         (Some(text), None, None) => DevKey::from_text(text)?.verifier()?,
         (None, Some(file), None) => {
             let text = std::fs::read_to_string(file)
@@ -143,10 +152,8 @@ pub struct ApiOptions {
     pub callback_secrets: BTreeMap<String, String>,
     pub procedures: Option<PathBuf>,
     pub database_url: String,
-    /// Agency base URLs overriding the catalogue's, for dry runs.
+    /// Agency base URLs overriding the catalogue's, for the agencies' health checks.
     pub agencies: BTreeMap<String, String>,
-    /// The engine's credentials for dry runs' calls.
-    pub agency_credentials: BTreeMap<String, AgencyCredential>,
     /// Served on `GET /metrics`, with the API's request latencies recorded in it.
     pub metrics: Metrics,
     /// Checks callers' bearer tokens.
@@ -198,7 +205,6 @@ pub async fn serve_api(
         calendar: Arc::new(Calendar::vietnam()),
         callbacks: Arc::new(CallbackAuth::new(options.callback_secrets)),
         agencies: Arc::new(options.agencies),
-        agency_credentials: Arc::new(options.agency_credentials),
     };
     let app = instrument_router(lienthong_api::router(state), &options.metrics)
         .merge(metrics_router(options.metrics.clone()));

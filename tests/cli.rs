@@ -51,3 +51,53 @@ fn completions_are_written_for_each_shell() {
         }
     }
 }
+
+#[test]
+fn an_oidc_issuer_without_an_audience_stops_the_api_with_one_clear_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Unset, and set but empty (as a compose file passes a variable it does not use).
+    for audience in [None, Some("")] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lienthong"));
+        for (name, _) in std::env::vars() {
+            if ["LIENTHONG_", "TEMPORAL_", "OTEL_"]
+                .iter()
+                .any(|p| name.starts_with(p))
+            {
+                command.env_remove(name);
+            }
+        }
+        if let Some(audience) = audience {
+            command.env("LIENTHONG_OIDC_AUDIENCE", audience);
+        }
+        let output = command
+            .current_dir(dir.path())
+            .env(
+                "LIENTHONG_PAYLOAD_KEYS",
+                "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            )
+            // Nothing listens there: were the setting accepted, the start would end at Temporal.
+            .args([
+                "api",
+                "--oidc-issuer",
+                "https://id.example.gov.vn/realms/lienthong",
+                "--listen",
+                "127.0.0.1:0",
+                "--temporal-address",
+                "127.0.0.1:1",
+                "--temporal-wait-secs",
+                "0",
+                "--database-url",
+            ])
+            .arg(format!("sqlite://{}/engine.db", dir.path().display()))
+            .output()
+            .expect("lienthong runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{audience:?}: {stderr}");
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("lienthong: --oidc-issuer needs --oidc-audience"),
+            "{audience:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

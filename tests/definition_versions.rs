@@ -11,14 +11,17 @@ use lienthong_identity::Claims;
 use serde_json::{Value, json};
 use support::{Stack, example_submission, step};
 
-/// The account of civil status's administrator, as the database records it.
-const ADMIN: &str = "admin-civil-status";
+/// The account of an administrator of the three agencies linked birth calls (publishing needs
+/// each of them), as the database records it.
+const ADMIN: &str = "admin-birth-agencies";
 
 fn admin() -> Claims {
     Claims {
         sub: ADMIN.into(),
         roles: vec!["agency-admin".into()],
-        agencies: vec!["civil-status".into()],
+        agencies: ["civil-status", "residence", "social-insurance"]
+            .map(str::to_owned)
+            .to_vec(),
         ..Claims::default()
     }
 }
@@ -118,6 +121,18 @@ async fn running_cases_keep_version_1_while_new_cases_get_version_2() -> Result<
     assert_eq!(status, 400);
     assert_eq!(refused["error"]["fields"][0]["code"], "UNKNOWN_PROCEDURE");
 
+    // Civil status's administrator alone may draft it, not put it in force for the others.
+    let refused: Value = stack
+        .client_as(Some(&civil_status_admin()))
+        .post(format!(
+            "{}/v1/definitions/linked-birth/versions/1/publish",
+            stack.api
+        ))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(refused["error"]["code"], "NOT_EVERY_AGENCY", "{refused}");
     let (status, published) = post_definition(
         &stack,
         "/v1/definitions/linked-birth/versions/1/publish",
@@ -430,9 +445,19 @@ const ADOPTION_OPERATION: &str = r#"
         adoption_number: { type: string }
 "#;
 
+/// Civil status's administrator, who administers that agency alone.
+fn civil_status_admin() -> Claims {
+    Claims {
+        sub: "admin-civil-status".into(),
+        roles: vec!["agency-admin".into()],
+        agencies: vec!["civil-status".into()],
+        ..Claims::default()
+    }
+}
+
 async fn put_catalogue(stack: &Stack, agency: &str, body: &str) -> Result<(u16, Value)> {
     let response = stack
-        .client_as(Some(&admin()))
+        .client_as(Some(&civil_status_admin()))
         .put(format!("{}/v1/catalogue/{agency}", stack.api))
         .body(body.to_owned())
         .send()

@@ -142,11 +142,20 @@ async fn operators_find_stuck_cases_by_every_filter_and_count_them() -> Result<(
     all.sort();
     assert_eq!(paged, all);
 
-    let (status, refused) = get(&stack, "/v1/ops/cases?office=79-Q1").await?;
-    assert_eq!(
-        (status, refused["error"]["code"].as_str()),
-        (403, Some("OFFICE_OUT_OF_SCOPE"))
-    );
+    let province = lienthong_identity::Claims {
+        sub: "operator-hanoi".into(),
+        roles: vec!["operator".into()],
+        offices: vec!["01".into()],
+        ..lienthong_identity::Claims::default()
+    };
+    let refused: Value = stack
+        .client_as(Some(&province))
+        .get(format!("{}/v1/ops/cases?office=79-Q1", stack.api))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(refused["error"]["code"], "OFFICE_OUT_OF_SCOPE", "{refused}");
     let (status, refused) = get(&stack, "/v1/ops/cases?procedure=x'%20OR%201=1").await?;
     assert_eq!(
         (status, refused["error"]["code"].as_str()),

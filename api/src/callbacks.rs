@@ -8,7 +8,7 @@ use std::{
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use temporalio_client::WorkflowSignalOptions;
 
+use crate::params::ApiPath;
 use crate::{ApiError, ApiState};
 
 /// How far a callback's timestamp may be from now. Signatures taken are remembered in the
@@ -38,14 +39,14 @@ impl CallbackAuth {
 
     /// Checks `X-Lienthong-Timestamp` and `X-Lienthong-Signature: sha256=<hex>` over
     /// `"<timestamp>.<body>"`; returns the signature, which the caller claims in the engine
-    /// database before delivering.
+    /// database (by its [`Signature::replay_key`]) before delivering.
     fn verify(
         &self,
         agency: &str,
         headers: &HeaderMap,
         body: &[u8],
         now: SystemTime,
-    ) -> Result<String, ApiError> {
+    ) -> Result<Signature, ApiError> {
         let unauthorized =
             |code, message: &str| ApiError::new(StatusCode::UNAUTHORIZED, code, message);
         let secret = self.secrets.get(agency).ok_or_else(|| {
@@ -77,35 +78,66 @@ impl CallbackAuth {
                 "the timestamp is more than 5 minutes from now",
             ));
         }
-        let digest = signature
-            .strip_prefix("sha256=")
-            .and_then(hex)
-            .ok_or_else(|| {
-                unauthorized("SIGNATURE_INVALID", "the signature is not sha256=<hex>")
-            })?;
+        let digest = Signature::parse(&signature).ok_or_else(|| {
+            unauthorized(
+                "SIGNATURE_INVALID",
+                "the signature is not sha256=<64 hex digits>",
+            )
+        })?;
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
             .map_err(|_| unauthorized("SIGNATURE_INVALID", "bad secret"))?;
         mac.update(timestamp.as_bytes());
         mac.update(b".");
         mac.update(body);
-        mac.verify_slice(&digest).map_err(|_| {
+        mac.verify_slice(&digest.0).map_err(|_| {
             unauthorized(
                 "SIGNATURE_INVALID",
                 "the signature does not match this agency's secret",
             )
         })?;
-        Ok(signature)
+        Ok(digest)
     }
 }
 
-fn hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
+/// A callback's HMAC-SHA256 as bytes, read from `sha256=<64 hex digits>` in either case.
+///
+/// The replay memory must know a signature by its bytes, never by how the agency spelled them:
+/// keyed by the header's text, the same signature in upper case (or `+a` for `0a`, which a
+/// lenient number parser takes) was a new callback to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Signature([u8; 32]);
+
+impl Signature {
+    /// The signature a header names, or `None` for anything but `sha256=` and exactly 64 hex
+    /// digits.
+    fn parse(header: &str) -> Option<Self> {
+        let digits = header.strip_prefix("sha256=")?.as_bytes();
+        if digits.len() != 64 {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        }
+        Some(Self(bytes))
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+
+    /// What the replay memory knows the signature by: one text per signature, `sha256=` and
+    /// lowercase hex, which is also how agencies write it and so how rows were keyed before
+    /// signatures were decoded (a callback taken by an older replica still counts as taken).
+    fn replay_key(&self) -> String {
+        let hex: String = self.0.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256={hex}")
+    }
+}
+
+fn nibble(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// An agency's decision on a call it answered `pending`.
@@ -132,7 +164,7 @@ struct Callback {
     params(
         ("agency" = String, Path, description = "The agency id, e.g. `social-insurance`."),
         ("X-Lienthong-Timestamp" = String, Header, description = "Unix seconds; at most 5 minutes from the API's clock.", pattern = "^[0-9]+$"),
-        ("X-Lienthong-Signature" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 of `<timestamp>.<body>` with the agency's callback secret.", pattern = "^sha256=[0-9a-f]{64}$"),
+        ("X-Lienthong-Signature" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 of `<timestamp>.<body>` with the agency's callback secret.", pattern = "^sha256=[0-9a-fA-F]{64}$"),
     ),
     request_body = Callback,
     responses(
@@ -144,12 +176,15 @@ struct Callback {
     ))]
 pub(crate) async fn receive(
     State(state): State<ApiState>,
-    Path(agency): Path<String>,
+    ApiPath(agency): ApiPath<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
     let received = SystemTime::now();
-    let signature = state.callbacks.verify(&agency, &headers, &body, received)?;
+    let replay_key = state
+        .callbacks
+        .verify(&agency, &headers, &body, received)?
+        .replay_key();
     let callback: Callback = serde_json::from_slice(&body).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -186,7 +221,7 @@ pub(crate) async fn receive(
         .map_or(0, |d| d.as_secs() as i64);
     if !state
         .store
-        .claim_callback(&signature, &agency, now_unix)
+        .claim_callback(&replay_key, &agency, now_unix)
         .await
         .map_err(ApiError::database)?
     {
@@ -205,7 +240,7 @@ pub(crate) async fn receive(
         // Not delivered: the agency may send the same callback again.
         state
             .store
-            .unclaim_callback(&signature)
+            .unclaim_callback(&replay_key)
             .await
             .map_err(ApiError::database)?;
         return Err(error);
@@ -265,7 +300,7 @@ mod tests {
         )]));
         let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let body = br#"{"idempotency_key":"KS-AAAAA-BBBBB/residence","outcome":"done"}"#;
-        let code = |r: Result<String, ApiError>| r.err().map(|e| e.code);
+        let code = |r: Result<Signature, ApiError>| r.err().map(|e| e.code);
 
         let good = signed("s3cret", 1_800_000_000, body);
         auth.verify("residence", &good, body, now).expect("valid");
@@ -309,5 +344,37 @@ mod tests {
             code(auth.verify("residence", &HeaderMap::new(), body, now)),
             Some("SIGNATURE_MISSING")
         );
+    }
+
+    #[test]
+    fn a_signature_is_known_by_its_bytes_whatever_case_its_hex_is_in() {
+        let lower = format!("sha256={}", "0a1b".repeat(16));
+        let key = Signature::parse(&lower).expect("valid").replay_key();
+        assert_eq!(key, lower);
+        for spelling in [
+            format!("sha256={}", "0A1B".repeat(16)),
+            format!("sha256={}", "0A1b".repeat(16)),
+        ] {
+            assert_eq!(
+                Signature::parse(&spelling).map(|s| s.replay_key()),
+                Some(key.clone()),
+                "{spelling}"
+            );
+        }
+        for bad in [
+            format!("sha256={}", "0a1b".repeat(15)),
+            format!("sha256={}00", "0a1b".repeat(16)),
+            format!("sha256={}0", "0a1b".repeat(16)),
+            format!("sha256={}zz", "0a1b".repeat(15) + "0a"),
+            // A sign is not a digit, though `u8::from_str_radix("+a", 16)` reads 0x0a.
+            format!("sha256=+a{}", "1b".to_owned() + &"0a1b".repeat(15)),
+            format!("sha256= a{}", "1b".to_owned() + &"0a1b".repeat(15)),
+            format!("SHA256={}", "0a1b".repeat(16)),
+            "0a1b".repeat(16),
+            // Multi-byte characters of the right byte length.
+            format!("sha256=é{}", "0a".repeat(31)),
+        ] {
+            assert_eq!(Signature::parse(&bad), None, "{bad}");
+        }
     }
 }

@@ -101,7 +101,13 @@ async fn is_party(
     principal: &Principal,
     record: &CaseRecord,
 ) -> Result<bool, ApiError> {
-    if record.filed_by == principal.subject {
+    // The store keeps the filer as a salted hash: it compares the caller's subject hashed alike.
+    if state
+        .store
+        .case_filed_by(&record.code, &principal.subject)
+        .await
+        .map_err(ApiError::database)?
+    {
         return Ok(true);
     }
     match principal.personal_id() {

@@ -10,9 +10,23 @@ pub fn random(prefix: &str) -> String {
     format(prefix, rand::random::<u64>())
 }
 
-/// The code for a client's request id: the same request always maps to the same case.
-pub fn for_request(prefix: &str, procedure: &str, client_request_id: &str) -> String {
-    let digest = Sha256::digest(format!("{procedure}\n{client_request_id}").as_bytes());
+/// The code for a client's request id, scoped to the account (`account`: the token's subject)
+/// that sent it: the same account repeating its request always finds the same case, and no one
+/// else's request id can ever name that case.
+pub fn for_request(
+    prefix: &str,
+    procedure: &str,
+    account: &str,
+    client_request_id: &str,
+) -> String {
+    // Each part is framed by its length, so no choice of request id can make one account's
+    // parts hash like another's (a subject and a request id may both contain any character).
+    let mut hasher = Sha256::new();
+    for part in [procedure, account, client_request_id] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
     let mut bits = [0u8; 8];
     bits.copy_from_slice(&digest[..8]);
     format(prefix, u64::from_be_bytes(bits))
@@ -47,18 +61,11 @@ mod tests {
     fn codes_are_well_formed_and_request_ids_are_stable() {
         let code = random("KS");
         assert!(looks_valid(&code), "{code}");
-        assert_eq!(
-            for_request("KS", "p", "req-1"),
-            for_request("KS", "p", "req-1")
-        );
-        assert_ne!(
-            for_request("KS", "p", "req-1"),
-            for_request("KS", "p", "req-2")
-        );
-        assert_ne!(
-            for_request("KS", "p", "req-1"),
-            for_request("KS", "q", "req-1")
-        );
+        let stable = for_request("KS", "p", "citizen-a", "req-1");
+        assert!(looks_valid(&stable), "{stable}");
+        assert_eq!(stable, for_request("KS", "p", "citizen-a", "req-1"));
+        assert_ne!(stable, for_request("KS", "p", "citizen-a", "req-2"));
+        assert_ne!(stable, for_request("KS", "q", "citizen-a", "req-1"));
         for bad in [
             "",
             "KS",
@@ -70,5 +77,23 @@ mod tests {
         ] {
             assert!(!looks_valid(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_request_id_names_a_case_only_for_the_account_that_sent_it() {
+        assert_ne!(
+            for_request("KS", "p", "citizen-a", "req-1"),
+            for_request("KS", "p", "citizen-b", "req-1"),
+            "another account's request id must not find its case"
+        );
+        // No split of the same characters between account and request id collides.
+        assert_ne!(
+            for_request("KS", "p", "citizen-a\nx", "req-1"),
+            for_request("KS", "p", "citizen-a", "x\nreq-1"),
+        );
+        assert_ne!(
+            for_request("KS", "p", "citizen-a", "req-1"),
+            for_request("KS", "p", "citizen-areq-1", ""),
+        );
     }
 }

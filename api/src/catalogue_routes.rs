@@ -2,15 +2,13 @@
 //! checked against. An agency administrator replaces their agency's entry with a YAML document
 //! (the format of `definitions/catalogue/*.yaml`).
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use lienthong_definitions::catalogue::{Agency, parse_agency};
 use serde_json::{Value, json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::body::ApiText;
+use crate::params::ApiPath;
 use crate::{ApiError, ApiState, CatalogError, auth::Caller};
 use lienthong_identity::Role;
 
@@ -42,7 +40,7 @@ async fn list(State(state): State<ApiState>, caller: Caller) -> Result<Json<Valu
 async fn show(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(agency): Path<String>,
+    ApiPath(agency): ApiPath<String>,
 ) -> Result<Json<Agency>, ApiError> {
     caller.require_staff()?;
     state
@@ -51,7 +49,7 @@ async fn show(
         .agency(&agency)
         .cloned()
         .map(Json)
-        .ok_or_else(|| unknown(&agency))
+        .ok_or_else(unknown)
 }
 
 /// Replaces the caller's agency's entry; definitions already published keep running as compiled.
@@ -68,8 +66,8 @@ async fn show(
 async fn replace(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(agency): Path<String>,
-    body: String,
+    ApiPath(agency): ApiPath<String>,
+    ApiText(body): ApiText,
 ) -> Result<Json<Agency>, ApiError> {
     caller.require(&[Role::AgencyAdmin])?;
     if !caller.0.administers(&agency) {
@@ -91,10 +89,8 @@ async fn replace(
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "AGENCY_MISMATCH",
-            format!(
-                "the entry describes `{}` but was sent to /v1/catalogue/{agency}",
-                entry.id
-            ),
+            // `agency` is one the caller administers; the entry's id is not repeated.
+            format!("the entry's `id` is not `{agency}`, the agency in the path"),
         ));
     }
     state
@@ -106,10 +102,10 @@ async fn replace(
     Ok(Json(entry))
 }
 
-fn unknown(agency: &str) -> ApiError {
+fn unknown() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "AGENCY_NOT_FOUND",
-        format!("no agency `{agency}` in the catalogue; GET /v1/catalogue lists them"),
+        "no agency has this id in the catalogue; GET /v1/catalogue lists them",
     )
 }

@@ -3,8 +3,9 @@
 //! A payload carries no case code or office in clear (the SDK gives the codec no workflow
 //! context), so a decode cannot be limited to the caller's offices: it needs an operator granted
 //! personal data whose scope is every office ([`lienthong_identity::EVERY_OFFICE`]). Every
-//! decode, refused or not, lands in the audit log. Encoding is not served: nobody outside the
-//! engine makes ciphertext under the installation's key.
+//! decode, refused or not, lands in the audit log. Encoding is not served at all (only the
+//! codec's `/decode` route is mounted): nobody outside the engine makes ciphertext under the
+//! installation's key.
 
 use axum::{
     extract::{Request, State},
@@ -25,24 +26,23 @@ pub(crate) async fn require_decoder(
     next: Next,
 ) -> Result<Response, ApiError> {
     let principal = caller.require(&[Role::Operator])?;
-    let refusal = if request.uri().path() != "/decode" {
-        Some(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "CODEC_ENCODE_REFUSED",
-            "only decoding is served; nothing outside the engine encrypts under its key",
-        ))
-    } else if !principal.personal_data || !principal.covers_every_office() {
-        Some(ApiError::new(
+    let refused = !principal.personal_data || !principal.covers_every_office();
+    let detail = request.uri().path().trim_start_matches('/').to_owned();
+    let (outcome, answer) = if refused {
+        let error = ApiError::new(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
             "decoding case history needs an operator granted personal data whose scope is every office (`*`): a payload names no office",
-        ))
+        );
+        (format!("refused: {}", error.code), Err(error))
     } else {
-        None
-    };
-    let outcome = match &refusal {
-        Some(error) => format!("refused: {}", error.code),
-        None => "done".to_owned(),
+        let response = next.run(request).await;
+        let outcome = if response.status().is_success() {
+            "done".to_owned()
+        } else {
+            format!("refused: HTTP {}", response.status().as_u16())
+        };
+        (outcome, Ok(response))
     };
     state
         .store
@@ -53,13 +53,12 @@ pub(crate) async fn require_decoder(
             cases: Vec::new(),
             reason: None,
             outcome,
-            detail: Some(request.uri().path().trim_start_matches('/').to_owned()),
+            detail: Some(detail),
         })
         .await
         .map_err(ApiError::database)?;
-    if let Some(error) = refusal {
-        return Err(error);
+    if answer.is_ok() {
+        tracing::info!(actor = %principal.subject, "codec endpoint used");
     }
-    tracing::info!(actor = %principal.subject, "codec endpoint used");
-    Ok(next.run(request).await)
+    answer
 }

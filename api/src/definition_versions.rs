@@ -3,20 +3,18 @@
 //! Reading needs a staff role; a change needs the agency-admin role of an agency the definition
 //! calls, and the database records the administrator's account with it.
 
-use axum::{
-    Json,
-    extract::{Path, Query, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use lienthong_store::{NewDraft, StoreError, VersionRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::body::ApiText;
 use crate::dry_run::DryRunReport;
 use crate::error::DiagnosticView;
 use crate::json::ApiJson;
+use crate::params::{ApiPath, ApiQuery};
 use crate::{ApiError, ApiState, application, auth::Caller, catalog, routes::today};
 use lienthong_definitions::Definition;
 use lienthong_identity::Role;
@@ -80,7 +78,7 @@ impl VersionView {
 async fn validate(
     State(state): State<ApiState>,
     caller: Caller,
-    body: String,
+    ApiText(body): ApiText,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_staff()?;
     Ok(match state.catalog.parse(&body) {
@@ -110,7 +108,7 @@ async fn validate(
 async fn save_draft(
     State(state): State<ApiState>,
     caller: Caller,
-    body: String,
+    ApiText(body): ApiText,
 ) -> Result<(StatusCode, Json<VersionView>), ApiError> {
     caller.require(&[Role::AgencyAdmin])?;
     let definition = state
@@ -163,7 +161,7 @@ struct ListQuery {
 async fn list(
     State(state): State<ApiState>,
     caller: Caller,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_staff()?;
     let store = state.catalog.store();
@@ -190,7 +188,7 @@ async fn list(
 async fn show(
     State(state): State<ApiState>,
     caller: Caller,
-    Path((procedure, version)): Path<(String, i64)>,
+    ApiPath((procedure, version)): ApiPath<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
     caller.require_staff()?;
     let record = state
@@ -209,15 +207,16 @@ async fn show(
     params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),
     responses(
         (status = 200, description = "Published.", body = VersionView),
+        (status = 403, description = "`NOT_EVERY_AGENCY`: the caller does not administer every agency the procedure calls.", body = crate::error::ErrorBody),
         (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
         (status = 409, description = "`WRONG_VERSION_STATUS`: not a draft.", body = crate::error::ErrorBody),
     ))]
 async fn publish(
     State(state): State<ApiState>,
     caller: Caller,
-    Path((procedure, version)): Path<(String, i64)>,
+    ApiPath((procedure, version)): ApiPath<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
-    let actor = administrator_of_version(&state, &caller, &procedure, version).await?;
+    let actor = administrator_of_every_agency(&state, &caller, &procedure, version).await?;
     let record = state
         .catalog
         .store()
@@ -235,15 +234,16 @@ async fn publish(
     params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),
     responses(
         (status = 200, description = "Retired.", body = VersionView),
+        (status = 403, description = "`NOT_EVERY_AGENCY`: the caller does not administer every agency the procedure calls.", body = crate::error::ErrorBody),
         (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
         (status = 409, description = "`WRONG_VERSION_STATUS`: not published.", body = crate::error::ErrorBody),
     ))]
 async fn retire(
     State(state): State<ApiState>,
     caller: Caller,
-    Path((procedure, version)): Path<(String, i64)>,
+    ApiPath((procedure, version)): ApiPath<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
-    let actor = administrator_of_version(&state, &caller, &procedure, version).await?;
+    let actor = administrator_of_every_agency(&state, &caller, &procedure, version).await?;
     let record = state
         .catalog
         .store()
@@ -276,17 +276,21 @@ struct DryRunRequest {
     #[serde(default)]
     version: Option<i64>,
     application: Value,
+    /// Fields to put in a step's made answer, by step id (e.g. `{"death": {"benefit_status":
+    /// "pensioner"}}`), to follow a route the first allowed values would not take.
+    #[serde(default)]
+    answers: std::collections::BTreeMap<String, Value>,
 }
 
-/// Runs a definition against the agency systems and reports each request and answer.
+/// Runs a definition against the agencies' published contracts, contacting no agency.
 ///
-/// It acts at the agencies (in development, the simulators), so it needs an actor like any
-/// change.
+/// The real planner drives it: each request is checked against the operation's request schema
+/// and the step goes on with an answer made from its response schema, so no register changes.
 #[utoipa::path(post, path = "/v1/definitions/dry-run", operation_id = "dry_run_definition", tag = "definitions",
     security(("bearer" = [])),
     request_body = DryRunRequest,
     responses(
-        (status = 200, description = "Every step's request and answer, and how the case would end.", body = crate::dry_run::DryRunReport),
+        (status = 200, description = "Every step's request, whether the agency's contract accepts it, the answer it went on with, and how the case would end.", body = crate::dry_run::DryRunReport),
         (status = 400, description = "`APPLICATION_INVALID` with `fields`, or `DRY_RUN_TARGET`.", body = crate::error::ErrorBody),
         (status = 403, description = "`NOT_YOUR_AGENCY`.", body = crate::error::ErrorBody),
         (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
@@ -332,28 +336,15 @@ async fn dry_run(
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
-    let mut agencies: std::collections::BTreeMap<String, String> = state
-        .catalog
-        .agencies()
-        .agencies()
-        .iter()
-        .map(|a| (a.id.clone(), a.base_url.clone()))
-        .collect();
-    agencies.extend(state.agencies.iter().map(|(k, v)| (k.clone(), v.clone())));
     let run_id = crate::case_code::random("DR");
-    tracing::info!(procedure = %definition.id, version = definition.version, %run_id, %actor, "dry run started");
-    Ok(Json(
-        crate::dry_run::dry_run(
-            &definition,
-            &request.application,
-            crate::dry_run::DryRunAgencies {
-                urls: &agencies,
-                credentials: &state.agency_credentials,
-            },
-            &run_id,
-        )
-        .await,
-    ))
+    tracing::info!(procedure = %definition.id, version = definition.version, %run_id, %actor, "dry run");
+    Ok(Json(crate::dry_run::dry_run(
+        &definition,
+        &request.application,
+        &state.catalog.agencies(),
+        &request.answers,
+        &run_id,
+    )))
 }
 
 /// The step graph of a stored version as an SVG picture.
@@ -367,7 +358,7 @@ async fn dry_run(
 async fn plan_svg(
     State(state): State<ApiState>,
     caller: Caller,
-    Path((procedure, version)): Path<(String, i64)>,
+    ApiPath((procedure, version)): ApiPath<(String, i64)>,
 ) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
     caller.require_staff()?;
     let record = state
@@ -384,8 +375,10 @@ async fn plan_svg(
     ))
 }
 
-/// [`administrator_of`] for a stored version.
-async fn administrator_of_version(
+/// The caller's account, when they administer every agency the stored version calls: putting
+/// a procedure in force, or taking it out, changes what every one of those agencies receives, so
+/// one agency's administrator alone may not.
+async fn administrator_of_every_agency(
     state: &ApiState,
     caller: &Caller,
     procedure: &str,
@@ -398,7 +391,27 @@ async fn administrator_of_version(
         .version(procedure, version)
         .await
         .map_err(store_error)?;
-    administrator_of(caller, &state.catalog.compiled(&stored)?.definition)
+    let definition = &state.catalog.compiled(&stored)?.definition;
+    let mut missing: Vec<&str> = definition
+        .steps
+        .iter()
+        .flat_map(|step| &step.routes)
+        .map(|route| route.agency.as_str())
+        .filter(|agency| !caller.0.administers(agency))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if missing.is_empty() {
+        return Ok(caller.0.subject.clone());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "NOT_EVERY_AGENCY",
+        format!(
+            "this procedure calls agencies you do not administer ({}); an administrator of each must publish or retire it",
+            missing.join(", ")
+        ),
+    ))
 }
 
 /// The caller's account, when they administer an agency `definition` calls: an agency manages
@@ -421,12 +434,11 @@ fn administrator_of(caller: &Caller, definition: &Definition) -> Result<String, 
 
 pub(crate) fn store_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::NotFound { procedure, version } => ApiError::new(
+        // The id is the caller's (a path or a dry run's body): not repeated.
+        StoreError::NotFound { .. } => ApiError::new(
             StatusCode::NOT_FOUND,
             "DEFINITION_NOT_FOUND",
-            format!(
-                "procedure `{procedure}` has no version {version}; GET /v1/definitions lists them"
-            ),
+            "no stored version has this procedure id and number; GET /v1/definitions lists them",
         ),
         StoreError::Immutable {
             procedure,

@@ -1,18 +1,19 @@
-//! A dry run: one definition driven by the real planner against agency systems (the simulators
-//! in development), one call at a time with no retries, reporting each step's request and answer.
-//! No Temporal, no case: it shows an administrator what their mappings, conditions and routes
-//! send before a citizen's case does. Calls carry the engine's credentials, signed as the
-//! worker signs them (`lienthong_activities::sign`).
+//! A dry run: one definition driven by the real planner against the agencies' published
+//! contracts, never against their systems. Each request the definition's mappings build is
+//! checked against the operation's request schema in the catalogue, and the step goes on with an
+//! answer made from the operation's response schema (its examples, defaults or first allowed
+//! values; a value the administrator gives under `answers` replaces it, to follow another
+//! route). No agency is contacted, so a dry run changes no register and reaches no agency for
+//! anyone: it shows what a citizen's case would send, and whether each agency would accept it.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
 
-pub use lienthong_activities::AgencyCredential;
 use lienthong_definitions::case::{CaseState, Event, StepError};
+use lienthong_definitions::catalogue::Operation;
 use lienthong_definitions::planner::{Action, Call, decide};
-use lienthong_definitions::{Definition, StepId};
+use lienthong_definitions::{Catalogue, Definition, StepId};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
 /// One thing the dry run did.
@@ -27,12 +28,14 @@ pub struct DryRunEntry {
     pub operation: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<Value>,
-    /// The HTTP status the agency answered with; `None` when it could not be reached.
+    /// Where the request breaks the operation's request schema: `{field, rule}` each.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub http_status: Option<u16>,
+    pub problems: Option<Vec<Value>>,
+    /// The answer the step went on with, made from the operation's response schema.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<Value>,
-    /// What the engine made of it: `succeeded`, `rejected`, `pending`, `unreachable`, ...
+    /// `accepted` (the request fits the contract; the step went on with the made answer),
+    /// `request_invalid`, `unknown_operation`, or the marker's action.
     pub outcome: String,
 }
 
@@ -46,30 +49,23 @@ pub struct DryRunReport {
     pub status: String,
 }
 
-/// Where the dry run's calls go and what they carry, by agency.
-#[derive(Debug, Clone, Copy)]
-pub struct DryRunAgencies<'a> {
-    /// Base URL of each agency.
-    pub urls: &'a BTreeMap<String, String>,
-    /// The engine's credential for each agency that has one; others are called unsigned.
-    pub credentials: &'a BTreeMap<String, AgencyCredential>,
-}
-
-/// Runs `definition` on `application` against `agencies`. Idempotency keys start with `run_id`,
-/// so a dry run never replays a real case's acts.
-pub async fn dry_run(
+/// Runs `definition` on `application` against the agencies' contracts in `catalogue`.
+/// `answers` replaces fields of a step's made answer, by step id.
+pub fn dry_run(
     definition: &Definition,
     application: &Value,
-    agencies: DryRunAgencies<'_>,
+    catalogue: &Catalogue,
+    answers: &BTreeMap<String, Value>,
     run_id: &str,
 ) -> DryRunReport {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap_or_default();
     let now = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
+    let contract = Contract {
+        catalogue,
+        answers,
+        today: now.get(..10).unwrap_or_default().to_owned(),
+    };
     let mut state = CaseState::new(format!("DRY-{run_id}"), definition, now);
     let mut entries = Vec::new();
     // Each round either changes the state or ends the run, so this always stops; the bound is
@@ -89,16 +85,14 @@ pub async fn dry_run(
                         operation: call.operation.clone(),
                     });
                     state.apply(Event::StepStarted(call.step.clone()));
-                    let key = format!("dry-run/{run_id}/{}", call.step);
-                    let (entry, event) = send(&http, agencies, call, key, "call").await;
+                    let (entry, event) = contract.answer(call, "call");
                     entries.push(entry);
                     state.apply(event);
                 }
                 Action::Compensate(call) => {
                     state.apply(Event::CompensationStarted(call.step.clone()));
-                    let key = format!("dry-run/{run_id}/{}/compensate", call.step);
                     let step = call.step.clone();
-                    let (entry, event) = send(&http, agencies, call, key, "compensate").await;
+                    let (entry, event) = contract.answer(call, "compensate");
                     let event = match event {
                         Event::StepSucceeded { output, .. } => Event::Compensated { step, output },
                         _ => Event::CompensationFailed {
@@ -165,131 +159,153 @@ fn marker(step: &StepId, action: &'static str) -> DryRunEntry {
         agency: None,
         operation: None,
         request: None,
-        http_status: None,
+        problems: None,
         response: None,
         outcome: action.to_owned(),
     }
 }
 
-/// One call, no retries; the event is what the case would record.
-async fn send(
-    http: &reqwest::Client,
-    agencies: DryRunAgencies<'_>,
-    call: Call,
-    key: String,
-    action: &'static str,
-) -> (DryRunEntry, Event) {
-    let mut entry = DryRunEntry {
-        step: call.step.0.clone(),
-        action,
-        agency: Some(call.agency.clone()),
-        operation: Some(call.operation.clone()),
-        request: Some(call.payload.clone()),
-        http_status: None,
-        response: None,
-        outcome: String::new(),
-    };
-    let failed = |code: &str, message: String| Event::StepFailed {
-        step: call.step.clone(),
-        error: StepError {
-            code: code.into(),
-            message,
-        },
-    };
-    let Some(base) = agencies.urls.get(&call.agency) else {
-        entry.outcome = "unknown_agency_address".into();
-        let event = failed(
-            "AGENCY_ADDRESS_UNKNOWN",
-            format!("no address for `{}`", call.agency),
-        );
-        return (entry, event);
-    };
-    let url = format!(
-        "{}/operations/{}",
-        base.trim_end_matches('/'),
-        call.operation
-    );
-    let request = http
-        .post(url)
-        .header("idempotency-key", key)
-        .json(&call.payload)
-        .build();
-    let mut request = match request {
-        Ok(request) => request,
-        Err(e) => {
-            entry.outcome = "unreachable".into();
-            return (entry, failed("AGENCY_UNREACHABLE", e.to_string()));
+/// The agencies' published contracts, and the answers the administrator chose.
+struct Contract<'a> {
+    catalogue: &'a Catalogue,
+    answers: &'a BTreeMap<String, Value>,
+    /// `YYYY-MM-DD`, for made dates.
+    today: String,
+}
+
+impl Contract<'_> {
+    /// What the case would record for `call`: a request the contract refuses is rejected as
+    /// the agency would; one it accepts goes on with the made answer.
+    fn answer(&self, call: Call, action: &'static str) -> (DryRunEntry, Event) {
+        let mut entry = DryRunEntry {
+            step: call.step.0.clone(),
+            action,
+            agency: Some(call.agency.clone()),
+            operation: Some(call.operation.clone()),
+            request: Some(call.payload.clone()),
+            problems: None,
+            response: None,
+            outcome: String::new(),
+        };
+        let rejected = |code: &str, message: String| Event::StepRejected {
+            step: call.step.clone(),
+            error: StepError {
+                code: code.into(),
+                message,
+            },
+            attempts: 1,
+        };
+        let Some(operation) = self
+            .catalogue
+            .agency(&call.agency)
+            .and_then(|agency| agency.operation(&call.operation))
+        else {
+            entry.outcome = "unknown_operation".into();
+            let message = format!(
+                "the catalogue has no operation `{}` at `{}`",
+                call.operation, call.agency
+            );
+            return (entry, rejected("UNKNOWN_OPERATION", message));
+        };
+        let problems = request_problems(operation, &call.payload);
+        if !problems.is_empty() {
+            entry.outcome = "request_invalid".into();
+            let message = format!(
+                "the request breaks {}'s contract for {} in {} place(s)",
+                call.agency,
+                call.operation,
+                problems.len()
+            );
+            entry.problems = Some(problems);
+            return (entry, rejected("REQUEST_INVALID", message));
         }
-    };
-    if let Some(credential) = agencies.credentials.get(&call.agency)
-        && let Err(e) = lienthong_activities::sign(&mut request, credential, SystemTime::now())
-    {
-        entry.outcome = "credentials_invalid".into();
-        let message = format!("the credential for {} cannot be sent: {e}", call.agency);
-        return (entry, failed("AGENCY_CREDENTIALS_INVALID", message));
+        let mut made = sample(&operation.response, "", &self.today);
+        if let (Some(given), Some(made)) = (
+            self.answers.get(&call.step.0).and_then(Value::as_object),
+            made.as_object_mut(),
+        ) {
+            made.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        entry.outcome = "accepted".into();
+        entry.response = Some(made.clone());
+        let event = Event::StepSucceeded {
+            step: call.step.clone(),
+            output: kept(&made, call.keep.as_deref()),
+            attempts: 1,
+        };
+        (entry, event)
     }
-    let response = match http.execute(request).await {
-        Ok(r) => r,
-        Err(e) => {
-            entry.outcome = "unreachable".into();
-            return (entry, failed("AGENCY_UNREACHABLE", e.to_string()));
-        }
+}
+
+/// Where `payload` breaks the operation's request schema: the field and the rule, never the
+/// value (the application may hold personal data).
+fn request_problems(operation: &Operation, payload: &Value) -> Vec<Value> {
+    let Ok(validator) = jsonschema::validator_for(&operation.request) else {
+        return vec![
+            json!({"field": "", "rule": "the catalogue's request schema does not compile"}),
+        ];
     };
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    entry.http_status = Some(status);
-    entry.response = Some(body.clone());
-    let event = match status {
-        202 => {
-            entry.outcome = "pending".into();
-            Event::DecisionAwaited {
-                step: call.step.clone(),
-                reference: body["reference"].as_str().unwrap_or_default().to_owned(),
+    validator
+        .iter_errors(payload)
+        .map(|error| {
+            json!({
+                "field": error.instance_path().to_string(),
+                "rule": error.schema_path().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// A value that fits `schema`: its example, default, constant or first allowed value where it
+/// gives one; otherwise one made from its type (`field` names a made string).
+fn sample(schema: &Value, field: &str, today: &str) -> Value {
+    for key in ["examples", "default", "const", "enum"] {
+        match (&schema[key], key) {
+            (Value::Array(values), "examples" | "enum") if !values.is_empty() => {
+                return values[0].clone();
             }
+            (Value::Null, _) | (Value::Array(_), _) => {}
+            (value, "default" | "const") => return value.clone(),
+            _ => {}
         }
-        200..=299 if body["outcome"] == "documents_required" => {
-            entry.outcome = "documents_required".into();
-            failed(
-                "DOCUMENTS_REQUIRED",
-                "the agency asked for documents".into(),
-            )
-        }
-        200..=299 => {
-            entry.outcome = "succeeded".into();
-            Event::StepSucceeded {
-                step: call.step.clone(),
-                output: kept(&body, call.keep.as_deref()),
-                attempts: 1,
-            }
-        }
-        // The engine's own credentials refused: a configuration mistake, not a refusal.
-        401 | 403 => {
-            entry.outcome = "auth_rejected".into();
-            failed(
-                "AGENCY_AUTH_REJECTED",
-                format!(
-                    "{} refused the engine's credentials ({status}); check the secret both sides hold",
-                    call.agency
-                ),
-            )
-        }
-        400..=499 if status != 408 && status != 429 => {
-            entry.outcome = "rejected".into();
-            Event::StepRejected {
-                step: call.step.clone(),
-                error: StepError {
-                    code: body["code"].as_str().unwrap_or("REJECTED").to_owned(),
-                    message: body["message"].as_str().unwrap_or_default().to_owned(),
-                },
-                attempts: 1,
-            }
-        }
-        _ => {
-            entry.outcome = "agency_error".into();
-            failed("AGENCY_ERROR", format!("HTTP {status}"))
-        }
-    };
-    (entry, event)
+    }
+    match schema["type"].as_str() {
+        Some("object") => Value::Object(
+            schema["properties"]
+                .as_object()
+                .map(|properties| {
+                    properties
+                        .iter()
+                        .map(|(name, property)| (name.clone(), sample(property, name, today)))
+                        .collect::<Map<String, Value>>()
+                })
+                .unwrap_or_default(),
+        ),
+        Some("array") => json!([sample(&schema["items"], field, today)]),
+        Some("integer" | "number") => json!(schema["minimum"].as_i64().unwrap_or(1)),
+        Some("boolean") => json!(true),
+        Some("null") => Value::Null,
+        _ => json!(made_string(schema, field, today)),
+    }
+}
+
+/// A string for `schema`: a date where it wants one, digits for a digits-only pattern
+/// (`^[0-9]{12}$`), else `sample-<field>`.
+fn made_string(schema: &Value, field: &str, today: &str) -> String {
+    match schema["format"].as_str() {
+        Some("date") => return today.to_owned(),
+        Some("date-time") => return format!("{today}T00:00:00Z"),
+        _ => {}
+    }
+    if let Some(pattern) = schema["pattern"].as_str()
+        && let Some(digits) = pattern
+            .strip_prefix("^[0-9]{")
+            .and_then(|rest| rest.strip_suffix("}$"))
+            .and_then(|n| n.parse::<usize>().ok())
+    {
+        return "0".repeat(digits);
+    }
+    format!("sample-{field}")
 }
 
 /// The answer fields the definition keeps, as the activity keeps them.
@@ -302,5 +318,147 @@ fn kept(body: &Value, keep: Option<&[String]>) -> Value {
                 .collect::<Map<String, Value>>(),
         ),
         _ => body.clone(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn shipped(id: &str) -> Definition {
+        lienthong_definitions::shipped_definitions()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.id.0 == id)
+            .unwrap()
+    }
+
+    fn application(file: &str) -> Value {
+        let text = std::fs::read_to_string(format!(
+            "{}/../examples/applications/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        serde_json::from_str::<Value>(&text).unwrap()["application"].clone()
+    }
+
+    fn run(definition: &Definition, application: &Value, answers: Value) -> DryRunReport {
+        let answers: BTreeMap<String, Value> = serde_json::from_value(answers).unwrap();
+        dry_run(
+            definition,
+            application,
+            &Catalogue::shipped().unwrap(),
+            &answers,
+            "T",
+        )
+    }
+
+    #[test]
+    fn the_example_runs_to_completion_on_the_agencies_contracts_alone() {
+        let report = run(
+            &shipped("birth-residence-insurance"),
+            &application("birth-residence-insurance.json"),
+            json!({}),
+        );
+        assert_eq!(report.status, "completed", "{report:#?}");
+        let calls: Vec<(&str, &str)> = report
+            .entries
+            .iter()
+            .map(|e| (e.step.as_str(), e.outcome.as_str()))
+            .collect();
+        assert_eq!(
+            calls,
+            vec![
+                ("birth", "accepted"),
+                ("residence", "accepted"),
+                ("insurance", "accepted")
+            ]
+        );
+        // The made answer fits the agency's response contract, and later steps read it.
+        let birth = &report.entries[0];
+        let personal_id = birth.response.as_ref().unwrap()["personal_id"].clone();
+        assert_eq!(personal_id, json!("000000000000"));
+        assert_eq!(
+            report.entries[1].request.as_ref().unwrap()["personal_id"],
+            personal_id,
+            "{report:#?}"
+        );
+    }
+
+    #[test]
+    fn a_given_answer_steers_the_route_a_made_one_would_not_take() {
+        let definition = shipped("death-residence-allowance");
+        let application = application("death-residence-allowance.json");
+        let first = run(&definition, &application, json!({}));
+        let steered = run(
+            &definition,
+            &application,
+            json!({"death": {"benefit_status": "pensioner"}}),
+        );
+        let operations = |report: &DryRunReport| -> Vec<String> {
+            report
+                .entries
+                .iter()
+                .filter_map(|e| e.operation.clone())
+                .collect()
+        };
+        assert_ne!(operations(&first), operations(&steered), "{steered:#?}");
+        assert!(
+            steered
+                .entries
+                .iter()
+                .any(|e| e.agency.as_deref() == Some("social-insurance")),
+            "a pensioner's funeral allowance is paid by social insurance: {steered:#?}"
+        );
+    }
+
+    #[test]
+    fn a_request_that_breaks_the_contract_is_refused_as_the_agency_would_without_its_values() {
+        let definition = shipped("birth-residence-insurance");
+        let mut application = application("birth-residence-insurance.json");
+        application["mother"]["personal_id"] = json!("not-twelve-digits");
+        application["applicant"]["personal_id"] = json!("not-twelve-digits");
+        let report = run(&definition, &application, json!({}));
+        let birth = &report.entries[0];
+        assert_eq!(birth.outcome, "request_invalid", "{report:#?}");
+        let problems = serde_json::to_string(&birth.problems).unwrap();
+        assert!(problems.contains("/mother_id"), "{problems}");
+        assert!(!problems.contains("not-twelve-digits"), "{problems}");
+        assert_ne!(report.status, "completed");
+    }
+
+    #[test]
+    fn made_values_follow_the_schema() {
+        let today = "2026-12-06";
+        assert_eq!(
+            sample(&json!({"type": "string", "format": "date"}), "d", today),
+            json!(today)
+        );
+        assert_eq!(
+            sample(
+                &json!({"type": "string", "pattern": "^[0-9]{4}$"}),
+                "n",
+                today
+            ),
+            json!("0000")
+        );
+        assert_eq!(sample(&json!({"enum": ["b", "a"]}), "e", today), json!("b"));
+        assert_eq!(
+            sample(&json!({"type": "string", "examples": ["HC-1"]}), "c", today),
+            json!("HC-1")
+        );
+        assert_eq!(
+            sample(
+                &json!({"type": "object", "properties": {"n": {"type": "integer", "minimum": 3}}}),
+                "",
+                today
+            ),
+            json!({"n": 3})
+        );
+        assert_eq!(
+            sample(&json!({"type": "string"}), "x", today),
+            json!("sample-x")
+        );
     }
 }

@@ -1,6 +1,8 @@
 use axum::{
     Json,
-    http::StatusCode,
+    extract::Request,
+    http::{HeaderMap, StatusCode, Uri, header},
+    middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -147,5 +149,181 @@ impl IntoResponse for ApiError {
             },
         };
         (self.status, Json(body)).into_response()
+    }
+}
+
+/// The last word on every answer under `/v1/`: an error not already in the error shape (the
+/// router's own `404` and `405`, a rejection by an extractor the API does not own, a layer's
+/// refusal) is put in it, with its status and headers kept and its text (which may quote the
+/// request) dropped. The handlers' own errors are `ApiError`s already; the console's pages are
+/// not touched.
+pub(crate) async fn in_error_shape(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/v1/");
+    let response = next.run(request).await;
+    let status = response.status();
+    if !api
+        || !(status.is_client_error() || status.is_server_error())
+        || is_json(response.headers())
+    {
+        return response;
+    }
+    let error = match status {
+        // A nested service's own 404.
+        StatusCode::NOT_FOUND => ApiError::new(
+            status,
+            "ROUTE_NOT_FOUND",
+            "no route has this path; GET /v1/openapi.json lists them",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            "METHOD_NOT_ALLOWED",
+            "this route does not take this method",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => crate::body::too_large(),
+        s if s.is_client_error() => {
+            ApiError::new(status, "INVALID_REQUEST", "the request was not accepted")
+        }
+        _ => {
+            tracing::error!(
+                status = status.as_u16(),
+                "an answer outside the error shape"
+            );
+            ApiError::new(
+                status,
+                "INTERNAL_ERROR",
+                "the API could not answer; try again shortly",
+            )
+        }
+    };
+    let (parts, _text) = response.into_parts();
+    let mut answer = error.into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().append(name, value.clone());
+        }
+    }
+    answer
+}
+
+/// What no route serves: under `/v1/`, `404 ROUTE_NOT_FOUND` in the error shape. A fallback of
+/// its own (not the router's default), so a router this one is merged into (the binary adds
+/// `/metrics`) keeps it.
+pub(crate) async fn no_route(uri: Uri) -> Response {
+    if uri.path().starts_with("/v1/") {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "ROUTE_NOT_FOUND",
+            "no route has this path; GET /v1/openapi.json lists them",
+        )
+        .into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json") || t.contains("+json"))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use axum::{
+        body::Body,
+        routing::{get, post},
+    };
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn every_error_under_v1_answers_in_the_error_shape() {
+        let app = axum::Router::new()
+            .route(
+                "/v1/plain",
+                post(|| async { (StatusCode::BAD_REQUEST, "bad value `Nguyễn Văn A`") }),
+            )
+            .route("/v1/ok", get(|| async { "fine" }))
+            .route("/v1/coded", get(|| async { ApiError::case_not_found() }))
+            .route(
+                "/console/page",
+                get(|| async { (StatusCode::BAD_REQUEST, "a page") }),
+            )
+            .layer(axum::middleware::from_fn(in_error_shape));
+        let send = |method: &'static str, uri: &'static str| {
+            let app = app.clone();
+            async move {
+                let response = app
+                    .oneshot(
+                        Request::builder()
+                            .method(method)
+                            .uri(uri)
+                            .body(Body::empty())
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let allow = response.headers().get(header::ALLOW).cloned();
+                let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                let body = String::from_utf8_lossy(&bytes).into_owned();
+                let code = serde_json::from_str::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v["error"]["code"].as_str().map(str::to_owned));
+                (status, code, body, allow)
+            }
+        };
+        let (status, code, body, _) = send("POST", "/v1/plain").await;
+        assert_eq!((status, code.as_deref()), (400, Some("INVALID_REQUEST")));
+        assert!(!body.contains("Nguy"), "{body}");
+        let (status, code, _, _) = send("GET", "/v1/nowhere").await;
+        assert_eq!((status, code.as_deref()), (404, Some("ROUTE_NOT_FOUND")));
+        let (status, code, _, allow) = send("DELETE", "/v1/ok").await;
+        assert_eq!((status, code.as_deref()), (405, Some("METHOD_NOT_ALLOWED")));
+        assert!(allow.is_some(), "the router's `Allow` header is kept");
+        let (status, code, _, _) = send("GET", "/v1/coded").await;
+        assert_eq!((status, code.as_deref()), (404, Some("CASE_NOT_FOUND")));
+        let (status, _, body, _) = send("GET", "/v1/ok").await;
+        assert_eq!((status, body.as_str()), (200, "fine"));
+        let (status, code, body, _) = send("GET", "/console/page").await;
+        assert_eq!((status, code, body.as_str()), (400, None, "a page"));
+    }
+
+    #[tokio::test]
+    async fn a_path_no_route_serves_answers_in_the_error_shape_after_a_merge() {
+        let api = axum::Router::new()
+            .fallback(no_route)
+            .layer(axum::middleware::from_fn(in_error_shape));
+        // As the binary adds `/metrics`: the merged router keeps this fallback.
+        let app = axum::Router::new()
+            .nest_service("/metrics", get(|| async { "metrics" }))
+            .merge(api);
+        for (uri, expected) in [
+            (
+                "/v1/Nguy%E1%BB%85n",
+                (404, Some("ROUTE_NOT_FOUND".to_owned())),
+            ),
+            ("/elsewhere", (404, None)),
+        ] {
+            let response = app
+                .clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            let code = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v["error"]["code"].as_str().map(str::to_owned));
+            assert!(!String::from_utf8_lossy(&bytes).contains("Nguy"));
+            assert_eq!((status, code), expected, "{uri}");
+        }
     }
 }

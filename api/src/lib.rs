@@ -2,6 +2,7 @@
 
 mod application;
 mod auth;
+mod body;
 mod callbacks;
 mod case_access;
 mod case_code;
@@ -18,8 +19,10 @@ mod json;
 mod limits;
 mod openapi;
 pub mod ops;
+mod params;
 mod readiness;
 mod routes;
+mod shape;
 mod supplements;
 
 pub use auth::Caller;

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use axum::{
     Json, Router,
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
@@ -29,6 +29,7 @@ use crate::{
     case_code, case_update, case_view,
     error::FieldError,
     json::ApiJson,
+    params::ApiPath,
 };
 use lienthong_identity::{Role, Verifier};
 use lienthong_store::{CaseRecord, Store};
@@ -43,12 +44,8 @@ pub struct ApiState {
     /// The working-day calendar new cases count their legal deadlines with.
     pub calendar: Arc<Calendar>,
     pub callbacks: Arc<CallbackAuth>,
-    /// Agency base URLs that override the catalogue's (for dry runs).
+    /// Agency base URLs that override the catalogue's (for the agencies' health checks).
     pub agencies: Arc<std::collections::BTreeMap<String, String>>,
-    /// The engine's credential for each agency, for dry runs; an agency without one is called
-    /// unsigned. `Debug` shows only the kinds.
-    pub agency_credentials:
-        Arc<std::collections::BTreeMap<String, crate::dry_run::AgencyCredential>>,
     /// Checks every caller's bearer token.
     pub verifier: Arc<Verifier>,
     /// The engine database: who may see each case, holds, the audit log.
@@ -75,9 +72,11 @@ pub fn router(state: ApiState) -> Router {
         .nest_service("/v1/codec", codec)
         .merge(documented())
         .merge(crate::console::routes())
+        .fallback(crate::error::no_route)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::limits::MAX_BODY_BYTES,
         ))
+        .layer(axum::middleware::from_fn(crate::error::in_error_shape))
         .layer(axum::middleware::from_fn(crate::limits::security_headers))
         .with_state(state)
 }
@@ -257,7 +256,7 @@ async fn submit(
     let prefix = &definition.case_code_prefix;
     for _ in 0..3 {
         let code = match &request_id {
-            Some(id) => case_code::for_request(prefix, &definition.id.0, id),
+            Some(id) => case_code::for_request(prefix, &definition.id.0, &principal.subject, id),
             None => case_code::random(prefix),
         };
         let input = CaseInput {
@@ -342,7 +341,7 @@ async fn submit(
 async fn case(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let access = case_access::authorize(&state, &caller, &code).await?;
     let case = case_state(&state, &code).await?;
@@ -419,7 +418,7 @@ struct Withdrawal {
 async fn withdraw(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<Withdrawal>,
 ) -> Result<impl IntoResponse, ApiError> {
     case_access::authorize_party(&state, &caller, &code).await?;

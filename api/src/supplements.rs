@@ -1,11 +1,6 @@
 //! The citizen answers an agency's request for documents: `POST /v1/cases/{code}/supplements`.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-    response::IntoResponse,
-};
+use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use lienthong_definitions::{StepId, case::StepStatus};
 use lienthong_workflows::{CaseWorkflow, SupplementRequest};
 use serde::Deserialize;
@@ -13,6 +8,7 @@ use serde_json::{Value, json};
 use temporalio_client::{WorkflowQueryOptions, WorkflowSignalOptions};
 use utoipa::ToSchema;
 
+use crate::params::ApiPath;
 use crate::{ApiError, ApiState, error::FieldError, json::ApiJson};
 
 /// The documents an agency asked the citizen for.
@@ -52,7 +48,7 @@ struct Document {
 pub(crate) async fn supplement(
     State(state): State<ApiState>,
     caller: crate::auth::Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<Supplement>,
 ) -> Result<impl IntoResponse, ApiError> {
     crate::case_access::authorize_party(&state, &caller, &code).await?;

@@ -82,13 +82,33 @@ pub struct ActionOutcome {
     pub steps: Vec<StepId>,
 }
 
+/// Every code an [`ActionRefusal`] carries: those [`check`] gives, and `CASE_NOT_STARTED`, the
+/// workflow's answer to an update that arrives before the case's state exists.
+pub const REFUSAL_CODES: &[&str] = &[
+    "REASON_REQUIRED",
+    "ACTOR_REQUIRED",
+    "CASE_CLOSED",
+    "CASE_STOPPING",
+    "STEP_NOT_FOUND",
+    "STEP_NOT_RETRYABLE",
+    "AGENCY_HELD",
+    "AGENCY_NOT_IN_CASE",
+    "ALREADY_HELD",
+    "NOT_HELD",
+    "STEP_NOT_RESOLVABLE",
+    "REFERENCE_REQUIRED",
+    "OUTPUT_INVALID",
+    "CASE_NOT_STARTED",
+];
+
 /// Why an action was refused: a stable code and a message without personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct ActionRefusal {
     /// `REASON_REQUIRED`, `ACTOR_REQUIRED`, `CASE_CLOSED`, `CASE_STOPPING`, `STEP_NOT_FOUND`,
     /// `STEP_NOT_RETRYABLE`, `AGENCY_HELD`, `AGENCY_NOT_IN_CASE`, `ALREADY_HELD`, `NOT_HELD`,
-    /// `STEP_NOT_RESOLVABLE`, `REFERENCE_REQUIRED`, `OUTPUT_INVALID`.
+    /// `STEP_NOT_RESOLVABLE`, `REFERENCE_REQUIRED`, `OUTPUT_INVALID`, `CASE_NOT_STARTED`
+    /// ([`REFUSAL_CODES`]).
     pub code: String,
     pub message: String,
 }
@@ -102,13 +122,13 @@ impl ActionRefusal {
     }
 
     /// Reads a refusal back from its text (`CODE: message`), as a Temporal failure carries it.
+    /// Only a code of [`REFUSAL_CODES`] is a refusal: any other failure text that happens to
+    /// look like `WORD: message` is the engine's own failure, not an answer to the action.
     pub fn parse(text: &str) -> Option<Self> {
         let (code, message) = text.split_once(": ")?;
-        let stable = !code.is_empty()
-            && code
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        stable.then(|| Self::new(code, message))
+        REFUSAL_CODES
+            .contains(&code)
+            .then(|| Self::new(code, message))
     }
 }
 
@@ -238,11 +258,11 @@ pub fn check(
                 | StepStatus::Held
                 | StepStatus::AgencyUnavailable
                 | StepStatus::AwaitingDecision => true,
-                // A failure is settled by hand only while the case still runs forward.
+                // A failure is settled by hand only while the case still runs forward: under
+                // `on_failure: compensate` the failure itself has already turned the case
+                // towards its undo, even before the first compensation starts.
                 StepStatus::Failed | StepStatus::Rejected => {
-                    if state.withdrawal.is_some()
-                        || state.status != crate::case::CaseStatus::Running
-                    {
+                    if is_stopping(definition, state) {
                         return Err(stopping(state));
                     }
                     true

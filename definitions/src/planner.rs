@@ -143,13 +143,12 @@ fn stop(definition: &Definition, state: &CaseState, scope: &Scope<'_>) -> Vec<Ac
             .and_then(|s| s.agency.as_deref())
             .is_some_and(|a| state.is_held(a))
     };
+    // Ready to be sent: every step it needs is done. A step after one that did not apply does
+    // not apply either (`plan`), so it was never sent.
     let ready = |id: &StepId| {
-        definition.step(id).is_some_and(|s| {
-            s.needs.iter().all(|need| {
-                let need = status(need);
-                need.is_done() || need == StepStatus::NotApplicable
-            })
-        })
+        definition
+            .step(id)
+            .is_some_and(|s| s.needs.iter().all(|need| status(need).is_done()))
     };
     // Sent and unanswered, or, where first attempts go unrecorded until answered, ready to be
     // sent: a local attempt lost with its worker may have been done. A step held before it

@@ -382,6 +382,8 @@ fn parse_errors_name_the_problem_and_its_line() {
             "duplicate", 10),
         // Malformed YAML: an unclosed flow mapping.
         ("name: \"Tết Nguyên đán\" }", "name: \"Tết Nguyên đán\"", "unclosed", 9),
+        ("holidays:\n", "holidays:\n  99999: []\n", "year 99999 is outside 1000..=9999", 7),
+        ("working_days:\n  2025:", "working_days:\n  10000:", "year 10000 is outside", 11),
     ];
     for &(this, that, fragment, line) in table {
         assert!(BASE.contains(this), "the table edits `{this}`");
@@ -390,6 +392,11 @@ fn parse_errors_name_the_problem_and_its_line() {
         assert!(
             error.message.contains(fragment),
             "`{that}`: expected `{fragment}` in `{}`",
+            error.message
+        );
+        assert!(
+            !error.message.starts_with("line "),
+            "`{that}`: the location is not repeated in the message: {}",
             error.message
         );
         assert_eq!(error.line, Some(line), "`{that}`: {error}");
@@ -404,4 +411,50 @@ fn errors_without_a_location_still_say_what_is_wrong() {
     let error = parse_error("id: [unclosed");
     assert!(error.line.is_some(), "{error}");
     assert!(error.to_string().starts_with("line 1"), "{error}");
+}
+
+#[test]
+fn an_error_shows_as_much_of_its_location_as_it_knows() {
+    let error = |line, column| CalendarError {
+        message: "`to` is before `from`".into(),
+        line,
+        column,
+    };
+    assert_eq!(
+        error(Some(9), Some(7)).to_string(),
+        "line 9, column 7: `to` is before `from`"
+    );
+    assert_eq!(
+        error(Some(9), None).to_string(),
+        "line 9: `to` is before `from`"
+    );
+    assert_eq!(error(None, None).to_string(), "`to` is before `from`");
+}
+
+#[test]
+fn a_holiday_from_and_to_the_same_day_is_one_day_off() {
+    let calendar = Calendar::parse(&BASE.replace(
+        "{ date: 2025-01-01, name",
+        "{ from: 2025-01-01, to: 2025-01-01, name",
+    ))
+    .expect("valid");
+    assert_eq!(calendar, Calendar::parse(BASE).expect("valid"));
+    assert!(!calendar.is_working_day(date!(2025 - 01 - 01)));
+    assert!(calendar.is_working_day(date!(2025 - 01 - 02)));
+}
+
+#[test]
+fn an_instant_before_the_first_local_date_is_read_as_the_first_date() {
+    // West of UTC, the earliest instants fall before the earliest date `time` can hold.
+    let calendar = Calendar::parse(&BASE.replace("+07:00", "-05:00")).expect("valid");
+    let first = datetime!(-9999-01-01 0:00 UTC);
+    assert_eq!(
+        calendar.counted_from(first),
+        calendar.add_working_days(Date::MIN, 0)
+    );
+    // From the first date to two weeks later: ten weekdays.
+    assert_eq!(
+        calendar.working_days_between(first, datetime!(-9999-01-15 12:00 UTC)),
+        10
+    );
 }

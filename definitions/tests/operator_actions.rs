@@ -7,8 +7,9 @@ mod common;
 
 use common::{Case, id, shipped};
 use lienthong_definitions::{
+    FailurePolicy,
     case::{Attention, CaseStatus, Escalation, Event, JOURNAL_LIMIT, StepError, StepStatus},
-    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction, check},
+    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction, REFUSAL_CODES, check},
     planner,
 };
 use serde_json::{Value, json};
@@ -368,34 +369,103 @@ fn a_step_resolved_by_hand_feeds_later_steps_with_its_output() {
     assert_eq!(case.plan(), vec!["finish completed"]);
 }
 
-#[test]
-fn a_failed_step_resolved_by_hand_lets_the_case_go_on() {
+/// Group A where a failed step does not undo the others (`on_failure: keep_succeeded`).
+fn keeping_what_succeeded() -> Case {
     let mut case = group_a();
-    case.start("birth");
+    case.definition.on_failure = FailurePolicy::KeepSucceeded;
+    case
+}
+
+fn failed(case: &mut Case, step: &str) {
     case.state.apply(Event::StepFailed {
-        step: id("birth"),
+        step: id(step),
         error: StepError {
             code: "RETRIES_EXHAUSTED".into(),
             message: "gave up".into(),
         },
     });
+}
+
+#[test]
+fn a_failed_step_resolved_by_hand_lets_the_case_go_on() {
+    let mut case = keeping_what_succeeded();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    failed(&mut case, "residence");
     assert!(case.state.failure.is_some());
-    act(
+    assert!(
+        !planner::is_stopping(&case.definition, &case.state),
+        "the other steps go on"
+    );
+    let resolved = act(
         &mut case,
         ActionKind::Resolve {
-            step: id("birth"),
-            reference: "KS-OFFLINE-1".into(),
-            output: birth_output(),
+            step: id("residence"),
+            reference: "TT-OFFLINE-1".into(),
+            output: json!({"residence_entry_id": "TT-OFFLINE-1"}),
         },
     )
     .unwrap();
+    assert_eq!(resolved.steps, vec![id("residence")]);
     assert_eq!(case.state.failure, None);
+    case.answer("insurance", json!({}));
     assert_eq!(
         case.plan(),
-        vec![
-            "start residence at residence/register-permanent-residence",
-            "start insurance at social-insurance/issue-child-health-card"
-        ]
+        vec!["finish completed"],
+        "nothing failed any more"
+    );
+}
+
+#[test]
+fn a_failure_that_undoes_the_case_cannot_be_resolved_by_hand() {
+    // Under `on_failure: compensate` a failed step stops the case at once, while its status is
+    // still `running`: the steps not sent are skipped and the undo waits only for the calls in
+    // flight. Settling the failure then would leave a case half undone.
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    failed(&mut case, "insurance");
+    assert_eq!(case.state.status, CaseStatus::Running);
+    assert!(planner::is_stopping(&case.definition, &case.state));
+    let insurance = ActionKind::Resolve {
+        step: id("insurance"),
+        reference: "TE-OFFLINE-1".into(),
+        output: json!({"card_number": "TE-OFFLINE-1"}),
+    };
+    assert_eq!(refusal(&case, insurance.clone()), "CASE_STOPPING");
+
+    // A rejection, too; and with the undo started.
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.succeed("residence", json!({"residence_entry_id": "TT-1"}));
+    case.start("insurance");
+    case.refuse("insurance", "NOT_UNDER_SIX");
+    assert_eq!(refusal(&case, insurance.clone()), "CASE_STOPPING");
+    case.state
+        .apply(Event::CompensationStarted(id("residence")));
+    assert_eq!(refusal(&case, insurance), "CASE_STOPPING");
+
+    // Where failures keep what succeeded, a withdrawn case is stopping all the same.
+    let mut case = keeping_what_succeeded();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    failed(&mut case, "residence");
+    case.state.apply(Event::WithdrawRequested {
+        reason: "moved abroad".into(),
+    });
+    assert_eq!(
+        refusal(
+            &case,
+            ActionKind::Resolve {
+                step: id("residence"),
+                reference: "TT-OFFLINE-1".into(),
+                output: json!({"residence_entry_id": "TT-OFFLINE-1"}),
+            }
+        ),
+        "CASE_STOPPING"
     );
 }
 
@@ -464,14 +534,20 @@ fn retry_now_restarts_a_running_or_parked_step_and_refuses_the_rest() {
 
     act(&mut case, hold("residence")).unwrap();
     record_holds(&mut case);
-    assert_eq!(
-        refusal(
-            &case,
-            ActionKind::RetryNow {
-                step: id("residence")
-            }
-        ),
-        "AGENCY_HELD"
+    let held = check(
+        &case.definition,
+        &case.state,
+        &by_operator(ActionKind::RetryNow {
+            step: id("residence"),
+        }),
+    )
+    .unwrap_err();
+    assert_eq!(held.code, "AGENCY_HELD");
+    assert!(
+        held.message
+            .starts_with("step residence waits because agency residence is held;"),
+        "{}",
+        held.message
     );
 }
 
@@ -631,4 +707,157 @@ fn actions_and_refusals_have_a_stable_json_and_text_shape() {
     assert!(text.starts_with("NOT_HELD: agency residence"), "{text}");
     assert_eq!(ActionRefusal::parse(&text), Some(refused));
     assert_eq!(ActionRefusal::parse("something else broke"), None);
+}
+
+#[test]
+fn an_action_must_name_its_operator() {
+    let case = group_a();
+    let mut anonymous = by_operator(ActionKind::Cancel {});
+    anonymous.actor = " ".into();
+    let refused = check(&case.definition, &case.state, &anonymous).unwrap_err();
+    assert_eq!(refused.code, "ACTOR_REQUIRED");
+    anonymous.reason = String::new();
+    assert_eq!(
+        check(&case.definition, &case.state, &anonymous)
+            .unwrap_err()
+            .code,
+        "REASON_REQUIRED",
+        "the reason is asked for first"
+    );
+}
+
+#[test]
+fn a_resolution_must_give_the_agency_s_reference() {
+    let mut case = group_a();
+    case.start("birth");
+    for reference in ["", "  "] {
+        assert_eq!(
+            refusal(
+                &case,
+                ActionKind::Resolve {
+                    step: id("birth"),
+                    reference: reference.into(),
+                    output: birth_output(),
+                }
+            ),
+            "REFERENCE_REQUIRED"
+        );
+    }
+    assert_eq!(
+        case.state.status_of(&id("birth")),
+        Some(StepStatus::Running)
+    );
+}
+
+#[test]
+fn a_resolution_may_not_leave_null_a_field_later_steps_read() {
+    let mut case = group_a();
+    case.start("birth");
+    let mut output = birth_output();
+    output["personal_id"] = Value::Null;
+    let refused = check(
+        &case.definition,
+        &case.state,
+        &by_operator(ActionKind::Resolve {
+            step: id("birth"),
+            reference: "KS-OFFLINE-9".into(),
+            output,
+        }),
+    )
+    .unwrap_err();
+    assert_eq!(refused.code, "OUTPUT_INVALID");
+    assert_eq!(
+        refused.message,
+        "the output lacks fields later steps read: personal_id"
+    );
+
+    // A field nobody reads may be null.
+    let mut output = birth_output();
+    output["registered_on"] = Value::Null;
+    act(
+        &mut case,
+        ActionKind::Resolve {
+            step: id("birth"),
+            reference: "KS-OFFLINE-9".into(),
+            output: output.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(case.state.step(&id("birth")).unwrap().output, Some(output));
+}
+
+#[test]
+fn a_stopping_case_refuses_retry_now() {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    act(&mut case, ActionKind::Cancel {}).unwrap();
+    let retry = ActionKind::RetryNow {
+        step: id("residence"),
+    };
+    assert_eq!(refusal(&case, retry.clone()), "CASE_STOPPING");
+    assert_eq!(
+        refusal(
+            &case,
+            ActionKind::RetryNow {
+                step: id("nowhere")
+            }
+        ),
+        "STEP_NOT_FOUND",
+        "an unknown step is named as such"
+    );
+
+    // Stopping because a step failed, while the case is still running.
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    failed(&mut case, "insurance");
+    assert_eq!(case.state.status, CaseStatus::Running);
+    assert_eq!(refusal(&case, retry.clone()), "CASE_STOPPING");
+    assert_eq!(refusal(&case, ActionKind::Cancel {}), "CASE_STOPPING");
+
+    // Under keep_succeeded the same failure stops nothing: the other call may be retried.
+    let mut case = keeping_what_succeeded();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    failed(&mut case, "insurance");
+    let restarted = act(&mut case, retry).unwrap();
+    assert_eq!(
+        (restarted.effect.as_str(), restarted.steps),
+        ("restarted", vec![id("residence")])
+    );
+}
+
+#[test]
+fn only_the_known_refusal_codes_are_read_back() {
+    for code in REFUSAL_CODES {
+        let text = format!("{code}: case KS-1 says no: really");
+        assert_eq!(
+            ActionRefusal::parse(&text),
+            Some(ActionRefusal {
+                code: (*code).to_owned(),
+                message: "case KS-1 says no: really".into(),
+            }),
+            "{text}"
+        );
+    }
+    assert!(
+        REFUSAL_CODES.contains(&"CASE_NOT_STARTED"),
+        "the workflow's"
+    );
+    // Failures of the engine itself look the same; they are not answers to the action.
+    for text in [
+        "NOT_FOUND: workflow execution already completed",
+        "INTERNAL: deadline exceeded",
+        "WORKFLOW_TASK_FAILED: panic",
+        "case_closed: lower case",
+        "CASE_CLOSED:no space",
+        ": no code",
+        "CASE_CLOSED",
+    ] {
+        assert_eq!(ActionRefusal::parse(text), None, "{text}");
+    }
 }

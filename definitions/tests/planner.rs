@@ -6,7 +6,7 @@ use common::{Case, id, shipped};
 use lienthong_definitions::{
     FailurePolicy,
     case::{CaseStatus, DocumentRequest, Escalation, Event, StepError, StepStatus},
-    planner::Action,
+    planner::{self, Action},
 };
 use serde_json::{Value, json};
 
@@ -196,6 +196,75 @@ fn where_first_attempts_go_unrecorded_a_withdrawal_asks_about_ready_steps_before
             "skip insurance",
             "reconcile birth at civil-status/register-birth"
         ]
+    );
+}
+
+#[test]
+fn where_first_attempts_go_unrecorded_a_withdrawal_asks_about_steps_whose_prerequisites_succeeded()
+{
+    let mut case = group_a();
+    case.state.unrecorded_attempts = true;
+    case.succeed("birth", birth_output());
+    case.state.apply(Event::WithdrawRequested {
+        reason: "filed by mistake".into(),
+    });
+    // Both were ready once the birth was registered: their local first attempts may have gone
+    // out with a worker that was then lost.
+    assert_eq!(
+        case.plan(),
+        vec![
+            "reconcile residence at residence/register-permanent-residence",
+            "reconcile insurance at social-insurance/issue-child-health-card"
+        ]
+    );
+    // Once the agencies said they never received them, nothing is left to undo but the birth.
+    case.state.apply(Event::StepSkipped(id("residence")));
+    case.state.apply(Event::StepSkipped(id("insurance")));
+    assert_eq!(case.plan(), vec!["correct birth"]);
+}
+
+#[test]
+fn a_failed_step_undoes_the_case_like_a_rejection() {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.start("insurance");
+    case.state.apply(Event::StepFailed {
+        step: id("insurance"),
+        error: StepError {
+            code: "RETRIES_EXHAUSTED".into(),
+            message: "gave up after 8 attempts".into(),
+        },
+    });
+    assert!(planner::is_stopping(&case.definition, &case.state));
+    assert_eq!(
+        case.plan(),
+        Vec::<String>::new(),
+        "residence is still running"
+    );
+    case.answer("residence", json!({"residence_entry_id": "TT-2026-000001"}));
+    assert_eq!(
+        case.plan(),
+        vec!["compensate residence at residence/cancel-permanent-residence"]
+    );
+
+    // Where failures keep what succeeded, the same failure stops nothing.
+    let mut definition = shipped("birth-residence-insurance");
+    definition.on_failure = FailurePolicy::KeepSucceeded;
+    let mut case = Case::new(definition, application());
+    case.succeed("birth", birth_output());
+    case.start("residence");
+    case.state.apply(Event::StepFailed {
+        step: id("residence"),
+        error: StepError {
+            code: "RETRIES_EXHAUSTED".into(),
+            message: "gave up after 8 attempts".into(),
+        },
+    });
+    assert!(!planner::is_stopping(&case.definition, &case.state));
+    assert_eq!(
+        case.plan(),
+        vec!["start insurance at social-insurance/issue-child-health-card"]
     );
 }
 

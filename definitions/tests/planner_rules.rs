@@ -1,5 +1,6 @@
 //! Planner rules that no shipped procedure exercises on its own: a case where nothing applies,
-//! a condition that is not a boolean, an undo whose request cannot be built.
+//! a condition that is not a boolean, an undo whose request cannot be built, a chain of three
+//! steps.
 
 mod common;
 
@@ -8,6 +9,7 @@ use lienthong_definitions::{
     case::{Event, StepStatus},
     parse_definition,
 };
+use serde_json::Value;
 use serde_json::json;
 
 /// Two registry steps on residence; each `when` and the undo's reason are filled in per test.
@@ -120,4 +122,72 @@ fn an_undo_is_built_from_the_step_s_own_kept_output() {
         undo.payload,
         json!({"deletion_id": "XD-1", "reason": "undo n"})
     );
+}
+
+/// death → funeral → notice, under `on_failure: keep_succeeded`; the funeral applies only when
+/// asked for.
+fn chain(funeral: bool) -> Case {
+    let definition = parse_definition(include_str!("fixtures/valid-routes.yaml"))
+        .unwrap_or_else(|d| panic!("{d}"));
+    Case::new(
+        definition,
+        json!({
+            "deceased": {"personal_id": "001950000001", "date_of_death": "2026-01-03", "place_of_death": "Hà Nội"},
+            "applicant": {"personal_id": "001080000002", "relationship": "child"},
+            "requested": {"funeral": funeral}
+        }),
+    )
+}
+
+fn death() -> Value {
+    json!({"death_certificate_number": "1", "benefit_status": "insured"})
+}
+
+#[test]
+fn a_step_two_levels_below_a_rejection_is_skipped_too() {
+    let mut case = chain(true);
+    case.start("death");
+    case.refuse("death", "NOT_DEAD");
+    assert_eq!(case.plan(), vec!["skip funeral"]);
+    case.state.apply(Event::StepSkipped(id("funeral")));
+    assert_eq!(
+        case.plan(),
+        vec!["skip notice"],
+        "a step whose prerequisite was skipped will never run either"
+    );
+    case.settle();
+    assert_eq!(
+        case.state.status_of(&id("notice")),
+        Some(StepStatus::Skipped)
+    );
+    assert_eq!(case.plan(), vec!["finish partially_completed"]);
+}
+
+#[test]
+fn a_step_after_one_that_did_not_apply_was_never_sent_so_a_stopping_case_skips_it() {
+    let mut case = chain(false);
+    case.state.unrecorded_attempts = true;
+    case.succeed("death", death());
+    assert_eq!(case.plan(), vec!["not applicable funeral"]);
+    case.state.apply(Event::StepNotApplicable(id("funeral")));
+    assert_eq!(
+        case.plan(),
+        vec!["not applicable notice"],
+        "running forward, the notice is not sent"
+    );
+    case.state
+        .apply(Event::WithdrawRequested { reason: "r".into() });
+    // Where first attempts go unrecorded, a ready step may have been sent; this one never was
+    // ready: the planner marks it not applicable instead of sending it.
+    assert_eq!(case.plan(), vec!["skip notice"]);
+    case.settle();
+    assert_eq!(
+        case.state.status_of(&id("notice")),
+        Some(StepStatus::Skipped)
+    );
+    assert_eq!(
+        case.state.status_of(&id("death")),
+        Some(StepStatus::NeedsCorrection)
+    );
+    assert_eq!(case.plan(), vec!["finish withdrawn"]);
 }

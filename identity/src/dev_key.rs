@@ -6,7 +6,10 @@ use std::{
 use base64::{Engine, engine::general_purpose::STANDARD};
 use jsonwebtoken::{EncodingKey, Header};
 
-use crate::{AuthError, Claims, Verifier, verifier::LOCAL_ISSUER};
+use crate::{
+    AuthError, Claims, Verifier,
+    verifier::{LOCAL_AUDIENCE, LOCAL_ISSUER},
+};
 
 /// The installation's own HS256 signing key: `lienthong dev` makes one and prints a token per
 /// role with it, so a newcomer can try everything; tests sign their callers' tokens with one.
@@ -76,13 +79,15 @@ impl DevKey {
         Verifier::shared(&self.secret)
     }
 
-    /// Signs `claims`, valid for `valid_for`.
+    /// Signs `claims`, valid for `valid_for`, as the installation's key signs them: issuer
+    /// `lienthong`, audience `lienthong-api` (what the API's verifier of this key asks for).
     pub fn mint(&self, claims: &Claims, valid_for: Duration) -> Result<String, AuthError> {
         #[derive(serde::Serialize)]
         struct Signed<'a> {
             #[serde(flatten)]
             claims: &'a Claims,
             iss: &'static str,
+            aud: &'static str,
             iat: u64,
             exp: u64,
         }
@@ -93,6 +98,7 @@ impl DevKey {
         let body = Signed {
             claims,
             iss: LOCAL_ISSUER,
+            aud: LOCAL_AUDIENCE,
             iat: now,
             exp: now + valid_for.as_secs(),
         };
@@ -105,8 +111,9 @@ impl DevKey {
     }
 
     /// One token per role, for trying the engine: a citizen (the example application's
-    /// applicant), Hà Nội's operator (personal data masked) and supervisor (unmasked), the civil
-    /// status agency's administrator, and an auditor.
+    /// applicant), Hà Nội's operator (personal data masked), a national supervisor (every
+    /// office, unmasked: holds agencies, decodes history), the civil status agency's
+    /// administrator, and an auditor.
     pub fn dev_tokens(&self, valid_for: Duration) -> Result<Vec<DevToken>, AuthError> {
         let people = [
             (
@@ -130,9 +137,9 @@ impl DevKey {
             (
                 "supervisor",
                 Claims {
-                    sub: "supervisor-hanoi".into(),
+                    sub: "supervisor-national".into(),
                     roles: vec!["operator".into()],
-                    offices: vec!["01".into()],
+                    offices: vec![crate::EVERY_OFFICE.into()],
                     personal_data: true,
                     ..Claims::default()
                 },

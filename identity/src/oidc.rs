@@ -16,7 +16,8 @@ const REFRESH_AT_MOST_EVERY: Duration = Duration::from_secs(30);
 /// An OpenID Connect issuer's signing keys, fetched through its discovery document.
 pub struct Oidc {
     issuer: String,
-    audience: Option<String>,
+    /// The client id tokens must name in `aud`.
+    audience: String,
     http: reqwest::Client,
     keys: RwLock<Option<(JwkSet, Instant)>>,
 }
@@ -27,12 +28,20 @@ struct Discovery {
 }
 
 impl Oidc {
-    pub(crate) fn new(issuer: &str, audience: Option<String>) -> Result<Self, AuthError> {
+    pub(crate) fn new(issuer: &str, audience: &str) -> Result<Self, AuthError> {
         let issuer = issuer.trim_end_matches('/').to_owned();
         if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
             return Err(AuthError::Config(format!(
                 "the OIDC issuer `{issuer}` must be an http(s) URL"
             )));
+        }
+        let audience = audience.trim().to_owned();
+        if audience.is_empty() {
+            return Err(AuthError::Config(
+                "an OIDC issuer needs the audience its tokens for lienthong name (--oidc-audience): \
+                 without it a token the issuer made for any other client would be accepted"
+                    .into(),
+            ));
         }
         // HTTPS to the issuer uses ring, the provider the Temporal client's TLS already brings.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -68,10 +77,7 @@ impl Oidc {
         let key = self.key(&kid).await?;
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[&self.issuer]);
-        match &self.audience {
-            Some(audience) => validation.set_audience(&[audience]),
-            None => validation.validate_aud = false,
-        }
+        validation.set_audience(&[&self.audience]);
         decode(token, &key, &validation)
     }
 

@@ -5,6 +5,12 @@ use crate::{AuthError, Claims, Principal, oidc::Oidc};
 /// The issuer name of tokens signed with the installation's own key.
 pub(crate) const LOCAL_ISSUER: &str = "lienthong";
 
+/// The audience tokens signed with the installation's own key must name: the API.
+pub(crate) const LOCAL_AUDIENCE: &str = "lienthong-api";
+
+/// How far a token's `exp` and `nbf` may be off the API's clock (the issuer's clock may differ).
+const CLOCK_LEEWAY_SECS: u64 = 60;
+
 /// Checks bearer tokens.
 pub enum Verifier {
     /// HS256 with the installation's own key (the development key, or a gateway's).
@@ -33,19 +39,22 @@ impl Verifier {
         Ok(Self::Shared(DecodingKey::from_secret(secret)))
     }
 
-    /// A verifier for tokens of the OIDC issuer at `issuer` (its discovery document is read at
-    /// the first token, and its keys again whenever a token names a key not seen yet).
-    pub fn oidc(issuer: &str, audience: Option<String>) -> Result<Self, AuthError> {
+    /// A verifier for tokens of the OIDC issuer at `issuer` meant for `audience` (the client id
+    /// the issuer puts in `aud`): an issuer serves many clients, and a token it made for another
+    /// one must not open this API. Its discovery document is read at the first token, and its
+    /// keys again whenever a token names a key not seen yet.
+    pub fn oidc(issuer: &str, audience: &str) -> Result<Self, AuthError> {
         Ok(Self::Oidc(Oidc::new(issuer, audience)?))
     }
 
-    /// The caller a token names, once its signature, issuer, audience and expiry hold.
+    /// The caller a token names, once its signature, issuer, audience, expiry and start (`nbf`)
+    /// hold; a token without `iss`, `aud` or `exp` is refused.
     pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         let claims = match self {
             Self::Shared(key) => {
                 let mut validation = Validation::new(Algorithm::HS256);
                 validation.set_issuer(&[LOCAL_ISSUER]);
-                validation.validate_aud = false;
+                validation.set_audience(&[LOCAL_AUDIENCE]);
                 decode(token, key, &validation)?
             }
             Self::Oidc(oidc) => oidc.verify(token).await?,
@@ -67,7 +76,12 @@ pub(crate) fn decode(
     validation: &Validation,
 ) -> Result<Claims, AuthError> {
     let mut validation = validation.clone();
-    validation.set_required_spec_claims(&["exp"]);
+    // The library checks `iss` and `aud` only when a token carries them: required here, a token
+    // cannot pass by leaving out the claim it would fail.
+    validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    validation.validate_exp = true;
+    validation.validate_nbf = true;
+    validation.leeway = CLOCK_LEEWAY_SECS;
     jsonwebtoken::decode::<Claims>(token, key, &validation)
         .map(|data| data.claims)
         .map_err(|e| match e.kind() {
@@ -76,7 +90,11 @@ pub(crate) fn decode(
             ErrorKind::InvalidIssuer => AuthError::Invalid("it comes from another issuer"),
             ErrorKind::InvalidAudience => AuthError::Invalid("it is meant for another audience"),
             ErrorKind::InvalidAlgorithm => AuthError::Invalid("its algorithm is not accepted"),
-            ErrorKind::MissingRequiredClaim(_) => AuthError::Invalid("it has no expiry"),
+            ErrorKind::MissingRequiredClaim(claim) => AuthError::Invalid(match claim.as_str() {
+                "iss" => "it names no issuer",
+                "aud" => "it names no audience",
+                _ => "it has no expiry",
+            }),
             ErrorKind::ImmatureSignature => AuthError::Invalid("it is not valid yet"),
             _ => AuthError::Invalid("it cannot be read"),
         })

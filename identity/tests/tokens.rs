@@ -43,7 +43,7 @@ async fn a_token_of_another_key_an_expired_one_and_a_tampered_one_are_refused() 
 
     let expired = jsonwebtoken::encode(
         &Header::default(),
-        &json!({"sub": "x", "roles": ["operator"], "iss": "lienthong", "exp": 1_000_000}),
+        &json!({"sub": "x", "roles": ["operator"], "iss": "lienthong", "aud": "lienthong-api", "exp": 1_000_000}),
         &EncodingKey::from_secret(&base64_secret(&key)),
     )
     .unwrap();
@@ -55,7 +55,7 @@ async fn a_token_of_another_key_an_expired_one_and_a_tampered_one_are_refused() 
     let token = key.mint(&operator(), HOUR).unwrap();
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     // The same signature over claims that now say "auditor".
-    let forged = json!({"sub": "operator-hanoi", "roles": ["auditor"], "iss": "lienthong", "exp": 4_000_000_000u64});
+    let forged = json!({"sub": "operator-hanoi", "roles": ["auditor"], "iss": "lienthong", "aud": "lienthong-api", "exp": 4_000_000_000u64});
     parts[1] = base64url(&serde_json::to_vec(&forged).unwrap());
     assert_eq!(
         verifier.verify(&parts.join(".")).await.unwrap_err().code(),
@@ -128,7 +128,7 @@ fn issued(issuer: &str, audience: &str, kid: &str) -> String {
 #[tokio::test]
 async fn an_oidc_issuers_token_is_checked_against_its_published_keys() {
     let base = issuer().await;
-    let verifier = Verifier::oidc(&base, Some("lienthong".into())).unwrap();
+    let verifier = Verifier::oidc(&base, "lienthong").unwrap();
     let principal = verifier
         .verify(&issued(&base, "lienthong", "test-issuer-1"))
         .await
@@ -160,7 +160,7 @@ async fn an_oidc_issuers_token_is_checked_against_its_published_keys() {
 #[tokio::test]
 async fn a_shared_secret_token_is_not_accepted_where_an_issuer_is_configured() {
     let base = issuer().await;
-    let verifier = Verifier::oidc(&base, None).unwrap();
+    let verifier = Verifier::oidc(&base, "lienthong").unwrap();
     let token = DevKey::generate().mint(&operator(), HOUR).unwrap();
     assert_eq!(
         verifier.verify(&token).await.unwrap_err(),
@@ -173,12 +173,136 @@ async fn an_unreachable_issuer_is_reported_as_such() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let verifier = Verifier::oidc(&base, None).unwrap();
+    let verifier = Verifier::oidc(&base, "lienthong").unwrap();
     let err = verifier
         .verify(&issued(&base, "lienthong", "test-issuer-1"))
         .await
         .unwrap_err();
     assert_eq!(err, AuthError::IssuerUnavailable);
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A token signed with `key` carrying exactly `claims`.
+fn signed_with(key: &DevKey, claims: &Value) -> String {
+    jsonwebtoken::encode(
+        &Header::default(),
+        claims,
+        &EncodingKey::from_secret(&base64_secret(key)),
+    )
+    .unwrap()
+}
+
+/// What the installation's key signs for an operator, valid for an hour, with `change` applied
+/// (a `null` removes the claim).
+fn local_claims(change: Value) -> Value {
+    let claims = json!({
+        "sub": "operator-hanoi", "roles": ["operator"], "offices": ["01"],
+        "iss": "lienthong", "aud": "lienthong-api", "exp": now() + 3600,
+    });
+    changed(claims, &change)
+}
+
+fn changed(mut claims: Value, change: &Value) -> Value {
+    for (name, value) in change.as_object().unwrap() {
+        match value {
+            Value::Null => claims.as_object_mut().unwrap().remove(name),
+            _ => claims
+                .as_object_mut()
+                .unwrap()
+                .insert(name.clone(), value.clone()),
+        };
+    }
+    claims
+}
+
+#[tokio::test]
+async fn a_token_of_the_installation_key_is_refused_for_each_claim_that_does_not_hold() {
+    let key = DevKey::generate();
+    let verifier = key.verifier().unwrap();
+    let refused = |change: Value| {
+        let token = signed_with(&key, &local_claims(change));
+        let verifier = &verifier;
+        async move { verifier.verify(&token).await.unwrap_err() }
+    };
+    let invalid = AuthError::Invalid;
+    assert_eq!(
+        refused(json!({"nbf": now() + 3600})).await,
+        invalid("it is not valid yet")
+    );
+    assert_eq!(
+        refused(json!({"iss": null})).await,
+        invalid("it names no issuer")
+    );
+    assert_eq!(
+        refused(json!({"iss": "https://elsewhere.example"})).await,
+        invalid("it comes from another issuer")
+    );
+    assert_eq!(
+        refused(json!({"aud": "another-service"})).await,
+        invalid("it is meant for another audience")
+    );
+    assert_eq!(
+        refused(json!({"aud": ["another-service", "a-third"]})).await,
+        invalid("it is meant for another audience")
+    );
+    assert_eq!(
+        refused(json!({"aud": null})).await,
+        invalid("it names no audience")
+    );
+    assert_eq!(
+        refused(json!({"exp": null})).await,
+        invalid("it has no expiry")
+    );
+
+    // A clock a little behind the issuer's, and an audience listing the API among others, pass.
+    for change in [
+        json!({"nbf": now() + 30}),
+        json!({"aud": ["another-service", "lienthong-api"]}),
+    ] {
+        let token = signed_with(&key, &local_claims(change.clone()));
+        assert!(verifier.verify(&token).await.is_ok(), "{change}");
+    }
+}
+
+#[tokio::test]
+async fn an_oidc_token_without_issuer_or_audience_or_not_valid_yet_is_refused() {
+    let base = issuer().await;
+    let verifier = Verifier::oidc(&base, "lienthong").unwrap();
+    let with = |change: Value| {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some("test-issuer-1".to_owned());
+        let key = EncodingKey::from_ec_pem(include_bytes!("fixtures/issuer-key.pem")).unwrap();
+        let issuers = local_claims(json!({"iss": base, "aud": "lienthong"}));
+        let claims = changed(issuers, &change);
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    };
+    assert!(verifier.verify(&with(json!({}))).await.is_ok());
+    for (change, why) in [
+        (json!({"nbf": now() + 3600}), "it is not valid yet"),
+        (json!({"iss": null}), "it names no issuer"),
+        (json!({"aud": null}), "it names no audience"),
+        (
+            json!({"aud": "another-client"}),
+            "it is meant for another audience",
+        ),
+    ] {
+        let token = with(change.clone());
+        let err = verifier.verify(&token).await.unwrap_err();
+        assert_eq!(err, AuthError::Invalid(why), "{change}");
+    }
+}
+
+#[test]
+fn an_oidc_issuer_without_an_audience_is_a_configuration_error() {
+    let err = Verifier::oidc("https://id.example.gov.vn/realms/lienthong", " ").unwrap_err();
+    assert_eq!(err.code(), "IDENTITY_MISCONFIGURED");
+    assert!(err.to_string().contains("--oidc-audience"), "{err}");
 }
 
 fn base64_secret(key: &DevKey) -> Vec<u8> {

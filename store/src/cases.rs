@@ -1,6 +1,7 @@
 //! Which cases exist and who may see them. Temporal holds a case's life; this table holds what
 //! access decisions need without asking Temporal: the receiving office and, for citizens, the
-//! parties a case names, as salted hashes so the database never holds an ID number.
+//! parties a case names, as salted hashes so the database never holds an ID number. The account
+//! that filed a case is kept the same way: a subject may be an ID number itself (VNeID's is).
 
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -13,14 +14,17 @@ pub struct CaseRecord {
     pub code: String,
     pub procedure: String,
     pub office: String,
-    /// The account that filed it.
+    /// The account that filed it: given to [`Store::record_case`] as the token's subject, which
+    /// is stored (and read back here) only as its salted hash; [`Store::case_filed_by`] asks
+    /// whether a subject filed the case.
     pub filed_by: String,
     pub submitted_at: String,
 }
 
 impl Store {
-    /// Records a case about to be started, with the personal ID numbers it names. Recording the
-    /// same case again (a repeated submission) changes nothing.
+    /// Records a case about to be started, with the personal ID numbers it names; those and the
+    /// filing account are stored as salted hashes. Recording the same case again (a repeated
+    /// submission) changes nothing.
     pub async fn record_case(
         &self,
         case: &CaseRecord,
@@ -37,7 +41,7 @@ impl Store {
         .bind(&case.code)
         .bind(&case.procedure)
         .bind(&case.office)
-        .bind(&case.filed_by)
+        .bind(party(&salt, &case.filed_by))
         .bind(&case.submitted_at)
         .execute(&mut *tx)
         .await?;
@@ -75,6 +79,20 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// Whether the account `subject` filed the case. Rows recorded before subjects were hashed
+    /// keep the subject in clear and match no one here; their citizens still see them as the
+    /// parties they name, their operators by office.
+    pub async fn case_filed_by(&self, code: &str, subject: &str) -> Result<bool, StoreError> {
+        let salt = self.party_salt().await?;
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT code FROM cases WHERE code = $1 AND filed_by = $2")
+                .bind(code)
+                .bind(party(&salt, subject))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
     }
 
     /// Whether the case names this personal ID number (as applicant, parent, deceased…).
@@ -137,6 +155,7 @@ impl Store {
     }
 }
 
+/// The salted hash the database keeps instead of a personal ID number or an account's subject.
 fn party(salt: &str, personal_id: &str) -> String {
     let digest = Sha256::new()
         .chain_update(salt.as_bytes())

@@ -9,12 +9,14 @@ use crate::{Store, StoreError, definitions::now};
 const CALLBACK_MEMORY_SECS: i64 = 600;
 
 impl Store {
-    /// Claims a callback's `signature` for delivery: true for the first claim on any replica,
-    /// false when it was claimed already (a replay). Signatures older than their validity are
-    /// forgotten on the way.
+    /// Claims a callback for delivery by its `replay_key`: true for the first claim on any
+    /// replica, false when it was claimed already (a replay). Signatures older than their
+    /// validity are forgotten on the way. The key must be one text per signature (the API gives
+    /// the decoded signature in one spelling): compared as text, any other spelling of the same
+    /// signature would be a new callback.
     pub async fn claim_callback(
         &self,
-        signature: &str,
+        replay_key: &str,
         agency: &str,
         now_unix: i64,
     ) -> Result<bool, StoreError> {
@@ -26,7 +28,7 @@ impl Store {
             "INSERT INTO callback_signatures (signature, agency, received_at) VALUES ($1, $2, $3) \
              ON CONFLICT (signature) DO NOTHING",
         )
-        .bind(signature)
+        .bind(replay_key)
         .bind(agency)
         .bind(now_unix)
         .execute(&self.pool)
@@ -36,9 +38,9 @@ impl Store {
 
     /// Gives a claimed signature back when its decision could not be delivered, so the agency
     /// can send the same callback again.
-    pub async fn unclaim_callback(&self, signature: &str) -> Result<(), StoreError> {
+    pub async fn unclaim_callback(&self, replay_key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM callback_signatures WHERE signature = $1")
-            .bind(signature)
+            .bind(replay_key)
             .execute(&self.pool)
             .await?;
         Ok(())

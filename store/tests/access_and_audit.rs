@@ -34,8 +34,39 @@ async fn the_parties_of_a_case_are_found_by_id_number_but_never_stored_in_clear(
         store.cases_naming("001088012346", 10).await.unwrap(),
         vec!["KS-A"]
     );
-    assert_eq!(store.case_record("KS-A").await.unwrap(), Some(case("KS-A")));
+    let stored = store.case_record("KS-A").await.unwrap().unwrap();
+    assert_eq!(
+        stored,
+        CaseRecord {
+            // The filer is kept as a hash; see the next test.
+            filed_by: stored.filed_by.clone(),
+            ..case("KS-A")
+        }
+    );
     assert_eq!(store.case_record("KS-B").await.unwrap(), None);
+}
+
+async fn the_filing_account_is_found_by_subject_but_never_stored_in_clear(store: &Store) {
+    // A portal account's subject, and a VNeID account's, which is the ID number itself.
+    for (code, subject) in [("KS-F1", "citizen-001190012345"), ("KS-F2", "001190012345")] {
+        let filed = CaseRecord {
+            filed_by: subject.into(),
+            ..case(code)
+        };
+        store.record_case(&filed, &["001190012345"]).await.unwrap();
+        let stored = store.case_record(code).await.unwrap().unwrap().filed_by;
+        assert!(
+            !stored.contains(subject) && !stored.contains("001190012345"),
+            "the filer's subject is stored in clear: {stored}"
+        );
+        assert!(store.case_filed_by(code, subject).await.unwrap());
+        assert!(!store.case_filed_by(code, "citizen-other").await.unwrap());
+        assert!(!store.case_filed_by("KS-NONE", subject).await.unwrap());
+    }
+    assert!(
+        !store.case_filed_by("KS-F1", "001190012345").await.unwrap(),
+        "one account's case is not another's"
+    );
 }
 
 async fn the_audit_log_is_filtered_and_cannot_be_rewritten(store: &Store) {
@@ -136,6 +167,7 @@ async fn an_agency_is_held_once_and_released(store: &Store) {
 async fn on_sqlite() {
     let (store, _dir) = sqlite().await;
     the_parties_of_a_case_are_found_by_id_number_but_never_stored_in_clear(&store).await;
+    the_filing_account_is_found_by_subject_but_never_stored_in_clear(&store).await;
     the_audit_log_is_filtered_and_cannot_be_rewritten(&store).await;
     an_agency_is_held_once_and_released(&store).await;
 }
@@ -144,6 +176,7 @@ async fn on_sqlite() {
 async fn on_postgres() {
     let (store, schema) = postgres().await;
     the_parties_of_a_case_are_found_by_id_number_but_never_stored_in_clear(&store).await;
+    the_filing_account_is_found_by_subject_but_never_stored_in_clear(&store).await;
     the_audit_log_is_filtered_and_cannot_be_rewritten(&store).await;
     an_agency_is_held_once_and_released(&store).await;
     store.close().await;

@@ -27,7 +27,7 @@ pub fn example_submission(tag: &str) -> Value {
     body
 }
 
-/// Every role at once: a citizen (the example's applicant), an operator of province 01 who may
+/// Every role at once: a citizen (the example's applicant), an operator of every office who may
 /// see personal data, the administrator of every agency, and an auditor.
 pub fn all_roles() -> Claims {
     Claims {
@@ -36,7 +36,7 @@ pub fn all_roles() -> Claims {
             .map(str::to_owned)
             .to_vec(),
         personal_id: Some("001190012345".into()),
-        offices: vec!["01".into()],
+        offices: vec!["*".into()],
         agencies: [
             "population",
             "civil-status",
@@ -131,6 +131,7 @@ async fn read_ready(path: &Path, child: &mut Child) -> Result<Value> {
 
 /// A callback signed as an agency signs it (`X-Lienthong-Signature: sha256=<hex HMAC-SHA256(
 /// secret, "<timestamp>.<body>")>`): the same bytes can be sent to any API replica.
+#[derive(Clone)]
 pub struct SignedCallback {
     timestamp: String,
     signature: String,
@@ -139,12 +140,17 @@ pub struct SignedCallback {
 
 impl SignedCallback {
     pub fn new(secret: &str, body: &Value) -> Result<Self> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs();
+        Self::new_at(secret, body, now)
+    }
+
+    /// Signed with `timestamp` (unix seconds) instead of now.
+    pub fn new_at(secret: &str, body: &Value, timestamp: u64) -> Result<Self> {
         use hmac::Mac;
         let body = serde_json::to_vec(body)?;
-        let timestamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_secs()
-            .to_string();
+        let timestamp = timestamp.to_string();
         let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())?;
         mac.update(format!("{timestamp}.").as_bytes());
         mac.update(&body);
@@ -159,6 +165,19 @@ impl SignedCallback {
             signature: format!("sha256={hex}"),
             body,
         })
+    }
+
+    /// The `X-Lienthong-Signature` value: `sha256=` and lowercase hex.
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+
+    /// The same callback sent with `signature` in its `X-Lienthong-Signature` header instead.
+    pub fn with_signature(&self, signature: impl Into<String>) -> Self {
+        Self {
+            signature: signature.into(),
+            ..self.clone()
+        }
     }
 
     /// Posts it to `api` as `agency`'s callback: the answer's status and body.

@@ -5,9 +5,8 @@
 //! `utoipa_axum::routes!`, which takes the path and method from the handler's `#[utoipa::path]`
 //! attribute: the router serves exactly what the document describes. Two parts of what
 //! [`crate::router`] serves are not registered there:
-//! - the Temporal codec endpoints, `POST /v1/codec/encode` and `/decode`, a service of
-//!   `lienthong-codec` nested as it is; they are described here ([`codec_encode`],
-//!   [`codec_decode`]);
+//! - the Temporal codec endpoint, `POST /v1/codec/decode`, a service of `lienthong-codec`
+//!   nested as it is, described here ([`codec_decode`]); `/encode` is refused to everyone;
 //! - the operator console's HTML pages under `/console`, excluded: they are not the JSON API.
 //!
 //! `/metrics` (Prometheus text, merged in by the `lienthong` binary from `lienthong-telemetry`)
@@ -50,7 +49,7 @@ as a case that does not exist. Not described here: the operator console's HTML p
 #[derive(OpenApi)]
 #[openapi(
     info(title = "lienthong", description = DESCRIPTION),
-    paths(codec_encode, codec_decode),
+    paths(codec_decode),
     modifiers(&BearerScheme),
     tags(
         (name = "cases", description = "Filing applications and following cases (citizens, officers)."),
@@ -124,7 +123,11 @@ fn finish(mut doc: openapi::OpenApi) -> openapi::OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
     components.responses.insert(
         "Error".into(),
-        error("An error, with a stable `code` (`INVALID_JSON`, `BODY_UNREADABLE` for a body over 256 KiB, `DATABASE_UNAVAILABLE`, `ENGINE_UNAVAILABLE`, …)."),
+        error("An error, with a stable `code` (`INVALID_JSON`, `INVALID_REQUEST`, `BODY_INVALID`, `QUERY_INVALID`, `PATH_INVALID`, `BODY_TOO_LARGE`, `ROUTE_NOT_FOUND`, `DATABASE_UNAVAILABLE`, `ENGINE_UNAVAILABLE`, …); no error repeats a value the request sent."),
+    );
+    components.responses.insert(
+        "BodyTooLarge".into(),
+        error("`BODY_TOO_LARGE`: the body is over 256 KiB."),
     );
     components.responses.insert(
         "Unauthorized".into(),
@@ -149,7 +152,30 @@ fn finish(mut doc: openapi::OpenApi) -> openapi::OpenApi {
             let bearer = operation.security.iter().flatten().any(|requirement| {
                 serde_json::to_value(requirement).is_ok_and(|r| r.get(BEARER).is_some())
             });
+            let malformed = malformed_codes(operation);
+            let has_body = operation.request_body.is_some();
             let responses = &mut operation.responses.responses;
+            if !malformed.is_empty() {
+                let words = format!(
+                    "A request that is not well-formed: {}, with `fields` naming the field and \
+                     what it expects.",
+                    malformed.join(", ")
+                );
+                match responses.get_mut("400") {
+                    Some(RefOr::T(response)) => {
+                        response.description = format!("{} {words}", response.description);
+                    }
+                    Some(RefOr::Ref(_)) => {}
+                    None => {
+                        responses.insert("400".into(), error(&words));
+                    }
+                }
+            }
+            if has_body {
+                responses
+                    .entry("413".into())
+                    .or_insert_with(|| refer("BodyTooLarge"));
+            }
             if bearer {
                 responses
                     .entry("401".into())
@@ -166,29 +192,40 @@ fn finish(mut doc: openapi::OpenApi) -> openapi::OpenApi {
     doc
 }
 
-/// Encrypts payloads for history (the Temporal codec-server protocol).
-///
-/// Served by `lienthong_codec::codec_router`, nested at `/v1/codec`.
-#[utoipa::path(
-    post,
-    path = "/v1/codec/encode",
-    operation_id = "codec_encode",
-    tag = "codec",
-    security(("bearer" = [])),
-    request_body(content = Payloads, description = "Payloads as the Temporal CLI and UI send them."),
-    responses(
-        (status = 200, description = "The same payloads, each sealed (`encoding: binary/encrypted`).", body = Payloads),
-        (status = 400, description = "A body that is not payloads (`invalid_payloads`), or a payload the cipher refused.", body = CodecError),
-        (status = 403, description = "Needs the operator role with personal data (`FORBIDDEN`).", body = crate::error::ErrorBody),
-    ),
-)]
-#[allow(dead_code)] // Only its description is used: the route is the codec crate's.
-async fn codec_encode() {}
+/// The codes a request to `operation` gets when its body, query or path cannot be read
+/// (`crate::json`, `crate::body`, `crate::params`). The codec's routes read their own bodies.
+fn malformed_codes(operation: &openapi::path::Operation) -> Vec<&'static str> {
+    use openapi::path::ParameterIn;
+    if operation.tags.iter().flatten().any(|t| t == "codec") {
+        return Vec::new();
+    }
+    let mut codes = Vec::new();
+    if let Some(body) = &operation.request_body {
+        if body.content.contains_key("application/json") {
+            codes.extend(["`INVALID_JSON`", "`INVALID_REQUEST`"]);
+        }
+        codes.push("`BODY_INVALID` (not UTF-8, or a text holding a NUL character)");
+    }
+    let within = |place: ParameterIn| {
+        operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| p.parameter_in == place)
+    };
+    if within(ParameterIn::Query) {
+        codes.push("`QUERY_INVALID`");
+    }
+    if within(ParameterIn::Path) {
+        codes.push("`PATH_INVALID`");
+    }
+    codes
+}
 
 /// Decrypts payloads of history for the Temporal CLI and UI.
 ///
-/// Served by `lienthong_codec::codec_router`, nested at `/v1/codec`. Every use is logged with
-/// the operator's account.
+/// Served by `lienthong_codec::codec_router`, nested at `/v1/codec`. Every use, refused or not,
+/// is an audit entry (`codec_decode`) with the operator's account.
 #[utoipa::path(
     post,
     path = "/v1/codec/decode",
@@ -199,7 +236,7 @@ async fn codec_encode() {}
     responses(
         (status = 200, description = "The same payloads, opened; payloads that were not encrypted pass through.", body = Payloads),
         (status = 400, description = "A body that is not payloads (`invalid_payloads`), or a payload no listed key opens (`payload_key_unknown`, …).", body = CodecError),
-        (status = 403, description = "Needs the operator role with personal data (`FORBIDDEN`).", body = crate::error::ErrorBody),
+        (status = 403, description = "Needs an operator granted personal data whose scope is every office (`FORBIDDEN`): a payload names no office.", body = crate::error::ErrorBody),
     ),
 )]
 #[allow(dead_code)] // Only its description is used: the route is the codec crate's.

@@ -5,11 +5,7 @@
 
 use std::time::Duration;
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use lienthong_definitions::{
     StepId,
     operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction},
@@ -22,6 +18,7 @@ use serde_json::Value;
 use temporalio_client::{WorkflowExecuteUpdateOptions, errors::WorkflowUpdateError};
 use utoipa::ToSchema;
 
+use crate::params::ApiPath;
 use crate::{
     ApiError, ApiState, auth::Caller, case_access, case_update, error::FieldError, routes,
 };
@@ -125,7 +122,8 @@ impl ActionRequest {
             "cancel" => ActionKind::Cancel {},
             "hold" => ActionKind::Hold { agency: agency()? },
             "release" => ActionKind::Release { agency: agency()? },
-            other => {
+            // The value is the caller's: never repeated, only what it may be.
+            _ => {
                 let mut error = ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "ACTION_INVALID",
@@ -134,23 +132,34 @@ impl ActionRequest {
                 error.fields.push(FieldError {
                     field: "/action".into(),
                     code: "UNKNOWN_ACTION".into(),
-                    message: format!("`{}` is not an action", other.escape_debug()),
+                    message: "must be one of retry_now, resolve, cancel, hold, release".into(),
                 });
                 return Err(error);
             }
         })
     }
 
+    /// What the audit log keeps besides the reason: the step, agency and reference when they
+    /// have the shape of one (an id, an agency's reference number), else a marker, so the log
+    /// never stores whatever text a caller put there.
     fn detail(&self) -> String {
+        fn shaped(value: &str) -> &str {
+            let ok = !value.is_empty()
+                && value.len() <= 128
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_./:".contains(&b));
+            if ok { value } else { "(not recorded)" }
+        }
         let mut parts = Vec::new();
         if let Some(step) = &self.step {
-            parts.push(format!("step={step}"));
+            parts.push(format!("step={}", shaped(step)));
         }
         if let Some(agency) = &self.agency {
-            parts.push(format!("agency={agency}"));
+            parts.push(format!("agency={}", shaped(agency)));
         }
         if let Some(reference) = &self.reference {
-            parts.push(format!("reference={reference}"));
+            parts.push(format!("reference={}", shaped(reference)));
         }
         if self.force {
             parts.push("force".into());
@@ -200,14 +209,22 @@ pub async fn act(
 ) -> Result<ActionOutcome, ApiError> {
     caller.require(&[Role::Operator])?;
     let result = checked_act(state, caller, code, request).await;
+    // An action that is none of ours is audited as `unknown`, with no detail: the log keeps no
+    // text a caller made up.
+    let (action, detail) = match request.action.as_str() {
+        known @ ("retry_now" | "resolve" | "cancel" | "hold" | "release") => {
+            (known, request.detail())
+        }
+        _ => ("unknown", String::new()),
+    };
     audit(
         state,
         caller,
-        &request.action,
+        action,
         vec![code.to_owned()],
         &request.reason,
         &result,
-        request.detail(),
+        detail,
     )
     .await?;
     if let Ok(outcome) = &result {
@@ -348,7 +365,7 @@ pub(crate) async fn health_problem(state: &ApiState, agency: &str) -> Option<Str
 pub(crate) async fn post(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     crate::json::ApiJson(request): crate::json::ApiJson<ActionRequest>,
 ) -> Result<(StatusCode, Json<ActionOutcome>), ApiError> {
     Ok((

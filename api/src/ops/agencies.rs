@@ -4,11 +4,7 @@
 //! a batch goes back to every case carrying it at a gentle rate, so the agency is not flooded
 //! the moment it returns. Both answer at once with their batch's id.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use lienthong_identity::Role;
 use lienthong_workflows::batch::BatchAction;
 use serde::Deserialize;
@@ -19,6 +15,7 @@ use super::{
     actions::audit,
     batches::{self, NewBatch},
 };
+use crate::params::ApiPath;
 use crate::{ApiError, ApiState, auth::Caller};
 
 /// Releases per second unless the operator chooses otherwise, and the most they may choose.
@@ -64,7 +61,7 @@ pub async fn hold(
     agency: &str,
     reason: &str,
 ) -> Result<Value, ApiError> {
-    caller.require(&[Role::Operator])?;
+    every_office(caller)?;
     let result = async {
         if reason.trim().is_empty() || reason.chars().count() > 500 {
             return Err(reason_required());
@@ -131,7 +128,7 @@ pub async fn release(
     reason: &str,
     per_second: Option<u32>,
 ) -> Result<Value, ApiError> {
-    caller.require(&[Role::Operator])?;
+    every_office(caller)?;
     let rate = per_second.unwrap_or(DEFAULT_RATE).clamp(1, MAX_RATE);
     let result = async {
         if reason.trim().is_empty() || reason.chars().count() > 500 {
@@ -198,6 +195,21 @@ pub async fn release(
     Ok(json!({"agency": agency, "held": false, "batch": batch, "per_second": rate}))
 }
 
+/// An agency's hold is the installation's: it stops the agency for the cases of every office,
+/// and new cases of every office start held. So it is held and released only by an operator
+/// whose scope is every office; an office's operator holds their own cases one by one.
+fn every_office(caller: &Caller) -> Result<(), ApiError> {
+    let principal = caller.require(&[Role::Operator])?;
+    if principal.covers_every_office() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "SCOPE_TOO_NARROW",
+        "holding or releasing an agency acts on the cases of every office: it needs an operator whose scope is every office (`*`); hold or release your offices' cases one by one instead",
+    ))
+}
+
 fn not_held(agency: &str) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
@@ -214,13 +226,14 @@ fn not_held(agency: &str) -> ApiError {
     responses(
         (status = 200, description = "Held for new cases; the batch telling the running ones.", body = crate::openapi::AgencyActionAnswer),
         (status = 400, description = "`REASON_REQUIRED`.", body = crate::error::ErrorBody),
+        (status = 403, description = "`SCOPE_TOO_NARROW`: the operator's scope is not every office.", body = crate::error::ErrorBody),
         (status = 404, description = "`AGENCY_NOT_FOUND`.", body = crate::error::ErrorBody),
         (status = 409, description = "`ALREADY_HELD`.", body = crate::error::ErrorBody),
     ))]
 pub(crate) async fn hold_route(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(agency): Path<String>,
+    ApiPath(agency): ApiPath<String>,
     crate::json::ApiJson(request): crate::json::ApiJson<AgencyActionRequest>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(hold(&state, &caller, &agency, &request.reason).await?))
@@ -234,13 +247,14 @@ pub(crate) async fn hold_route(
     responses(
         (status = 200, description = "Released for new cases; the batch releasing the held ones.", body = crate::openapi::AgencyActionAnswer),
         (status = 400, description = "`REASON_REQUIRED`.", body = crate::error::ErrorBody),
+        (status = 403, description = "`SCOPE_TOO_NARROW`: the operator's scope is not every office.", body = crate::error::ErrorBody),
         (status = 404, description = "`AGENCY_NOT_FOUND`.", body = crate::error::ErrorBody),
         (status = 409, description = "`NOT_HELD`.", body = crate::error::ErrorBody),
     ))]
 pub(crate) async fn release_route(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(agency): Path<String>,
+    ApiPath(agency): ApiPath<String>,
     crate::json::ApiJson(request): crate::json::ApiJson<AgencyActionRequest>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(

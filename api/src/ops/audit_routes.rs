@@ -1,18 +1,14 @@
 //! `GET /v1/audit` and `GET /v1/audit.csv`: the audit log for auditors, filtered by case, actor,
 //! action and time, newest first, exportable as CSV.
 
-use axum::{
-    Json,
-    extract::{Query, State},
-    http::header,
-    response::IntoResponse,
-};
+use axum::{Json, extract::State, http::header, response::IntoResponse};
 use lienthong_identity::Role;
 use lienthong_store::{AuditEntry, AuditFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
 
+use crate::params::ApiQuery;
 use crate::{ApiError, ApiState, auth::Caller};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -65,7 +61,7 @@ async fn entries(
 pub(crate) async fn list(
     State(state): State<ApiState>,
     caller: Caller,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let entries = entries(&state, &caller, query, 100).await?;
     let next = entries.last().map(|e| e.id);
@@ -80,7 +76,7 @@ pub(crate) async fn list(
 pub(crate) async fn csv(
     State(state): State<ApiState>,
     caller: Caller,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let entries = entries(&state, &caller, query, 10_000).await?;
     Ok((

@@ -2,11 +2,7 @@
 //! with its id; `GET /v1/ops/batches/{id}` shows its progress and each case's outcome, page by
 //! page; `GET /v1/ops/batches` lists recent ones. A batch survives API and worker restarts.
 
-use axum::{
-    Json,
-    extract::{Path, Query, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use futures::StreamExt;
 use lienthong_identity::Role;
 use lienthong_workflows::{
@@ -22,6 +18,7 @@ use temporalio_client::{
 };
 use utoipa::{IntoParams, ToSchema};
 
+use crate::params::{ApiPath, ApiQuery};
 use crate::{ApiError, ApiState, auth::Caller};
 
 /// How long a hold or release keeps looking for cases filed while it was recorded or lifted.
@@ -113,6 +110,7 @@ pub(crate) async fn start(
 
 /// Which outcomes to show.
 #[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BatchPage {
     /// The first outcome to show (default 0).
@@ -185,8 +183,8 @@ pub async fn report(
 pub(crate) async fn show(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(id): Path<String>,
-    Query(page): Query<BatchPage>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(page): ApiQuery<BatchPage>,
 ) -> Result<Json<BatchReport>, ApiError> {
     Ok(Json(report(&state, &caller, &id, page).await?))
 }

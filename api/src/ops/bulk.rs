@@ -243,9 +243,11 @@ pub async fn bulk(
             ));
         }
         // Releasing an agency's cases means it is back: new cases no longer start held either,
-        // and the batch keeps looking for cases filed while the hold was being lifted.
+        // and the batch keeps looking for cases filed while the hold was being lifted. The hold
+        // is every office's, so only an operator of every office lifts it; another releases the
+        // cases of their offices only.
         let hold_lifted = match &action {
-            BatchAction::Release { agency } => state
+            BatchAction::Release { agency } if principal.covers_every_office() => state
                 .store
                 .release_agency(agency)
                 .await
@@ -275,10 +277,15 @@ pub async fn bulk(
         }))
     }
     .await;
+    // The audit log names only actions it knows: what a caller typed is never stored.
+    let known = match request.action.as_str() {
+        action @ ("retry_now" | "release") => action,
+        _ => "unknown",
+    };
     let action = if request.dry_run {
-        format!("bulk_{}_dry_run", request.action)
+        format!("bulk_{known}_dry_run")
     } else {
-        format!("bulk_{}", request.action)
+        format!("bulk_{known}")
     };
     let mut detail = json!({
         "agency": request.agency, "filter": request.filter, "cap": cap,

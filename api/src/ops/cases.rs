@@ -3,10 +3,7 @@
 
 use std::time::SystemTime;
 
-use axum::{
-    Json,
-    extract::{Path, Query, State},
-};
+use axum::{Json, extract::State};
 use futures::StreamExt;
 use lienthong_identity::Role;
 use lienthong_store::AuditFilter;
@@ -18,6 +15,7 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use utoipa::{IntoParams, ToSchema};
 
 use super::filter::CaseFilter;
+use crate::params::{ApiPath, ApiQuery};
 use crate::{
     ApiError, ApiState,
     auth::Caller,
@@ -53,6 +51,10 @@ pub struct ListQuery {
     #[serde(flatten)]
     #[param(ignore)]
     pub filter: CaseFilter,
+    /// `CaseFilter::overdue`, read here: `serde(flatten)` reads the fields it holds as text, so
+    /// a boolean among them is refused (`overdue=true` included).
+    #[param(ignore)]
+    pub overdue: Option<bool>,
     /// From 1 (default 1).
     pub page: Option<usize>,
     /// 1 to 200 (default 50).
@@ -148,13 +150,16 @@ pub async fn list_cases(
 pub(crate) async fn list(
     State(state): State<ApiState>,
     caller: Caller,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<CasePage>, ApiError> {
     Ok(Json(
         list_cases(
             &state,
             &caller,
-            &query.filter,
+            &CaseFilter {
+                overdue: query.overdue,
+                ..query.filter
+            },
             query.page.unwrap_or(1),
             query.page_size.unwrap_or(50),
         )
@@ -312,7 +317,7 @@ pub async fn timeline(state: &ApiState, caller: &Caller, code: &str) -> Result<V
 pub(crate) async fn show(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(timeline(&state, &caller, &code).await?))
 }
@@ -343,7 +348,7 @@ pub async fn picture(state: &ApiState, caller: &Caller, code: &str) -> Result<St
 pub(crate) async fn picture_svg(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
     Ok((
         [(axum::http::header::CONTENT_TYPE, "image/svg+xml")],

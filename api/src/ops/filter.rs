@@ -6,6 +6,9 @@ use axum::http::StatusCode;
 use lienthong_identity::Principal;
 use lienthong_workflows::{CaseWorkflow, search_attributes as sa};
 use serde::{Deserialize, Serialize};
+use time::{
+    Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
+};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{ApiError, error::FieldError};
@@ -64,20 +67,28 @@ fn word(field: &str, value: &str) -> Result<String, ApiError> {
     }
 }
 
+/// A date (`2026-11-23`: that day's start in Vietnam) or an RFC 3339 time, as the visibility
+/// query takes it. Anything else is refused here: the engine would fail the whole query.
 fn instant(field: &str, value: &str) -> Result<String, ApiError> {
-    let ok = !value.is_empty()
-        && value.len() <= 40
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b"-:TZ+.".contains(&b));
-    if !ok {
-        return Err(bad(field, "write a date (2026-11-23) or an RFC 3339 time"));
+    let refused = || {
+        bad(
+            field,
+            "write a date (2026-11-23) or an RFC 3339 time (2026-11-23T08:00:00+07:00)",
+        )
+    };
+    let date_shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if date_shaped {
+        Date::parse(value, format_description!("[year]-[month]-[day]")).map_err(|_| refused())?;
+        return Ok(format!("{value}T00:00:00+07:00"));
     }
-    Ok(if value.len() == 10 {
-        format!("{value}T00:00:00+07:00")
-    } else {
-        value.to_owned()
-    })
+    OffsetDateTime::parse(value, &Rfc3339)
+        .ok()
+        .and_then(|time| time.format(&Rfc3339).ok())
+        .ok_or_else(refused)
 }
 
 /// Offices an operator's scope names, as visibility matches them: the office itself, or any
@@ -228,6 +239,69 @@ mod tests {
         let err = filter.query(&operator(&["01"])).unwrap_err();
         assert_eq!(err.code, "FILTER_INVALID");
         assert_eq!(err.fields[0].field, "/procedure");
+    }
+
+    #[test]
+    fn a_time_that_is_not_a_date_or_rfc_3339_is_refused_without_repeating_it() {
+        for (field, value) in [
+            ("submitted_from", "1"),
+            ("submitted_from", "9999-99-99"),
+            ("submitted_from", "2026-02-30"),
+            ("submitted_from", "2026-11-01T25:00:00Z"),
+            ("submitted_from", "2026-11-01 08:00:00"),
+            ("submitted_from", "2026-11-01T08:00:00"),
+            ("submitted_from", "Nguyễn Văn A 001190012345"),
+            ("submitted_to", "2026-1-1"),
+            ("submitted_to", "-2026-11-01"),
+            ("submitted_to", ""),
+        ] {
+            let mut filter = CaseFilter::default();
+            let slot = if field == "submitted_from" {
+                &mut filter.submitted_from
+            } else {
+                &mut filter.submitted_to
+            };
+            *slot = Some(value.to_owned());
+            let err = filter.query(&operator(&["01"])).unwrap_err();
+            assert_eq!(
+                (err.status, err.code, err.fields.len()),
+                (StatusCode::BAD_REQUEST, "FILTER_INVALID", 1),
+                "{value}"
+            );
+            let f = &err.fields[0];
+            assert_eq!(
+                (f.field.as_str(), f.code.as_str(), f.message.as_str()),
+                (
+                    format!("/{field}").as_str(),
+                    "INVALID_FORMAT",
+                    "write a date (2026-11-23) or an RFC 3339 time (2026-11-23T08:00:00+07:00)"
+                ),
+                "{value}"
+            );
+            assert!(value.len() < 2 || !err.message.contains(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn a_date_or_an_rfc_3339_time_reaches_the_query_in_one_form() {
+        for (value, clause) in [
+            ("2026-02-28", "StartTime >= '2026-02-28T00:00:00+07:00'"),
+            (
+                "2026-11-01T08:00:00+07:00",
+                "StartTime >= '2026-11-01T08:00:00+07:00'",
+            ),
+            (
+                "2026-11-01t01:00:00.5z",
+                "StartTime >= '2026-11-01T01:00:00.5Z'",
+            ),
+        ] {
+            let filter = CaseFilter {
+                submitted_from: Some(value.into()),
+                ..CaseFilter::default()
+            };
+            let query = filter.query(&operator(&["01"])).unwrap();
+            assert!(query.contains(clause), "{clause} missing from {query}");
+        }
     }
 
     #[test]

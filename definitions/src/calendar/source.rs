@@ -269,3 +269,43 @@ fn note(
     seen.insert(day, (location, list));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_the_parser_does_not_know_is_left_out() {
+        let error = at(&Location::UNKNOWN, "no day is ever worked");
+        assert_eq!(
+            error,
+            CalendarError {
+                message: "no day is ever worked".into(),
+                line: None,
+                column: None,
+            }
+        );
+    }
+
+    #[test]
+    fn the_syntax_message_drops_only_a_real_location_prefix() {
+        #[rustfmt::skip]
+        let table: &[(&str, &str)] = &[
+            // (the parser's text, the message kept)
+            ("error: line 3 column 5: did not find expected ','\n 3 | a: [b\n", "did not find expected ','"),
+            ("line 12 column 1: unclosed mapping", "unclosed mapping"),
+            ("line 3: tab in indentation", "tab in indentation"),
+            // Not a location: kept whole.
+            ("line three column 5: odd", "line three column 5: odd"),
+            ("line 3 column x5: odd", "line 3 column x5: odd"),
+            ("line 3 column : odd", "line 3 column : odd"),
+            ("line : odd", "line : odd"),
+            ("recursion limit exceeded", "recursion limit exceeded"),
+            ("error: ", "invalid YAML"),
+            ("", "invalid YAML"),
+        ];
+        for &(text, kept) in table {
+            assert_eq!(syntax_message(text), kept, "{text:?}");
+        }
+    }
+}

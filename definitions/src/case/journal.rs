@@ -142,7 +142,9 @@ fn describe(event: &Event) -> Described<'_> {
         Event::StillRunning(step) => plain("still_running", step),
         Event::AgencyHeld { agency } => ("agency_held", None, Some(agency.as_str()), None),
         Event::AgencyReleased { agency } => ("agency_released", None, Some(agency.as_str()), None),
-        Event::StepHeld { step, agency, .. } => ("step_held", Some(step), Some(agency.as_str()), None),
+        Event::StepHeld { step, agency, .. } => {
+            ("step_held", Some(step), Some(agency.as_str()), None)
+        }
         Event::RetryRequested(step) => plain("retry_requested", step),
         Event::StepResolved {
             step, reference, ..
