@@ -3,6 +3,7 @@
 //! else gets the same 404 as for a case that does not exist, so existence never leaks.
 
 use axum::http::StatusCode;
+use lienthong_definitions::{Catalogue, catalogue::Operation};
 use lienthong_identity::{Principal, Role};
 use lienthong_store::{CaseRecord, NewAuditEntry};
 use serde_json::Value;
@@ -166,6 +167,39 @@ fn is_personal(key: &str) -> bool {
         .any(|p| key == *p || key.ends_with(&format!("_{p}")))
 }
 
+/// Masks a case's state for a caller who may not see personal data. Each agency's answer
+/// follows its operation's contract in the catalogue: a field classified `x-personal: true`, or
+/// not classified at all, is masked; only a field declared `x-personal: false` shows. Whatever
+/// else the state holds is masked by the names of personal fields.
+pub(crate) fn mask_case(case: &mut Value, catalogue: &Catalogue) {
+    if let Some(steps) = case["steps"].as_array_mut() {
+        for step in steps {
+            let agency = step["agency"].as_str().and_then(|a| catalogue.agency(a));
+            let operation = step["operation"].as_str().unwrap_or_default().to_owned();
+            let forward = agency.and_then(|a| a.operation(&operation));
+            let undo = agency.and_then(|a| a.undo_of(&operation));
+            mask_answer(&mut step["output"], forward);
+            mask_answer(&mut step["compensation_output"], undo);
+        }
+    }
+    mask(case);
+}
+
+/// Masks every field of an agency's answer its operation does not declare public.
+fn mask_answer(answer: &mut Value, operation: Option<&Operation>) {
+    let Value::Object(fields) = answer else {
+        return;
+    };
+    for (name, value) in fields.iter_mut() {
+        let public = operation
+            .and_then(|o| o.response["properties"][name.as_str()]["x-personal"].as_bool())
+            == Some(false);
+        if !public {
+            mask_all(value);
+        }
+    }
+}
+
 /// Replaces personal values in `value` (any depth) with a mask, keeping its shape.
 pub(crate) fn mask(value: &mut Value) {
     match value {
@@ -218,6 +252,7 @@ fn collect<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use serde_json::json;
 
@@ -238,6 +273,94 @@ mod tests {
                 "child": {"full_name": "•••", "personal_id": "•••"},
                 "members": [{"personal_id": "•••"}],
             })
+        );
+    }
+
+    #[test]
+    fn every_answer_field_of_every_shipped_contract_declares_whether_it_is_personal() {
+        let catalogue = Catalogue::shipped().unwrap();
+        let mut undeclared = Vec::new();
+        for agency in catalogue.agencies() {
+            for operation in &agency.operations {
+                let properties = operation.response["properties"].as_object();
+                for (name, schema) in properties.into_iter().flatten() {
+                    if !schema["x-personal"].is_boolean() {
+                        undeclared.push(format!("{}/{}.{name}", agency.id, operation.name));
+                    }
+                }
+            }
+        }
+        assert!(undeclared.is_empty(), "{undeclared:?}");
+    }
+
+    /// Every output field of every step (each route, forward and undo) of every shipped
+    /// procedure, as a case state shows it to an operator without personal data.
+    #[test]
+    fn every_output_field_of_every_shipped_procedure_is_masked_by_its_classification() {
+        let catalogue = Catalogue::shipped().unwrap();
+        let mut checked = 0;
+        for definition in lienthong_definitions::shipped_definitions().unwrap() {
+            for step in &definition.steps {
+                for route in &step.routes {
+                    let agency = catalogue.agency(&route.agency).unwrap();
+                    let forward = agency.operation(&route.operation).unwrap();
+                    let made = |operation: &Operation| -> Value {
+                        let properties = operation.response["properties"].as_object();
+                        Value::Object(
+                            properties
+                                .into_iter()
+                                .flatten()
+                                .map(|(name, _)| (name.clone(), json!(format!("value-{name}"))))
+                                .collect(),
+                        )
+                    };
+                    let undo = agency.undo_of(&route.operation);
+                    let mut case = json!({"steps": [{
+                        "agency": route.agency, "operation": route.operation,
+                        "output": made(forward),
+                        "compensation_output": undo.map_or(Value::Null, made),
+                    }]});
+                    mask_case(&mut case, &catalogue);
+                    for (operation, shown) in [
+                        (Some(forward), &case["steps"][0]["output"]),
+                        (undo, &case["steps"][0]["compensation_output"]),
+                    ] {
+                        let Some(operation) = operation else { continue };
+                        for (name, schema) in operation.response["properties"]
+                            .as_object()
+                            .into_iter()
+                            .flatten()
+                        {
+                            let personal = schema["x-personal"] != json!(false);
+                            let masked = shown[name.as_str()] == json!("•••");
+                            assert_eq!(
+                                personal, masked,
+                                "{}/{}.{name} in step {} of {}",
+                                route.agency, operation.name, step.id, definition.id
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 30, "only {checked} fields walked");
+    }
+
+    #[test]
+    fn identifiers_of_a_health_card_are_masked_and_an_unclassified_field_too() {
+        let catalogue = Catalogue::shipped().unwrap();
+        let mut case = json!({"steps": [{
+            "agency": "social-insurance", "operation": "issue-child-health-card",
+            "output": {"card_number": "HC-1", "social_insurance_number": "SI-1",
+                       "valid_from": "2026-12-06", "added_later": "x"},
+            "compensation_output": null,
+        }]});
+        mask_case(&mut case, &catalogue);
+        assert_eq!(
+            case["steps"][0]["output"],
+            json!({"card_number": "•••", "social_insurance_number": "•••",
+                   "valid_from": "2026-12-06", "added_later": "•••"})
         );
     }
 

@@ -347,7 +347,7 @@ async fn case(
     let case = case_state(&state, &code).await?;
     let mut body = serde_json::to_value(&case).map_err(ApiError::engine_unavailable)?;
     if access.view == View::Masked {
-        case_access::mask(&mut body);
+        case_access::mask_case(&mut body, &state.catalog.agencies());
     } else {
         case_access::record_personal_data_read(&state, &caller, &access, "case state").await?;
     }

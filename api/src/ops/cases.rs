@@ -299,7 +299,7 @@ pub async fn timeline(state: &ApiState, caller: &Caller, code: &str) -> Result<V
         },
     });
     if access.view == View::Masked {
-        case_access::mask(&mut body["case"]);
+        case_access::mask_case(&mut body["case"], &state.catalog.agencies());
     } else {
         case_access::record_personal_data_read(state, caller, &access, "case timeline").await?;
     }
