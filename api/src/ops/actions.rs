@@ -49,24 +49,9 @@ pub struct ActionRequest {
     pub force: bool,
 }
 
-const REFUSALS: &[&str] = &[
-    "REASON_REQUIRED",
-    "ACTOR_REQUIRED",
-    "CASE_CLOSED",
-    "CASE_STOPPING",
-    "STEP_NOT_FOUND",
-    "STEP_NOT_RETRYABLE",
-    "AGENCY_HELD",
-    "AGENCY_NOT_IN_CASE",
-    "ALREADY_HELD",
-    "NOT_HELD",
-    "STEP_NOT_RESOLVABLE",
-    "REFERENCE_REQUIRED",
-    "OUTPUT_INVALID",
-];
-
 fn refused(code: &str, message: impl Into<String>) -> ApiError {
-    let code = REFUSALS
+    // One list of the codes a case refuses with, kept beside the check that makes them.
+    let code = lienthong_definitions::operator::REFUSAL_CODES
         .iter()
         .copied()
         .find(|c| *c == code)
