@@ -185,7 +185,8 @@ async fn with_server(
             attention_after_secs: None,
             first_attempt: args.first_attempt.into(),
             // The load comes from one account on purpose.
-            submissions_per_minute: None,
+            rates: lienthong_api::RatesPerMinute::NONE,
+            console_idle: lienthong_api::DEFAULT_CONSOLE_IDLE,
             payload_cipher: key.cipher.clone(),
             update_deadline: lienthong_api::DEFAULT_UPDATE_DEADLINE,
         },

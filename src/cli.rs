@@ -5,6 +5,7 @@
 use std::{collections::BTreeSet, net::SocketAddr, path::PathBuf};
 
 use clap::{CommandFactory, Parser, Subcommand};
+use lienthong_api::RatesPerMinute;
 
 use crate::{DEFAULT_TASK_QUEUE, FirstAttempt};
 
@@ -191,12 +192,43 @@ pub struct ApiArgs {
     #[arg(long, env = "LIENTHONG_FIRST_ATTEMPT", value_enum, default_value_t = FirstAttempt::Local)]
     pub first_attempt: FirstAttempt,
     /// Applications one account may submit per minute, per API replica (0: no limit).
-    #[arg(long, env = "LIENTHONG_SUBMISSIONS_PER_MINUTE", default_value_t = 60)]
+    #[arg(long, env = "LIENTHONG_SUBMISSIONS_PER_MINUTE", default_value_t = RatesPerMinute::default().submissions)]
     pub submissions_per_minute: u32,
+    /// Signed callbacks one agency may send per minute, per API replica (0: no limit).
+    #[arg(long, env = "LIENTHONG_CALLBACKS_PER_MINUTE", default_value_t = RatesPerMinute::default().callbacks)]
+    pub callbacks_per_minute: u32,
+    /// Dry runs one account may make per minute, per API replica (0: no limit).
+    #[arg(long, env = "LIENTHONG_DRY_RUNS_PER_MINUTE", default_value_t = RatesPerMinute::default().dry_runs)]
+    pub dry_runs_per_minute: u32,
+    /// Definition validations one account may ask for per minute, per API replica (0: no limit).
+    #[arg(long, env = "LIENTHONG_VALIDATIONS_PER_MINUTE", default_value_t = RatesPerMinute::default().validations)]
+    pub validations_per_minute: u32,
+    /// Console sign-in attempts one client address may make per minute, per API replica (0: no
+    /// limit). Behind a reverse proxy every browser comes from the proxy's address: limit per
+    /// client there, or raise this.
+    #[arg(long, env = "LIENTHONG_SIGN_INS_PER_MINUTE", default_value_t = RatesPerMinute::default().sign_ins)]
+    pub sign_ins_per_minute: u32,
+    /// Minutes a console session may go unused before it ends (it also ends at sign-out and
+    /// when the token it was opened with expires, at most 12 hours after sign-in).
+    #[arg(long, env = "LIENTHONG_CONSOLE_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub console_idle_minutes: u32,
     /// Seconds a withdrawal or an operator's action waits for its case to take it before the
     /// API answers `503 CASE_DID_NOT_ANSWER` (as when no worker is running).
     #[arg(long, env = "LIENTHONG_UPDATE_DEADLINE_SECS", default_value_t = lienthong_api::DEFAULT_UPDATE_DEADLINE.as_secs() as usize, value_parser = at_least_one)]
     pub update_deadline_secs: usize,
+}
+
+impl ApiArgs {
+    /// The limits these flags set.
+    pub fn rates(&self) -> RatesPerMinute {
+        RatesPerMinute {
+            submissions: self.submissions_per_minute,
+            callbacks: self.callbacks_per_minute,
+            dry_runs: self.dry_runs_per_minute,
+            validations: self.validations_per_minute,
+            sign_ins: self.sign_ins_per_minute,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]

@@ -113,6 +113,7 @@ async fn run(command: Command) -> Result<()> {
                     secrets.entry(agency).or_insert(secret);
                 }
             }
+            let rates = args.rates();
             let options = roles::ApiOptions {
                 task_queue: args.task_queue,
                 callback_secrets: secrets,
@@ -124,7 +125,8 @@ async fn run(command: Command) -> Result<()> {
                 default_office: args.default_office.clone(),
                 attention_after_secs: args.attention_after_secs,
                 first_attempt: args.first_attempt.into(),
-                submissions_per_minute: Some(args.submissions_per_minute).filter(|n| *n > 0),
+                rates,
+                console_idle: Duration::from_secs(u64::from(args.console_idle_minutes) * 60),
                 payload_cipher: cipher.clone(),
                 update_deadline: Duration::from_secs(args.update_deadline_secs as u64),
             };
@@ -340,7 +342,8 @@ async fn run_dev_stack(
             default_office: "01-HK".into(),
             attention_after_secs: None,
             first_attempt: FirstAttempt::default().into(),
-            submissions_per_minute: Some(60),
+            rates: lienthong_api::RatesPerMinute::default(),
+            console_idle: lienthong_api::DEFAULT_CONSOLE_IDLE,
             payload_cipher: cipher.clone(),
             update_deadline: lienthong_api::DEFAULT_UPDATE_DEADLINE,
         },

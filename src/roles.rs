@@ -164,8 +164,10 @@ pub struct ApiOptions {
     pub attention_after_secs: Option<u64>,
     /// Where new cases run their agency calls' first attempts.
     pub first_attempt: lienthong_workflows::FirstAttempt,
-    /// Submissions per minute one caller may make; `None`: no limit.
-    pub submissions_per_minute: Option<u32>,
+    /// How many submissions, callbacks, dry runs, validations and sign-ins each key may make.
+    pub rates: lienthong_api::RatesPerMinute,
+    /// How long a console session lasts unused.
+    pub console_idle: std::time::Duration,
     /// The history cipher, served to operators at `/v1/codec`.
     pub payload_cipher: Arc<lienthong_codec::PayloadCipher>,
     /// How long a withdrawal or an operator's action waits for its case to take it.
@@ -198,9 +200,8 @@ pub async fn serve_api(
         first_attempt: options.first_attempt,
         payload_cipher: options.payload_cipher,
         update_deadline: options.update_deadline,
-        submissions: Arc::new(lienthong_api::SubmissionLimiter::new(
-            options.submissions_per_minute,
-        )),
+        limits: Arc::new(lienthong_api::RateLimits::new(options.rates)),
+        console_idle: options.console_idle,
         task_queue: options.task_queue,
         calendar: Arc::new(Calendar::vietnam()),
         callbacks: Arc::new(CallbackAuth::new(options.callback_secrets)),
@@ -209,6 +210,8 @@ pub async fn serve_api(
     let app = instrument_router(lienthong_api::router(state), &options.metrics)
         .merge(metrics_router(options.metrics.clone()));
     on_serving()?;
+    // With each connection's address: console sign-ins are limited per client address.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(stop.wait())
         .await

@@ -4,14 +4,15 @@
 
 mod support;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use lienthong_identity::Claims;
 use proptest::{
     prelude::*,
     strategy::ValueTree,
     test_runner::{Config, TestRunner},
 };
 use serde_json::{Value, json};
-use support::{Stack, all_roles, example_submission};
+use support::{SignedCallback, Stack, all_roles, example_submission};
 
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -171,6 +172,130 @@ async fn oversized_unknown_and_flooding_requests_are_refused_with_their_codes() 
     }
     assert_eq!(statuses[..6], [202; 6]);
     assert_eq!(statuses[6], 429);
+    Ok(())
+}
+
+/// Sends `request` six times: the first five get `allowed`, the sixth is refused in the error
+/// shape, saying when to try again (one more every 12 s at 5 a minute).
+async fn sixth_is_limited(
+    what: &str,
+    allowed: u16,
+    request: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<()> {
+    for i in 0..5 {
+        let status = request().send().await?.status().as_u16();
+        assert_eq!(status, allowed, "{what} #{i}");
+    }
+    let refused = request().send().await?;
+    assert_eq!(refused.status().as_u16(), 429, "{what}");
+    assert_eq!(refused.headers()["retry-after"], "12", "{what}");
+    let body = refused.text().await?;
+    if what != "console sign-in" {
+        let answer: Value = serde_json::from_str(&body)?;
+        assert_eq!(answer["error"]["code"], "RATE_LIMITED", "{what}: {answer}");
+    } else {
+        assert!(body.contains("RATE_LIMITED"), "{body}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn callbacks_dry_runs_validations_and_sign_ins_are_limited_per_agency_account_or_address()
+-> Result<()> {
+    let stack = Stack::start_env(
+        [
+            ("LIENTHONG_CALLBACKS_PER_MINUTE", "5"),
+            ("LIENTHONG_DRY_RUNS_PER_MINUTE", "5"),
+            ("LIENTHONG_VALIDATIONS_PER_MINUTE", "5"),
+            ("LIENTHONG_SIGN_INS_PER_MINUTE", "5"),
+        ]
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .to_vec(),
+    )
+    .await?;
+    let http = fresh_connections(&stack)?;
+    let api = stack.api.clone();
+
+    // Validation and dry runs count per account: another administrator is not slowed down.
+    sixth_is_limited("validation", 200, || {
+        http.post(format!("{api}/v1/definitions/validate"))
+            .body("id: not-a-whole-definition")
+    })
+    .await?;
+    let colleague = stack.client_as(Some(&Claims {
+        sub: "colleague".into(),
+        ..all_roles()
+    }));
+    let status = colleague
+        .post(format!("{api}/v1/definitions/validate"))
+        .body("id: x")
+        .send()
+        .await?
+        .status();
+    assert_eq!(status.as_u16(), 200, "another account validates");
+    sixth_is_limited("dry run", 400, || {
+        http.post(format!("{api}/v1/definitions/dry-run"))
+            .json(&json!({"application": {}}))
+    })
+    .await?;
+
+    // Callbacks count per agency, once their signature holds: unsigned ones use up nothing.
+    for _ in 0..10 {
+        let forged = SignedCallback::new("not-the-secret", &json!({}))?;
+        assert_eq!(forged.send(&http, &api, "residence").await?.0, 401);
+    }
+    let decision = |i: usize| json!({"idempotency_key": format!("LT-00000{i}/register-residence"), "outcome": "done", "output": {}});
+    for i in 0..5 {
+        let signed = SignedCallback::new("dev-secret-residence", &decision(i))?;
+        let (status, answer) = signed.send(&http, &api, "residence").await?;
+        assert_ne!(status, 429, "callback #{i}: {answer}");
+    }
+    let signed = SignedCallback::new("dev-secret-residence", &decision(5))?;
+    let (status, answer) = signed.send(&http, &api, "residence").await?;
+    assert_eq!(
+        (status, &answer["error"]["code"]),
+        (429, &json!("RATE_LIMITED"))
+    );
+    let other = SignedCallback::new("dev-secret-social-insurance", &decision(6))?;
+    assert_ne!(other.send(&http, &api, "social-insurance").await?.0, 429);
+
+    // Console sign-ins count per client address, whatever the token.
+    sixth_is_limited("console sign-in", 401, || {
+        http.post(format!("{api}/console/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("token=not-a-token")
+    })
+    .await?;
+    // From another address an officer still signs in; the session id the console cookie holds
+    // opens the console only, never the API.
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let signed_in = elsewhere
+        .post(format!("{api}/console/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={}", stack.token(&all_roles())))
+        .send()
+        .await?;
+    assert_eq!(signed_in.status().as_u16(), 303);
+    let cookie = signed_in.headers()["set-cookie"].to_str()?.to_owned();
+    let session = cookie
+        .strip_prefix("lienthong_session=")
+        .and_then(|rest| rest.split(';').next())
+        .context("a session cookie")?;
+    let page = elsewhere
+        .get(format!("{api}/console/cases"))
+        .header("cookie", format!("lienthong_session={session}"))
+        .send()
+        .await?;
+    assert_eq!(page.status().as_u16(), 200);
+    let as_bearer = elsewhere
+        .get(format!("{api}/v1/ops/cases"))
+        .bearer_auth(session)
+        .send()
+        .await?;
+    assert_eq!(as_bearer.status().as_u16(), 401);
     Ok(())
 }
 

@@ -173,6 +173,7 @@ struct Callback {
         (status = 401, description = "`SIGNATURE_MISSING`, `SIGNATURE_INVALID`, `SIGNATURE_EXPIRED`, `UNKNOWN_AGENCY` or `CALLBACK_REPLAYED`.", body = crate::error::ErrorBody),
         (status = 404, description = "`CASE_NOT_FOUND`.", body = crate::error::ErrorBody),
         (status = 409, description = "`CASE_CLOSED`.", body = crate::error::ErrorBody),
+        (status = 429, description = "`RATE_LIMITED`: too many callbacks from this agency; `Retry-After` says when to send again.", body = crate::error::ErrorBody),
     ))]
 pub(crate) async fn receive(
     State(state): State<ApiState>,
@@ -185,6 +186,9 @@ pub(crate) async fn receive(
         .callbacks
         .verify(&agency, &headers, &body, received)?
         .replay_key();
+    // Counted once the signature holds: an unsigned flood costs only an HMAC, and must not use
+    // up the agency's own allowance.
+    state.limits.callbacks.check(&agency)?;
     let callback: Callback = serde_json::from_slice(&body).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,

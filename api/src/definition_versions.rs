@@ -74,13 +74,17 @@ impl VersionView {
 #[utoipa::path(post, path = "/v1/definitions/validate", operation_id = "validate_definition", tag = "definitions",
     security(("bearer" = [])),
     request_body(content = String, content_type = "application/yaml", description = "A definition's YAML text (any content type; read as UTF-8)."),
-    responses((status = 200, description = "Whether it is valid, and every diagnostic.", body = crate::openapi::ValidationAnswer)))]
+    responses(
+        (status = 200, description = "Whether it is valid, and every diagnostic.", body = crate::openapi::ValidationAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many validations from this account; `Retry-After` says when to try again.", body = crate::error::ErrorBody),
+    ))]
 async fn validate(
     State(state): State<ApiState>,
     caller: Caller,
     ApiText(body): ApiText,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_staff()?;
+    state.limits.validations.check(&caller.0.subject)?;
     Ok(match state.catalog.parse(&body) {
         Ok(d) => Json(json!({
             "valid": true,
@@ -295,6 +299,7 @@ struct DryRunRequest {
         (status = 403, description = "`NOT_YOUR_AGENCY`.", body = crate::error::ErrorBody),
         (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
         (status = 422, description = "`DEFINITION_INVALID` with `diagnostics`.", body = crate::error::ErrorBody),
+        (status = 429, description = "`RATE_LIMITED`: too many dry runs from this account; `Retry-After` says when to try again.", body = crate::error::ErrorBody),
     ))]
 async fn dry_run(
     State(state): State<ApiState>,
@@ -302,6 +307,7 @@ async fn dry_run(
     ApiJson(request): ApiJson<DryRunRequest>,
 ) -> Result<Json<DryRunReport>, ApiError> {
     caller.require(&[Role::AgencyAdmin])?;
+    state.limits.dry_runs.check(&caller.0.subject)?;
     let definition = match (&request.definition, &request.procedure, request.version) {
         (Some(text), None, None) => state
             .catalog

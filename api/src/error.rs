@@ -1,7 +1,7 @@
 use axum::{
     Json,
     extract::Request,
-    http::{HeaderMap, StatusCode, Uri, header},
+    http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -27,6 +27,8 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
     /// Problems found in a procedure definition, each with its code, line and column.
     pub diagnostics: Vec<DiagnosticView>,
+    /// Seconds to wait before asking again (`Retry-After`), for a refusal that passes.
+    pub retry_after: Option<u64>,
 }
 
 /// A definition diagnostic as the API shows it, so an editor can point at the line.
@@ -60,6 +62,7 @@ impl ApiError {
             message: message.into(),
             fields: Vec::new(),
             diagnostics: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -70,6 +73,7 @@ impl ApiError {
             message: "the application has problems; see `fields`; nothing was started".into(),
             fields,
             diagnostics: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -148,7 +152,13 @@ impl IntoResponse for ApiError {
                 diagnostics: &self.diagnostics,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

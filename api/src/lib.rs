@@ -28,8 +28,10 @@ mod supplements;
 pub use auth::Caller;
 pub use callbacks::CallbackAuth;
 pub use case_update::DEFAULT_UPDATE_DEADLINE;
+/// How long a console session lasts unused unless configured.
+pub const DEFAULT_CONSOLE_IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 pub use catalog::{Catalog, CatalogError, INSTALLER};
 pub use console::share_csrf_key;
 pub use error::ApiError;
-pub use limits::SubmissionLimiter;
+pub use limits::{RateLimits, RatesPerMinute};
 pub use routes::{ApiState, router};

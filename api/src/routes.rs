@@ -56,8 +56,10 @@ pub struct ApiState {
     pub attention_after_secs: Option<u64>,
     /// Where each new case runs its agency calls' first attempts.
     pub first_attempt: lienthong_workflows::FirstAttempt,
-    /// How often one caller may submit.
-    pub submissions: Arc<crate::SubmissionLimiter>,
+    /// How often one caller may submit, call back, dry-run, validate or sign in.
+    pub limits: Arc<crate::RateLimits>,
+    /// How long a console session lasts unused.
+    pub console_idle: std::time::Duration,
     /// Decrypts case history for the Temporal CLI and UI (`/v1/codec`).
     pub payload_cipher: Arc<lienthong_codec::PayloadCipher>,
     /// How long a withdrawal or an operator's action waits for its case to take it.
@@ -184,7 +186,7 @@ async fn submit(
     ApiJson(submission): ApiJson<Submission>,
 ) -> Result<impl IntoResponse, ApiError> {
     let principal = caller.require(&[Role::Citizen, Role::Operator])?;
-    state.submissions.check(&principal.subject)?;
+    state.limits.submissions.check(&principal.subject)?;
     let office = submission
         .office
         .clone()
@@ -433,6 +435,7 @@ async fn withdraw(
                 message: "a reason is required".into(),
             }],
             diagnostics: Vec::new(),
+            retry_after: None,
         });
     }
     let handle = running_case(&state, &code).await?;

@@ -123,6 +123,7 @@ pub(crate) async fn supplement(
             message: "the supplement has problems; see `fields`".into(),
             fields: problems,
             diagnostics: Vec::new(),
+            retry_after: None,
         });
     }
     let request = SupplementRequest {

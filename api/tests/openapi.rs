@@ -27,7 +27,7 @@ use axum::{
     body::Body,
     http::{Method, Request, StatusCode, header},
 };
-use lienthong_api::{ApiState, CallbackAuth, Catalog, SubmissionLimiter};
+use lienthong_api::{ApiState, CallbackAuth, Catalog, RateLimits, RatesPerMinute};
 use lienthong_codec::{KeyRing, PayloadCipher, generate_key_entry};
 use lienthong_definitions::calendar::Calendar;
 use lienthong_identity::{Claims, DevKey};
@@ -98,7 +98,8 @@ async fn api_with_key() -> (Router, tempfile::TempDir, DevKey) {
         default_office: "01-HK".into(),
         attention_after_secs: None,
         first_attempt: lienthong_workflows::FirstAttempt::default(),
-        submissions: Arc::new(SubmissionLimiter::new(None)),
+        limits: Arc::new(RateLimits::new(RatesPerMinute::NONE)),
+        console_idle: Duration::from_secs(1800),
         payload_cipher: Arc::new(PayloadCipher::new(ring)),
         update_deadline: Duration::from_secs(1),
     };

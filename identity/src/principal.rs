@@ -88,6 +88,8 @@ pub struct Principal {
     pub offices: Vec<String>,
     pub agencies: Vec<String>,
     pub personal_data: bool,
+    /// When the token stops being valid (Unix seconds), when it says.
+    pub expires_at: Option<u64>,
 }
 
 impl fmt::Debug for Principal {
@@ -99,6 +101,7 @@ impl fmt::Debug for Principal {
             .field("offices", &self.offices)
             .field("agencies", &self.agencies)
             .field("personal_data", &self.personal_data)
+            .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
 }
@@ -119,6 +122,21 @@ impl Principal {
             offices: claims.offices,
             agencies: claims.agencies,
             personal_data: claims.personal_data,
+            expires_at: claims.exp,
+        }
+    }
+
+    /// The claims to keep for a console session: everything the console acts on, but not the
+    /// personal ID number (the console is for staff, and a session store holds no ID numbers).
+    pub fn session_claims(&self) -> Claims {
+        Claims {
+            sub: self.subject.clone(),
+            roles: self.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            personal_id: None,
+            offices: self.offices.clone(),
+            agencies: self.agencies.clone(),
+            personal_data: self.personal_data,
+            exp: self.expires_at,
         }
     }
 
@@ -205,5 +223,26 @@ mod tests {
         });
         assert!(!format!("{citizen:?}").contains("001190012345"));
         assert_eq!(citizen.personal_id(), Some("001190012345"));
+    }
+
+    #[test]
+    fn session_claims_keep_the_scope_and_expiry_but_not_the_personal_id() {
+        let officer = Principal::from_claims(Claims {
+            sub: "op".into(),
+            roles: vec!["operator".into(), "auditor".into()],
+            personal_id: Some("001190012345".into()),
+            offices: vec!["01".into()],
+            personal_data: true,
+            exp: Some(1_900_000_000),
+            ..Claims::default()
+        });
+        let kept = officer.session_claims();
+        assert_eq!(kept.personal_id, None);
+        let again = Principal::from_claims(kept);
+        assert_eq!(again.roles, officer.roles);
+        assert_eq!(again.offices, officer.offices);
+        assert!(again.personal_data);
+        assert_eq!(again.expires_at, Some(1_900_000_000));
+        assert_eq!(again.personal_id(), None);
     }
 }

@@ -293,11 +293,17 @@ impl Stack {
         // Callers sign in with tokens of this stack's own key.
         let token_key = DevKey::generate();
         env.push(("LIENTHONG_TOKEN_KEY".to_owned(), token_key.to_text()));
-        // The harness files many cases from one account; the rate-limit test sets its own.
-        env.push((
-            "LIENTHONG_SUBMISSIONS_PER_MINUTE".to_owned(),
-            "0".to_owned(),
-        ));
+        // The harness files, validates and dry-runs many times from one account; the rate-limit
+        // test sets its own limits.
+        for limit in [
+            "LIENTHONG_SUBMISSIONS_PER_MINUTE",
+            "LIENTHONG_CALLBACKS_PER_MINUTE",
+            "LIENTHONG_DRY_RUNS_PER_MINUTE",
+            "LIENTHONG_VALIDATIONS_PER_MINUTE",
+            "LIENTHONG_SIGN_INS_PER_MINUTE",
+        ] {
+            env.push((limit.to_owned(), "0".to_owned()));
+        }
         env.extend(
             extra_env
                 .iter()

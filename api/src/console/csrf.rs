@@ -1,5 +1,5 @@
 //! Cross-site request forgery: every form that changes something carries
-//! `csrf` = HMAC-SHA256(key, session token) in hex, and a POST from another origin is refused.
+//! `csrf` = HMAC-SHA256(key, session id) in hex, and a POST from another origin is refused.
 //!
 //! Replicas behind one load balancer need the same key, or a form served by one replica is
 //! refused by another: `LIENTHONG_CONSOLE_CSRF_KEY` (at least 32 bytes) sets it, or else the API
@@ -20,7 +20,7 @@ use sha2::Sha256;
 use super::{
     layout,
     problem::Problem,
-    session::{Console, Verify},
+    session::{Console, Sessions},
 };
 
 pub(crate) const KEY_VARIABLE: &str = "LIENTHONG_CONSOLE_CSRF_KEY";
@@ -127,7 +127,7 @@ pub(crate) struct Checked<T> {
 impl<S, T> FromRequest<S> for Checked<T>
 where
     S: Send + Sync,
-    Verify: FromRef<S>,
+    Sessions: FromRef<S>,
     T: DeserializeOwned + CsrfForm + Send,
 {
     type Rejection = Response;
@@ -140,7 +140,7 @@ where
         let Form(form) = Form::<T>::from_request(request, state).await.map_err(|e| {
             layout::problem_page(&console.chrome, &Problem::form_invalid(e.body_text()))
         })?;
-        if !same_origin || !valid(&console.token, form.csrf()) {
+        if !same_origin || !valid(&console.session, form.csrf()) {
             return Err(layout::problem_page(&console.chrome, &refused()));
         }
         Ok(Self { console, form })

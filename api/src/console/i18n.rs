@@ -79,6 +79,7 @@ texts! {
     Language => "Ngôn ngữ", "Language";
     SignIn => "Đăng nhập", "Sign in";
     SignOut => "Đăng xuất", "Sign out";
+    SignOutEverywhere => "Đăng xuất trên mọi thiết bị", "Sign out on every device";
     SignedInAs => "Đang đăng nhập:", "Signed in as";
     TokenLabel => "Mã đăng nhập (token)", "Sign-in token";
     TokenHelp => "Dán mã do hệ thống định danh cấp (khi chạy thử: một mã mà `lienthong dev` in ra cho vai trò operator).", "Paste the token your identity provider issued (when trying lienthong: one that `lienthong dev` prints for the operator role).";

@@ -90,6 +90,7 @@ pub(crate) fn page(chrome: &Chrome, title: &str, body: Markup) -> Markup {
                             span.user { (t(Text::SignedInAs)) " " strong #user { (user.subject) } }
                             (chrome.csrf_field())
                             button #sign-out type="submit" { (t(Text::SignOut)) }
+                            button #sign-out-everywhere type="submit" name="everywhere" value="1" { (t(Text::SignOutEverywhere)) }
                         }
                     }
                 }

@@ -15,7 +15,7 @@ use super::{
     i18n::Text,
     layout::{self, Chrome},
     problem::Problem,
-    session::{Verify, clear_cookie, over_https, session_cookie},
+    session::{ClientAddress, Sessions, clear_cookie, over_https, session_cookie},
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,6 +34,9 @@ pub(crate) struct LoginForm {
 pub(crate) struct LogoutForm {
     #[serde(default)]
     csrf: String,
+    /// Present when the user asks to end every session of theirs, on every device.
+    #[serde(default)]
+    everywhere: Option<String>,
 }
 
 impl CsrfForm for LogoutForm {
@@ -68,20 +71,32 @@ pub(crate) async fn show(chrome: Chrome, Query(query): Query<LoginQuery>) -> Mar
 }
 
 pub(crate) async fn submit(
-    State(Verify(verifier)): State<Verify>,
+    State(sessions): State<Sessions>,
+    ClientAddress(address): ClientAddress,
     chrome: Chrome,
     headers: HeaderMap,
     uri: Uri,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let refuse =
-        |problem: Problem| layout::respond(problem.status, render(&chrome, Some(&problem), false));
+    let refuse = |problem: Problem| {
+        let mut response = layout::respond(problem.status, render(&chrome, Some(&problem), false));
+        if let Some(seconds) = problem.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
+    };
     // No session yet to bind a CSRF value to: the origin check and SameSite keep other sites out.
     if !csrf::same_origin(&headers) {
         return refuse(csrf::refused());
     }
+    // Before the token is looked at: guessing tokens costs the guesser, not the issuer.
+    if let Err(limited) = sessions.limits.sign_ins.check(&address) {
+        return refuse(Problem::from(limited));
+    }
     let token = form.token.trim();
-    let principal = match verifier.verify(token).await {
+    let principal = match sessions.verifier.verify(token).await {
         Ok(principal) => principal,
         Err(e) => return refuse(Problem::from(crate::auth::auth_error(&e))),
     };
@@ -92,11 +107,15 @@ pub(crate) async fn submit(
     } else {
         return layout::forbidden(&chrome, Text::NeedsStaff);
     };
-    let Some(cookie) = session_cookie(token, over_https(&headers, &uri)) else {
+    let id = match sessions.open(&principal).await {
+        Ok(id) => id,
+        Err(problem) => return refuse(problem),
+    };
+    let Some(cookie) = session_cookie(&id, over_https(&headers, &uri)) else {
         return refuse(Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "TOKEN_INVALID",
-            "the token has characters a token cannot have",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "SESSION_FAILED",
+            "the session could not be opened; sign in again",
         ));
     };
     let mut response = Redirect::to(target).into_response();
@@ -104,7 +123,18 @@ pub(crate) async fn submit(
     response
 }
 
-pub(crate) async fn logout(_: Checked<LogoutForm>) -> Response {
+pub(crate) async fn logout(
+    State(sessions): State<Sessions>,
+    checked: Checked<LogoutForm>,
+) -> Response {
+    let console = &checked.console;
+    let everywhere = checked.form.everywhere.is_some();
+    if let Err(problem) = sessions
+        .close(&console.session, &console.caller.0.subject, everywhere)
+        .await
+    {
+        return layout::problem_page(&console.chrome, &problem);
+    }
     let mut response = Redirect::to("/console/login").into_response();
     response
         .headers_mut()

@@ -2,9 +2,9 @@
 //!
 //! Each page is a pure function of the data it shows (`render` in each page module), and each
 //! handler only fetches that data through [`crate::ops`] and calls it, so pages are tested
-//! without a running engine. The session is the operator's own token in an HttpOnly cookie,
-//! verified on every request; every form that changes something carries a CSRF value bound to
-//! that token and passes through a confirmation page that asks for a reason.
+//! without a running engine. The session is kept server-side in the engine database (the cookie
+//! holds only its random id); every form that changes something carries a CSRF value bound to
+//! that session and passes through a confirmation page that asks for a reason.
 
 mod agencies_page;
 mod audit_page;
@@ -87,11 +87,11 @@ pub(crate) fn routes() -> Router<ApiState> {
 }
 
 /// Sign-in, sign-out and the stylesheet: everything that needs no engine, generic over the
-/// state so tests can mount it on a state holding only a token verifier.
+/// state so tests can mount it on a state holding only what sessions need.
 fn session_routes<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
-    session::Verify: axum::extract::FromRef<S>,
+    session::Sessions: axum::extract::FromRef<S>,
 {
     Router::new()
         .route("/console/login", get(login::show).post(login::submit))

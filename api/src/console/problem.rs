@@ -12,6 +12,8 @@ pub(crate) struct Problem {
     pub message: String,
     /// `(field, message)` for each field the request got wrong.
     pub fields: Vec<(String, String)>,
+    /// Seconds to wait before trying again, for a refusal that passes (`RATE_LIMITED`).
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -21,6 +23,7 @@ impl Problem {
             code: code.to_owned(),
             message: message.into(),
             fields: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -36,6 +39,7 @@ impl From<ApiError> for Problem {
             code: e.code.to_owned(),
             message: e.message,
             fields: e.fields.into_iter().map(|f| (f.field, f.message)).collect(),
+            retry_after: e.retry_after,
         }
     }
 }

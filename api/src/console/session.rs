@@ -1,14 +1,22 @@
-//! The console session: the operator's own token in an HttpOnly cookie, verified on every
-//! request exactly as a bearer token is, so an expired or revoked token ends the session at once.
+//! The console session, kept server-side in the engine database every replica shares: the
+//! browser holds only a random id (HttpOnly, `Path=/console`, so it is no bearer token and opens
+//! nothing but the console). Signing in checks the token once; the session then ends at
+//! sign-out, after `--console-idle-minutes` unused, or when the token would have expired,
+//! whichever comes first.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use axum::{
     extract::{FromRef, FromRequestParts},
     http::{HeaderMap, HeaderValue, Uri, header, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
-use lienthong_identity::{AuthError, Role, Verifier};
+use lienthong_identity::{Claims, Principal, Role, Verifier};
+use lienthong_store::{NewConsoleSession, Store};
+use sha2::{Digest, Sha256};
 
 use super::{
     csrf,
@@ -21,14 +29,114 @@ use crate::{ApiState, auth::Caller};
 
 pub(crate) const SESSION_COOKIE: &str = "lienthong_session";
 
-/// The token verifier, the one thing the session needs from the API's state.
-#[derive(Clone)]
-pub(crate) struct Verify(pub Arc<Verifier>);
+/// A session lasts at most this long, however long its token would be valid.
+const MOST_SECS: u64 = 12 * 3600;
 
-impl FromRef<ApiState> for Verify {
+/// What sessions need from the API's state.
+#[derive(Clone)]
+pub(crate) struct Sessions {
+    pub verifier: Arc<Verifier>,
+    pub store: Store,
+    /// A session unused this long has ended.
+    pub idle: Duration,
+    pub limits: Arc<crate::RateLimits>,
+}
+
+impl FromRef<ApiState> for Sessions {
     fn from_ref(state: &ApiState) -> Self {
-        Self(state.verifier.clone())
+        Self {
+            verifier: state.verifier.clone(),
+            store: state.store.clone(),
+            idle: state.console_idle,
+            limits: state.limits.clone(),
+        }
     }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The stored form of a session id: its SHA-256 in hex, so the table opens no session.
+fn id_hash(id: &str) -> String {
+    Sha256::digest(id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Sessions {
+    /// Opens a session for a verified staff member; the id to put in the cookie.
+    pub(crate) async fn open(&self, principal: &Principal) -> Result<String, Problem> {
+        let id: String = rand::random::<[u8; 32]>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let now = unix_now();
+        let expires_at = principal.expires_at.unwrap_or(now).min(now + MOST_SECS);
+        let claims = serde_json::to_string(&principal.session_claims()).map_err(unavailable)?;
+        self.store
+            .open_console_session(
+                NewConsoleSession {
+                    id_hash: &id_hash(&id),
+                    subject: &principal.subject,
+                    claims: &claims,
+                    now: to_i64(now),
+                    expires_at: to_i64(expires_at),
+                },
+                to_i64(self.idle.as_secs()),
+            )
+            .await
+            .map_err(unavailable)?;
+        Ok(id)
+    }
+
+    /// The staff member of a live session, or `None` when it has ended.
+    pub(crate) async fn find(&self, id: &str) -> Result<Option<Principal>, Problem> {
+        let found = self
+            .store
+            .console_session(
+                &id_hash(id),
+                to_i64(unix_now()),
+                to_i64(self.idle.as_secs()),
+            )
+            .await
+            .map_err(unavailable)?;
+        Ok(found
+            .and_then(|claims| serde_json::from_str::<Claims>(&claims).ok())
+            .map(Principal::from_claims))
+    }
+
+    /// Ends this session, or every session of its staff member.
+    pub(crate) async fn close(
+        &self,
+        id: &str,
+        subject: &str,
+        everywhere: bool,
+    ) -> Result<(), Problem> {
+        if everywhere {
+            self.store
+                .close_console_sessions_of(subject)
+                .await
+                .map(|_| ())
+        } else {
+            self.store
+                .close_console_session(&id_hash(id))
+                .await
+                .map(|_| ())
+        }
+        .map_err(unavailable)
+    }
+}
+
+fn unavailable(cause: impl std::fmt::Display) -> Problem {
+    Problem::from(crate::ApiError::database(cause))
 }
 
 /// The value of cookie `name`, from any `Cookie` header.
@@ -53,18 +161,11 @@ pub(crate) fn over_https(headers: &HeaderMap, uri: &Uri) -> bool {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
-/// `Set-Cookie` for a session holding `token`, or `None` when the token could not be a cookie
-/// value (a verified token is base64url and dots; anything else is refused, not escaped).
-pub(crate) fn session_cookie(token: &str, secure: bool) -> Option<HeaderValue> {
-    if !token
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    {
-        return None;
-    }
+/// `Set-Cookie` for the session `id` (hex, so always a valid cookie value).
+pub(crate) fn session_cookie(id: &str, secure: bool) -> Option<HeaderValue> {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/console{secure}"
+        "{SESSION_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/console{secure}"
     ))
     .ok()
 }
@@ -79,7 +180,8 @@ pub(crate) fn clear_cookie() -> HeaderValue {
 /// session is sent to the sign-in page.
 pub(crate) struct Console {
     pub caller: Caller,
-    pub token: String,
+    /// The session id, which CSRF values are bound to.
+    pub session: String,
     pub chrome: Chrome,
 }
 
@@ -99,6 +201,23 @@ impl Console {
     }
 }
 
+/// The address a request came from, as the listener saw it (a router served without connection
+/// info, as in unit tests, counts every request as one address).
+pub(crate) struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string()),
+        ))
+    }
+}
+
 fn to_login(ended: bool) -> Response {
     if ended {
         let mut response = Redirect::to("/console/login?ended=1").into_response();
@@ -114,33 +233,29 @@ fn to_login(ended: bool) -> Response {
 impl<S> FromRequestParts<S> for Console
 where
     S: Send + Sync,
-    Verify: FromRef<S>,
+    Sessions: FromRef<S>,
 {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let mut chrome = Chrome::of(parts);
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login(false));
         };
-        let Verify(verifier) = Verify::from_ref(state);
-        let principal = match verifier.verify(token).await {
-            Ok(principal) => principal,
-            Err(e @ (AuthError::IssuerUnavailable | AuthError::Config(_))) => {
-                let problem = Problem::from(crate::auth::auth_error(&e));
-                return Err(layout::problem_page(&chrome, &problem));
-            }
-            Err(_) => return Err(to_login(true)),
+        let principal = match Sessions::from_ref(state).find(id).await {
+            Ok(Some(principal)) => principal,
+            Ok(None) => return Err(to_login(true)),
+            Err(problem) => return Err(layout::problem_page(&chrome, &problem)),
         };
         chrome.user = Some(User {
             subject: principal.subject.clone(),
-            csrf: csrf::token_for(token),
+            csrf: csrf::token_for(id),
             operator: principal.has(Role::Operator),
             auditor: principal.has(Role::Auditor),
         });
         Ok(Self {
             caller: Caller(principal),
-            token: token.to_owned(),
+            session: id.to_owned(),
             chrome,
         })
     }

@@ -1,5 +1,6 @@
 //! The console's session, CSRF, headers and language, through the real extractors and layers on
-//! a state holding only a token verifier; and the pages' escaping of engine data.
+//! a state holding only what sessions need (a token verifier and an engine database in a temp
+//! dir); and the pages' escaping of engine data.
 #![allow(clippy::unwrap_used)]
 
 use std::{sync::Arc, time::Duration};
@@ -20,18 +21,18 @@ use super::{
     csrf::{self, Checked, CsrfForm},
     i18n::Lang,
     layout::{Chrome, User},
-    session::{Console, Verify},
+    session::{Console, Sessions},
 };
 use crate::ops::cases::{CaseLine, CasePage, Counts};
 
 #[derive(Clone)]
 struct TestState {
-    verify: Verify,
+    sessions: Sessions,
 }
 
-impl FromRef<TestState> for Verify {
+impl FromRef<TestState> for Sessions {
     fn from_ref(state: &TestState) -> Self {
-        state.verify.clone()
+        state.sessions.clone()
     }
 }
 
@@ -55,14 +56,61 @@ async fn posted(form: Checked<Probe>) -> String {
     format!("accepted for {}", form.console.caller.0.subject)
 }
 
-fn app(key: &DevKey) -> Router {
+/// The console as one replica serves it, on an engine database in `dir`.
+async fn replica(key: &DevKey, dir: &std::path::Path, idle: Duration, sign_ins: u32) -> Router {
+    let store = lienthong_store::Store::connect(&lienthong_store::Store::sqlite_url(dir))
+        .await
+        .unwrap();
     let state = TestState {
-        verify: Verify(Arc::new(key.verifier().unwrap())),
+        sessions: Sessions {
+            verifier: Arc::new(key.verifier().unwrap()),
+            store,
+            idle,
+            limits: Arc::new(crate::RateLimits::new(crate::RatesPerMinute {
+                sign_ins,
+                ..crate::RatesPerMinute::default()
+            })),
+        },
     };
     super::with_layers(
         super::session_routes::<TestState>().route("/console/probe", get(whoami).post(posted)),
     )
     .with_state(state)
+}
+
+async fn app(key: &DevKey) -> (Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = replica(key, dir.path(), Duration::from_secs(1800), 1000).await;
+    (app, dir)
+}
+
+/// Signs in with `token` and gives the session id the cookie holds.
+async fn signed_in(app: &Router, token: &str) -> String {
+    let (response, body) = send(app, login(token)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{body}");
+    let cookie = header_of(&response, header::SET_COOKIE);
+    cookie
+        .strip_prefix("lienthong_session=")
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_owned()
+}
+
+fn probe(session: &str) -> Request<Body> {
+    Request::get("/console/probe")
+        .header(header::COOKIE, format!("lienthong_session={session}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn logout(session: &str, everywhere: bool) -> Request<Body> {
+    let csrf = csrf::token_for(session);
+    let mut request = post_probe(session, &csrf, None);
+    *request.uri_mut() = "/console/logout".parse().unwrap();
+    if everywhere {
+        *request.body_mut() = Body::from(format!("csrf={csrf}&everywhere=1"));
+    }
+    request
 }
 
 fn token(key: &DevKey, roles: &[&str]) -> String {
@@ -114,7 +162,7 @@ fn post_probe(session: &str, csrf: &str, origin: Option<&str>) -> Request<Body> 
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    let app = app(&DevKey::generate());
+    let (app, _dir) = app(&DevKey::generate()).await;
     for request in [
         Request::get("/console/login").body(Body::empty()).unwrap(),
         Request::get("/console/probe").body(Body::empty()).unwrap(),
@@ -139,8 +187,9 @@ async fn every_response_carries_the_security_headers() {
 
 #[tokio::test]
 async fn the_sign_in_page_has_the_form_and_no_inline_style_or_script() {
+    let (app, _dir) = app(&DevKey::generate()).await;
     let (response, body) = send(
-        &app(&DevKey::generate()),
+        &app,
         Request::get("/console/login").body(Body::empty()).unwrap(),
     )
     .await;
@@ -159,17 +208,25 @@ async fn the_sign_in_page_has_the_form_and_no_inline_style_or_script() {
 }
 
 #[tokio::test]
-async fn signing_in_sets_a_strict_http_only_cookie_and_pages_then_accept_it() {
+async fn signing_in_sets_a_strict_http_only_cookie_holding_a_session_id_not_the_token() {
     let key = DevKey::generate();
-    let app = app(&key);
+    let (app, _dir) = app(&key).await;
     let operator = token(&key, &["operator"]);
     let (response, _) = send(&app, login(&operator)).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(header_of(&response, header::LOCATION), "/console");
-    assert_eq!(
-        header_of(&response, header::SET_COOKIE),
-        format!("lienthong_session={operator}; HttpOnly; SameSite=Strict; Path=/console")
+    let cookie = header_of(&response, header::SET_COOKIE);
+    assert!(
+        cookie.ends_with("; HttpOnly; SameSite=Strict; Path=/console"),
+        "{cookie}"
     );
+    assert!(
+        !cookie.contains(&operator),
+        "the token never reaches the browser"
+    );
+    let session = signed_in(&app, &operator).await;
+    assert_eq!(session.len(), 64, "256 random bits in hex");
+    assert!(session.bytes().all(|b| b.is_ascii_hexdigit()));
 
     let mut over_https = login(&operator);
     over_https
@@ -178,22 +235,121 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_pages_then_accept_it() {
     let (response, _) = send(&app, over_https).await;
     assert!(header_of(&response, header::SET_COOKIE).ends_with("; Secure"));
 
-    let probe = Request::get("/console/probe")
+    let with_other_cookies = Request::get("/console/probe")
         .header(
             header::COOKIE,
-            format!("other=1; lienthong_session={operator}"),
+            format!("other=1; lienthong_session={session}"),
         )
         .body(Body::empty())
         .unwrap();
-    let (response, body) = send(&app, probe).await;
+    let (response, body) = send(&app, with_other_cookies).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body, "operator-1");
+
+    // The token itself is no session: a cookie copied from an old console opens nothing.
+    let (response, _) = send(&app, probe(&operator)).await;
+    assert_eq!(
+        header_of(&response, header::LOCATION),
+        "/console/login?ended=1"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server_so_a_copied_cookie_opens_nothing() {
+    let key = DevKey::generate();
+    let (app, _dir) = app(&key).await;
+    let operator = token(&key, &["operator"]);
+    let session = signed_in(&app, &operator).await;
+    let other_device = signed_in(&app, &operator).await;
+
+    let (response, _) = send(&app, logout(&session, false)).await;
+    assert_eq!(header_of(&response, header::LOCATION), "/console/login");
+    assert!(header_of(&response, header::SET_COOKIE).contains("Max-Age=0"));
+    let (response, _) = send(&app, probe(&session)).await;
+    assert_eq!(
+        header_of(&response, header::LOCATION),
+        "/console/login?ended=1",
+        "the old cookie, replayed, finds no session"
+    );
+    let (response, _) = send(&app, probe(&other_device)).await;
+    assert_eq!(response.status(), StatusCode::OK, "another device stays in");
+
+    let third = signed_in(&app, &operator).await;
+    let colleague = signed_in(&app, &token(&key, &["operator", "auditor"])).await;
+    let (response, _) = send(&app, logout(&third, true)).await;
+    assert_eq!(header_of(&response, header::LOCATION), "/console/login");
+    for ended in [&third, &other_device] {
+        let (response, _) = send(&app, probe(ended)).await;
+        assert_eq!(
+            header_of(&response, header::LOCATION),
+            "/console/login?ended=1",
+            "signing out everywhere ends every session of that officer"
+        );
+    }
+    let (response, body) = send(&app, probe(&colleague)).await;
+    assert_eq!(
+        (response.status(), body.as_str()),
+        (StatusCode::OK, "operator+auditor-1")
+    );
+}
+
+#[tokio::test]
+async fn a_session_opened_on_one_replica_is_honoured_and_ended_on_another() {
+    let key = DevKey::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let first = replica(&key, dir.path(), Duration::from_secs(1800), 1000).await;
+    let second = replica(&key, dir.path(), Duration::from_secs(1800), 1000).await;
+    let session = signed_in(&first, &token(&key, &["operator"])).await;
+    let (response, body) = send(&second, probe(&session)).await;
+    assert_eq!(
+        (response.status(), body.as_str()),
+        (StatusCode::OK, "operator-1")
+    );
+    send(&second, logout(&session, false)).await;
+    let (response, _) = send(&first, probe(&session)).await;
+    assert_eq!(
+        header_of(&response, header::LOCATION),
+        "/console/login?ended=1"
+    );
+}
+
+#[tokio::test]
+async fn a_session_unused_for_the_idle_limit_has_ended() {
+    let key = DevKey::generate();
+    let dir = tempfile::tempdir().unwrap();
+    // An idle limit of zero: by the next request the session has been idle long enough.
+    let app = replica(&key, dir.path(), Duration::ZERO, 1000).await;
+    let session = signed_in(&app, &token(&key, &["operator"])).await;
+    let (response, _) = send(&app, probe(&session)).await;
+    assert_eq!(
+        header_of(&response, header::LOCATION),
+        "/console/login?ended=1"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_attempts_over_the_rate_are_refused_with_retry_after_whatever_the_token() {
+    let key = DevKey::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let app = replica(&key, dir.path(), Duration::from_secs(1800), 5).await;
+    let guess = token(&DevKey::generate(), &["operator"]);
+    for _ in 0..5 {
+        let (response, _) = send(&app, login(&guess)).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    for attempt in [guess, token(&key, &["operator"])] {
+        let (response, body) = send(&app, login(&attempt)).await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(body.contains("RATE_LIMITED"), "{body}");
+        assert_eq!(header_of(&response, header::RETRY_AFTER), "12");
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+    }
 }
 
 #[tokio::test]
 async fn a_bad_token_or_a_role_without_console_pages_is_refused() {
     let key = DevKey::generate();
-    let app = app(&key);
+    let (app, _dir) = app(&key).await;
     let (response, body) = send(&app, login(&token(&DevKey::generate(), &["operator"]))).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(body.contains("TOKEN_INVALID"));
@@ -211,7 +367,7 @@ async fn a_bad_token_or_a_role_without_console_pages_is_refused() {
 #[tokio::test]
 async fn without_a_valid_session_pages_send_to_the_sign_in_page() {
     let key = DevKey::generate();
-    let app = app(&key);
+    let (app, _dir) = app(&key).await;
     let (response, _) = send(
         &app,
         Request::get("/console/probe").body(Body::empty()).unwrap(),
@@ -220,12 +376,8 @@ async fn without_a_valid_session_pages_send_to_the_sign_in_page() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(header_of(&response, header::LOCATION), "/console/login");
 
-    let forged = token(&DevKey::generate(), &["operator"]);
-    let request = Request::get("/console/probe")
-        .header(header::COOKIE, format!("lienthong_session={forged}"))
-        .body(Body::empty())
-        .unwrap();
-    let (response, _) = send(&app, request).await;
+    let forged = "0".repeat(64);
+    let (response, _) = send(&app, probe(&forged)).await;
     assert_eq!(
         header_of(&response, header::LOCATION),
         "/console/login?ended=1"
@@ -236,8 +388,8 @@ async fn without_a_valid_session_pages_send_to_the_sign_in_page() {
 #[tokio::test]
 async fn a_post_needs_this_sessions_csrf_value_and_our_origin() {
     let key = DevKey::generate();
-    let app = app(&key);
-    let session = token(&key, &["operator"]);
+    let (app, _dir) = app(&key).await;
+    let session = signed_in(&app, &token(&key, &["operator"])).await;
     let good = csrf::token_for(&session);
 
     let (response, body) = send(&app, post_probe(&session, &good, None)).await;
@@ -250,7 +402,7 @@ async fn a_post_needs_this_sessions_csrf_value_and_our_origin() {
     .await;
     assert_eq!(response.status(), StatusCode::OK);
 
-    let other = csrf::token_for(&token(&key, &["operator", "auditor"]));
+    let other = csrf::token_for(&signed_in(&app, &token(&key, &["operator", "auditor"])).await);
     for (csrf, origin) in [
         ("", None),
         (other.as_str(), None),
@@ -261,16 +413,14 @@ async fn a_post_needs_this_sessions_csrf_value_and_our_origin() {
         assert!(body.contains("CSRF_FAILED"), "{body}");
     }
 
-    let mut logout = post_probe(&session, &good, None);
-    *logout.uri_mut() = "/console/logout".parse().unwrap();
-    let (response, _) = send(&app, logout).await;
+    let (response, _) = send(&app, logout(&session, false)).await;
     assert_eq!(header_of(&response, header::LOCATION), "/console/login");
     assert!(header_of(&response, header::SET_COOKIE).contains("Max-Age=0"));
 }
 
 #[tokio::test]
 async fn the_language_is_chosen_by_link_and_remembered() {
-    let app = app(&DevKey::generate());
+    let (app, _dir) = app(&DevKey::generate()).await;
     let (response, body) = send(
         &app,
         Request::get("/console/login?lang=en")
