@@ -245,6 +245,7 @@ async fn with_agencies(
                 metrics: lienthong_telemetry::Metrics::new(),
                 metrics_listen: Some(metrics_address.parse()?),
                 max_cached_workflows: args.max_cached_workflows,
+                shutdown_grace: lienthong_worker::DEFAULT_SHUTDOWN_GRACE,
             },
             Stop::on_signals(),
         );

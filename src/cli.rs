@@ -119,6 +119,11 @@ pub struct WorkerArgs {
     /// Cases kept in memory between steps (least recently used evicted, replayed when needed).
     #[arg(long, env = "LIENTHONG_MAX_CACHED_WORKFLOWS", default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS, value_parser = at_least_one)]
     pub max_cached_workflows: usize,
+    /// Seconds a stopping worker (SIGTERM) lets agency calls in flight finish before cancelling
+    /// them; a cancelled call is retried by another worker under the same idempotency key. Keep
+    /// it below the platform's wait between SIGTERM and SIGKILL.
+    #[arg(long, env = "LIENTHONG_SHUTDOWN_GRACE_SECS", default_value_t = lienthong_worker::DEFAULT_SHUTDOWN_GRACE.as_secs() as usize, value_parser = at_least_one)]
+    pub shutdown_grace_secs: usize,
 }
 
 #[derive(clap::Args, Debug)]

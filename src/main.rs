@@ -68,8 +68,15 @@ async fn connect_role(
         Duration::from_secs(temporal.temporal_wait_secs),
     )
     .await?;
-    let report = lienthong::setup::ensure_search_attributes(&client).await?;
-    tracing::info!(%report, "search attributes");
+    match lienthong::setup::ensure_search_attributes(&client).await {
+        Ok(report) => tracing::info!(%report, "search attributes"),
+        Err(error) if error.may_start_anyway() => tracing::warn!(
+            %error,
+            "starting without checking the search attributes; if one is missing, cases stall \
+             with BadSearchAttributes"
+        ),
+        Err(error) => return Err(error.into()),
+    }
     Ok(client)
 }
 
@@ -91,6 +98,7 @@ async fn run(command: Command) -> Result<()> {
                     metrics,
                     metrics_listen: args.metrics_listen,
                     max_cached_workflows: args.max_cached_workflows,
+                    shutdown_grace: Duration::from_secs(args.shutdown_grace_secs as u64),
                 },
                 Stop::on_signals(),
             )
@@ -324,6 +332,7 @@ async fn run_dev_stack(
             metrics: metrics.clone(),
             metrics_listen: None,
             max_cached_workflows: lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS,
+            shutdown_grace: lienthong_worker::DEFAULT_SHUTDOWN_GRACE,
         },
         stop.clone(),
     );

@@ -238,6 +238,8 @@ pub struct WorkerOptions {
     pub metrics: Metrics,
     pub metrics_listen: Option<SocketAddr>,
     pub max_cached_workflows: usize,
+    /// How long a stopping worker lets activities in flight run before cancelling them.
+    pub shutdown_grace: std::time::Duration,
 }
 
 pub async fn run_worker(client: Client, options: WorkerOptions, stop: Stop) -> Result<()> {
@@ -246,6 +248,7 @@ pub async fn run_worker(client: Client, options: WorkerOptions, stop: Stop) -> R
     config.metrics = options.metrics;
     config.metrics_listen = options.metrics_listen;
     config.max_cached_workflows = options.max_cached_workflows;
+    config.shutdown_grace = Some(options.shutdown_grace);
     lienthong_worker::run(client, config, stop.wait()).await?;
     Ok(())
 }

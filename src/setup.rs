@@ -156,6 +156,16 @@ fn refused(
     }
 }
 
+impl SetupError {
+    /// Whether a role may start anyway: when it may not even read the namespace's search
+    /// attributes (an API key scoped to workflows), an administrator may well have registered
+    /// them, so the role starts and says what to check. Anything else (an attribute known to be
+    /// missing and not addable, or of the wrong type) would stall every case, so it stops.
+    pub fn may_start_anyway(&self) -> bool {
+        matches!(self, Self::PermissionDenied { action: "read", .. })
+    }
+}
+
 /// Registers every search attribute the engine writes that the namespace lacks; an attribute
 /// already there with the right type is left alone, so any number of roles may run it at once.
 pub async fn ensure_search_attributes(client: &Client) -> Result<SetupReport, SetupError> {
@@ -224,6 +234,15 @@ mod tests {
     use temporalio_client::tonic::Status;
 
     use super::*;
+
+    #[test]
+    fn a_role_starts_when_it_may_not_read_the_attributes_but_not_when_it_cannot_add_missing_ones() {
+        let denied = |action| refused("cases", action, Status::permission_denied("no"), &[]);
+        assert!(denied("read").may_start_anyway());
+        assert!(!denied("add").may_start_anyway());
+        let unavailable = refused("cases", "read", Status::unavailable("down"), &[]);
+        assert!(!unavailable.may_start_anyway());
+    }
 
     #[test]
     fn a_missing_permission_names_the_commands_an_administrator_runs() {

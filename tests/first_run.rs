@@ -38,16 +38,17 @@ fn scripts_dev_arguments() -> Result<Vec<String>> {
         .collect())
 }
 
-#[tokio::test]
-async fn the_readme_run_command_files_the_example_and_prints_all_four_results() -> Result<()> {
-    let data = tempfile::tempdir()?;
-    let mut arguments = scripts_dev_arguments()?;
-    assert_eq!(arguments[..2], ["dev", "--submit"], "{arguments:?}");
-    // What `scripts/dev "$@"` passes on: beside any other stack, in a fresh data folder.
-    arguments.extend(["--any-port".to_owned(), "--data-dir".to_owned()]);
-    arguments.push(data.path().display().to_string());
+/// What `lienthong dev` printed until its case ended, on stdout and on stderr.
+struct DevRun {
+    printed: String,
+    logged: String,
+}
+
+/// Runs `lienthong <arguments>` from the repository root until it says the stack keeps
+/// running, then stops it with SIGTERM (as Ctrl-C does) and checks it exits cleanly.
+async fn run_dev(arguments: &[String]) -> Result<DevRun> {
     let mut dev = Command::new(env!("CARGO_BIN_EXE_lienthong"))
-        .args(&arguments)
+        .args(arguments)
         .current_dir(ROOT)
         .env("LIENTHONG_LOG", "warn")
         .stdin(Stdio::null())
@@ -55,6 +56,15 @@ async fn the_readme_run_command_files_the_example_and_prints_all_four_results() 
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()?;
+    let mut errors = BufReader::new(dev.stderr.take().context("stderr")?).lines();
+    let logged = tokio::spawn(async move {
+        let mut logged = String::new();
+        while let Ok(Some(line)) = errors.next_line().await {
+            logged.push_str(&line);
+            logged.push('\n');
+        }
+        logged
+    });
     let mut lines = BufReader::new(dev.stdout.take().context("stdout")?).lines();
     let mut printed = String::new();
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -73,6 +83,45 @@ async fn the_readme_run_command_files_the_example_and_prints_all_four_results() 
             Err(_) => bail!("no result within 180 s; lienthong dev printed:\n{printed}"),
         }
     }
+    // Ctrl-C / SIGTERM stops the whole stack cleanly.
+    let pid = dev.id().context("pid")?;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(pid)?),
+        nix::sys::signal::Signal::SIGTERM,
+    )?;
+    let status = tokio::time::timeout(Duration::from_secs(60), dev.wait())
+        .await
+        .context("lienthong dev did not stop within 60 s of SIGTERM")??;
+    assert!(status.success(), "stopped with {status}");
+    let logged = logged.await?;
+    Ok(DevRun { printed, logged })
+}
+
+/// Each warning is written once (the timestamp aside).
+fn each_warning_once(logged: &str) {
+    let warnings: Vec<&str> = logged
+        .lines()
+        .filter(|line| line.contains(" WARN "))
+        .map(|line| line.split_once(' ').map_or(line, |(_, rest)| rest))
+        .collect();
+    for warning in &warnings {
+        assert_eq!(
+            warnings.iter().filter(|w| *w == warning).count(),
+            1,
+            "written more than once: {warning}\n{logged}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_readme_run_command_files_the_example_and_prints_all_four_results() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let mut arguments = scripts_dev_arguments()?;
+    assert_eq!(arguments[..2], ["dev", "--submit"], "{arguments:?}");
+    // What `scripts/dev "$@"` passes on: beside any other stack, in a fresh data folder.
+    arguments.extend(["--any-port".to_owned(), "--data-dir".to_owned()]);
+    arguments.push(data.path().display().to_string());
+    let DevRun { printed, logged } = run_dev(&arguments).await?;
     assert!(
         printed.contains("as the citizen printed above"),
         "filed as the printed citizen:\n{printed}"
@@ -87,17 +136,61 @@ async fn the_readme_run_command_files_the_example_and_prints_all_four_results() 
         assert!(printed.contains(result), "{result} printed:\n{printed}");
     }
     assert!(!printed.contains("error"), "{printed}");
+    assert!(
+        logged.contains("development secrets"),
+        "the development stack says it signs with development secrets:\n{logged}"
+    );
+    each_warning_once(&logged);
+    Ok(())
+}
 
-    // Ctrl-C / SIGTERM stops the whole stack cleanly.
-    let pid = dev.id().context("pid")?;
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(i32::try_from(pid)?),
-        nix::sys::signal::Signal::SIGTERM,
-    )?;
-    let status = tokio::time::timeout(Duration::from_secs(60), dev.wait())
-        .await
-        .context("lienthong dev did not stop within 60 s of SIGTERM")??;
-    assert!(status.success(), "stopped with {status}");
+/// A port P such that P to P+7 are all free now.
+fn free_block_of_eight() -> Result<u16> {
+    for _ in 0..50 {
+        let base = support::free_port();
+        let Some(last) = base.checked_add(7) else {
+            continue;
+        };
+        let all_free =
+            (base..=last).all(|port| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok());
+        if all_free {
+            return Ok(base);
+        }
+    }
+    bail!("no 8 consecutive free ports found")
+}
+
+#[tokio::test]
+async fn dev_files_an_application_naming_an_office_as_the_operator_on_ports_from_its_base()
+-> Result<()> {
+    let data = tempfile::tempdir()?;
+    let base = free_block_of_eight()?;
+    let arguments: Vec<String> = [
+        "dev",
+        "--submit",
+        "examples/applications/death-residence-allowance.json",
+        "--base-port",
+        &base.to_string(),
+        "--data-dir",
+        &data.path().display().to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let DevRun { printed, logged } = run_dev(&arguments).await?;
+    assert!(
+        printed.contains("as the operator printed above"),
+        "an application naming its office is filed by the printed operator:\n{printed}"
+    );
+    assert!(printed.contains("ended: completed"), "{printed}");
+    assert!(
+        printed.contains(&format!("API               http://127.0.0.1:{base}")),
+        "the API on the base port:\n{printed}"
+    );
+    assert!(
+        printed.contains(&format!(":{}", base + 3)),
+        "the simulators from base + 3:\n{printed}"
+    );
+    each_warning_once(&logged);
     Ok(())
 }
 

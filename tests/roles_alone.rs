@@ -126,6 +126,10 @@ async fn a_worker_waits_for_temporal_and_a_role_gives_up_with_one_clear_line() -
     assert!(status.success(), "{status}");
     let log = std::fs::read_to_string(dir.path().join("worker.log"))?;
     assert!(log.contains("worker stopped"), "{log}");
+    assert!(
+        log.contains(" INFO ") && !log.contains('\u{1b}'),
+        "text logs written to a file carry no colour codes: {log}"
+    );
     temporal.stop().await;
 
     // Nothing ever answers here: one line saying what to do, and an exit, not a hang.
@@ -183,12 +187,27 @@ async fn ready_tells_the_truth_and_logs_are_json_lines_with_trace_ids() -> Resul
             entry["timestamp"].is_string() && entry["level"].is_string(),
             "{line}"
         );
-        traced += usize::from(entry["trace_id"] == trace.as_str());
+        if entry["trace_id"] == trace.as_str() {
+            traced += 1;
+            assert!(
+                entry["span_id"].as_str().is_some_and(|id| id.len() == 16),
+                "a traced line names its span: {line}"
+            );
+        }
     }
     assert!(
         traced > 0,
         "the case's lines carry its trace id {trace}:\n{worker_log}"
     );
+    let api_log = stack.log("api.log");
+    let mut api_lines = 0;
+    for line in api_log.lines().filter(|l| !l.trim().is_empty()) {
+        let entry: Value = serde_json::from_str(line)
+            .with_context(|| format!("an API log line that is not JSON: {line}"))?;
+        assert!(entry["level"].is_string(), "{line}");
+        api_lines += 1;
+    }
+    assert!(api_lines > 0, "the API logged in JSON too");
     assert_eq!(
         worker_log.matches("development secrets").count(),
         1,

@@ -74,6 +74,12 @@ async fn api() -> (Router, tempfile::TempDir) {
 
 /// [`api`], and the key its tokens are signed with.
 async fn api_with_key() -> (Router, tempfile::TempDir, DevKey) {
+    let (app, dir, key, _store) = api_with_store().await;
+    (app, dir, key)
+}
+
+/// [`api_with_key`], and its engine database.
+async fn api_with_store() -> (Router, tempfile::TempDir, DevKey, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&Store::sqlite_url(dir.path()))
         .await
@@ -94,7 +100,7 @@ async fn api_with_key() -> (Router, tempfile::TempDir, DevKey) {
         callbacks: Arc::new(CallbackAuth::new(BTreeMap::new())),
         agencies: Arc::new(BTreeMap::new()),
         verifier: Arc::new(key.verifier().unwrap()),
-        store,
+        store: store.clone(),
         default_office: "01-HK".into(),
         attention_after_secs: None,
         first_attempt: lienthong_workflows::FirstAttempt::default(),
@@ -103,7 +109,7 @@ async fn api_with_key() -> (Router, tempfile::TempDir, DevKey) {
         payload_cipher: Arc::new(PayloadCipher::new(ring)),
         update_deadline: Duration::from_secs(1),
     };
-    (lienthong_api::router(state), dir, key)
+    (lienthong_api::router(state), dir, key, store)
 }
 
 struct Answer {
@@ -910,5 +916,41 @@ async fn schemas_of_other_crates_types_match_their_json() {
     assert_eq!(
         properties(&doc, "ProcedureSummary"),
         keys(&procedures["procedures"][0])
+    );
+}
+
+#[tokio::test]
+async fn ready_names_each_dependency_that_does_not_answer() {
+    let (app, _dir, _key, store) = api_with_store().await;
+    let ready = || async {
+        let response = app
+            .clone()
+            .oneshot(Request::get("/ready").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice::<Value>(&body).unwrap())
+    };
+    // Temporal is down in this router: not ready, and the body says it is Temporal.
+    let (status, body) = ready().await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["status"], "not_ready");
+    assert_eq!(body["checks"]["temporal"]["ok"], false, "{body}");
+    assert!(body["checks"]["temporal"]["error"].is_string(), "{body}");
+    assert_eq!(body["checks"]["workers"]["ok"], false, "{body}");
+    assert_eq!(body["checks"]["database"]["ok"], true, "{body}");
+    // The engine database goes away too: its check says so.
+    store.close().await;
+    let (status, body) = ready().await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["checks"]["database"]["ok"], false, "{body}");
+    assert!(
+        body["checks"]["database"]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("the engine database")),
+        "{body}"
     );
 }

@@ -77,6 +77,12 @@ pub async fn track_http(State(metrics): State<Metrics>, request: Request, next: 
         parent_to_case(&span, &code);
         span.record("lienthong.case", code);
     }
+    metrics.http_in_flight(&route, 1);
+    // Counted down even when the client goes away and the request is dropped unanswered.
+    let _answered = InFlight {
+        metrics: &metrics,
+        route: &route,
+    };
     let response = next
         .run(Request::from_parts(parts, body))
         .instrument(span.clone())
@@ -88,6 +94,17 @@ pub async fn track_http(State(metrics): State<Metrics>, request: Request, next: 
     }
     metrics.http_request(method, &route, status.as_u16(), started.elapsed());
     response
+}
+
+struct InFlight<'a> {
+    metrics: &'a Metrics,
+    route: &'a str,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.metrics.http_in_flight(self.route, -1);
+    }
 }
 
 async fn scrape(State(metrics): State<Metrics>) -> impl IntoResponse {

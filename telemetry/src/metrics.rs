@@ -38,6 +38,7 @@ struct Families {
     cases_open: IntGaugeVec,
     cases_attention: IntGaugeVec,
     http_seconds: HistogramVec,
+    http_in_flight: IntGaugeVec,
     sdk: SdkMetrics,
 }
 
@@ -103,6 +104,12 @@ impl Metrics {
                 "HTTP requests served, by method, route template and status code.",
                 &["method", "route", "status"],
                 HTTP_BUCKETS,
+            ),
+            http_in_flight: gauge(
+                &registry,
+                "lienthong_http_requests_in_flight",
+                "HTTP requests being served now, by route template (a stopping API drains them).",
+                &["route"],
             ),
             sdk: sdk.clone(),
             registry,
@@ -188,6 +195,14 @@ impl Metrics {
             .http_seconds
             .with_label_values(&[method, route, &status.to_string()])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// A request on `route` (its template) began (`1`) or was answered (`-1`).
+    pub fn http_in_flight(&self, route: &str, change: i64) {
+        self.inner
+            .http_in_flight
+            .with_label_values(&[route])
+            .add(change);
     }
 
     /// Everything in the registry, in the Prometheus text format.

@@ -459,6 +459,18 @@ impl Stack {
         std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default()
     }
 
+    /// SIGTERM, as a platform stops a worker: waits (at most 60 s) for it to finish what it holds
+    /// and exit, and gives its exit status.
+    pub async fn terminate_worker(&mut self) -> Result<std::process::ExitStatus> {
+        let mut worker = self.worker.take().context("no worker running")?;
+        terminate(&mut worker).await
+    }
+
+    /// SIGTERM to the stack's API: waits (at most 60 s) for it to answer what it holds and exit.
+    pub async fn terminate_api(&mut self) -> Result<std::process::ExitStatus> {
+        terminate(&mut self.api_process).await
+    }
+
     /// SIGKILL: the worker gets no chance to finish anything.
     pub async fn kill_worker(&mut self) -> Result<()> {
         if let Some(mut worker) = self.worker.take() {
@@ -692,4 +704,17 @@ pub fn step<'a>(case: &'a Value, id: &str) -> &'a Value {
         .as_array()
         .and_then(|s| s.iter().find(|s| s["id"] == id))
         .unwrap_or(&Value::Null)
+}
+
+/// Sends `child` SIGTERM and waits at most 60 s for it to exit.
+pub async fn terminate(child: &mut Child) -> Result<std::process::ExitStatus> {
+    let pid = child.id().context("the process has exited already")?;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(pid)?),
+        nix::sys::signal::Signal::SIGTERM,
+    )?;
+    tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .context("did not stop within 60 s of SIGTERM")?
+        .map_err(Into::into)
 }
