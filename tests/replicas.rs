@@ -133,6 +133,9 @@ async fn two_apis_and_two_workers_on_postgres_lose_an_api_and_both_workers_and_e
     );
     assert_eq!(body["error"]["code"], "CALLBACK_REPLAYED", "{body}");
 
+    // A console session opened on one replica works on the other and ends on both.
+    console_session_crosses_replicas(&stack, &apis).await?;
+
     // The load: group A and group B in turn, through both APIs; halfway, one API and both
     // workers are killed without warning, with cases of both groups in flight.
     const CASES: usize = 36;
@@ -143,6 +146,9 @@ async fn two_apis_and_two_workers_on_postgres_lose_an_api_and_both_workers_and_e
         .collect();
     let (mut accepted, mut group_a, mut group_b) = (vec![waiting.clone()], 1, 0);
     let mut killed = false;
+    // Operator actions go in between, each through the other API than its case: a retry of the
+    // insurance step, refused or done depending on how far the case got, and audited either way.
+    let mut actions: Vec<(String, String)> = Vec::new();
     for i in 0..CASES {
         if i == CASES / 2 {
             api_two.kill().await?;
@@ -170,6 +176,21 @@ async fn two_apis_and_two_workers_on_postgres_lose_an_api_and_both_workers_and_e
             group_b += 1;
         } else {
             group_a += 1;
+            let other = if killed { &apis[0] } else { &apis[(i + 1) % 2] };
+            let code = accepted.last().context("just accepted")?.clone();
+            let reason = format!("replica load: retry {i}");
+            let (status, answer) = act(
+                &stack,
+                other,
+                &code,
+                json!({"action": "retry_now", "step": "insurance", "reason": reason}),
+            )
+            .await?;
+            assert!(
+                matches!(status, 200 | 409),
+                "a retry through {other}: {status} {answer}"
+            );
+            actions.push((code, reason));
         }
     }
 
@@ -199,10 +220,20 @@ async fn two_apis_and_two_workers_on_postgres_lose_an_api_and_both_workers_and_e
         "one birth per group-A case"
     );
     let mut duplicated = 0;
+    assert_eq!(
+        stack
+            .scalar("civil-status", "SELECT COUNT(*) FROM deaths")
+            .await?,
+        group_b as i64,
+        "one death per group-B case"
+    );
     for (agency, table, column) in [
         ("civil-status", "births", "e_birth_certificate_number"),
         ("residence", "residence_entries", "personal_id"),
         ("social-insurance", "cards", "personal_id"),
+        ("residence", "residence_deletions", "personal_id"),
+        ("social-insurance", "funeral_allowances", "deceased_id"),
+        ("labour-office", "burial_support", "deceased_id"),
     ] {
         duplicated += stack.scalar(agency, &duplicates(table, column)).await?;
     }
@@ -224,14 +255,92 @@ async fn two_apis_and_two_workers_on_postgres_lose_an_api_and_both_workers_and_e
             .count();
         assert_eq!(count, 1, "{action} audited once: {audit:#}");
     }
+    for (code, reason) in &actions {
+        let audit: Value = stack
+            .http
+            .get(format!("{}/v1/audit?case={code}", stack.api))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let entries = audit["entries"].as_array().context("audit entries")?;
+        let count = entries
+            .iter()
+            .filter(|e| e["reason"] == reason.as_str())
+            .count();
+        assert_eq!(count, 1, "{reason} audited once: {audit:#}");
+    }
     eprintln!(
-        "replica run: {} cases accepted ({group_a} group A, {group_b} group B), 1 API and 2 \
-         workers killed, {completed} completed, duplicates: {duplicated}",
-        accepted.len()
+        "replica run: {} cases accepted ({group_a} group A, {group_b} group B), {} operator \
+         actions, 1 API and 2 workers killed, {completed} completed, duplicates: {duplicated}, \
+         actions audited once: {}",
+        accepted.len(),
+        actions.len() + 2,
+        actions.len() + 2
     );
     drop(stack);
     admin
         .execute(&format!("DROP SCHEMA {schema} CASCADE"))
         .await?;
+    Ok(())
+}
+
+/// Signs in to the console on the first API, opens a page with that session on the second,
+/// signs out there, and finds the session ended on the first.
+async fn console_session_crosses_replicas(stack: &Stack, apis: &[String; 2]) -> Result<()> {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let signed_in = browser
+        .post(format!("{}/console/login", apis[0]))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={}", stack.token(&support::all_roles())))
+        .send()
+        .await?;
+    assert_eq!(signed_in.status().as_u16(), 303);
+    let cookie = signed_in.headers()["set-cookie"].to_str()?;
+    let session = cookie
+        .split(';')
+        .next()
+        .context("a session cookie")?
+        .to_owned();
+    let page = |api: &str| {
+        browser
+            .get(format!("{api}/console/batches"))
+            .header("cookie", session.clone())
+            .send()
+    };
+    let on_first = page(&apis[0]).await?;
+    assert_eq!(on_first.status().as_u16(), 200);
+    let html = on_first.text().await?;
+    let on_second = page(&apis[1]).await?;
+    assert_eq!(
+        on_second.status().as_u16(),
+        200,
+        "the session works on the other replica"
+    );
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .context("the page's CSRF value")?;
+    let signed_out = browser
+        .post(format!("{}/console/logout", apis[1]))
+        .header("cookie", session.clone())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}"))
+        .send()
+        .await?;
+    assert_eq!(
+        signed_out.headers()["location"],
+        "/console/login",
+        "signed out on the second replica with a form the first one served"
+    );
+    let on_first = page(&apis[0]).await?;
+    assert_eq!(
+        on_first.headers()["location"],
+        "/console/login?ended=1",
+        "the session ended on the first replica too"
+    );
     Ok(())
 }
