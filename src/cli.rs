@@ -360,6 +360,28 @@ pub fn variables_read(role: &str) -> BTreeSet<String> {
     names
 }
 
+/// Every environment variable any `lienthong` command reads: behind a flag of any subcommand, at
+/// any depth, or read directly (the lists above).
+pub fn every_variable() -> BTreeSet<String> {
+    fn walk(command: &clap::Command, names: &mut BTreeSet<String>) {
+        names.extend(
+            command
+                .get_arguments()
+                .filter_map(|arg| arg.get_env())
+                .map(|env| env.to_string_lossy().into_owned()),
+        );
+        for sub in command.get_subcommands() {
+            walk(sub, names);
+        }
+    }
+    let mut names = BTreeSet::new();
+    walk(&Cli::command(), &mut names);
+    for role in ["api", "worker", "agency-sim"] {
+        names.extend(variables_read(role));
+    }
+    names
+}
+
 /// The roles an operations team runs, in the order `docs/operations.md` lists them.
 const DEPLOYED_ROLES: &[&str] = &["api", "worker", "setup"];
 
