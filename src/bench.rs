@@ -246,6 +246,7 @@ async fn with_agencies(
                 metrics_listen: Some(metrics_address.parse()?),
                 max_cached_workflows: args.max_cached_workflows,
                 shutdown_grace: lienthong_worker::DEFAULT_SHUTDOWN_GRACE,
+                hosts_bench_ceiling: true,
             },
             Stop::on_signals(),
         );
@@ -385,7 +386,7 @@ fn spawn_worker(
         None => tokio::process::Command::new(&exe),
     };
     let worker = command
-        .args(["worker", "--dev-agency-secrets", "--agencies-file"])
+        .args(["worker", "--dev-agency-secrets", "--hosts-bench-ceiling", "--agencies-file"])
         .arg(agencies_file)
         .args(["--temporal-address", address])
         .args(["--metrics-listen", metrics_address])

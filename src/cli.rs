@@ -124,6 +124,10 @@ pub struct WorkerArgs {
     /// it below the platform's wait between SIGTERM and SIGKILL.
     #[arg(long, env = "LIENTHONG_SHUTDOWN_GRACE_SECS", default_value_t = lienthong_worker::DEFAULT_SHUTDOWN_GRACE.as_secs() as usize, value_parser = at_least_one)]
     pub shutdown_grace_secs: usize,
+    /// Also host the bench's bare-ceiling workflow and no-op activity; set by `lienthong bench`
+    /// for the worker it starts, never needed in production.
+    #[arg(long, hide = true)]
+    pub hosts_bench_ceiling: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -99,6 +99,7 @@ async fn run(command: Command) -> Result<()> {
                     metrics_listen: args.metrics_listen,
                     max_cached_workflows: args.max_cached_workflows,
                     shutdown_grace: Duration::from_secs(args.shutdown_grace_secs as u64),
+                    hosts_bench_ceiling: args.hosts_bench_ceiling,
                 },
                 Stop::on_signals(),
             )
@@ -333,6 +334,7 @@ async fn run_dev_stack(
             metrics_listen: None,
             max_cached_workflows: lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS,
             shutdown_grace: lienthong_worker::DEFAULT_SHUTDOWN_GRACE,
+            hosts_bench_ceiling: false,
         },
         stop.clone(),
     );

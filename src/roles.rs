@@ -240,6 +240,8 @@ pub struct WorkerOptions {
     pub max_cached_workflows: usize,
     /// How long a stopping worker lets activities in flight run before cancelling them.
     pub shutdown_grace: std::time::Duration,
+    /// Host the bench's bare-ceiling workflow too (the bench's own workers).
+    pub hosts_bench_ceiling: bool,
 }
 
 pub async fn run_worker(client: Client, options: WorkerOptions, stop: Stop) -> Result<()> {
@@ -249,6 +251,7 @@ pub async fn run_worker(client: Client, options: WorkerOptions, stop: Stop) -> R
     config.metrics_listen = options.metrics_listen;
     config.max_cached_workflows = options.max_cached_workflows;
     config.shutdown_grace = Some(options.shutdown_grace);
+    config.hosts_bench_ceiling = options.hosts_bench_ceiling;
     lienthong_worker::run(client, config, stop.wait()).await?;
     Ok(())
 }

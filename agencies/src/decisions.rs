@@ -22,7 +22,8 @@ use tokio::task::JoinSet;
 
 use crate::api_error::ApiError;
 use crate::idempotency::{self, ActReply, ActRequest};
-use crate::server::{self, AppState};
+use crate::operation::Operation;
+use crate::server::AppState;
 use crate::{Agency, dates};
 
 /// Said on a rejection whose fault gives no message.
@@ -123,11 +124,12 @@ fn reference(agency: Agency) -> String {
 /// the act, and starts the officer's decision in the background.
 pub(crate) async fn defer(
     state: &AppState,
+    operation: &'static Operation,
     request: ActRequest,
     body: Value,
     plan: Plan,
 ) -> Result<ActReply, ApiError> {
-    server::check_request(state.agency, request.operation, &body)?;
+    (operation.check)(&body)?;
     let mut tx = idempotency::begin(&state.db).await?;
     // A retry, pending or already decided: replay, and never start a second decision.
     if let Some(reply) = idempotency::prior(&mut tx, &request).await? {
@@ -152,7 +154,15 @@ pub(crate) async fn defer(
     let seen = *state.decisions.releases.borrow();
     state
         .decisions
-        .spawn(decide(state.clone(), request, body, plan, reference, seen));
+        .spawn(decide(
+            state.clone(),
+            operation,
+            request,
+            body,
+            plan,
+            reference,
+            seen,
+        ));
     Ok(reply)
 }
 
@@ -163,6 +173,7 @@ enum Outcome {
 
 async fn decide(
     state: AppState,
+    operation: &'static Operation,
     request: ActRequest,
     body: Value,
     plan: Plan,
@@ -178,7 +189,7 @@ async fn decide(
         ..request
     };
     let outcome = match plan.decision {
-        Decision::Approve => approve(&state, &request, body).await,
+        Decision::Approve => approve(&state, operation, &request, body).await,
         Decision::Reject => Outcome::Rejected {
             code: plan.reason_code.unwrap_or_else(|| "REJECTED".to_owned()),
             message: plan.message.unwrap_or_else(|| DEFAULT_REJECTION.to_owned()),
@@ -237,11 +248,16 @@ async fn decide(
 
 /// Performs the approved act through the same code as the synchronous path. The register may
 /// have changed since the dossier was accepted; a refusal then is the officer's refusal.
-async fn approve(state: &AppState, request: &ActRequest, body: Value) -> Outcome {
+async fn approve(
+    state: &AppState,
+    operation: &Operation,
+    request: &ActRequest,
+    body: Value,
+) -> Outcome {
     let mut delay = FIRST_RETRY;
     let mut attempt = 1;
     loop {
-        match server::perform(state, request, body.clone()).await {
+        match (operation.perform)(state, request, body.clone()).await {
             Ok(reply) if reply.status.is_success() => return Outcome::Done(reply.body),
             // Settled already (a refusal replayed): report what the record says.
             Ok(reply) => return refusal_of(&reply.body),

@@ -4,41 +4,10 @@
 
 mod burial_support;
 
-use serde_json::Value;
+use crate::operation::Operation;
 
-use crate::api_error::ApiError;
-use crate::idempotency::{ActReply, ActRequest};
-use crate::operation;
-use crate::server::AppState;
-
-use burial_support::{CANCEL, GRANT};
-
-pub(crate) const OPERATIONS: &[&str] = &[GRANT, CANCEL];
-
-pub(crate) async fn perform(
-    state: &AppState,
-    request: &ActRequest,
-    body: Value,
-) -> Result<ActReply, ApiError> {
-    match request.operation {
-        GRANT => operation::perform::<burial_support::Application>(state, request, body).await,
-        CANCEL => operation::perform::<burial_support::Cancellation>(state, request, body).await,
-        _ => Err(unknown_operation()),
-    }
-}
-
-/// Checks a request without acting on it, for an act decided later.
-pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
-    match operation {
-        GRANT => operation::check::<burial_support::Application>(body),
-        CANCEL => operation::check::<burial_support::Cancellation>(body),
-        _ => Err(unknown_operation()),
-    }
-}
-
-fn unknown_operation() -> ApiError {
-    ApiError::not_found(
-        "UNKNOWN_OPERATION",
-        format!("labour-office offers {}", OPERATIONS.join(", ")),
-    )
-}
+/// The compensation follows the act it undoes.
+pub(crate) const OPERATIONS: &[Operation] = &[
+    Operation::act::<burial_support::Application>("grant-burial-support"),
+    Operation::act::<burial_support::Cancellation>("cancel-burial-support"),
+];

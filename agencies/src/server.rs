@@ -24,6 +24,7 @@ use crate::callback::{self, Callbacks};
 use crate::decisions;
 use crate::faults::{Effect, Fault, FaultMode, FaultQueue};
 use crate::idempotency::{self, ActReply, ActRequest};
+use crate::operation::{self, Operation};
 use crate::outage::{self, OutageSwitch};
 use crate::population_client::PopulationClient;
 use crate::signed_calls::{self, CallSecret};
@@ -50,38 +51,14 @@ pub(crate) struct AppState {
     pub call_secret: Option<CallSecret>,
 }
 
-fn operations(agency: Agency) -> &'static [&'static str] {
+/// The table of the agency's operations.
+fn operations(agency: Agency) -> &'static [Operation] {
     match agency {
         Agency::Population => population::OPERATIONS,
         Agency::CivilStatus => civil_status::OPERATIONS,
         Agency::Residence => residence::OPERATIONS,
         Agency::SocialInsurance => social_insurance::OPERATIONS,
         Agency::LabourOffice => labour_office::OPERATIONS,
-    }
-}
-
-/// Checks a request the way [`perform`] would, without acting: for an act decided later.
-pub(crate) fn check_request(agency: Agency, operation: &str, body: &Value) -> Result<(), ApiError> {
-    match agency {
-        Agency::Population => population::check_request(operation, body),
-        Agency::CivilStatus => civil_status::check_request(operation, body),
-        Agency::Residence => residence::check_request(operation, body),
-        Agency::SocialInsurance => social_insurance::check_request(operation, body),
-        Agency::LabourOffice => labour_office::check_request(operation, body),
-    }
-}
-
-pub(crate) async fn perform(
-    state: &AppState,
-    request: &ActRequest,
-    body: Value,
-) -> Result<ActReply, ApiError> {
-    match state.agency {
-        Agency::Population => population::perform(state, request, body).await,
-        Agency::CivilStatus => civil_status::perform(state, request, body).await,
-        Agency::Residence => residence::perform(state, request, body).await,
-        Agency::SocialInsurance => social_insurance::perform(state, request, body).await,
-        Agency::LabourOffice => labour_office::perform(state, request, body).await,
     }
 }
 
@@ -152,18 +129,16 @@ async fn operation(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let known = path.ok().and_then(|Path(name)| {
-        operations(state.agency)
-            .iter()
-            .copied()
-            .find(|op| *op == name)
-    });
+    let offered = operations(state.agency);
+    let known = path
+        .ok()
+        .and_then(|Path(name)| operation::find(offered, &name));
     let Some(operation) = known else {
         return ApiError::not_found(
             "UNKNOWN_OPERATION",
             format!(
                 "this agency system offers: {}",
-                operations(state.agency).join(", ")
+                operation::names(offered).join(", ")
             ),
         )
         .into_response();
@@ -187,7 +162,7 @@ async fn operation(
     };
     tracing::info!(
         agency = state.agency.as_str(),
-        operation,
+        operation = operation.name,
         idempotency_key = key.as_deref().unwrap_or("-"),
         status = status.as_u16(),
         outcome,
@@ -204,13 +179,13 @@ async fn operation(
 /// faults that simulate a reply lost after the act was done.
 async fn run_act(
     state: &AppState,
-    operation: &'static str,
+    operation: &'static Operation,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> (Result<ActReply, ApiError>, Option<std::time::Duration>) {
     let mut delay_after = None;
     let mut decide_later = None;
-    match state.faults.take(operation) {
+    match state.faults.take(operation.name) {
         Some(Effect::Fail(error)) => return (Err(error), None),
         Some(Effect::Answer(status, body)) => return (Ok(ActReply::fresh(status, body)), None),
         Some(Effect::DelayBefore(delay)) => tokio::time::sleep(delay).await,
@@ -222,15 +197,17 @@ async fn run_act(
         let body = json_object(body)?;
         let request = ActRequest {
             key,
-            operation,
+            operation: operation.name,
             request_sha256: idempotency::request_sha256(&body),
             deciding: false,
         };
         Ok((request, body))
     });
     let result = match (prepared, decide_later) {
-        (Ok((request, body)), None) => perform(state, &request, body).await,
-        (Ok((request, body)), Some(plan)) => decisions::defer(state, request, body, plan).await,
+        (Ok((request, body)), None) => (operation.perform)(state, &request, body).await,
+        (Ok((request, body)), Some(plan)) => {
+            decisions::defer(state, operation, request, body, plan).await
+        }
         (Err(error), _) => Err(error),
     };
     (result, delay_after)
@@ -261,7 +238,7 @@ async fn add_fault(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Fault>), ApiError> {
     let fault: Fault = validate::body(json_object(body)?)?;
-    fault.validate(operations(state.agency))?;
+    fault.validate(&operation::names(operations(state.agency)))?;
     if fault.needs_callback() && state.callbacks.url().is_none() {
         return Err(ApiError::invalid(
             "decide_later needs the engine's callback URL: set SimConfig::callback_url or \

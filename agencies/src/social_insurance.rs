@@ -6,62 +6,24 @@ mod funeral;
 mod health_card;
 mod survivor;
 
-use serde_json::Value;
 use sqlx::SqliteConnection;
 
 use crate::api_error::ApiError;
-use crate::idempotency::{ActReply, ActRequest};
-use crate::operation;
-use crate::server::AppState;
+use crate::operation::Operation;
 
-use funeral::{CANCEL_FUNERAL, PAY_FUNERAL};
-use health_card::{ISSUE, REVOKE};
-use survivor::{CANCEL_SURVIVOR, GRANT_SURVIVOR};
-
-pub(crate) const OPERATIONS: &[&str] = &[
-    ISSUE,
-    REVOKE,
-    PAY_FUNERAL,
-    CANCEL_FUNERAL,
-    GRANT_SURVIVOR,
-    CANCEL_SURVIVOR,
+/// Each compensation follows the act it undoes.
+pub(crate) const OPERATIONS: &[Operation] = &[
+    Operation {
+        name: "issue-child-health-card",
+        check: health_card::check_issue,
+        perform: |state, request, body| Box::pin(health_card::perform_issue(state, request, body)),
+    },
+    Operation::act::<health_card::Revocation>("revoke-child-health-card"),
+    Operation::act::<funeral::Payment>("pay-funeral-allowance"),
+    Operation::act::<funeral::Cancellation>("cancel-funeral-allowance"),
+    Operation::act::<survivor::Application>("grant-survivor-benefit"),
+    Operation::act::<survivor::Cancellation>("cancel-survivor-benefit"),
 ];
-
-pub(crate) async fn perform(
-    state: &AppState,
-    request: &ActRequest,
-    body: Value,
-) -> Result<ActReply, ApiError> {
-    match request.operation {
-        ISSUE => health_card::perform_issue(state, request, body).await,
-        REVOKE => operation::perform::<health_card::Revocation>(state, request, body).await,
-        PAY_FUNERAL => operation::perform::<funeral::Payment>(state, request, body).await,
-        CANCEL_FUNERAL => operation::perform::<funeral::Cancellation>(state, request, body).await,
-        GRANT_SURVIVOR => operation::perform::<survivor::Application>(state, request, body).await,
-        CANCEL_SURVIVOR => operation::perform::<survivor::Cancellation>(state, request, body).await,
-        _ => Err(unknown_operation()),
-    }
-}
-
-/// Checks a request without acting on it, for an act decided later.
-pub(crate) fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
-    match operation {
-        ISSUE => health_card::check_issue(body),
-        REVOKE => operation::check::<health_card::Revocation>(body),
-        PAY_FUNERAL => operation::check::<funeral::Payment>(body),
-        CANCEL_FUNERAL => operation::check::<funeral::Cancellation>(body),
-        GRANT_SURVIVOR => operation::check::<survivor::Application>(body),
-        CANCEL_SURVIVOR => operation::check::<survivor::Cancellation>(body),
-        _ => Err(unknown_operation()),
-    }
-}
-
-fn unknown_operation() -> ApiError {
-    ApiError::not_found(
-        "UNKNOWN_OPERATION",
-        format!("social-insurance offers {}", OPERATIONS.join(", ")),
-    )
-}
 
 /// Someone social insurance pays benefits for on their death.
 #[derive(Debug, sqlx::FromRow)]

@@ -424,20 +424,7 @@ async fn withdraw(
     ApiJson(body): ApiJson<Withdrawal>,
 ) -> Result<impl IntoResponse, ApiError> {
     case_access::authorize_party(&state, &caller, &code).await?;
-    if body.reason.trim().is_empty() || body.reason.len() > 500 {
-        return Err(ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "REASON_REQUIRED",
-            message: "say why the application is withdrawn (1 to 500 characters)".into(),
-            fields: vec![FieldError {
-                field: "/reason".into(),
-                code: "REQUIRED".into(),
-                message: "a reason is required".into(),
-            }],
-            diagnostics: Vec::new(),
-            retry_after: None,
-        });
-    }
+    let reason = crate::error::reason(&body.reason)?;
     let handle = running_case(&state, &code).await?;
     // An update, not a signal: the case answers, so a withdrawal that arrives as the case ends
     // is refused with `CASE_CLOSED` instead of being accepted and then ignored.
@@ -447,7 +434,7 @@ async fn withdraw(
         handle.execute_update(
             CaseWorkflow::request_withdrawal,
             WithdrawRequest {
-                reason: body.reason,
+                reason: reason.into_string(),
             },
             WorkflowExecuteUpdateOptions::default(),
         ),

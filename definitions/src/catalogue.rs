@@ -180,7 +180,7 @@ fn answers_now() -> Answers {
 pub fn parse_agency(yaml: &str) -> Result<Agency, Diagnostics> {
     let raw: RawAgency = serde_saphyr::from_str(yaml).map_err(|e| diagnostic::syntax(&e))?;
     let mut problems = Problems::default();
-    if !crate::parse::is_slug(&raw.id) {
+    if !crate::names::is_slug(&raw.id) {
         problems.push(
             Code::BadValue,
             "id",
@@ -216,7 +216,7 @@ pub fn parse_agency(yaml: &str) -> Result<Agency, Diagnostics> {
     let mut undone = BTreeSet::new();
     for (i, op) in raw.operations.iter().enumerate() {
         let at = format!("operations[{i}]");
-        if !crate::parse::is_slug(&op.name) {
+        if !crate::names::is_slug(&op.name) {
             problems.push(
                 Code::BadValue,
                 format!("{at}.name"),
@@ -235,7 +235,7 @@ pub fn parse_agency(yaml: &str) -> Result<Agency, Diagnostics> {
             match schema::compile(contract) {
                 Err(error) => problems.push(
                     Code::BadSchema,
-                    crate::parse::join(&format!("{at}.{key}"), &error.at),
+                    crate::names::join(&format!("{at}.{key}"), &error.at),
                     error.message,
                 ),
                 Ok(_) if !object => problems.push(

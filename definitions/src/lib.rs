@@ -15,11 +15,13 @@ pub mod expression;
 mod locate;
 pub mod mapping;
 mod model;
+mod names;
 pub mod operator;
 mod parse;
 pub mod picture;
 mod plan_graph;
 pub mod planner;
+mod reason;
 mod schema;
 mod shipped;
 
@@ -33,4 +35,5 @@ pub use model::{
 };
 pub use parse::{parse_definition, parse_definition_with};
 pub use plan_graph::plan_graph;
+pub use reason::{MAX_REASON_CHARS, Reason, ReasonError};
 pub use shipped::{SHIPPED, SHIPPED_CATALOGUE, shipped_definitions};

@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::{
     StepId,
     expression::{EvaluationError, Expression, Read, Scope},
+    names::join,
 };
 
 /// A parsed mapping template.
@@ -281,14 +282,6 @@ impl Reference {
                 field: self.fields.first().cloned(),
             },
         }
-    }
-}
-
-fn join(at: &str, key: &str) -> String {
-    if at.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{at}.{key}")
     }
 }
 

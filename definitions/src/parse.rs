@@ -77,17 +77,3 @@ pub fn parse_definition_with(yaml: &str, catalogue: &Catalogue) -> Result<Defini
     }
 }
 
-pub(crate) fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-pub(crate) fn join(at: &str, key: &str) -> String {
-    match (at.is_empty(), key.is_empty()) {
-        (true, _) => key.to_owned(),
-        (_, true) => at.to_owned(),
-        _ if key.starts_with('[') => format!("{at}{key}"),
-        _ => format!("{at}.{key}"),
-    }
-}

@@ -47,6 +47,9 @@ pub struct WorkerConfig {
     /// How long a stopping worker lets its activities in flight run before it cancels them
     /// (they are then retried elsewhere under the same idempotency key); `None` waits for them.
     pub shutdown_grace: Option<Duration>,
+    /// Also host the bench's bare-ceiling workflow and no-op activity (only the workers
+    /// `lienthong bench` runs).
+    pub hosts_bench_ceiling: bool,
 }
 
 /// Well inside a container platform's usual 60 s between SIGTERM and SIGKILL, and longer than
@@ -71,6 +74,7 @@ impl WorkerConfig {
             metrics_listen: None,
             case_gauges_every: Some(Duration::from_secs(15)),
             shutdown_grace: Some(DEFAULT_SHUTDOWN_GRACE),
+            hosts_bench_ceiling: false,
         }
     }
 
@@ -124,14 +128,17 @@ pub async fn run(
         AgencyClientOptions::new(config.agencies.clone())
             .with_credentials(config.agency_credentials.clone()),
     )?;
-    let options = WorkerOptions::new(config.task_queue.clone())
+    let mut options = WorkerOptions::new(config.task_queue.clone())
         .register_workflow::<CaseWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
-        .register_activities(AgencyActivities::new(agencies, metrics.clone()))
-        // The bench's bare-ceiling workflow and its no-op activity: tiny, so always hosted.
-        .register_workflow::<CeilingWorkflow>()
-        .map_err(|e| WorkerError::Create(e.to_string()))?
-        .register_activities(NoopActivities)
+        .register_activities(AgencyActivities::new(agencies, metrics.clone()));
+    if config.hosts_bench_ceiling {
+        options = options
+            .register_workflow::<CeilingWorkflow>()
+            .map_err(|e| WorkerError::Create(e.to_string()))?
+            .register_activities(NoopActivities);
+    }
+    let options = options
         // Operator actions on many cases: listing through visibility and updates to each case.
         .register_workflow::<BatchWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?

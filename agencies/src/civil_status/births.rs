@@ -15,8 +15,6 @@ use crate::population_client::AssignPersonalId;
 use crate::server::AppState;
 use crate::validate;
 
-pub(crate) const REGISTER_BIRTH: &str = "register-birth";
-
 /// Checks a request without acting on it, for an act decided later.
 pub(super) fn check_request(body: &Value) -> Result<(), ApiError> {
     check(&mut validate::body(body.clone())?)

@@ -18,8 +18,6 @@ use crate::population_client::RecordDeath;
 use crate::server::AppState;
 use crate::validate;
 
-pub(crate) const REGISTER_DEATH: &str = "register-death";
-
 const PLACE_OF_DEATH_CHARS: (usize, usize) = (2, 200);
 
 #[derive(Debug, Deserialize)]

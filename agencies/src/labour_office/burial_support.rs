@@ -16,9 +16,6 @@ use crate::operation::{Act, Cancellable, Checked, Outcome, cancel_record};
 use crate::rates::{BURIAL_SUPPORT_MERITORIOUS_VND, BURIAL_SUPPORT_SOCIAL_PROTECTION_VND};
 use crate::validate;
 
-pub(crate) const GRANT: &str = "grant-burial-support";
-pub(crate) const CANCEL: &str = "cancel-burial-support";
-
 #[derive(Debug, Deserialize)]
 pub(super) struct Application {
     deceased_id: String,

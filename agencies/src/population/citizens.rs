@@ -19,8 +19,6 @@ use crate::ids;
 use crate::server::AppState;
 use crate::validate::{self, Sex};
 
-pub(crate) const ASSIGN_PERSONAL_ID: &str = "assign-personal-id";
-
 /// Random serials collide rarely; give up long before this would loop for real.
 const MAX_ID_ATTEMPTS: usize = 50;
 

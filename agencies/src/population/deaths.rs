@@ -15,8 +15,6 @@ use crate::idempotency::{self, ActReply, ActRequest};
 use crate::server::AppState;
 use crate::validate;
 
-pub(crate) const RECORD_DEATH: &str = "record-death";
-
 #[derive(Debug, Deserialize)]
 struct RecordDeath {
     personal_id: String,

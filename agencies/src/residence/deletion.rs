@@ -16,9 +16,6 @@ use crate::validate;
 
 use super::registration::active_address;
 
-pub(crate) const DELETE: &str = "delete-permanent-residence";
-pub(crate) const RESTORE: &str = "restore-permanent-residence";
-
 #[derive(Debug, Deserialize)]
 pub(super) struct Deletion {
     personal_id: String,

@@ -14,9 +14,6 @@ use crate::ids;
 use crate::operation::{Act, Checked, Outcome};
 use crate::validate;
 
-pub(crate) const REGISTER: &str = "register-permanent-residence";
-pub(crate) const CANCEL: &str = "cancel-permanent-residence";
-
 #[derive(Debug, Deserialize)]
 pub(super) struct Registration {
     personal_id: String,

@@ -18,9 +18,6 @@ use crate::validate;
 
 use super::insured_person;
 
-pub(crate) const PAY_FUNERAL: &str = "pay-funeral-allowance";
-pub(crate) const CANCEL_FUNERAL: &str = "cancel-funeral-allowance";
-
 #[derive(Debug, Deserialize)]
 pub(super) struct Payment {
     deceased_id: String,

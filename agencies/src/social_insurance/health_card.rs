@@ -16,9 +16,6 @@ use crate::operation::{Act, Checked, Outcome};
 use crate::server::AppState;
 use crate::validate;
 
-pub(crate) const ISSUE: &str = "issue-child-health-card";
-pub(crate) const REVOKE: &str = "revoke-child-health-card";
-
 /// Random serials collide rarely; give up long before this would loop for real.
 const MAX_NUMBER_ATTEMPTS: usize = 50;
 

@@ -20,9 +20,6 @@ use crate::validate;
 
 use super::{InsuredPerson, insured_person};
 
-pub(crate) const GRANT_SURVIVOR: &str = "grant-survivor-benefit";
-pub(crate) const CANCEL_SURVIVOR: &str = "cancel-survivor-benefit";
-
 #[derive(Debug, Deserialize)]
 pub(super) struct Application {
     deceased_id: String,

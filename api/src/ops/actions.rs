@@ -224,12 +224,7 @@ async fn checked_act(
     code: &str,
     request: &ActionRequest,
 ) -> Result<ActionOutcome, ApiError> {
-    if request.reason.trim().is_empty() || request.reason.chars().count() > 500 {
-        return Err(refused(
-            "REASON_REQUIRED",
-            "say why (1 to 500 characters); it is kept in the audit log",
-        ));
-    }
+    let reason = crate::error::reason(&request.reason)?;
     let kind = request.kind()?;
     case_access::authorize_operator(state, caller, code).await?;
     let handle = routes::running_case(state, code).await?;
@@ -239,7 +234,7 @@ async fn checked_act(
     let action = OperatorAction {
         actor: caller.0.subject.clone(),
         role: caller.0.role_label(),
-        reason: request.reason.trim().to_owned(),
+        reason: reason.into_string(),
         kind,
     };
     case_update::answered(

@@ -33,14 +33,6 @@ pub struct AgencyActionRequest {
     pub per_second: Option<u32>,
 }
 
-fn reason_required() -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "REASON_REQUIRED",
-        "say why (1 to 500 characters); it is kept in the audit log",
-    )
-}
-
 fn known_agency(state: &ApiState, agency: &str) -> Result<(), ApiError> {
     if state.catalog.agencies().agency(agency).is_some() {
         Ok(())
@@ -63,13 +55,11 @@ pub async fn hold(
 ) -> Result<Value, ApiError> {
     every_office(caller)?;
     let result = async {
-        if reason.trim().is_empty() || reason.chars().count() > 500 {
-            return Err(reason_required());
-        }
+        let reason = crate::error::reason(reason)?;
         known_agency(state, agency)?;
         let new = state
             .store
-            .hold_agency(agency, &caller.0.subject, reason.trim())
+            .hold_agency(agency, &caller.0.subject, reason.as_str())
             .await
             .map_err(ApiError::database)?;
         if !new {
@@ -87,7 +77,7 @@ pub async fn hold(
             per_second: 0,
             cap: None,
             settle_secs: batches::SETTLE_SECS,
-            reason: reason.trim().to_owned(),
+            reason: reason.to_string(),
         };
         match batches::start(state, caller, batch).await {
             Ok(id) => Ok(id),
@@ -131,9 +121,7 @@ pub async fn release(
     every_office(caller)?;
     let rate = per_second.unwrap_or(DEFAULT_RATE).clamp(1, MAX_RATE);
     let result = async {
-        if reason.trim().is_empty() || reason.chars().count() > 500 {
-            return Err(reason_required());
-        }
+        let reason = crate::error::reason(reason)?;
         known_agency(state, agency)?;
         let hold = state
             .store
@@ -161,7 +149,7 @@ pub async fn release(
             per_second: rate,
             cap: None,
             settle_secs: batches::SETTLE_SECS,
-            reason: reason.trim().to_owned(),
+            reason: reason.to_string(),
         };
         match batches::start(state, caller, batch).await {
             Ok(id) => Ok(id),

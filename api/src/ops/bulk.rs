@@ -177,13 +177,7 @@ pub async fn bulk(
     let cap = request.cap.unwrap_or(50).clamp(1, MAX_CAP);
     let mut listed = Vec::new();
     let result = async {
-        if request.reason.trim().is_empty() || request.reason.chars().count() > 500 {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "REASON_REQUIRED",
-                "say why (1 to 500 characters); it is kept in the audit log",
-            ));
-        }
+        let reason = crate::error::reason(&request.reason)?;
         let action = match (request.action.as_str(), &request.agency) {
             ("retry_now", agency) => BatchAction::RetryNow {
                 agency: agency.clone(),
@@ -264,7 +258,7 @@ pub async fn bulk(
                 per_second: rate,
                 cap: Some(u32::try_from(cap).unwrap_or(u32::MAX)),
                 settle_secs: if hold_lifted { batches::SETTLE_SECS } else { 0 },
-                reason: request.reason.trim().to_owned(),
+                reason: reason.into_string(),
             },
         )
         .await?;

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Places, RoutePlaces, StepPlaces, is_slug, join};
+use super::{Places, RoutePlaces, StepPlaces};
+use crate::names::{is_slug, join};
 use crate::{
     Check, CheckRule, Compensation, Definition, DiagnosticCode as Code, FailurePolicy, Millis,
     ProcedureId, RetryPolicy, Route, Step, StepId, TimeLimit, Titles,

@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use super::{Places, RoutePlaces, join};
+use super::{Places, RoutePlaces};
+use crate::names::join;
 use crate::{
     Definition, DiagnosticCode as Code, Route, StepId,
     catalogue::{Agency, Catalogue, Operation},

@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Places, join};
+use super::Places;
+use crate::names::join;
 use crate::{
     CheckRule, Definition, DiagnosticCode as Code, Step, StepId, diagnostic::Problems,
     expression::Read, schema,
