@@ -386,7 +386,12 @@ fn spawn_worker(
         None => tokio::process::Command::new(&exe),
     };
     let worker = command
-        .args(["worker", "--dev-agency-secrets", "--hosts-bench-ceiling", "--agencies-file"])
+        .args([
+            "worker",
+            "--dev-agency-secrets",
+            "--hosts-bench-ceiling",
+            "--agencies-file",
+        ])
         .arg(agencies_file)
         .args(["--temporal-address", address])
         .args(["--metrics-listen", metrics_address])

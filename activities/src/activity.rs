@@ -3,6 +3,7 @@ use std::{
     time::{Instant, SystemTime},
 };
 
+use lienthong_definitions::{CallId, CallPurpose};
 use lienthong_telemetry::{Metrics, parent_to_case};
 use lienthong_workflows::{AgencyAnswer, AgencyCall, CallAgency};
 use temporalio_macros::activities;
@@ -78,7 +79,7 @@ impl AgencyActivities {
             otel.name = %format!("{purpose} {step}"),
             otel.status_code = Empty,
             lienthong.case = %call.case_code,
-            lienthong.step = step,
+            lienthong.step = %step,
             lienthong.purpose = purpose,
             lienthong.agency = %call.agency,
             lienthong.operation = %call.operation,
@@ -107,12 +108,16 @@ impl AgencyActivities {
     }
 }
 
-/// The step an activity id names, and why it was called: `call`, `compensate` or `reconcile`.
-fn step_and_purpose<'a>(activity_id: &'a str, call: &AgencyCall) -> (&'a str, &'a str) {
-    match activity_id.split_once('/') {
-        Some((step, purpose)) => (step, purpose),
-        None if call.reconcile_only => (activity_id, "reconcile"),
-        None => (activity_id, "call"),
+/// The step an activity id names, and why it was called: `call`, `compensate` or `reconcile`
+/// (a restarted call is still a call). An id that is not a step's call (none is scheduled so)
+/// is named as it is.
+fn step_and_purpose(activity_id: &str, call: &AgencyCall) -> (String, &'static str) {
+    match activity_id.parse::<CallId>() {
+        Ok(id) if id.purpose == CallPurpose::Call && call.reconcile_only => {
+            (id.step.0, CallPurpose::Reconcile.as_str())
+        }
+        Ok(id) => (id.step.0, id.purpose.as_str()),
+        Err(_) => (activity_id.to_owned(), CallPurpose::Call.as_str()),
     }
 }
 
@@ -239,19 +244,24 @@ mod tests {
     fn activity_ids_name_the_step_and_why_it_was_called() {
         assert_eq!(
             step_and_purpose("residence", &call(false)),
-            ("residence", "call")
+            ("residence".into(), "call")
         );
         assert_eq!(
             step_and_purpose("residence/compensate", &call(false)),
-            ("residence", "compensate")
+            ("residence".into(), "compensate")
         );
         assert_eq!(
             step_and_purpose("residence/reconcile", &call(true)),
-            ("residence", "reconcile")
+            ("residence".into(), "reconcile")
         );
         assert_eq!(
             step_and_purpose("residence", &call(true)),
-            ("residence", "reconcile")
+            ("residence".into(), "reconcile")
+        );
+        assert_eq!(
+            step_and_purpose("residence/restart1", &call(false)),
+            ("residence".into(), "call"),
+            "a restarted call is traced as a call"
         );
     }
 }

@@ -152,17 +152,15 @@ pub(crate) async fn defer(
         "act pending an officer's decision"
     );
     let seen = *state.decisions.releases.borrow();
-    state
-        .decisions
-        .spawn(decide(
-            state.clone(),
-            operation,
-            request,
-            body,
-            plan,
-            reference,
-            seen,
-        ));
+    state.decisions.spawn(decide(
+        state.clone(),
+        operation,
+        request,
+        body,
+        plan,
+        reference,
+        seen,
+    ));
     Ok(reply)
 }
 

@@ -1,20 +1,20 @@
 //! The case as the API shows it: the workflow's state plus what only Temporal knows about calls
 //! still in flight (their attempt number and last error).
 
-use lienthong_definitions::case::{CaseState, StepError, StepStatus};
+use lienthong_definitions::{
+    CallId,
+    case::{CaseState, StepError, StepStatus},
+};
 use temporalio_common::protos::temporal::api::{
     failure::v1::Failure, workflow::v1::PendingActivityInfo,
 };
 
 pub(crate) fn merge_pending(state: &mut CaseState, pending: &[PendingActivityInfo]) {
     for activity in pending {
-        // `{step}`, `{step}/compensate`, `{step}/restart{n}`, `{step}/reconcile`.
-        let step_id = activity
-            .activity_id
-            .split('/')
-            .next()
-            .unwrap_or(&activity.activity_id);
-        let Some(step) = state.steps.iter_mut().find(|s| s.id.0 == step_id) else {
+        let Ok(call) = activity.activity_id.parse::<CallId>() else {
+            continue;
+        };
+        let Some(step) = state.steps.iter_mut().find(|s| s.id == call.step) else {
             continue;
         };
         if !matches!(step.status, StepStatus::Running | StepStatus::Compensating) {

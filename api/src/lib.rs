@@ -11,6 +11,7 @@ mod case_view;
 mod catalog;
 mod catalogue_routes;
 mod codec_access;
+pub mod codes;
 mod console;
 mod definition_versions;
 pub mod dry_run;

@@ -6,6 +6,7 @@
 //! be tested as a plain function call.
 
 pub mod calendar;
+mod call_id;
 pub mod case;
 pub mod catalogue;
 pub mod checks;
@@ -25,6 +26,7 @@ mod reason;
 mod schema;
 mod shipped;
 
+pub use call_id::{CallId, CallPurpose, NotACallId, case_code_of};
 pub use catalogue::Catalogue;
 pub use diagnostic::{Diagnostic, DiagnosticCode, Diagnostics, UnknownCode};
 pub use duration::Millis;

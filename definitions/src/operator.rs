@@ -145,10 +145,10 @@ pub fn check(
     state: &CaseState,
     action: &OperatorAction,
 ) -> Result<Accepted, ActionRefusal> {
-    if action.reason.trim().is_empty() {
+    if crate::Reason::parse(&action.reason).is_err() {
         return Err(ActionRefusal::new(
             "REASON_REQUIRED",
-            "say why: every operator action needs a reason",
+            "say why (1 to 500 characters): every operator action needs a reason",
         ));
     }
     if action.actor.trim().is_empty() {

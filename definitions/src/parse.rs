@@ -76,4 +76,3 @@ pub fn parse_definition_with(yaml: &str, catalogue: &Catalogue) -> Result<Defini
         Err(problems.located(yaml))
     }
 }
-

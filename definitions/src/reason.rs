@@ -54,7 +54,10 @@ mod tests {
 
     #[test]
     fn a_reason_is_trimmed_and_counted_in_characters_not_bytes() {
-        assert_eq!(Reason::parse("  agency back ").unwrap().as_str(), "agency back");
+        assert_eq!(
+            Reason::parse("  agency back ").unwrap().as_str(),
+            "agency back"
+        );
         assert_eq!(Reason::parse(" \n "), Err(ReasonError::Missing));
         // 500 Vietnamese characters are 1,000+ bytes and still a valid reason.
         let vietnamese = "ố".repeat(MAX_REASON_CHARS);

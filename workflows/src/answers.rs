@@ -1,7 +1,7 @@
 //! What an agency's answer (or Temporal's giving up) means for the case, as one event.
 
 use lienthong_definitions::{
-    StepId,
+    CallPurpose, StepId,
     case::{DocumentRequest, Event, StepError},
 };
 use serde_json::Value;
@@ -10,7 +10,7 @@ use temporalio_workflow::ActivityExecutionError;
 use crate::{
     activity_failure::{failure_text, may_retry},
     contract::AgencyAnswer,
-    drive::{Purpose, Run, TimerKind, until},
+    drive::{Run, TimerKind, until},
     time_of::{now, rfc3339},
 };
 
@@ -18,7 +18,7 @@ impl Run<'_> {
     pub(crate) fn on_answer(
         &mut self,
         id: StepId,
-        purpose: Purpose,
+        purpose: CallPurpose,
         result: Result<AgencyAnswer, ActivityExecutionError>,
     ) {
         let Some(step) = self.definition.step(&id).cloned() else {
@@ -26,14 +26,14 @@ impl Run<'_> {
         };
         let event = match (purpose, result) {
             (
-                Purpose::Forward | Purpose::Reconcile,
+                CallPurpose::Call | CallPurpose::Reconcile,
                 Ok(AgencyAnswer::Done {
                     output,
                     attempt,
                     reconciled,
                 }),
             ) => {
-                if reconciled || purpose == Purpose::Reconcile {
+                if reconciled || purpose == CallPurpose::Reconcile {
                     self.apply(Event::Reconciled(id.clone()));
                 }
                 Event::StepSucceeded {
@@ -43,7 +43,7 @@ impl Run<'_> {
                 }
             }
             (
-                Purpose::Forward | Purpose::Reconcile,
+                CallPurpose::Call | CallPurpose::Reconcile,
                 Ok(AgencyAnswer::Rejected {
                     code,
                     message,
@@ -54,13 +54,14 @@ impl Run<'_> {
                 error: StepError { code, message },
                 attempts: attempt,
             },
-            (Purpose::Forward | Purpose::Reconcile, Ok(AgencyAnswer::Pending { reference })) => {
-                Event::DecisionAwaited {
-                    step: id,
-                    reference,
-                }
-            }
-            (Purpose::Forward, Ok(AgencyAnswer::DocumentsRequired { documents, message })) => {
+            (
+                CallPurpose::Call | CallPurpose::Reconcile,
+                Ok(AgencyAnswer::Pending { reference }),
+            ) => Event::DecisionAwaited {
+                step: id,
+                reference,
+            },
+            (CallPurpose::Call, Ok(AgencyAnswer::DocumentsRequired { documents, message })) => {
                 let at = now(self.ctx);
                 let due = self.end_of(at, step.supplement_within);
                 let round = self
@@ -76,15 +77,15 @@ impl Run<'_> {
                 };
                 Event::DocumentsRequested { step: id, request }
             }
-            (Purpose::Reconcile, Ok(_)) => Event::StepSkipped(id),
-            (Purpose::Forward, Ok(AgencyAnswer::NotDone)) => Event::StepFailed {
+            (CallPurpose::Reconcile, Ok(_)) => Event::StepSkipped(id),
+            (CallPurpose::Call, Ok(AgencyAnswer::NotDone)) => Event::StepFailed {
                 step: id,
                 error: StepError {
                     code: "AGENCY_PROTOCOL".into(),
                     message: "the agency gave no usable answer".into(),
                 },
             },
-            (Purpose::Forward, Err(e)) => {
+            (CallPurpose::Call, Err(e)) => {
                 let message = if may_retry(&e) {
                     format!(
                         "gave up after {} attempts: {}",
@@ -115,27 +116,27 @@ impl Run<'_> {
                     },
                 }
             }
-            (Purpose::Reconcile, Err(e)) => Event::StepFailed {
+            (CallPurpose::Reconcile, Err(e)) => Event::StepFailed {
                 step: id,
                 error: StepError {
                     code: "OUTCOME_UNKNOWN".into(),
                     message: failure_text(&e),
                 },
             },
-            (Purpose::Compensation, Ok(AgencyAnswer::Rejected { code, message, .. })) => {
+            (CallPurpose::Compensate, Ok(AgencyAnswer::Rejected { code, message, .. })) => {
                 Event::CompensationFailed {
                     step: id,
                     error: StepError { code, message },
                 }
             }
-            (Purpose::Compensation, Ok(answer)) => {
+            (CallPurpose::Compensate, Ok(answer)) => {
                 let output = match answer {
                     AgencyAnswer::Done { output, .. } => output,
                     _ => Value::Null,
                 };
                 Event::Compensated { step: id, output }
             }
-            (Purpose::Compensation, Err(e)) => Event::CompensationFailed {
+            (CallPurpose::Compensate, Err(e)) => Event::CompensationFailed {
                 step: id,
                 error: StepError {
                     code: "COMPENSATION_FAILED".into(),

@@ -1,7 +1,7 @@
 use std::{collections::BTreeMap, error::Error};
 
 use lienthong_definitions::{
-    Definition, StepId,
+    CallId, CallPurpose, Definition, StepId,
     calendar::Calendar,
     case::{CaseState, Event, StepError, StepStatus},
     operator::{self, ActionOutcome, OperatorAction},
@@ -16,7 +16,6 @@ use temporalio_workflow::{
 
 use crate::{
     drive::Run,
-    keys::idempotency_key,
     options::FirstAttempt,
     signals::{
         AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawOutcome, WithdrawRequest,
@@ -151,7 +150,8 @@ impl CaseWorkflow {
         let Some(record) = case.steps.iter().find(|s| {
             s.status == StepStatus::AwaitingDecision
                 && s.agency.as_deref() == Some(decision.agency.as_str())
-                && idempotency_key(&case.code, &s.id, s.round) == decision.idempotency_key
+                && CallId::new(s.id.clone(), CallPurpose::Call).idempotency_key(&case.code, s.round)
+                    == decision.idempotency_key
         }) else {
             return;
         };

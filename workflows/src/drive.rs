@@ -8,7 +8,7 @@ use futures::{
     future::{LocalBoxFuture, poll_fn},
 };
 use lienthong_definitions::{
-    Definition, StepId, TimeLimit,
+    CallId, CallPurpose, Definition, StepId, TimeLimit,
     calendar::Calendar,
     case::{CaseState, Escalation, Event, StepStatus},
     planner::{self, Action, Call},
@@ -24,20 +24,10 @@ use crate::{
     activity_failure::{asked_pause, may_retry},
     case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS},
     contract::{AgencyAnswer, AgencyCall, CallAgency},
-    keys::idempotency_key,
     options::{FirstAttempt, forward_options, local_options, patient_options},
     published::Published,
     time_of::{self, now, rfc3339},
 };
-
-/// Why a call was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Purpose {
-    Forward,
-    Compensation,
-    /// Asking the agency what became of an act it never answered.
-    Reconcile,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TimerKind {
@@ -55,7 +45,7 @@ pub(crate) enum Wake {
     /// cancelled) and its result.
     Call(
         StepId,
-        Purpose,
+        CallPurpose,
         u64,
         Box<Result<AgencyAnswer, ActivityExecutionError>>,
     ),
@@ -312,7 +302,8 @@ impl<'a> Run<'a> {
                     agency: call.agency.clone(),
                     operation: call.operation.clone(),
                 });
-                let key = idempotency_key(&self.code, &id, round);
+                let call_id = self.call_id(&id, CallPurpose::Call);
+                let key = call_id.idempotency_key(&self.code, round);
                 let mut request = self.agency_call(call, key, false);
                 if let (Some(supplement), Some(map)) = (
                     self.ctx.state(|w| w.supplements.get(&id).cloned()),
@@ -320,7 +311,7 @@ impl<'a> Run<'a> {
                 ) {
                     map.insert("supplement".into(), supplement);
                 }
-                let activity_id = self.activity_id(id.0.clone(), &id);
+                let activity_id = call_id.activity_id();
                 self.apply(Event::StepStarted(id.clone()));
                 self.sent_at.insert(id.clone(), now(self.ctx));
                 if self.first_attempt.is_local_for(&step) {
@@ -328,7 +319,7 @@ impl<'a> Run<'a> {
                     // attention threshold; its retries arm the watch when they are queued.
                     self.schedule_tracked(
                         id,
-                        Purpose::Forward,
+                        CallPurpose::Call,
                         StepStatus::Running,
                         request,
                         Dispatch::Local(local_options(&step, activity_id)),
@@ -336,7 +327,7 @@ impl<'a> Run<'a> {
                 } else {
                     self.schedule_tracked(
                         id,
-                        Purpose::Forward,
+                        CallPurpose::Call,
                         StepStatus::Running,
                         request,
                         Dispatch::Queued(forward_options(&step, activity_id, 0)),
@@ -347,12 +338,14 @@ impl<'a> Run<'a> {
             Action::Compensate(call) => {
                 let id = call.step.clone();
                 let step = self.definition.step(&id)?.clone();
-                let key = format!("{}/{id}/compensate", self.code);
+                // An undo is never restarted: its activity runs until the agency answers.
+                let call_id = CallId::new(id.clone(), CallPurpose::Compensate);
+                let key = call_id.idempotency_key(&self.code, 0);
                 let request = self.agency_call(call, key, false);
-                let options = patient_options(&step, format!("{id}/compensate"));
+                let options = patient_options(&step, call_id.activity_id());
                 self.schedule(
                     id.clone(),
-                    Purpose::Compensation,
+                    CallPurpose::Compensate,
                     0,
                     request,
                     Dispatch::Queued(options),
@@ -389,13 +382,10 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The activity id of a step's call: `base` until a call of the step is cancelled, then
-    /// `base/restart<n>`, since the cancelled activity may still be open on the server.
-    fn activity_id(&self, base: String, step: &StepId) -> String {
-        match self.cancelled.get(step).copied().unwrap_or(0) {
-            0 => base,
-            n => format!("{base}/restart{n}"),
-        }
+    /// The identity of a step's next call for `purpose`, restarted as often as the step's
+    /// calls were cancelled (a cancelled activity may still be open on the server).
+    fn call_id(&self, step: &StepId, purpose: CallPurpose) -> CallId {
+        CallId::new(step.clone(), purpose).restarted(self.cancelled.get(step).copied().unwrap_or(0))
     }
 
     /// Asks the agency what became of the step's current act; its answer is wanted while the
@@ -405,12 +395,13 @@ impl<'a> Run<'a> {
         let Some(step) = self.definition.step(&id).cloned() else {
             return;
         };
-        let key = idempotency_key(&self.code, &id, self.round_of(&id));
+        let call_id = self.call_id(&id, CallPurpose::Reconcile);
+        let key = call_id.idempotency_key(&self.code, self.round_of(&id));
         let request = self.agency_call(call, key, true);
-        let activity_id = self.activity_id(format!("{id}/reconcile"), &id);
+        let activity_id = call_id.activity_id();
         self.schedule_tracked(
             id,
-            Purpose::Reconcile,
+            CallPurpose::Reconcile,
             while_status,
             request,
             Dispatch::Queued(patient_options(&step, activity_id)),
@@ -420,7 +411,7 @@ impl<'a> Run<'a> {
     fn schedule_tracked(
         &mut self,
         id: StepId,
-        purpose: Purpose,
+        purpose: CallPurpose,
         while_status: StepStatus,
         call: AgencyCall,
         dispatch: Dispatch,
@@ -448,7 +439,7 @@ impl<'a> Run<'a> {
     fn schedule(
         &mut self,
         id: StepId,
-        purpose: Purpose,
+        purpose: CallPurpose,
         number: u64,
         call: AgencyCall,
         dispatch: Dispatch,
@@ -498,10 +489,10 @@ impl<'a> Run<'a> {
         };
         let pause = asked.unwrap_or_else(|| step.retry.initial_interval.as_std());
         call.attempts_before = 1;
-        let activity_id = self.activity_id(id.0.clone(), &id);
+        let activity_id = self.call_id(&id, CallPurpose::Call).activity_id();
         self.schedule_tracked(
             id,
-            Purpose::Forward,
+            CallPurpose::Call,
             StepStatus::Running,
             call,
             Dispatch::QueuedAfter(pause, forward_options(&step, activity_id, 1)),
@@ -627,7 +618,7 @@ impl<'a> Run<'a> {
     fn on_wake(&mut self, wake: Wake) {
         match wake {
             Wake::Call(step, purpose, number, result) => {
-                if purpose != Purpose::Compensation {
+                if purpose != CallPurpose::Compensate {
                     let wanted = self.tracked.get(&step).is_some_and(|t| t.number == number);
                     if !wanted {
                         // A cancelled call: its step was held, resolved or sent again.
@@ -645,7 +636,7 @@ impl<'a> Run<'a> {
                         self.queue_retries(step, call, asked_pause(error));
                         return;
                     }
-                    if purpose == Purpose::Forward {
+                    if purpose == CallPurpose::Call {
                         self.sent_at.remove(&step);
                     }
                 }

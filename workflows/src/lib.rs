@@ -11,7 +11,6 @@ mod case_workflow;
 mod ceiling;
 mod contract;
 mod drive;
-mod keys;
 mod options;
 mod published;
 pub mod search_attributes;
@@ -22,10 +21,10 @@ pub use batch::{BatchAction, BatchInput, BatchReport, BatchWorkflow, CaseOutcome
 pub use case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS};
 pub use ceiling::{CeilingShape, CeilingWorkflow, NOOP, Noop, Nothing};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
-pub use keys::{case_code_of, idempotency_key};
 pub use lienthong_definitions::case::{
     ATTENTION_REASONS, Attention, CaseState, JournalEntry, ManualResolution,
 };
+pub use lienthong_definitions::case_code_of;
 pub use lienthong_definitions::operator::{
     ActionKind, ActionOutcome, ActionRefusal, OperatorAction,
 };
