@@ -8,17 +8,14 @@
 //! be replayed on another operation or act; the timestamp lets the agency refuse old ones.
 //! A `bearer` agency gets `Authorization: Bearer <token>`.
 //!
-//! The worker's activities and the API's dry run sign through [`sign`], so both send the same.
+//! The signature itself is `lienthong_identity::signature`, the engine's one home for it.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hmac::{Hmac, Mac};
+pub use lienthong_identity::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use lienthong_identity::signature::{Signature, request_message};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
-use sha2::Sha256;
-
-pub const TIMESTAMP_HEADER: &str = "x-lienthong-timestamp";
-pub const SIGNATURE_HEADER: &str = "x-lienthong-signature";
 
 /// How the engine proves itself to one agency. `Debug` shows the kind only, never the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -68,23 +65,11 @@ pub fn request_signature(
     path_and_query: &str,
     body: &[u8],
 ) -> String {
-    // HMAC takes keys of any length, so this never fails.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(method.as_bytes());
-    mac.update(b" ");
-    mac.update(path_and_query.as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256={hex}")
+    Signature::of(
+        secret,
+        &request_message(timestamp, method, path_and_query, body),
+    )
+    .header_value()
 }
 
 /// Adds `credential`'s headers to a request about to be sent, signed at `now`. Call it last:

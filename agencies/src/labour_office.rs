@@ -6,7 +6,6 @@ mod burial_support;
 
 use crate::operation::Operation;
 
-/// The compensation follows the act it undoes.
 pub(crate) const OPERATIONS: &[Operation] = &[
     Operation::act::<burial_support::Application>("grant-burial-support"),
     Operation::act::<burial_support::Cancellation>("cancel-burial-support"),

@@ -3,15 +3,10 @@
 //! labour office), each with its own SQLite register, exactly-once acts keyed by
 //! `Idempotency-Key`, and injectable faults.
 //!
-//! Operations, by simulator (compensations after the act they undo):
-//! - population: `assign-personal-id`, `record-death`; `GET /citizens/{personal_id}`
-//! - civil-status: `register-birth`, `register-death` (both irreversible)
-//! - residence: `register-permanent-residence` / `cancel-permanent-residence`,
-//!   `delete-permanent-residence` / `restore-permanent-residence`
-//! - social-insurance: `issue-child-health-card` / `revoke-child-health-card`,
-//!   `pay-funeral-allowance` / `cancel-funeral-allowance`,
-//!   `grant-survivor-benefit` / `cancel-survivor-benefit`
-//! - labour-office: `grant-burial-support` / `cancel-burial-support`
+//! Each simulator's operations are the `OPERATIONS` table of its module (`population.rs`,
+//! `civil_status.rs`, `residence.rs`, `social_insurance.rs`, `labour_office.rs`), a
+//! compensation right after the act it undoes; population also serves
+//! `GET /citizens/{personal_id}`.
 //!
 //! [`seeded`] lists the people seeded for death registrations, [`rates`] the amounts paid.
 //!

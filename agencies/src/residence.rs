@@ -6,7 +6,6 @@ mod registration;
 
 use crate::operation::Operation;
 
-/// Each compensation follows the act it undoes.
 pub(crate) const OPERATIONS: &[Operation] = &[
     Operation::act::<registration::Registration>("register-permanent-residence"),
     Operation::act::<registration::Cancellation>("cancel-permanent-residence"),

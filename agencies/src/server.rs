@@ -51,7 +51,6 @@ pub(crate) struct AppState {
     pub call_secret: Option<CallSecret>,
 }
 
-/// The table of the agency's operations.
 fn operations(agency: Agency) -> &'static [Operation] {
     match agency {
         Agency::Population => population::OPERATIONS,

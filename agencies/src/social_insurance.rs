@@ -11,7 +11,6 @@ use sqlx::SqliteConnection;
 use crate::api_error::ApiError;
 use crate::operation::Operation;
 
-/// Each compensation follows the act it undoes.
 pub(crate) const OPERATIONS: &[Operation] = &[
     Operation {
         name: "issue-child-health-card",

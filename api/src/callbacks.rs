@@ -12,19 +12,16 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
-use hmac::{Hmac, Mac};
+use lienthong_identity::signature::{
+    SIGNATURE_HEADER, SIGNATURE_WINDOW, Signature, TIMESTAMP_HEADER, callback_message,
+};
 use lienthong_workflows::{AgencyDecision, CaseWorkflow, DecisionOutcome, case_code_of};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use temporalio_client::WorkflowSignalOptions;
 
 use crate::params::ApiPath;
 use crate::{ApiError, ApiState};
-
-/// How far a callback's timestamp may be from now. Signatures taken are remembered in the
-/// engine database beyond it, so the same callback cannot be played twice to any replica.
-const WINDOW: Duration = Duration::from_secs(300);
 
 /// Per-agency HMAC secrets.
 #[derive(Debug, Default)]
@@ -39,7 +36,9 @@ impl CallbackAuth {
 
     /// Checks `X-Lienthong-Timestamp` and `X-Lienthong-Signature: sha256=<hex>` over
     /// `"<timestamp>.<body>"`; returns the signature, which the caller claims in the engine
-    /// database (by its [`Signature::replay_key`]) before delivering.
+    /// database (by its header value, one text per signature) before delivering. Signatures
+    /// taken are remembered beyond the signature window, so the same callback cannot be played
+    /// twice to any replica.
     fn verify(
         &self,
         agency: &str,
@@ -62,8 +61,8 @@ impl CallbackAuth {
                 .unwrap_or_default()
                 .to_owned()
         };
-        let timestamp = header("x-lienthong-timestamp");
-        let signature = header("x-lienthong-signature");
+        let timestamp = header(TIMESTAMP_HEADER);
+        let signature = header(SIGNATURE_HEADER);
         let sent = timestamp.parse::<u64>().map_err(|_| {
             unauthorized(
                 "SIGNATURE_MISSING",
@@ -72,7 +71,7 @@ impl CallbackAuth {
         })?;
         let sent = UNIX_EPOCH + Duration::from_secs(sent);
         let skew = now.duration_since(sent).unwrap_or_else(|e| e.duration());
-        if skew > WINDOW {
+        if skew > SIGNATURE_WINDOW {
             return Err(unauthorized(
                 "SIGNATURE_EXPIRED",
                 "the timestamp is more than 5 minutes from now",
@@ -84,59 +83,13 @@ impl CallbackAuth {
                 "the signature is not sha256=<64 hex digits>",
             )
         })?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-            .map_err(|_| unauthorized("SIGNATURE_INVALID", "bad secret"))?;
-        mac.update(timestamp.as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        mac.verify_slice(&digest.0).map_err(|_| {
-            unauthorized(
+        if !digest.matches(secret, &callback_message(&timestamp, body)) {
+            return Err(unauthorized(
                 "SIGNATURE_INVALID",
                 "the signature does not match this agency's secret",
-            )
-        })?;
+            ));
+        }
         Ok(digest)
-    }
-}
-
-/// A callback's HMAC-SHA256 as bytes, read from `sha256=<64 hex digits>` in either case.
-///
-/// The replay memory must know a signature by its bytes, never by how the agency spelled them:
-/// keyed by the header's text, the same signature in upper case (or `+a` for `0a`, which a
-/// lenient number parser takes) was a new callback to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Signature([u8; 32]);
-
-impl Signature {
-    /// The signature a header names, or `None` for anything but `sha256=` and exactly 64 hex
-    /// digits.
-    fn parse(header: &str) -> Option<Self> {
-        let digits = header.strip_prefix("sha256=")?.as_bytes();
-        if digits.len() != 64 {
-            return None;
-        }
-        let mut bytes = [0u8; 32];
-        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
-            *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-        }
-        Some(Self(bytes))
-    }
-
-    /// What the replay memory knows the signature by: one text per signature, `sha256=` and
-    /// lowercase hex, which is also how agencies write it and so how rows were keyed before
-    /// signatures were decoded (a callback taken by an older replica still counts as taken).
-    fn replay_key(&self) -> String {
-        let hex: String = self.0.iter().map(|b| format!("{b:02x}")).collect();
-        format!("sha256={hex}")
-    }
-}
-
-fn nibble(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
     }
 }
 
@@ -185,7 +138,7 @@ pub(crate) async fn receive(
     let replay_key = state
         .callbacks
         .verify(&agency, &headers, &body, received)?
-        .replay_key();
+        .header_value();
     // Counted once the signature holds: an unsigned flood costs only an HMAC, and must not use
     // up the agency's own allowance.
     state.limits.callbacks.check(&agency)?;
@@ -274,7 +227,10 @@ mod tests {
 
     use super::*;
 
+    /// Signed as an agency signs: with its own HMAC, not the engine's module.
     fn signed(secret: &str, timestamp: u64, body: &[u8]) -> HeaderMap {
+        use hmac::{Hmac, Mac};
+        use sha2::Sha256;
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
         mac.update(format!("{timestamp}.").as_bytes());
         mac.update(body);
@@ -348,37 +304,5 @@ mod tests {
             code(auth.verify("residence", &HeaderMap::new(), body, now)),
             Some("SIGNATURE_MISSING")
         );
-    }
-
-    #[test]
-    fn a_signature_is_known_by_its_bytes_whatever_case_its_hex_is_in() {
-        let lower = format!("sha256={}", "0a1b".repeat(16));
-        let key = Signature::parse(&lower).expect("valid").replay_key();
-        assert_eq!(key, lower);
-        for spelling in [
-            format!("sha256={}", "0A1B".repeat(16)),
-            format!("sha256={}", "0A1b".repeat(16)),
-        ] {
-            assert_eq!(
-                Signature::parse(&spelling).map(|s| s.replay_key()),
-                Some(key.clone()),
-                "{spelling}"
-            );
-        }
-        for bad in [
-            format!("sha256={}", "0a1b".repeat(15)),
-            format!("sha256={}00", "0a1b".repeat(16)),
-            format!("sha256={}0", "0a1b".repeat(16)),
-            format!("sha256={}zz", "0a1b".repeat(15) + "0a"),
-            // A sign is not a digit, though `u8::from_str_radix("+a", 16)` reads 0x0a.
-            format!("sha256=+a{}", "1b".to_owned() + &"0a1b".repeat(15)),
-            format!("sha256= a{}", "1b".to_owned() + &"0a1b".repeat(15)),
-            format!("SHA256={}", "0a1b".repeat(16)),
-            "0a1b".repeat(16),
-            // Multi-byte characters of the right byte length.
-            format!("sha256=é{}", "0a".repeat(31)),
-        ] {
-            assert_eq!(Signature::parse(&bad), None, "{bad}");
-        }
     }
 }

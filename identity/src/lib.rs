@@ -10,6 +10,7 @@ mod dev_key;
 mod error;
 mod oidc;
 mod principal;
+pub mod signature;
 mod verifier;
 
 pub use dev_key::{DevKey, DevToken};
