@@ -14,12 +14,14 @@
 mod activity;
 mod agency_client;
 mod classify;
+mod health;
 mod noop;
 mod signing;
 
 pub use activity::{AUTH_FAILURE_TYPE, AgencyActivities, Attempt};
 pub use agency_client::{AgencyClient, AgencyClientOptions, CallError};
 pub use classify::{Classified, classify};
+pub use health::{HealthProblem, agency_health};
 pub use noop::NoopActivities;
 pub use signing::{
     AgencyCredential, SIGNATURE_HEADER, SignError, TIMESTAMP_HEADER, request_signature, sign,

@@ -3,8 +3,6 @@
 //! the action makes sense now (a refusal writes nothing to the case's history); before a retry the
 //! API also checks the agency answers again, so a retry whose cause is still there says so.
 
-use std::time::Duration;
-
 use axum::{Json, extract::State, http::StatusCode};
 use lienthong_definitions::{
     StepId,
@@ -318,16 +316,10 @@ pub(crate) async fn health_problem(state: &ApiState, agency: &str) -> Option<Str
             .agency(agency)
             .map(|a| a.base_url.clone())
     })?;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .ok()?;
-    match client.get(format!("{base}/health")).send().await {
-        Ok(response) if response.status().is_success() => None,
-        Ok(response) => Some(format!("its health check answers {}", response.status())),
-        Err(e) if e.is_timeout() => Some("its health check timed out".into()),
-        Err(_) => Some("its health check cannot be reached".into()),
-    }
+    lienthong_activities::agency_health(&base)
+        .await
+        .err()
+        .map(|problem| problem.to_string())
 }
 
 /// An operator's action on one case; the case's own validator decides whether it makes sense now.
