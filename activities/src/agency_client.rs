@@ -3,6 +3,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
+use lienthong_definitions::case::answer::{self, Accepted};
 use lienthong_telemetry::traceparent_for_case;
 use lienthong_workflows::{AgencyAnswer, AgencyCall};
 use reqwest::{RequestBuilder, StatusCode};
@@ -282,46 +283,25 @@ impl AgencyClient {
     ) -> Result<AgencyAnswer, CallError> {
         match classify(status, retry_after) {
             Classified::Success => {
-                let output: Value = serde_json::from_slice(body).map_err(|_| bad_body(call))?;
-                match output.get("outcome").and_then(Value::as_str) {
-                    Some("documents_required") => Ok(AgencyAnswer::DocumentsRequired {
-                        documents: output.get("documents").cloned().unwrap_or(Value::Null),
-                        message: short(
-                            output
-                                .get("message")
-                                .and_then(Value::as_str)
-                                .unwrap_or("the agency needs more documents"),
-                        ),
-                    }),
-                    Some("pending") => Ok(AgencyAnswer::Pending {
-                        reference: output
-                            .get("reference")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
-                    }),
-                    _ => Ok(AgencyAnswer::Done {
-                        output: keep_only(output, call.keep.as_deref()),
+                let body: Value = serde_json::from_slice(body).map_err(|_| bad_body(call))?;
+                Ok(match answer::read_accepted(body, call.keep.as_deref()) {
+                    Accepted::Done { output } => AgencyAnswer::Done {
+                        output,
                         attempt,
                         reconciled,
-                    }),
-                }
+                    },
+                    Accepted::DocumentsRequired { documents, message } => {
+                        AgencyAnswer::DocumentsRequired { documents, message }
+                    }
+                    Accepted::Pending { reference } => AgencyAnswer::Pending { reference },
+                })
             }
             Classified::Rejection => {
-                let reason: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-                let code = reason
-                    .get("code")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| format!("HTTP_{}", status.as_u16()), str::to_owned);
-                let message = short(
-                    reason
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("the agency refused the request"),
-                );
+                let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+                let error = answer::read_refusal(&body, format!("HTTP_{}", status.as_u16()));
                 Ok(AgencyAnswer::Rejected {
-                    code,
-                    message,
+                    code: error.code,
+                    message: error.message,
                     attempt,
                 })
             }
@@ -382,20 +362,5 @@ fn bad_body(call: &AgencyCall) -> CallError {
     CallError::BadBody {
         agency: call.agency.clone(),
         operation: call.operation.clone(),
-    }
-}
-
-/// Agencies' messages are kept short: they end up in the case state and operator screens.
-fn short(message: &str) -> String {
-    message.chars().take(300).collect()
-}
-
-/// Drops every response field the definition does not keep, before it reaches history.
-fn keep_only(output: Value, keep: Option<&[String]>) -> Value {
-    match (output, keep) {
-        (Value::Object(map), Some(keep)) => {
-            Value::Object(map.into_iter().filter(|(k, _)| keep.contains(k)).collect())
-        }
-        (output, _) => output,
     }
 }

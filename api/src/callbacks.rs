@@ -12,6 +12,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
+use lienthong_definitions::case::answer::Decision;
 use lienthong_identity::signature::{
     SIGNATURE_HEADER, SIGNATURE_WINDOW, Signature, TIMESTAMP_HEADER, callback_message,
 };
@@ -153,14 +154,9 @@ pub(crate) async fn receive(
         "done" => DecisionOutcome::Done {
             output: callback.output,
         },
-        "rejected" => DecisionOutcome::Rejected {
-            code: callback.code.unwrap_or_else(|| "REJECTED".into()),
-            message: callback
-                .message
-                .unwrap_or_default()
-                .chars()
-                .take(300)
-                .collect(),
+        "rejected" => match Decision::rejected(callback.code, callback.message.as_deref()) {
+            Decision::Rejected { code, message } => DecisionOutcome::Rejected { code, message },
+            Decision::Done { output } => DecisionOutcome::Done { output },
         },
         _ => {
             return Err(ApiError::new(

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use lienthong_definitions::case::answer::{self, Accepted};
 use lienthong_definitions::case::{CaseState, Event, StepError};
 use lienthong_definitions::catalogue::Operation;
 use lienthong_definitions::planner::{Action, Call, decide};
@@ -85,23 +86,40 @@ pub fn dry_run(
                         operation: call.operation.clone(),
                     });
                     state.apply(Event::StepStarted(call.step.clone()));
-                    let (entry, event) = contract.answer(call, "call");
+                    let step = call.step.clone();
+                    let (entry, answer) = contract.answer(call, "call");
                     entries.push(entry);
+                    // Read as the engine reads it: an answer that waits (a decision later,
+                    // documents from the citizen) ends the dry run there.
+                    let event = match answer {
+                        Err(error) => Event::StepRejected {
+                            step,
+                            error,
+                            attempts: 1,
+                        },
+                        Ok(Accepted::Done { output }) => Event::StepSucceeded {
+                            step,
+                            output,
+                            attempts: 1,
+                        },
+                        Ok(Accepted::Pending { .. } | Accepted::DocumentsRequired { .. }) => {
+                            return report(definition, entries, "waiting");
+                        }
+                    };
                     state.apply(event);
                 }
                 Action::Compensate(call) => {
                     state.apply(Event::CompensationStarted(call.step.clone()));
                     let step = call.step.clone();
-                    let (entry, event) = contract.answer(call, "compensate");
-                    let event = match event {
-                        Event::StepSucceeded { output, .. } => Event::Compensated { step, output },
-                        _ => Event::CompensationFailed {
+                    let (entry, answer) = contract.answer(call, "compensate");
+                    // As the engine: any accepted answer to an undo has undone it.
+                    let event = match answer {
+                        Ok(Accepted::Done { output }) => Event::Compensated { step, output },
+                        Ok(_) => Event::Compensated {
                             step,
-                            error: StepError {
-                                code: "COMPENSATION_FAILED".into(),
-                                message: entry.outcome.clone(),
-                            },
+                            output: Value::Null,
                         },
+                        Err(error) => Event::CompensationFailed { step, error },
                     };
                     entries.push(entry);
                     state.apply(event);
@@ -174,9 +192,14 @@ struct Contract<'a> {
 }
 
 impl Contract<'_> {
-    /// What the case would record for `call`: a request the contract refuses is rejected as
-    /// the agency would; one it accepts goes on with the made answer.
-    fn answer(&self, call: Call, action: &'static str) -> (DryRunEntry, Event) {
+    /// What the agency would answer `call`: a request its contract refuses is refused as the
+    /// agency would; one it accepts gets the answer made from the contract (with the fields the
+    /// administrator gave), read by the engine's own reading of answers.
+    fn answer(
+        &self,
+        call: Call,
+        action: &'static str,
+    ) -> (DryRunEntry, Result<Accepted, StepError>) {
         let mut entry = DryRunEntry {
             step: call.step.0.clone(),
             action,
@@ -187,13 +210,11 @@ impl Contract<'_> {
             response: None,
             outcome: String::new(),
         };
-        let rejected = |code: &str, message: String| Event::StepRejected {
-            step: call.step.clone(),
-            error: StepError {
+        let contract_refusal = |code: &str, message: String| {
+            Err(StepError {
                 code: code.into(),
                 message,
-            },
-            attempts: 1,
+            })
         };
         let Some(operation) = self
             .catalogue
@@ -205,7 +226,7 @@ impl Contract<'_> {
                 "the catalogue has no operation `{}` at `{}`",
                 call.operation, call.agency
             );
-            return (entry, rejected("UNKNOWN_OPERATION", message));
+            return (entry, contract_refusal("UNKNOWN_OPERATION", message));
         };
         let problems = request_problems(operation, &call.payload);
         if !problems.is_empty() {
@@ -217,7 +238,7 @@ impl Contract<'_> {
                 problems.len()
             );
             entry.problems = Some(problems);
-            return (entry, rejected("REQUEST_INVALID", message));
+            return (entry, contract_refusal("REQUEST_INVALID", message));
         }
         let mut made = sample(&operation.response, "", &self.today);
         if let (Some(given), Some(made)) = (
@@ -226,14 +247,15 @@ impl Contract<'_> {
         ) {
             made.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        entry.outcome = "accepted".into();
         entry.response = Some(made.clone());
-        let event = Event::StepSucceeded {
-            step: call.step.clone(),
-            output: kept(&made, call.keep.as_deref()),
-            attempts: 1,
-        };
-        (entry, event)
+        let accepted = answer::read_accepted(made, call.keep.as_deref());
+        entry.outcome = match &accepted {
+            Accepted::Done { .. } => "accepted",
+            Accepted::Pending { .. } => "pending",
+            Accepted::DocumentsRequired { .. } => "documents_required",
+        }
+        .into();
+        (entry, Ok(accepted))
     }
 }
 
@@ -308,19 +330,6 @@ fn made_string(schema: &Value, field: &str, today: &str) -> String {
     format!("sample-{field}")
 }
 
-/// The answer fields the definition keeps, as the activity keeps them.
-fn kept(body: &Value, keep: Option<&[String]>) -> Value {
-    match (keep, body.as_object()) {
-        (Some(fields), Some(map)) => Value::Object(
-            fields
-                .iter()
-                .filter_map(|f| map.get(f).map(|v| (f.clone(), v.clone())))
-                .collect::<Map<String, Value>>(),
-        ),
-        _ => body.clone(),
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -384,6 +393,27 @@ mod tests {
             personal_id,
             "{report:#?}"
         );
+    }
+
+    #[test]
+    fn an_answer_the_engine_reads_as_waiting_ends_the_dry_run_waiting() {
+        let definition = shipped("birth-residence-insurance");
+        let application = application("birth-residence-insurance.json");
+        for (answer, outcome) in [
+            (json!({"outcome": "pending", "reference": "R-1"}), "pending"),
+            (
+                json!({"outcome": "documents_required", "documents": [{"code": "X"}]}),
+                "documents_required",
+            ),
+        ] {
+            let report = run(&definition, &application, json!({ "insurance": answer }));
+            assert_eq!(report.status, "waiting", "{report:#?}");
+            let last = report.entries.last().unwrap();
+            assert_eq!(
+                (last.step.as_str(), last.outcome.as_str()),
+                ("insurance", outcome)
+            );
+        }
     }
 
     #[test]

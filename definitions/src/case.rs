@@ -3,6 +3,7 @@
 //! State changes only through [`CaseState::apply`], one [`Event`] at a time, so the workflow's
 //! history and this state can never disagree about what happened.
 
+pub mod answer;
 mod attention;
 mod journal;
 

@@ -3,7 +3,7 @@ use std::{collections::BTreeMap, error::Error};
 use lienthong_definitions::{
     CallId, CallPurpose, Definition, StepId,
     calendar::Calendar,
-    case::{CaseState, Event, StepError, StepStatus},
+    case::{CaseState, Event, StepStatus, answer::Decision},
     operator::{self, ActionOutcome, OperatorAction},
     planner,
 };
@@ -156,23 +156,14 @@ impl CaseWorkflow {
             return;
         };
         let step = record.id.clone();
-        let event = match decision.outcome {
-            DecisionOutcome::Done { output } => {
-                let keep = planner::chosen_route(definition, case, &step)
-                    .map(|route| route.output.clone())
-                    .unwrap_or_default();
-                Event::StepSucceeded {
-                    step,
-                    output: keep_only(output, &keep),
-                    attempts: record.attempts.max(1),
-                }
-            }
-            DecisionOutcome::Rejected { code, message } => Event::StepRejected {
-                step,
-                error: StepError { code, message },
-                attempts: record.attempts.max(1),
-            },
+        let keep = planner::chosen_route(definition, case, &step)
+            .map(|route| route.output.clone())
+            .unwrap_or_default();
+        let decision = match decision.outcome {
+            DecisionOutcome::Done { output } => Decision::Done { output },
+            DecisionOutcome::Rejected { code, message } => Decision::Rejected { code, message },
         };
+        let event = decision.event(step, &keep, record.attempts.max(1));
         case.apply_at(event, &at);
         self.unseen_signal = true;
     }
@@ -270,15 +261,6 @@ fn not_started() -> operator::ActionRefusal {
     operator::ActionRefusal {
         code: "CASE_NOT_STARTED".into(),
         message: "the case has not started yet; try again in a moment".into(),
-    }
-}
-
-pub(crate) fn keep_only(output: Value, keep: &[String]) -> Value {
-    match output {
-        Value::Object(map) => {
-            Value::Object(map.into_iter().filter(|(k, _)| keep.contains(k)).collect())
-        }
-        other => other,
     }
 }
 
