@@ -5,7 +5,7 @@ use lienthong_definitions::checks;
 use serde_json::Value;
 use time::Date;
 
-use crate::{catalog::Procedure, error::FieldError};
+use crate::{error::FieldError, procedures::Procedure};
 
 /// Every problem with the application, each under `/application/...`. Empty means valid.
 pub(crate) fn problems(procedure: &Procedure, application: &Value, today: Date) -> Vec<FieldError> {

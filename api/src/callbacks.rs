@@ -206,7 +206,7 @@ pub(crate) async fn receive(
 }
 
 async fn deliver(state: &ApiState, code: &str, decision: AgencyDecision) -> Result<(), ApiError> {
-    let handle = crate::routes::running_case(state, code).await?;
+    let handle = crate::engine::running_case(state, code).await?;
     handle
         .signal(
             CaseWorkflow::agency_decision,
@@ -214,7 +214,7 @@ async fn deliver(state: &ApiState, code: &str, decision: AgencyDecision) -> Resu
             WorkflowSignalOptions::default(),
         )
         .await
-        .map_err(crate::routes::interaction_error)
+        .map_err(crate::engine::interaction_error)
 }
 
 #[cfg(test)]

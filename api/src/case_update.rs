@@ -6,7 +6,7 @@ use std::{future::Future, time::Duration};
 use axum::http::StatusCode;
 use temporalio_client::errors::WorkflowUpdateError;
 
-use crate::{ApiError, ApiState, routes::running_case};
+use crate::{ApiError, ApiState, engine::running_case};
 
 /// How long the API waits for a case to take an update when none is configured. A case takes
 /// it within a workflow task, or within 3 s while a local attempt runs; far longer means no

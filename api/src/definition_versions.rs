@@ -15,7 +15,7 @@ use crate::dry_run::DryRunReport;
 use crate::error::DiagnosticView;
 use crate::json::ApiJson;
 use crate::params::{ApiPath, ApiQuery};
-use crate::{ApiError, ApiState, application, auth::Caller, catalog, routes::today};
+use crate::{ApiError, ApiState, application, auth::Caller, engine::today, procedures};
 use lienthong_definitions::Definition;
 use lienthong_identity::Role;
 
@@ -120,15 +120,15 @@ async fn save_draft(
         .parse(&body)
         .map_err(|d| ApiError::invalid_definition(&d))?;
     let actor = administrator_of(&caller, &definition)?;
-    let invalid = |e: catalog::CatalogError| {
+    let invalid = |e: procedures::CatalogError| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "DEFINITION_INVALID",
             e.to_string(),
         )
     };
-    catalog::compile(&definition).map_err(invalid)?;
-    let compiled = catalog::definition_json(&definition).map_err(invalid)?;
+    procedures::compile(&definition).map_err(invalid)?;
+    let compiled = procedures::definition_json(&definition).map_err(invalid)?;
     let record = state
         .catalog
         .store()
@@ -331,7 +331,7 @@ async fn dry_run(
         }
     };
     let actor = administrator_of(&caller, &definition)?;
-    let procedure = catalog::compile(&definition).map_err(|e| {
+    let procedure = procedures::compile(&definition).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "DEFINITION_INVALID",

@@ -236,7 +236,10 @@ mod tests {
         );
         let body = json!({"documents": PERSON}).to_string();
         assert_eq!(
-            said(&refused::<crate::supplements::Supplement>(&body), &body),
+            said(
+                &refused::<crate::citizen::supplements::Supplement>(&body),
+                &body
+            ),
             (
                 400,
                 "INVALID_REQUEST",

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use crate::params::ApiPath;
 use crate::{
-    ApiError, ApiState, auth::Caller, case_access, case_update, error::FieldError, routes,
+    ApiError, ApiState, auth::Caller, case_access, case_update, engine, error::FieldError,
 };
 
 /// An operator's action on one case, as the console and the API send it.
@@ -225,7 +225,7 @@ async fn checked_act(
     let reason = crate::error::reason(&request.reason)?;
     let kind = request.kind()?;
     case_access::authorize_operator(state, caller, code).await?;
-    let handle = routes::running_case(state, code).await?;
+    let handle = crate::engine::running_case(state, code).await?;
     if let ActionKind::RetryNow { step } = &kind {
         cause_gone(state, code, step, request.force).await?;
     }
@@ -273,7 +273,7 @@ async fn cause_gone(
     step: &StepId,
     force: bool,
 ) -> Result<(), ApiError> {
-    let case = routes::case_state(state, code).await?;
+    let case = engine::case_state(state, code).await?;
     let Some(agency) = case.step(step).and_then(|s| s.agency.clone()) else {
         return Ok(());
     };

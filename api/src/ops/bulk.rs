@@ -24,7 +24,7 @@ use super::{
     batches::{self, NewBatch},
     filter::CaseFilter,
 };
-use crate::{ApiError, ApiState, auth::Caller, error::FieldError, routes::case_state};
+use crate::{ApiError, ApiState, auth::Caller, engine::case_state, error::FieldError};
 
 /// The most cases one bulk action may touch, whatever cap is asked for.
 pub const MAX_CAP: usize = 1000;

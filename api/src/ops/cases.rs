@@ -20,7 +20,7 @@ use crate::{
     ApiError, ApiState,
     auth::Caller,
     case_access::{self, View},
-    routes::case_state,
+    engine::case_state,
 };
 
 /// The needs-attention reasons the engine computes (`CaseState::attention_reasons`).
@@ -234,7 +234,7 @@ pub async fn dashboard_counts(state: &ApiState, caller: &Caller) -> Result<Count
         format!("{base} AND {} IS NOT NULL", sa::NEEDS_ATTENTION.name()),
     )
     .await?;
-    let today = crate::routes::today();
+    let today = crate::engine::today();
     let mut per_day = Vec::new();
     for back in (0..7).rev() {
         let day = today - time::Duration::days(back);

@@ -58,7 +58,7 @@ pub(crate) async fn supplement(
     let case = handle
         .query(CaseWorkflow::state, (), WorkflowQueryOptions::default())
         .await
-        .map_err(crate::routes::query_error)?
+        .map_err(crate::engine::query_error)?
         .ok_or_else(ApiError::case_not_found)?;
     let waiting: Vec<_> = case
         .steps
@@ -139,7 +139,7 @@ pub(crate) async fn supplement(
             WorkflowSignalOptions::default(),
         )
         .await
-        .map_err(crate::routes::interaction_error)?;
+        .map_err(crate::engine::interaction_error)?;
     tracing::info!(case = %code, step = %step_id, "supplement received");
     Ok((
         StatusCode::ACCEPTED,

@@ -1,0 +1,94 @@
+//! A citizen's case: reading it and withdrawing it.
+
+use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use lienthong_workflows::{CaseWorkflow, WithdrawRequest};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use temporalio_client::WorkflowExecuteUpdateOptions;
+use utoipa::ToSchema;
+
+use crate::{
+    ApiError,
+    auth::Caller,
+    case_access::{self, View},
+    case_update,
+    json::ApiJson,
+    params::ApiPath,
+};
+use crate::{
+    ApiState,
+    engine::{case_state, running_case},
+};
+
+/// A case's status, steps, outputs, deadlines and journal.
+#[utoipa::path(get, path = "/v1/cases/{code}", operation_id = "get_case", tag = "cases",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The case code, e.g. `KS-3AXMP-RTRQT`.")),
+    responses(
+        (status = 200, description = "The case, masked unless the caller's role grants personal data.", body = crate::openapi::CaseStateDoc),
+        (status = 404, description = "`CASE_NOT_FOUND`: no such case, or not one the caller may see.", body = crate::error::ErrorBody),
+    ))]
+pub(crate) async fn case(
+    State(state): State<ApiState>,
+    caller: Caller,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    let access = case_access::authorize(&state, &caller, &code).await?;
+    let case = case_state(&state, &code).await?;
+    let mut body = serde_json::to_value(&case).map_err(ApiError::engine_unavailable)?;
+    if access.view == View::Masked {
+        case_access::mask_case(&mut body, &state.catalog.agencies());
+    } else {
+        case_access::record_personal_data_read(&state, &caller, &access, "case state").await?;
+    }
+    Ok(Json(body))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Withdrawal {
+    /// Why (1 to 500 characters).
+    reason: String,
+}
+
+/// Withdraw an application: calls already sent finish, then every reversible step is undone.
+#[utoipa::path(post, path = "/v1/cases/{code}/withdraw", operation_id = "withdraw_case", tag = "cases",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The case code.")),
+    request_body = Withdrawal,
+    responses(
+        (status = 202, description = "The case took the request.", body = crate::openapi::WithdrawalAnswer),
+        (status = 400, description = "`REASON_REQUIRED`.", body = crate::error::ErrorBody),
+        (status = 404, description = "`CASE_NOT_FOUND`.", body = crate::error::ErrorBody),
+        (status = 409, description = "`CASE_CLOSED`: the case has ended.", body = crate::error::ErrorBody),
+        (status = 503, description = "`CASE_DID_NOT_ANSWER` within the update deadline: read the case and send again if needed.", body = crate::error::ErrorBody),
+    ))]
+pub(crate) async fn withdraw(
+    State(state): State<ApiState>,
+    caller: Caller,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<Withdrawal>,
+) -> Result<impl IntoResponse, ApiError> {
+    case_access::authorize_party(&state, &caller, &code).await?;
+    let reason = crate::error::reason(&body.reason)?;
+    let handle = running_case(&state, &code).await?;
+    // An update, not a signal: the case answers, so a withdrawal that arrives as the case ends
+    // is refused with `CASE_CLOSED` instead of being accepted and then ignored.
+    let outcome = case_update::answered(
+        &state,
+        &code,
+        handle.execute_update(
+            CaseWorkflow::request_withdrawal,
+            WithdrawRequest {
+                reason: reason.into_string(),
+            },
+            WorkflowExecuteUpdateOptions::default(),
+        ),
+    )
+    .await?;
+    tracing::info!(case = %code, outcome = outcome.as_str(), "withdrawal requested");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"case_code": code, "status": outcome.as_str()})),
+    ))
+}
