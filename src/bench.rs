@@ -174,21 +174,17 @@ async fn with_server(
         listener,
         api_client.clone(),
         roles::ApiOptions {
-            task_queue: DEFAULT_TASK_QUEUE.into(),
-            callback_secrets: roles::dev_callback_secrets(),
-            procedures: None,
-            database_url: lienthong_store::Store::sqlite_url(dir),
-            agencies: BTreeMap::new(),
+            config: lienthong_api::ApiConfig {
+                callback_secrets: roles::dev_callback_secrets(),
+                database_url: lienthong_store::Store::sqlite_url(dir),
+                first_attempt: args.first_attempt.into(),
+                // The load comes from one account on purpose.
+                rates: lienthong_api::RatesPerMinute::NONE,
+                ..lienthong_api::ApiConfig::default()
+            },
             metrics: lienthong_telemetry::Metrics::new(),
             verifier: std::sync::Arc::new(token_key.verifier()?),
-            default_office: "01-HK".into(),
-            attention_after_secs: None,
-            first_attempt: args.first_attempt.into(),
-            // The load comes from one account on purpose.
-            rates: lienthong_api::RatesPerMinute::NONE,
-            console_idle: lienthong_api::DEFAULT_CONSOLE_IDLE,
             payload_cipher: key.cipher.clone(),
-            update_deadline: lienthong_api::DEFAULT_UPDATE_DEADLINE,
         },
         Stop::on_signals(),
         || Ok(()),
@@ -238,15 +234,12 @@ async fn with_agencies(
     let (mut worker, in_process) = if args.in_process_worker {
         let run = roles::run_worker(
             api_client.clone(),
-            roles::WorkerOptions {
-                task_queue: DEFAULT_TASK_QUEUE.into(),
-                agencies: agencies.clone(),
+            lienthong_worker::WorkerConfig {
                 agency_credentials: roles::agency_credentials(true)?,
-                metrics: lienthong_telemetry::Metrics::new(),
                 metrics_listen: Some(metrics_address.parse()?),
                 max_cached_workflows: args.max_cached_workflows,
-                shutdown_grace: lienthong_worker::DEFAULT_SHUTDOWN_GRACE,
                 hosts_bench_ceiling: true,
+                ..lienthong_worker::WorkerConfig::new(DEFAULT_TASK_QUEUE, agencies.clone())
             },
             Stop::on_signals(),
         );

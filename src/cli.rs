@@ -227,7 +227,48 @@ pub struct ApiArgs {
     pub update_deadline_secs: usize,
 }
 
+impl WorkerArgs {
+    /// The worker's settings these flags set, with the agencies, credentials and metrics
+    /// `main` resolved from them.
+    pub fn config(
+        &self,
+        agencies: std::collections::BTreeMap<String, String>,
+        agency_credentials: lienthong_worker::AgencyCredentials,
+        metrics: lienthong_telemetry::Metrics,
+    ) -> lienthong_worker::WorkerConfig {
+        lienthong_worker::WorkerConfig {
+            agency_credentials,
+            metrics,
+            metrics_listen: self.metrics_listen,
+            max_cached_workflows: self.max_cached_workflows,
+            shutdown_grace: Some(std::time::Duration::from_secs(
+                self.shutdown_grace_secs as u64,
+            )),
+            hosts_bench_ceiling: self.hosts_bench_ceiling,
+            ..lienthong_worker::WorkerConfig::new(self.task_queue.clone(), agencies)
+        }
+    }
+}
+
 impl ApiArgs {
+    /// The API's settings these flags set (callback secrets aside: `main` adds the development
+    /// ones when asked).
+    pub fn config(&self) -> anyhow::Result<lienthong_api::ApiConfig> {
+        Ok(lienthong_api::ApiConfig {
+            task_queue: self.task_queue.clone(),
+            database_url: self.database_url.clone(),
+            procedures: self.procedures.clone(),
+            agencies: crate::roles::agency_urls(&self.agencies, self.agencies_file.as_deref())?,
+            callback_secrets: crate::roles::parse_agencies(&self.callback_secrets)?,
+            default_office: self.default_office.clone(),
+            attention_after_secs: self.attention_after_secs,
+            first_attempt: self.first_attempt.into(),
+            rates: self.rates(),
+            console_idle: std::time::Duration::from_secs(u64::from(self.console_idle_minutes) * 60),
+            update_deadline: std::time::Duration::from_secs(self.update_deadline_secs as u64),
+        })
+    }
+
     /// The limits these flags set.
     pub fn rates(&self) -> RatesPerMinute {
         RatesPerMinute {

@@ -16,4 +16,4 @@ pub mod temporal_dev;
 pub use first_attempt::FirstAttempt;
 
 /// The task queue cases run on unless told otherwise.
-pub const DEFAULT_TASK_QUEUE: &str = "lienthong-cases";
+pub use lienthong_api::DEFAULT_TASK_QUEUE;

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use clap::Parser;
 use lienthong::{
-    DEFAULT_TASK_QUEUE, FirstAttempt,
+    DEFAULT_TASK_QUEUE,
     cli::{Cli, Command, DevArgs, TemporalArgs},
     connect::{cipher_from_env, connect_waiting, connect_with, dev_cipher},
     roles,
@@ -91,16 +91,7 @@ async fn run(command: Command) -> Result<()> {
             let client = connect_role(&args.temporal, &metrics, &cipher).await?;
             roles::run_worker(
                 client,
-                roles::WorkerOptions {
-                    task_queue: args.task_queue,
-                    agencies,
-                    agency_credentials,
-                    metrics,
-                    metrics_listen: args.metrics_listen,
-                    max_cached_workflows: args.max_cached_workflows,
-                    shutdown_grace: Duration::from_secs(args.shutdown_grace_secs as u64),
-                    hosts_bench_ceiling: args.hosts_bench_ceiling,
-                },
+                args.config(agencies, agency_credentials, metrics),
                 Stop::on_signals(),
             )
             .await
@@ -116,28 +107,17 @@ async fn run(command: Command) -> Result<()> {
             let client = connect_role(&args.temporal, &metrics, &cipher).await?;
             let listener = roles::bind_api(args.listen).await?;
             let url = format!("http://{}", listener.local_addr()?);
-            let mut secrets = roles::parse_agencies(&args.callback_secrets)?;
+            let mut config = args.config()?;
             if args.dev_callback_secrets {
                 for (agency, secret) in roles::dev_callback_secrets() {
-                    secrets.entry(agency).or_insert(secret);
+                    config.callback_secrets.entry(agency).or_insert(secret);
                 }
             }
-            let rates = args.rates();
             let options = roles::ApiOptions {
-                task_queue: args.task_queue,
-                callback_secrets: secrets,
-                procedures: args.procedures,
-                database_url: args.database_url,
-                agencies: roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?,
+                config,
                 metrics,
                 verifier,
-                default_office: args.default_office.clone(),
-                attention_after_secs: args.attention_after_secs,
-                first_attempt: args.first_attempt.into(),
-                rates,
-                console_idle: Duration::from_secs(u64::from(args.console_idle_minutes) * 60),
                 payload_cipher: cipher.clone(),
-                update_deadline: Duration::from_secs(args.update_deadline_secs as u64),
             };
             let ready_file = args.ready_file.clone();
             roles::serve_api(listener, client, options, Stop::on_signals(), move || {
@@ -326,15 +306,10 @@ async fn run_dev_stack(
 
     let worker = roles::run_worker(
         client.clone(),
-        roles::WorkerOptions {
-            task_queue: DEFAULT_TASK_QUEUE.into(),
-            agencies: sims.urls(),
+        lienthong_worker::WorkerConfig {
             agency_credentials,
             metrics: metrics.clone(),
-            metrics_listen: None,
-            max_cached_workflows: lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS,
-            shutdown_grace: lienthong_worker::DEFAULT_SHUTDOWN_GRACE,
-            hosts_bench_ceiling: false,
+            ..lienthong_worker::WorkerConfig::new(DEFAULT_TASK_QUEUE, sims.urls())
         },
         stop.clone(),
     );
@@ -343,20 +318,15 @@ async fn run_dev_stack(
         listener,
         client,
         roles::ApiOptions {
-            task_queue: DEFAULT_TASK_QUEUE.into(),
-            callback_secrets: roles::dev_callback_secrets(),
-            procedures: None,
-            database_url: lienthong_store::Store::sqlite_url(data_dir),
-            agencies: sims.urls(),
+            config: lienthong_api::ApiConfig {
+                callback_secrets: roles::dev_callback_secrets(),
+                database_url: lienthong_store::Store::sqlite_url(data_dir),
+                agencies: sims.urls(),
+                ..lienthong_api::ApiConfig::default()
+            },
             metrics: metrics.clone(),
             verifier: Arc::new(token_key.verifier()?),
-            default_office: "01-HK".into(),
-            attention_after_secs: None,
-            first_attempt: FirstAttempt::default().into(),
-            rates: lienthong_api::RatesPerMinute::default(),
-            console_idle: lienthong_api::DEFAULT_CONSOLE_IDLE,
             payload_cipher: cipher.clone(),
-            update_deadline: lienthong_api::DEFAULT_UPDATE_DEADLINE,
         },
         stop.clone(),
         move || {

@@ -9,8 +9,7 @@ use std::{
 
 use anyhow::{Context, Result};
 use lienthong_agencies::{Agency, SimConfig, Simulators};
-use lienthong_api::{ApiState, CallbackAuth, Catalog};
-use lienthong_definitions::calendar::Calendar;
+use lienthong_api::{ApiState, Catalog};
 use lienthong_identity::{DevKey, Verifier};
 use lienthong_store::Store;
 use lienthong_telemetry::{Metrics, instrument_router, metrics_router};
@@ -145,33 +144,16 @@ pub fn verifier(
     Ok(Arc::new(verifier))
 }
 
-/// What the API serves with.
+/// What the API serves with: its settings, and the parts a process makes once.
 #[derive(Debug, Clone)]
 pub struct ApiOptions {
-    pub task_queue: String,
-    pub callback_secrets: BTreeMap<String, String>,
-    pub procedures: Option<PathBuf>,
-    pub database_url: String,
-    /// Agency base URLs overriding the catalogue's, for the agencies' health checks.
-    pub agencies: BTreeMap<String, String>,
+    pub config: lienthong_api::ApiConfig,
     /// Served on `GET /metrics`, with the API's request latencies recorded in it.
     pub metrics: Metrics,
     /// Checks callers' bearer tokens.
     pub verifier: Arc<Verifier>,
-    /// Where an application naming no office is filed.
-    pub default_office: String,
-    /// How long a step may wait on an agency's answer before its case needs attention.
-    pub attention_after_secs: Option<u64>,
-    /// Where new cases run their agency calls' first attempts.
-    pub first_attempt: lienthong_workflows::FirstAttempt,
-    /// How many submissions, callbacks, dry runs, validations and sign-ins each key may make.
-    pub rates: lienthong_api::RatesPerMinute,
-    /// How long a console session lasts unused.
-    pub console_idle: std::time::Duration,
     /// The history cipher, served to operators at `/v1/codec`.
     pub payload_cipher: Arc<lienthong_codec::PayloadCipher>,
-    /// How long a withdrawal or an operator's action waits for its case to take it.
-    pub update_deadline: std::time::Duration,
 }
 
 /// Serves the API until `stop`; `on_serving` runs once the engine database is open and requests
@@ -186,27 +168,18 @@ pub async fn serve_api(
     // Agency health checks and OIDC discovery go over HTTPS with ring, as the Temporal client's
     // TLS does; idempotent.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let catalog = catalog(&options.database_url, options.procedures.as_deref()).await?;
+    let config = options.config;
+    let catalog = catalog(&config.database_url, config.procedures.as_deref()).await?;
     lienthong_api::share_csrf_key(catalog.store())
         .await
         .context("cannot read the console's key from the engine database")?;
-    let state = ApiState {
+    let state = ApiState::new(
         client,
-        store: catalog.store().clone(),
         catalog,
-        verifier: options.verifier,
-        default_office: options.default_office,
-        attention_after_secs: options.attention_after_secs,
-        first_attempt: options.first_attempt,
-        payload_cipher: options.payload_cipher,
-        update_deadline: options.update_deadline,
-        limits: Arc::new(lienthong_api::RateLimits::new(options.rates)),
-        console_idle: options.console_idle,
-        task_queue: options.task_queue,
-        calendar: Arc::new(Calendar::vietnam()),
-        callbacks: Arc::new(CallbackAuth::new(options.callback_secrets)),
-        agencies: Arc::new(options.agencies),
-    };
+        options.verifier,
+        options.payload_cipher,
+        config,
+    );
     let app = instrument_router(lienthong_api::router(state), &options.metrics)
         .merge(metrics_router(options.metrics.clone()));
     on_serving()?;
@@ -228,30 +201,7 @@ pub async fn bind_api(address: SocketAddr) -> Result<TcpListener> {
 }
 
 /// Runs a worker until `stop`.
-/// What a worker runs with.
-#[derive(Debug, Clone)]
-pub struct WorkerOptions {
-    pub task_queue: String,
-    pub agencies: BTreeMap<String, String>,
-    /// The engine's credential for each agency (see [`agency_credentials`]).
-    pub agency_credentials: BTreeMap<String, AgencyCredential>,
-    pub metrics: Metrics,
-    pub metrics_listen: Option<SocketAddr>,
-    pub max_cached_workflows: usize,
-    /// How long a stopping worker lets activities in flight run before cancelling them.
-    pub shutdown_grace: std::time::Duration,
-    /// Host the bench's bare-ceiling workflow too (the bench's own workers).
-    pub hosts_bench_ceiling: bool,
-}
-
-pub async fn run_worker(client: Client, options: WorkerOptions, stop: Stop) -> Result<()> {
-    let mut config = WorkerConfig::new(options.task_queue, options.agencies)
-        .with_agency_credentials(options.agency_credentials);
-    config.metrics = options.metrics;
-    config.metrics_listen = options.metrics_listen;
-    config.max_cached_workflows = options.max_cached_workflows;
-    config.shutdown_grace = Some(options.shutdown_grace);
-    config.hosts_bench_ceiling = options.hosts_bench_ceiling;
+pub async fn run_worker(client: Client, config: WorkerConfig, stop: Stop) -> Result<()> {
     lienthong_worker::run(client, config, stop.wait()).await?;
     Ok(())
 }

@@ -16,7 +16,7 @@ pub const DEFAULT_UPDATE_DEADLINE: Duration = Duration::from_secs(15);
 /// The code of an update the case did not take in time; it may still take effect.
 pub(crate) const UNANSWERED: &str = "CASE_DID_NOT_ANSWER";
 
-/// Waits for the case's answer to an update, at most `state.update_deadline`.
+/// Waits for the case's answer to an update, at most `state.config.update_deadline`.
 ///
 /// Past the deadline the caller gets `503 CASE_DID_NOT_ANSWER` instead of a request held open for
 /// as long as no worker runs. The server holds the update in memory and usually delivers it once
@@ -29,11 +29,11 @@ pub(crate) async fn answered<T>(
     code: &str,
     update: impl Future<Output = Result<T, WorkflowUpdateError>>,
 ) -> Result<T, ApiError> {
-    match tokio::time::timeout(state.update_deadline, update).await {
+    match tokio::time::timeout(state.config.update_deadline, update).await {
         Ok(Ok(answer)) => Ok(answer),
         Ok(Err(error)) => Err(update_failed(state, code, error).await),
         Err(_) => {
-            let secs = state.update_deadline.as_secs();
+            let secs = state.config.update_deadline.as_secs();
             tracing::warn!(case = %code, deadline_s = secs, "case did not take an update in time");
             Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

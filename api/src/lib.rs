@@ -12,6 +12,7 @@ mod catalogue_routes;
 mod citizen;
 mod codec_access;
 pub mod codes;
+mod config;
 mod console;
 mod definition_versions;
 pub mod dry_run;
@@ -31,8 +32,7 @@ mod state;
 pub use auth::Caller;
 pub use callbacks::CallbackAuth;
 pub use case_update::DEFAULT_UPDATE_DEADLINE;
-/// How long a console session lasts unused unless configured.
-pub const DEFAULT_CONSOLE_IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+pub use config::{ApiConfig, DEFAULT_CONSOLE_IDLE, DEFAULT_TASK_QUEUE};
 pub use console::share_csrf_key;
 pub use error::ApiError;
 pub use limits::{RateLimits, RatesPerMinute};

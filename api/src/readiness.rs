@@ -106,7 +106,7 @@ async fn workers_polling(state: &ApiState) -> Result<usize, String> {
     let request = Request::new(DescribeTaskQueueRequest {
         namespace: state.client.options().namespace.clone(),
         task_queue: Some(TaskQueue {
-            name: state.task_queue.clone(),
+            name: state.config.task_queue.clone(),
             kind: TaskQueueKind::Normal as i32,
             ..Default::default()
         }),
@@ -138,7 +138,7 @@ async fn workers_polling(state: &ApiState) -> Result<usize, String> {
         Err(format!(
             "no worker has polled task queue `{}` in the last {POLLER_FRESH_SECS} s; start \
              `lienthong worker` with the same --task-queue",
-            state.task_queue
+            state.config.task_queue
         ))
     } else {
         Ok(fresh)

@@ -16,7 +16,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
-    collections::{BTreeMap, BTreeSet},
+    collections::BTreeSet,
     path::{Path, PathBuf},
     sync::Arc,
     time::Duration,
@@ -27,9 +27,8 @@ use axum::{
     body::Body,
     http::{Method, Request, StatusCode, header},
 };
-use lienthong_api::{ApiState, CallbackAuth, Catalog, RateLimits, RatesPerMinute};
+use lienthong_api::{ApiConfig, ApiState, Catalog, RatesPerMinute};
 use lienthong_codec::{KeyRing, PayloadCipher, generate_key_entry};
-use lienthong_definitions::calendar::Calendar;
 use lienthong_identity::{Claims, DevKey};
 use lienthong_store::Store;
 use serde_json::{Value, json};
@@ -92,23 +91,18 @@ async fn api_with_store() -> (Router, tempfile::TempDir, DevKey, Store) {
     catalog.install(&shipped).await.unwrap();
     let ring = KeyRing::parse(&generate_key_entry("k1").unwrap()).unwrap();
     let key = DevKey::generate();
-    let state = ApiState {
-        client: unreachable_temporal().await,
-        catalog: Arc::new(catalog),
-        task_queue: "lienthong-test".into(),
-        calendar: Arc::new(Calendar::vietnam()),
-        callbacks: Arc::new(CallbackAuth::new(BTreeMap::new())),
-        agencies: Arc::new(BTreeMap::new()),
-        verifier: Arc::new(key.verifier().unwrap()),
-        store: store.clone(),
-        default_office: "01-HK".into(),
-        attention_after_secs: None,
-        first_attempt: lienthong_workflows::FirstAttempt::default(),
-        limits: Arc::new(RateLimits::new(RatesPerMinute::NONE)),
-        console_idle: Duration::from_secs(1800),
-        payload_cipher: Arc::new(PayloadCipher::new(ring)),
-        update_deadline: Duration::from_secs(1),
-    };
+    let state = ApiState::new(
+        unreachable_temporal().await,
+        Arc::new(catalog),
+        Arc::new(key.verifier().unwrap()),
+        Arc::new(PayloadCipher::new(ring)),
+        ApiConfig {
+            task_queue: "lienthong-test".into(),
+            rates: RatesPerMinute::NONE,
+            update_deadline: Duration::from_secs(1),
+            ..ApiConfig::default()
+        },
+    );
     (lienthong_api::router(state), dir, key, store)
 }
 

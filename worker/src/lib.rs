@@ -62,6 +62,12 @@ pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// Open cases mostly wait days for an agency, so replaying one when it moves again is cheap.
 pub const DEFAULT_MAX_CACHED_WORKFLOWS: usize = 256;
 
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self::new(lienthong_workflows::DEFAULT_TASK_QUEUE, BTreeMap::new())
+    }
+}
+
 impl WorkerConfig {
     pub fn new(task_queue: impl Into<String>, agencies: BTreeMap<String, String>) -> Self {
         Self {

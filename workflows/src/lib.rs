@@ -32,3 +32,7 @@ pub use options::{FirstAttempt, LOCAL_ATTEMPT_LIMIT};
 pub use signals::{
     AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawOutcome, WithdrawRequest,
 };
+
+/// The task queue cases run on unless an installation names another; every worker and API of a
+/// deployment names the same one.
+pub const DEFAULT_TASK_QUEUE: &str = "lienthong-cases";

@@ -103,7 +103,7 @@ pub(crate) async fn submit(
     let office = submission
         .office
         .clone()
-        .unwrap_or_else(|| state.default_office.clone());
+        .unwrap_or_else(|| state.config.default_office.clone());
     if !valid_office(&office) {
         return Err(ApiError::invalid(vec![FieldError {
             field: "/office".into(),
@@ -181,8 +181,8 @@ pub(crate) async fn submit(
             application: submission.application.clone(),
             submitted_at: submitted_at.clone(),
             held_agencies: holds.clone(),
-            attention_after_secs: state.attention_after_secs,
-            first_attempt: state.first_attempt,
+            attention_after_secs: state.config.attention_after_secs,
+            first_attempt: state.config.first_attempt,
         };
         // Who may see the case is recorded before it exists, so it is never visible to no one.
         state
@@ -199,7 +199,7 @@ pub(crate) async fn submit(
             )
             .await
             .map_err(ApiError::database)?;
-        let options = WorkflowStartOptions::new(state.task_queue.clone(), code.clone())
+        let options = WorkflowStartOptions::new(state.config.task_queue.clone(), code.clone())
             // A case code is one case for good: a request id filed again after its case ended
             // finds that case instead of running it a second time.
             .id_reuse_policy(temporalio_client::WorkflowIdReusePolicy::RejectDuplicate)

@@ -47,7 +47,7 @@ impl FromRef<ApiState> for Sessions {
         Self {
             verifier: state.verifier.clone(),
             store: state.store.clone(),
-            idle: state.console_idle,
+            idle: state.config.console_idle,
             limits: state.limits.clone(),
         }
     }

@@ -309,7 +309,7 @@ async fn cause_gone(
 
 /// Why `agency`'s health check fails, or `None` when it answers.
 pub(crate) async fn health_problem(state: &ApiState, agency: &str) -> Option<String> {
-    let base = state.agencies.get(agency).cloned().or_else(|| {
+    let base = state.config.agencies.get(agency).cloned().or_else(|| {
         state
             .catalog
             .agencies()

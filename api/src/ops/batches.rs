@@ -96,7 +96,7 @@ pub(crate) async fn start(
         reason: batch.reason,
         settle_secs: batch.settle_secs,
     };
-    let options = WorkflowStartOptions::new(state.task_queue.clone(), id.clone())
+    let options = WorkflowStartOptions::new(state.config.task_queue.clone(), id.clone())
         .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
         .build();
     state
