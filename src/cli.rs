@@ -443,7 +443,8 @@ pub fn settings_markdown() -> String {
         out.push_str("| flag | variable | default | what it sets |\n|---|---|---|---|\n");
         for arg in sub.get_arguments().chain(command.get_arguments()) {
             let Some(long) = arg.get_long() else { continue };
-            if matches!(long, "help" | "version") {
+            // Hidden flags are the bench's own, never an operator's setting.
+            if matches!(long, "help" | "version") || arg.is_hide_set() {
                 continue;
             }
             let env = arg

@@ -60,12 +60,6 @@ pub const CODES: &[Code] = &[
         "Thao tác của cán bộ không thuộc danh sách được hỗ trợ hoặc thiếu trường cần thiết (xem `fields`).",
     ),
     c(
-        "ACTION_REFUSED",
-        &[409],
-        "The case refused an operator action for a reason that has no code of its own.",
-        "Hồ sơ từ chối thao tác của cán bộ vì một lý do chưa có mã riêng.",
-    ),
-    c(
         "ACTOR_REQUIRED",
         &[409],
         "An operator action named no operator account.",
@@ -625,10 +619,10 @@ mod tests {
     /// Second arguments of `ApiError::new` that are not a literal, each with the test that
     /// covers the codes it carries.
     const PASSED_ON: &[&str] = &[
-        // `ops::actions::refused`: a code of `REFUSAL_CODES` (`refusals_are_listed_with_their_status`)
-        // or `ACTION_REFUSED`; the callbacks' `unauthorized`: the literals it is called with
-        // (both calls are scanned as "helpers").
+        // The callbacks' `unauthorized`: the literals it is called with (scanned as a "helper").
         "code",
+        // `ops::actions::refused`: a `RefusalCode` (`refusals_are_listed_with_their_status`).
+        "code.as_str()",
         // `auth::auth_error`: `AuthError::code` (`identity_errors_are_listed_with_their_status`).
         "e.code()",
     ];
@@ -1209,7 +1203,10 @@ mod tests {
     #[test]
     fn nothing_listed_is_no_longer_answered() {
         let scan = scan();
-        let refusals = lienthong_definitions::operator::REFUSAL_CODES;
+        let refusals: Vec<&str> = lienthong_definitions::operator::RefusalCode::ALL
+            .iter()
+            .map(|code| code.as_str())
+            .collect();
         let identity: Vec<&str> = identity_errors().iter().map(AuthError::code).collect();
         for c in CODES {
             assert!(
@@ -1287,14 +1284,14 @@ mod tests {
 
     #[test]
     fn refusals_are_listed_with_their_status() {
-        for code in lienthong_definitions::operator::REFUSAL_CODES {
+        for code in lienthong_definitions::operator::RefusalCode::ALL.map(|code| code.as_str()) {
             // As the case's validator fails an operator's action or a withdrawal.
             let failure = Failure {
                 message: format!("{code}: refused"),
                 ..Failure::default()
             };
             let answer = crate::ops::update_error(WorkflowUpdateError::Failed(Box::new(failure)));
-            assert_eq!(answer.code, *code, "a refusal keeps its code");
+            assert_eq!(answer.code, code, "a refusal keeps its code");
             let listed = find(code).unwrap_or_else(|| panic!("refusal `{code}` is not in CODES"));
             assert!(
                 listed.status.contains(&answer.status.as_u16()),

@@ -83,52 +83,105 @@ pub struct ActionOutcome {
 }
 
 /// Every code an [`ActionRefusal`] carries: those [`check`] gives, and `CASE_NOT_STARTED`, the
-/// workflow's answer to an update that arrives before the case's state exists.
-pub const REFUSAL_CODES: &[&str] = &[
-    "REASON_REQUIRED",
-    "ACTOR_REQUIRED",
-    "CASE_CLOSED",
-    "CASE_STOPPING",
-    "STEP_NOT_FOUND",
-    "STEP_NOT_RETRYABLE",
-    "AGENCY_HELD",
-    "AGENCY_NOT_IN_CASE",
-    "ALREADY_HELD",
-    "NOT_HELD",
-    "STEP_NOT_RESOLVABLE",
-    "REFERENCE_REQUIRED",
-    "OUTPUT_INVALID",
-    "CASE_NOT_STARTED",
-];
+/// workflow's answer to an update that arrives before the case's state exists. Written as the
+/// API answers them (`REASON_REQUIRED`); the API maps each to its HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RefusalCode {
+    ReasonRequired,
+    ActorRequired,
+    CaseClosed,
+    CaseStopping,
+    StepNotFound,
+    StepNotRetryable,
+    AgencyHeld,
+    AgencyNotInCase,
+    AlreadyHeld,
+    NotHeld,
+    StepNotResolvable,
+    ReferenceRequired,
+    OutputInvalid,
+    CaseNotStarted,
+}
+
+impl RefusalCode {
+    pub const ALL: [Self; 14] = [
+        Self::ReasonRequired,
+        Self::ActorRequired,
+        Self::CaseClosed,
+        Self::CaseStopping,
+        Self::StepNotFound,
+        Self::StepNotRetryable,
+        Self::AgencyHeld,
+        Self::AgencyNotInCase,
+        Self::AlreadyHeld,
+        Self::NotHeld,
+        Self::StepNotResolvable,
+        Self::ReferenceRequired,
+        Self::OutputInvalid,
+        Self::CaseNotStarted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReasonRequired => "REASON_REQUIRED",
+            Self::ActorRequired => "ACTOR_REQUIRED",
+            Self::CaseClosed => "CASE_CLOSED",
+            Self::CaseStopping => "CASE_STOPPING",
+            Self::StepNotFound => "STEP_NOT_FOUND",
+            Self::StepNotRetryable => "STEP_NOT_RETRYABLE",
+            Self::AgencyHeld => "AGENCY_HELD",
+            Self::AgencyNotInCase => "AGENCY_NOT_IN_CASE",
+            Self::AlreadyHeld => "ALREADY_HELD",
+            Self::NotHeld => "NOT_HELD",
+            Self::StepNotResolvable => "STEP_NOT_RESOLVABLE",
+            Self::ReferenceRequired => "REFERENCE_REQUIRED",
+            Self::OutputInvalid => "OUTPUT_INVALID",
+            Self::CaseNotStarted => "CASE_NOT_STARTED",
+        }
+    }
+
+    /// The code a text names, if it is one of these.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|code| code.as_str() == text)
+    }
+}
+
+/// Compared with the code as written, as tests and logs read it.
+impl PartialEq<&str> for RefusalCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for RefusalCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Why an action was refused: a stable code and a message without personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct ActionRefusal {
-    /// `REASON_REQUIRED`, `ACTOR_REQUIRED`, `CASE_CLOSED`, `CASE_STOPPING`, `STEP_NOT_FOUND`,
-    /// `STEP_NOT_RETRYABLE`, `AGENCY_HELD`, `AGENCY_NOT_IN_CASE`, `ALREADY_HELD`, `NOT_HELD`,
-    /// `STEP_NOT_RESOLVABLE`, `REFERENCE_REQUIRED`, `OUTPUT_INVALID`, `CASE_NOT_STARTED`
-    /// ([`REFUSAL_CODES`]).
-    pub code: String,
+    pub code: RefusalCode,
     pub message: String,
 }
 
 impl ActionRefusal {
-    fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: RefusalCode, message: impl Into<String>) -> Self {
         Self {
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }
 
     /// Reads a refusal back from its text (`CODE: message`), as a Temporal failure carries it.
-    /// Only a code of [`REFUSAL_CODES`] is a refusal: any other failure text that happens to
-    /// look like `WORD: message` is the engine's own failure, not an answer to the action.
+    /// Only a [`RefusalCode`] is a refusal: any other failure text that happens to look like
+    /// `WORD: message` is the engine's own failure, not an answer to the action.
     pub fn parse(text: &str) -> Option<Self> {
         let (code, message) = text.split_once(": ")?;
-        REFUSAL_CODES
-            .contains(&code)
-            .then(|| Self::new(code, message))
+        RefusalCode::parse(code).map(|code| Self::new(code, message))
     }
 }
 
@@ -147,19 +200,19 @@ pub fn check(
 ) -> Result<Accepted, ActionRefusal> {
     if crate::Reason::parse(&action.reason).is_err() {
         return Err(ActionRefusal::new(
-            "REASON_REQUIRED",
+            RefusalCode::ReasonRequired,
             "say why (1 to 500 characters): every operator action needs a reason",
         ));
     }
     if action.actor.trim().is_empty() {
         return Err(ActionRefusal::new(
-            "ACTOR_REQUIRED",
+            RefusalCode::ActorRequired,
             "an operator action must name the operator's account",
         ));
     }
     if state.status.is_terminal() {
         return Err(ActionRefusal::new(
-            "CASE_CLOSED",
+            RefusalCode::CaseClosed,
             format!(
                 "case {} is {}; no action can change it",
                 state.code,
@@ -188,7 +241,7 @@ pub fn check(
                 StepStatus::Held => {
                     let agency = agency_of(state, step);
                     return Err(ActionRefusal::new(
-                        "AGENCY_HELD",
+                        RefusalCode::AgencyHeld,
                         format!(
                             "step {step} waits because agency {agency} is held; release the agency to send it again"
                         ),
@@ -196,7 +249,7 @@ pub fn check(
                 }
                 other => {
                     return Err(ActionRefusal::new(
-                        "STEP_NOT_RETRYABLE",
+                        RefusalCode::StepNotRetryable,
                         format!(
                             "step {step} is {}; only a step that is retrying, or parked after its agency was unavailable, can be retried (a held step is sent again when its agency is released)",
                             other.as_str()
@@ -212,13 +265,13 @@ pub fn check(
         ActionKind::Hold { agency } => {
             if !calls_agency(definition, agency) {
                 return Err(ActionRefusal::new(
-                    "AGENCY_NOT_IN_CASE",
+                    RefusalCode::AgencyNotInCase,
                     format!("procedure {} never calls agency {agency}", definition.id),
                 ));
             }
             if state.is_held(agency) {
                 return Err(ActionRefusal::new(
-                    "ALREADY_HELD",
+                    RefusalCode::AlreadyHeld,
                     format!("agency {agency} is already held for this case"),
                 ));
             }
@@ -235,7 +288,7 @@ pub fn check(
         ActionKind::Release { agency } => {
             if !state.is_held(agency) {
                 return Err(ActionRefusal::new(
-                    "NOT_HELD",
+                    RefusalCode::NotHeld,
                     format!("agency {agency} is not held for this case"),
                 ));
             }
@@ -271,7 +324,7 @@ pub fn check(
             };
             if !resolvable {
                 return Err(ActionRefusal::new(
-                    "STEP_NOT_RESOLVABLE",
+                    RefusalCode::StepNotResolvable,
                     format!(
                         "step {step} is {}; only a step that is running, held, parked, awaiting a decision, or failed while the case still runs can be resolved",
                         status.as_str()
@@ -280,7 +333,7 @@ pub fn check(
             }
             if reference.trim().is_empty() {
                 return Err(ActionRefusal::new(
-                    "REFERENCE_REQUIRED",
+                    RefusalCode::ReferenceRequired,
                     "give the agency's reference for what was done offline",
                 ));
             }
@@ -313,7 +366,7 @@ pub fn check(
 fn step_status(state: &CaseState, step: &StepId) -> Result<StepStatus, ActionRefusal> {
     state.status_of(step).ok_or_else(|| {
         ActionRefusal::new(
-            "STEP_NOT_FOUND",
+            RefusalCode::StepNotFound,
             format!("case {} has no step {step}", state.code),
         )
     })
@@ -321,7 +374,7 @@ fn step_status(state: &CaseState, step: &StepId) -> Result<StepStatus, ActionRef
 
 fn stopping(state: &CaseState) -> ActionRefusal {
     ActionRefusal::new(
-        "CASE_STOPPING",
+        RefusalCode::CaseStopping,
         format!(
             "case {} is being withdrawn or undone; its calls in flight finish and what was done is undone",
             state.code
@@ -362,7 +415,7 @@ fn kept_output(
 ) -> Result<Value, ActionRefusal> {
     let Value::Object(fields) = output else {
         return Err(ActionRefusal::new(
-            "OUTPUT_INVALID",
+            RefusalCode::OutputInvalid,
             "the output must be a JSON object of the step's answer fields",
         ));
     };
@@ -372,7 +425,7 @@ fn kept_output(
         .collect();
     if !missing.is_empty() {
         return Err(ActionRefusal::new(
-            "OUTPUT_INVALID",
+            RefusalCode::OutputInvalid,
             format!(
                 "the output lacks fields later steps read: {}",
                 missing.join(", ")

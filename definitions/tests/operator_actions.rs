@@ -9,7 +9,7 @@ use common::{Case, id, shipped};
 use lienthong_definitions::{
     FailurePolicy,
     case::{Attention, CaseStatus, Escalation, Event, JOURNAL_LIMIT, StepError, StepStatus},
-    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction, REFUSAL_CODES, check},
+    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction, RefusalCode, check},
     planner,
 };
 use serde_json::{Value, json};
@@ -61,7 +61,7 @@ fn act(case: &mut Case, kind: ActionKind) -> Result<ActionOutcome, ActionRefusal
 fn refusal(case: &Case, kind: ActionKind) -> String {
     match check(&case.definition, &case.state, &by_operator(kind)) {
         Ok(accepted) => panic!("accepted: {:?}", accepted.outcome),
-        Err(refusal) => refusal.code,
+        Err(refusal) => refusal.code.as_str().to_owned(),
     }
 }
 
@@ -833,19 +833,25 @@ fn a_stopping_case_refuses_retry_now() {
 
 #[test]
 fn only_the_known_refusal_codes_are_read_back() {
-    for code in REFUSAL_CODES {
+    for code in RefusalCode::ALL {
         let text = format!("{code}: case KS-1 says no: really");
         assert_eq!(
             ActionRefusal::parse(&text),
             Some(ActionRefusal {
-                code: (*code).to_owned(),
+                code,
                 message: "case KS-1 says no: really".into(),
             }),
             "{text}"
         );
+        assert_eq!(RefusalCode::parse(code.as_str()), Some(code));
+        assert_eq!(
+            serde_json::to_value(code).unwrap(),
+            serde_json::json!(code.as_str()),
+            "written on the wire as the API answers it"
+        );
     }
     assert!(
-        REFUSAL_CODES.contains(&"CASE_NOT_STARTED"),
+        RefusalCode::ALL.contains(&RefusalCode::CaseNotStarted),
         "the workflow's"
     );
     // Failures of the engine itself look the same; they are not answers to the action.

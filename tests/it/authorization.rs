@@ -5,15 +5,14 @@
 //! purpose, the route's own refusal code that only a caller past the access checks can get.
 //! No cell may answer 5xx.
 
-mod support;
-
 use std::time::Duration;
 
 use anyhow::Result;
 use lienthong_identity::Claims;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Stack, example_submission, step};
+
+use crate::support::{Stack, example_submission, step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Want {
@@ -221,7 +220,7 @@ fn rows(case: &str, other_case: &str) -> Vec<Row> {
         .granted(Granted::Status(201)),
         // Putting a procedure in force, or out of it, needs an administrator of every agency it
         // calls: civil status's alone may not (publishing by one who administers them all is
-        // in tests/definition_versions.rs).
+        // in tests/it/definition_versions.rs).
         row(
             M::POST,
             "/v1/definitions/birth-residence-insurance/versions/7/publish",
@@ -283,7 +282,7 @@ fn rows(case: &str, other_case: &str) -> Vec<Row> {
             [U, F, F, A, A, A, F, F, F],
         ),
         // An agency's hold is every office's: only an operator of every office places or lifts
-        // it (none of these personas; see tests/hold_scope.rs).
+        // it (none of these personas; see tests/it/hold_scope.rs).
         row(
             M::POST,
             "/v1/ops/agencies/residence/hold",
@@ -316,7 +315,7 @@ fn rows(case: &str, other_case: &str) -> Vec<Row> {
         row(M::GET, "/v1/audit.csv", None, [U, F, F, F, F, F, F, F, A]),
         // Decrypting history shows personal data of any office's case: only an operator
         // granted personal data whose scope is every office (none of these personas; see
-        // tests/codec_access.rs).
+        // tests/it/codec_access.rs).
         row(
             M::POST,
             "/v1/codec/decode",

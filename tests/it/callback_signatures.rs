@@ -2,13 +2,12 @@
 //! memory knows a signature by its bytes, and only `sha256=` with exactly 64 hex digits is a
 //! signature at all.
 
-mod support;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, bail};
 use serde_json::json;
-use support::{SignedCallback, Stack, example_submission, step};
+
+use crate::support::{SignedCallback, Stack, example_submission, step};
 
 const SECRET: &str = "dev-secret-social-insurance";
 

@@ -3,21 +3,15 @@
 //! back, the operator releases the held cases with a bulk action after a dry run, and watches them
 //! complete. Screenshots of the dashboard and of a case page are saved (paths printed).
 
-mod support;
-
-use std::{
-    net::TcpListener,
-    path::PathBuf,
-    process::Stdio,
-    time::{Duration, Instant},
-};
+use std::{net::TcpListener, path::PathBuf, process::Stdio, time::Duration};
 
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use lienthong_identity::Claims;
 use serde_json::{Value, json};
-use support::{Stack, example_submission};
 use tokio::process::{Child, Command};
+
+use crate::support::{Stack, StackOptions, eventually, example_submission};
 
 const CASES: usize = 3;
 
@@ -39,13 +33,17 @@ async fn browser() -> Result<Browser> {
             "chromedriver (Debian package chromium-driver) is needed; scripts/setup installs it",
         )?;
     let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{url}/status")).await.is_err() {
-        if Instant::now() > deadline {
-            bail!("chromedriver did not start");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        "chromedriver to start",
+        Duration::from_secs(20),
+        async || {
+            Ok(reqwest::get(format!("{url}/status"))
+                .await
+                .is_ok()
+                .then_some(()))
+        },
+    )
+    .await?;
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
@@ -75,23 +73,27 @@ fn operator() -> Claims {
 
 /// Reloads `url` until the element `css` has the text `want`.
 async fn wait_text(client: &Client, url: &str, css: &str, want: &str) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(90);
     let mut last = String::new();
-    while Instant::now() < deadline {
+    let what = format!("{css} at {url} to read {want:?}");
+    let read = eventually(&what, Duration::from_secs(90), async || {
         client.goto(url).await?;
         if let Ok(element) = client.find(Locator::Css(css)).await {
             last = element.text().await?;
             if last.trim() == want {
-                return Ok(());
+                return Ok(Some(()));
             }
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        Ok(None)
+    })
+    .await;
+    if let Err(e) = read {
+        let page = client.source().await.unwrap_or_default();
+        bail!(
+            "{e:#}; last {last:?}; page: {}",
+            &page[..page.len().min(3000)]
+        );
     }
-    let page = client.source().await.unwrap_or_default();
-    bail!(
-        "{css} at {url} never read {want:?}; last {last:?}; page: {}",
-        &page[..page.len().min(3000)]
-    )
+    Ok(())
 }
 
 async fn screenshot(client: &Client, name: &str) -> Result<PathBuf> {
@@ -120,22 +122,18 @@ async fn ops_list(stack: &Stack, query: &str) -> Result<usize> {
 }
 
 async fn wait_listed(stack: &Stack, query: &str, want: usize) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while ops_list(stack, query).await? != want {
-        if Instant::now() > deadline {
-            bail!("/v1/ops/cases?{query} never listed {want}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    Ok(())
+    let what = format!("/v1/ops/cases?{query} to list {want}");
+    eventually(&what, Duration::from_secs(60), async || {
+        Ok((ops_list(stack, query).await? == want).then_some(()))
+    })
+    .await
 }
 
 #[tokio::test]
 async fn an_operator_finds_the_cases_an_outage_left_and_brings_them_through() -> Result<()> {
-    let stack = Stack::start_env(vec![(
-        "LIENTHONG_ATTENTION_AFTER_SECS".to_owned(),
-        "1".to_owned(),
-    )])
+    let stack = Stack::start_with_options(
+        StackOptions::default().env("LIENTHONG_ATTENTION_AFTER_SECS", "1"),
+    )
     .await?;
     stack
         .fault(
@@ -181,23 +179,29 @@ async fn an_operator_finds_the_cases_an_outage_left_and_brings_them_through() ->
     // The dashboard shows every stuck case.
     wait_text(client, &console, "#attention-count", &CASES.to_string()).await?;
     // The count and the list are two visibility reads: reload until the list has caught up too.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let mut missing = Vec::new();
-        for code in &codes {
-            let row = format!("table#attention-list tr[data-case='{code}']");
-            if client.find(Locator::Css(&row)).await.is_err() {
-                missing.push(code.clone());
+    let mut missing = Vec::new();
+    let listed = eventually(
+        "every stuck case on the dashboard",
+        Duration::from_secs(20),
+        async || {
+            missing.clear();
+            for code in &codes {
+                let row = format!("table#attention-list tr[data-case='{code}']");
+                if client.find(Locator::Css(&row)).await.is_err() {
+                    missing.push(code.clone());
+                }
             }
-        }
-        if missing.is_empty() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let page = client.source().await?;
-            bail!("{missing:?} not on the dashboard: {page}");
-        }
-        client.goto(&console).await?;
+            if missing.is_empty() {
+                return Ok(Some(()));
+            }
+            client.goto(&console).await?;
+            Ok(None)
+        },
+    )
+    .await;
+    if let Err(e) = listed {
+        let page = client.source().await?;
+        bail!("{e:#}: {missing:?} not on the dashboard: {page}");
     }
     let dashboard = screenshot(client, "dashboard.png").await?;
 

@@ -1,15 +1,14 @@
 //! An agency administrator publishes a procedure through the API and the `lienthong definitions`
 //! command, then publishes version 2 while version-1 cases are still running.
 
-mod support;
-
 use std::process::Output;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use lienthong_identity::Claims;
 use serde_json::{Value, json};
-use support::{Stack, example_submission, step};
+
+use crate::support::{Stack, example_submission, step};
 
 /// The account of an administrator of the three agencies linked birth calls (publishing needs
 /// each of them), as the database records it.
@@ -28,7 +27,7 @@ fn admin() -> Claims {
 
 /// Group A under its own id: version 1 has the three steps; version 2 drops the card step.
 fn linked_birth(version: u32) -> String {
-    let shipped = include_str!("../definitions/procedures/birth-residence-insurance.yaml");
+    let shipped = include_str!("../../definitions/procedures/birth-residence-insurance.yaml");
     let yaml = shipped
         .replace("id: birth-residence-insurance", "id: linked-birth")
         .replace("version: 1", &format!("version: {version}"))

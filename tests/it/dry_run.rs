@@ -2,12 +2,11 @@
 //! report shows every request and whether each agency's contract takes it, and no agency's
 //! register changes, whoever asks and whatever the definition calls.
 
-mod support;
-
 use anyhow::Result;
 use lienthong_identity::Claims;
 use serde_json::{Value, json};
-use support::Stack;
+
+use crate::support::Stack;
 
 const AGENCIES: &[&str] = &[
     "population",
@@ -30,7 +29,7 @@ async fn acts(stack: &Stack) -> Result<Vec<i64>> {
 async fn a_dry_run_changes_no_register_at_any_agency() -> Result<()> {
     let stack = Stack::start().await?;
     let application: Value = serde_json::from_str(include_str!(
-        "../examples/applications/death-residence-allowance.json"
+        "../../examples/applications/death-residence-allowance.json"
     ))?;
     let before = acts(&stack).await?;
     let civil_status_admin = Claims {

@@ -1,13 +1,14 @@
 //! When agencies fail, hesitate or ask for more, on the real stack: retries, unknown outcomes,
 //! outages, supplements, decisions taken later, deadlines and compensation.
 
-mod support;
-
 use std::time::Duration;
 
 use anyhow::Result;
 use serde_json::{Value, json};
-use support::{FAST, SignedCallback, Stack, example_submission, fast_procedure, step};
+
+use crate::support::{
+    FAST, SignedCallback, Stack, StackOptions, eventually, example_submission, fast_procedure, step,
+};
 
 fn personal_id(case: &Value) -> String {
     step(case, "birth")["output"]["personal_id"]
@@ -170,7 +171,7 @@ async fn three_hundred_cases_through_flaky_agencies_end_right_with_one_record_ea
 
 #[tokio::test]
 async fn an_outage_longer_than_the_retry_window_waits_flagged_then_finishes() -> Result<()> {
-    let stack = Stack::start_with(&[(fast_procedure().0, &fast_procedure().1)]).await?;
+    let stack = Stack::start_with_options(StackOptions::default().fast_procedure()).await?;
     stack
         .fault(
             "residence",
@@ -202,17 +203,15 @@ async fn an_outage_longer_than_the_retry_window_waits_flagged_then_finishes() ->
     // Operators find it through Temporal visibility, by reason, without reading any case.
     let client = lienthong::connect::connect(Some(&stack.temporal.address().to_string())).await?;
     let query = "LienthongAttention = 'agency_unavailable'";
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let mut flagged = 0;
-    while flagged == 0 && std::time::Instant::now() < deadline {
-        flagged = client
+    let what = "the waiting case to be listed by its reason";
+    let flagged = eventually(what, Duration::from_secs(10), async || {
+        let flagged = client
             .count_workflows(query, Default::default())
             .await?
             .count();
-        if flagged == 0 {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
+        Ok((flagged > 0).then_some(flagged))
+    })
+    .await?;
     assert_eq!(flagged, 1, "the waiting case is listed by its reason");
 
     let case = stack
@@ -293,7 +292,7 @@ async fn documents_asked_for_then_supplied_complete_the_case() -> Result<()> {
 
 #[tokio::test]
 async fn documents_never_supplied_end_the_step_as_the_definition_says() -> Result<()> {
-    let stack = Stack::start_with(&[(fast_procedure().0, &fast_procedure().1)]).await?;
+    let stack = Stack::start_with_options(StackOptions::default().fast_procedure()).await?;
     stack
         .fault(
             "residence",
@@ -316,7 +315,7 @@ async fn documents_never_supplied_end_the_step_as_the_definition_says() -> Resul
 
 #[tokio::test]
 async fn an_officer_decides_later_and_the_signed_callback_resumes_the_overdue_case() -> Result<()> {
-    let stack = Stack::start_with(&[(fast_procedure().0, &fast_procedure().1)]).await?;
+    let stack = Stack::start_with_options(StackOptions::default().fast_procedure()).await?;
     stack
         .fault("residence", json!({"operation": "register-permanent-residence", "mode": "decide_later", "delay_ms": 5000, "decision": "approve", "count": 1}))
         .await?;
@@ -434,7 +433,8 @@ async fn a_procedure_that_keeps_what_succeeded_ends_partially_completed_with_rea
         .replace(&format!("id: {FAST}"), "id: birth-residence-insurance-keep")
         .replace("case_code_prefix: KT", "case_code_prefix: KP")
         .replace("on_failure: compensate", "on_failure: keep_succeeded");
-    let stack = Stack::start_with(&[("keep.yaml", &keep)]).await?;
+    let stack =
+        Stack::start_with_options(StackOptions::default().procedure("keep.yaml", keep)).await?;
     stack
         .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "reject", "reason_code": "NOT_ELIGIBLE"}))
         .await?;

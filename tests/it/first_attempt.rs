@@ -2,16 +2,15 @@
 //! (one marker in history, no activity task through the server), its retries on the task queue
 //! where operators see them; with `--first-attempt queued`, every attempt on the task queue.
 
-mod support;
-
 use anyhow::Result;
 use lienthong_workflows::CaseWorkflow;
 use serde_json::json;
-use support::{Stack, example_submission, step};
 use temporalio_client::WorkflowFetchHistoryOptions;
 use temporalio_common::protos::temporal::api::{
     enums::v1::EventType, history::v1::history_event::Attributes,
 };
+
+use crate::support::{Stack, StackOptions, example_submission, step};
 
 /// What a case's history shows of its calls: how many local attempts were recorded as markers,
 /// and the activity id of every activity the server scheduled.
@@ -128,7 +127,7 @@ async fn a_refused_credential_stops_the_step_at_once_with_nothing_queued() -> Re
 
 #[tokio::test]
 async fn with_queued_first_attempts_every_call_is_an_activity_task() -> Result<()> {
-    let stack = Stack::start_queued().await?;
+    let stack = Stack::start_with_options(StackOptions::default().queued_first_attempt()).await?;
     let code = stack.submit_ok(&example_submission("queued")).await?;
     let case = stack.wait_ended(&code).await?;
     assert_eq!(case["status"], "completed", "{case:#}");

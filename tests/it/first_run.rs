@@ -2,8 +2,6 @@
 //! build step) files the example and prints every result; `lienthong submit` files with a token,
 //! and says what to do when it has none or the API is elsewhere.
 
-mod support;
-
 use std::{
     path::Path,
     process::Stdio,
@@ -11,11 +9,12 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use support::{Stack, all_roles};
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
     process::Command,
 };
+
+use crate::support::{Stack, all_roles};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const EXAMPLE: &str = "examples/applications/birth-residence-insurance.json";
@@ -147,7 +146,7 @@ async fn the_readme_run_command_files_the_example_and_prints_all_four_results() 
 /// A port P such that P to P+7 are all free now.
 fn free_block_of_eight() -> Result<u16> {
     for _ in 0..50 {
-        let base = support::free_port();
+        let base = crate::support::free_port();
         let Some(last) = base.checked_add(7) else {
             continue;
         };
@@ -252,7 +251,7 @@ async fn submit_files_with_a_token_and_says_what_to_do_without_one() -> Result<(
     assert!(stderr.contains("TOKEN_INVALID"), "{stderr}");
     assert!(stderr.contains("the token was not accepted"), "{stderr}");
 
-    let nowhere = format!("http://127.0.0.1:{}", support::free_port());
+    let nowhere = format!("http://127.0.0.1:{}", crate::support::free_port());
     let (ok, _, stderr) = submit(&[EXAMPLE, "--api", &nowhere], Some(&citizen)).await?;
     assert!(!ok);
     let line = one_clear_line(&stderr);

@@ -1,10 +1,9 @@
 //! Group A end to end on the real stack: a parent files one application and gets three results.
 
-mod support;
-
 use anyhow::Result;
 use serde_json::json;
-use support::{Stack, example_submission, step};
+
+use crate::support::{Stack, StackOptions, example_submission, step};
 
 const BIRTHS: &str = "SELECT COUNT(*) FROM births WHERE personal_id = ?";
 const RESIDENTS: &str = "SELECT COUNT(*) FROM residence_entries WHERE personal_id = ?";
@@ -147,7 +146,7 @@ async fn an_insurance_refusal_undoes_residence_and_keeps_the_birth() -> Result<(
 async fn withdrawing_mid_case_undoes_what_was_done() -> Result<()> {
     // Queued calls: the withdrawal reaches the case while the insurance call is still out. (A
     // local attempt holds the case's workflow task, so a withdrawal would be read after it.)
-    let stack = Stack::start_queued().await?;
+    let stack = Stack::start_with_options(StackOptions::default().queued_first_attempt()).await?;
     stack
         .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "latency", "latency_ms": 1500, "count": 1}))
         .await?;
@@ -212,10 +211,9 @@ async fn a_withdrawal_that_comes_as_the_case_ends_is_refused_not_lost() -> Resul
 
 #[tokio::test]
 async fn a_withdrawal_no_worker_takes_in_time_is_answered_503_and_taken_later() -> Result<()> {
-    let mut stack = Stack::start_env(vec![(
-        "LIENTHONG_UPDATE_DEADLINE_SECS".to_owned(),
-        "2".to_owned(),
-    )])
+    let mut stack = Stack::start_with_options(
+        StackOptions::default().env("LIENTHONG_UPDATE_DEADLINE_SECS", "2"),
+    )
     .await?;
     stack.kill_worker().await?;
     let code = stack.submit_ok(&example_submission("no-worker")).await?;

@@ -2,14 +2,13 @@
 //! asks for the linked procedures; the funeral step goes to social insurance or to the labour
 //! office by the deceased's benefit status, and the optional steps run only when asked for.
 
-mod support;
-
 use anyhow::Result;
 use lienthong_agencies::seeded;
 use serde_json::{Value, json};
-use support::{Stack, step};
 
-const EXAMPLE: &str = include_str!("../examples/applications/death-residence-allowance.json");
+use crate::support::{Stack, step};
+
+const EXAMPLE: &str = include_str!("../../examples/applications/death-residence-allowance.json");
 
 fn death_submission(deceased: &str, funeral: bool, survivor: bool) -> Value {
     let mut body: Value = serde_json::from_str(EXAMPLE).expect("the example is valid JSON");

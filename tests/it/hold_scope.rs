@@ -3,14 +3,13 @@
 //! it; an office's operator acts on their own cases only, and their bulk release leaves the hold
 //! of the other offices in place.
 
-mod support;
-
 use std::time::Duration;
 
 use anyhow::Result;
 use lienthong_identity::Claims;
 use serde_json::{Value, json};
-use support::{Stack, example_submission};
+
+use crate::support::{Stack, example_submission};
 
 fn operator(sub: &str, offices: &[&str]) -> Claims {
     Claims {

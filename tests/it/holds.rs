@@ -3,14 +3,12 @@
 //! release ran, or reached by a batch whose worker was killed; and a case whose held step was
 //! never sent is withdrawn without waiting for a release.
 
-mod support;
-
 use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use serde_json::{Value, json};
-use support::{FAST, Stack, example_submission, fast_procedure, step};
-use tokio::time::Instant;
+
+use crate::support::{FAST, Stack, StackOptions, eventually, example_submission, step};
 
 fn fast_submission(tag: &str) -> Value {
     let mut body = example_submission(tag);
@@ -19,8 +17,7 @@ fn fast_submission(tag: &str) -> Value {
 }
 
 async fn fast_stack() -> Result<Stack> {
-    let (file, yaml) = fast_procedure();
-    Stack::start_with(&[(file, &yaml)]).await
+    Stack::start_with_options(StackOptions::default().fast_procedure()).await
 }
 
 async fn post(stack: &Stack, path: &str, body: Value) -> Result<Value> {
@@ -88,9 +85,10 @@ async fn assert_completed_and_unheld(stack: &Stack, code: &str) -> Result<()> {
 
 /// Polls the operators' case list until it lists `want` held cases.
 async fn wait_held_count(stack: &Stack, want: usize) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let page: Value = stack
+    let mut last = Value::Null;
+    let what = format!("{want} held cases to be listed");
+    eventually(&what, Duration::from_secs(60), async || {
+        last = stack
             .http
             .get(format!(
                 "{}/v1/ops/cases?reason=held&page_size=100",
@@ -100,15 +98,10 @@ async fn wait_held_count(stack: &Stack, want: usize) -> Result<()> {
             .await?
             .json()
             .await?;
-        let n = page["cases"].as_array().map_or(0, Vec::len);
-        if n == want {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("{want} held cases never listed; last: {page}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        Ok((last["cases"].as_array().map_or(0, Vec::len) == want).then_some(()))
+    })
+    .await
+    .map_err(|e| anyhow!("{e:#}; last: {last}"))
 }
 
 #[tokio::test]
@@ -218,23 +211,23 @@ async fn a_bulk_release_goes_on_for_every_case_after_its_worker_is_killed() -> R
     .await?;
     let batch = answer["batch"].as_str().unwrap_or_default().to_owned();
     // Kill the worker (which runs the batch and the cases) once the batch is under way.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let report: Value = stack
-            .http
-            .get(format!("{}/v1/ops/batches/{batch}", stack.api))
-            .send()
-            .await?
-            .json()
-            .await?;
-        if report["progress"]["done"].as_u64().unwrap_or_default() >= 2 {
-            break;
-        }
-        if Instant::now() > deadline {
-            bail!("the batch never got under way: {report:#}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let mut report = Value::Null;
+    eventually(
+        "the batch to get under way",
+        Duration::from_secs(60),
+        async || {
+            report = stack
+                .http
+                .get(format!("{}/v1/ops/batches/{batch}", stack.api))
+                .send()
+                .await?
+                .json()
+                .await?;
+            Ok((report["progress"]["done"].as_u64().unwrap_or_default() >= 2).then_some(()))
+        },
+    )
+    .await
+    .map_err(|e| anyhow!("{e:#}: {report:#}"))?;
     stack.kill_worker().await?;
     stack.start_worker()?;
 

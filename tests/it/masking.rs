@@ -2,12 +2,11 @@
 //! contract classifies as personal is masked, through the citizen API's case route and the
 //! operators' timeline alike, while the fields declared public stay readable.
 
-mod support;
-
 use anyhow::Result;
 use lienthong_identity::Claims;
 use serde_json::{Value, json};
-use support::{Stack, example_submission, step};
+
+use crate::support::{Stack, example_submission, step};
 
 #[tokio::test]
 async fn an_operator_without_personal_data_sees_no_identifier_an_agency_answered() -> Result<()> {

@@ -1,14 +1,12 @@
 //! Operators find stuck cases and fix them through `/v1/ops`: every filter, every action with
 //! its audit record, and the refusals (no reason, a finished case, a bulk action over its cap).
 
-mod support;
-
 use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow};
 use serde_json::{Value, json};
-use support::{Stack, example_submission, step};
-use tokio::time::Instant;
+
+use crate::support::{Stack, StackOptions, eventually, example_submission, step};
 
 const RESIDENCE_DOWN: &str = "residence";
 
@@ -46,26 +44,26 @@ fn codes(page: &Value) -> Vec<String> {
 
 /// Polls the case list until `path` lists exactly `want` cases.
 async fn wait_listed(stack: &Stack, path: &str, want: &[String]) -> Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(60);
     let mut want = want.to_vec();
     want.sort();
-    loop {
+    let mut last = Value::Null;
+    let what = format!("{path} to list {want:?}");
+    eventually(&what, Duration::from_secs(60), async || {
         let (status, page) = get(stack, path).await?;
         if status == 200 && codes(&page) == want {
-            return Ok(page);
+            return Ok(Some(page));
         }
-        if Instant::now() > deadline {
-            bail!("{path} never listed {want:?}; last: {page}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        last = page;
+        Ok(None)
+    })
+    .await
+    .map_err(|e| anyhow!("{e:#}; last: {last}"))
 }
 
 async fn stuck_stack(cases: usize) -> Result<(Stack, Vec<String>)> {
-    let stack = Stack::start_env(vec![(
-        "LIENTHONG_ATTENTION_AFTER_SECS".to_owned(),
-        "1".to_owned(),
-    )])
+    let stack = Stack::start_with_options(
+        StackOptions::default().env("LIENTHONG_ATTENTION_AFTER_SECS", "1"),
+    )
     .await?;
     stack
         .fault(

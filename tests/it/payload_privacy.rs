@@ -1,8 +1,6 @@
 //! What Temporal stores of a case is ciphertext: its raw history, read with a client that holds no
 //! key, shows none of the citizen's data, and a key rotated mid-case keeps the case running.
 
-mod support;
-
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
@@ -13,12 +11,13 @@ use lienthong_codec::{
 use lienthong_workflows::CaseWorkflow;
 use prost::Message;
 use serde_json::{Value, json};
-use support::{Stack, example_submission, step};
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowFetchHistoryOptions,
     WorkflowQueryOptions,
 };
 use temporalio_common::protos::temporal::api::common::v1::Payload;
+
+use crate::support::{Stack, StackOptions, eventually, example_submission, step};
 
 /// Everything personal in the example application, as written and as JSON may escape it.
 const PERSONAL: &[&str] = &[
@@ -41,18 +40,12 @@ const PERSONAL: &[&str] = &[
 async fn raw_history(stack: &Stack, code: &str) -> Result<(Vec<u8>, String, String)> {
     let client = plain_client(stack).await?;
     let handle = client.get_workflow_handle::<CaseWorkflow>(code);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
+    let what = format!("the workflow of {code} to close");
+    eventually(&what, Duration::from_secs(30), async || {
         let described = handle.describe(WorkflowDescribeOptions::default()).await?;
-        if described.status() != WorkflowExecutionStatus::Running {
-            break;
-        }
-        anyhow::ensure!(
-            tokio::time::Instant::now() < deadline,
-            "the workflow of {code} did not close within 30 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        Ok((described.status() != WorkflowExecutionStatus::Running).then_some(()))
+    })
+    .await?;
     let events = handle
         .fetch_history(WorkflowFetchHistoryOptions::default())
         .into_events()
@@ -156,7 +149,8 @@ fn key_id_entry(id: &str) -> Vec<u8> {
 #[tokio::test]
 async fn temporal_history_holds_no_personal_data_in_clear() -> Result<()> {
     let key = generate_key_entry("privacy")?;
-    let stack = Stack::start_env(vec![(KEYS_ENV.into(), key.clone())]).await?;
+    let stack =
+        Stack::start_with_options(StackOptions::default().env(KEYS_ENV, key.clone())).await?;
     let code = stack.submit_ok(&example_submission("privacy")).await?;
     let case = stack.wait_ended(&code).await?;
     assert_eq!(case["status"], "completed", "{case:#}");
@@ -239,10 +233,11 @@ async fn a_key_rotated_while_a_case_waits_keeps_it_running() -> Result<()> {
         generate_key_entry("k1")?,
         generate_key_entry("k2")?
     );
-    let mut stack = Stack::start_env(vec![
-        (KEYS_ENV.into(), keys),
-        (WRITE_KEY_ENV.into(), "k1".into()),
-    ])
+    let mut stack = Stack::start_with_options(
+        StackOptions::default()
+            .env(KEYS_ENV, keys)
+            .env(WRITE_KEY_ENV, "k1"),
+    )
     .await?;
     stack
         .fault("social-insurance", json!({"operation": "issue-child-health-card", "mode": "decide_later", "hold": true, "delay_ms": 0, "decision": "approve", "count": 1}))

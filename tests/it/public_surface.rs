@@ -2,8 +2,6 @@
 //! takes a body never gets a 5xx; oversized bodies, unknown fields and floods are refused with
 //! their own codes; every answer carries the security headers.
 
-mod support;
-
 use anyhow::{Context, Result};
 use lienthong_identity::Claims;
 use proptest::{
@@ -12,7 +10,8 @@ use proptest::{
     test_runner::{Config, TestRunner},
 };
 use serde_json::{Value, json};
-use support::{SignedCallback, Stack, all_roles, example_submission};
+
+use crate::support::{SignedCallback, Stack, StackOptions, all_roles, example_submission};
 
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -133,10 +132,9 @@ async fn random_bodies_on_every_json_endpoint_never_get_a_server_error() -> Resu
 
 #[tokio::test]
 async fn oversized_unknown_and_flooding_requests_are_refused_with_their_codes() -> Result<()> {
-    let stack = Stack::start_env(vec![(
-        "LIENTHONG_SUBMISSIONS_PER_MINUTE".to_owned(),
-        "60".to_owned(),
-    )])
+    let stack = Stack::start_with_options(
+        StackOptions::default().env("LIENTHONG_SUBMISSIONS_PER_MINUTE", "60"),
+    )
     .await?;
     let http = fresh_connections(&stack)?;
     let url = format!("{}/v1/applications", stack.api);
@@ -202,15 +200,12 @@ async fn sixth_is_limited(
 #[tokio::test]
 async fn callbacks_dry_runs_validations_and_sign_ins_are_limited_per_agency_account_or_address()
 -> Result<()> {
-    let stack = Stack::start_env(
-        [
-            ("LIENTHONG_CALLBACKS_PER_MINUTE", "5"),
-            ("LIENTHONG_DRY_RUNS_PER_MINUTE", "5"),
-            ("LIENTHONG_VALIDATIONS_PER_MINUTE", "5"),
-            ("LIENTHONG_SIGN_INS_PER_MINUTE", "5"),
-        ]
-        .map(|(key, value)| (key.to_owned(), value.to_owned()))
-        .to_vec(),
+    let stack = Stack::start_with_options(
+        StackOptions::default()
+            .env("LIENTHONG_CALLBACKS_PER_MINUTE", "5")
+            .env("LIENTHONG_DRY_RUNS_PER_MINUTE", "5")
+            .env("LIENTHONG_VALIDATIONS_PER_MINUTE", "5")
+            .env("LIENTHONG_SIGN_INS_PER_MINUTE", "5"),
     )
     .await?;
     let http = fresh_connections(&stack)?;

@@ -2,8 +2,6 @@
 //! the addresses and tokens it prints stand in for `localhost:8780`, `$C`, `$OPERATOR` and `$T`,
 //! and the case code and batch id the examples show are the ones the first commands returned.
 
-mod support;
-
 use std::{collections::BTreeMap, path::Path, process::Stdio, time::Duration};
 
 use anyhow::{Context, Result, bail};
@@ -273,6 +271,6 @@ async fn every_curl_example_in_the_readme_runs_as_written_against_lienthong_dev(
         }
     }
     assert!(!case_code.is_empty() && !batch.is_empty());
-    support::terminate(&mut dev.child).await?;
+    crate::support::terminate(&mut dev.child).await?;
     Ok(())
 }

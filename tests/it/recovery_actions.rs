@@ -2,24 +2,22 @@
 //! through a plain Temporal client: hold and release an agency during its outage, retry a parked
 //! step now, record a step done offline, cancel a case; and refusals that leave no trace.
 
-mod support;
-
 use std::{sync::Arc, time::Duration};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use lienthong_codec::{KeyRing, PayloadCipher};
 use lienthong_definitions::{StepId, calendar::Calendar, case::StepStatus};
 use lienthong_workflows::{
     ActionKind, ActionOutcome, ActionRefusal, CaseInput, CaseState, CaseWorkflow, OperatorAction,
 };
 use serde_json::{Value, json};
-use support::{Stack, example_submission};
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowExecuteUpdateOptions, WorkflowFetchHistoryOptions,
     WorkflowGetResultOptions, WorkflowHandle, WorkflowQueryOptions, WorkflowStartOptions,
     errors::WorkflowUpdateError,
 };
-use tokio::time::Instant;
+
+use crate::support::{Stack, StackOptions, eventually, example_submission};
 
 const PROCEDURE: &str = "recovery-birth";
 const ACTOR: &str = "op-recovery";
@@ -28,7 +26,7 @@ const ACTOR: &str = "op-recovery";
 /// residence retries without limit, and insurance parks for ten minutes after two failed
 /// attempts, so only an operator brings it back within the test.
 fn recovery_procedure() -> String {
-    let shipped = include_str!("../definitions/procedures/birth-residence-insurance.yaml");
+    let shipped = include_str!("../../definitions/procedures/birth-residence-insurance.yaml");
     let retry = "retry: { initial_interval: 500ms, backoff: 2.0, max_interval: 30s, max_attempts: 8, park: 2m }";
     let fast = |attempts: u32| {
         format!(
@@ -65,7 +63,10 @@ fn submission(tag: &str) -> Value {
 /// published, and a Temporal client that reads and writes the same encrypted payloads.
 async fn start() -> Result<(Stack, Client)> {
     let key = lienthong_codec::generate_key_entry("recovery")?;
-    let stack = Stack::start_env(vec![("LIENTHONG_PAYLOAD_KEYS".to_owned(), key.clone())]).await?;
+    let stack = Stack::start_with_options(
+        StackOptions::default().env("LIENTHONG_PAYLOAD_KEYS", key.clone()),
+    )
+    .await?;
     let cipher = Arc::new(PayloadCipher::new(KeyRing::parse(&key)?));
     let client = lienthong::connect::connect_with(
         Some(&stack.temporal.address().to_string()),
@@ -131,7 +132,9 @@ async fn refused(
         Ok(outcome) => bail!("accepted: {outcome:?}"),
         Err(WorkflowUpdateError::Failed(failure)) => Ok(ActionRefusal::parse(&failure.message)
             .with_context(|| format!("not a refusal: {}", failure.message))?
-            .code),
+            .code
+            .as_str()
+            .to_owned()),
         Err(other) => bail!("not a refusal: {other}"),
     }
 }
@@ -149,18 +152,19 @@ async fn wait_state(
     within: Duration,
     done: impl Fn(&CaseState) -> bool,
 ) -> Result<CaseState> {
-    let deadline = Instant::now() + within;
     let mut last = None;
-    while Instant::now() < deadline {
+    eventually("the case to get there", within, async || {
+        // A case with no state yet is waited out too.
         if let Ok(case) = state(handle).await {
             if done(&case) {
-                return Ok(case);
+                return Ok(Some(case));
             }
             last = Some(case);
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("the case did not get there in {within:?}; last seen: {last:#?}")
+        Ok(None)
+    })
+    .await
+    .map_err(|e| anyhow!("{e:#}; last seen: {last:#?}"))
 }
 
 async fn result(handle: &WorkflowHandle<Client, CaseWorkflow>) -> Result<CaseState> {
@@ -193,17 +197,18 @@ async fn wait_attempts(
     step: &str,
     done: impl Fn(&[i32]) -> bool,
 ) -> Result<Vec<i32>> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let mut last = Vec::new();
+    let what = format!("{step}'s open calls to change");
+    eventually(&what, Duration::from_secs(30), async || {
         let attempts = open_attempts(handle, step).await?;
         if done(&attempts) {
-            return Ok(attempts);
+            return Ok(Some(attempts));
         }
-        if Instant::now() > deadline {
-            bail!("{step}'s open calls stayed at {attempts:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        last = attempts;
+        Ok(None)
+    })
+    .await
+    .map_err(|e| anyhow!("{e:#}; they stayed at {last:?}"))
 }
 
 /// How many update events the case's history holds: a refused update writes none.
@@ -280,18 +285,15 @@ async fn an_agency_held_during_its_outage_burns_no_retries_and_resumes_on_releas
 
     // Operators find it by the agency involved, without reading any case.
     let query = "LienthongAttentionAgency = 'residence' AND LienthongAttention = 'held'";
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while client
-        .count_workflows(query, Default::default())
-        .await?
-        .count()
-        != 1
-    {
-        if Instant::now() > deadline {
-            bail!("the held case is not listed by its agency");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let what = "the held case to be listed by its agency";
+    eventually(what, Duration::from_secs(10), async || {
+        let listed = client
+            .count_workflows(query, Default::default())
+            .await?
+            .count();
+        Ok((listed == 1).then_some(()))
+    })
+    .await?;
 
     clear_faults(&stack, "residence").await?;
     let released = send(

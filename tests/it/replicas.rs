@@ -3,17 +3,16 @@
 //! one API and both workers are killed mid-load (a fresh worker started, as an orchestrator
 //! would), and every accepted case still completes once.
 
-mod support;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use lienthong_agencies::seeded;
 use lienthong_store::Store;
 use serde_json::{Value, json};
-use support::{SignedCallback, Stack, example_submission, step};
 
-const GROUP_B: &str = include_str!("../examples/applications/death-residence-allowance.json");
+use crate::support::{SignedCallback, Stack, StackOptions, example_submission, step};
+
+const GROUP_B: &str = include_str!("../../examples/applications/death-residence-allowance.json");
 
 fn death_submission(deceased: &str) -> Value {
     let mut body: Value = serde_json::from_str(GROUP_B).expect("the example is valid JSON");
@@ -72,8 +71,10 @@ async fn act(stack: &Stack, api: &str, code: &str, action: Value) -> Result<(u16
 async fn two_apis_and_two_workers_on_postgres_lose_an_api_and_both_workers_and_every_case_completes_once()
 -> Result<()> {
     let (admin, schema, database_url) = postgres_schema().await?;
-    let mut stack =
-        Stack::start_env(vec![("LIENTHONG_DATABASE_URL".to_owned(), database_url)]).await?;
+    let mut stack = Stack::start_with_options(
+        StackOptions::default().env("LIENTHONG_DATABASE_URL", database_url),
+    )
+    .await?;
     let (mut api_two, api_two_url) = stack.start_api_replica("api-2").await?;
     let mut worker_two = stack.start_extra_worker("worker-2", &[])?;
     let apis = [stack.api.clone(), api_two_url.clone()];
@@ -294,7 +295,10 @@ async fn console_session_crosses_replicas(stack: &Stack, apis: &[String; 2]) -> 
     let signed_in = browser
         .post(format!("{}/console/login", apis[0]))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("token={}", stack.token(&support::all_roles())))
+        .body(format!(
+            "token={}",
+            stack.token(&crate::support::all_roles())
+        ))
         .send()
         .await?;
     assert_eq!(signed_in.status().as_u16(), 303);

@@ -3,17 +3,13 @@
 //! one that never comes with one clear line, report readiness truthfully, reconnect after a
 //! Temporal outage, write JSON logs when asked, and stop cleanly on SIGTERM.
 
-mod support;
+use std::{process::Stdio, time::Duration};
 
-use std::{
-    process::Stdio,
-    time::{Duration, Instant},
-};
-
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow};
 use lienthong::temporal_dev::{DevServer, DevServerOptions};
 use serde_json::Value;
-use support::{BARE_NAMESPACE, Stack, example_submission, free_port, lienthong};
+
+use crate::support::{Stack, StackOptions, eventually, example_submission, free_port, lienthong};
 
 async fn get(url: &str) -> Result<(u16, Value)> {
     let response = reqwest::get(url).await?;
@@ -22,36 +18,41 @@ async fn get(url: &str) -> Result<(u16, Value)> {
 
 /// Polls `url` until it answers `status`, or fails with the last answer after `within`.
 async fn wait_status(url: &str, status: u16, within: Duration) -> Result<Value> {
-    let deadline = Instant::now() + within;
     let mut last = None;
-    while Instant::now() < deadline {
+    eventually(&format!("{url} to answer {status}"), within, async || {
+        // A role not listening yet is waited out too.
         match get(url).await {
-            Ok((code, body)) if code == status => return Ok(body),
+            Ok((code, body)) if code == status => return Ok(Some(body)),
             Ok(other) => last = Some(format!("{other:?}")),
             Err(e) => last = Some(e.to_string()),
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    bail!("{url} did not answer {status} within {within:?}; last: {last:?}")
+        Ok(None)
+    })
+    .await
+    .map_err(|e| anyhow!("{e:#}; last: {last:?}"))
 }
 
 async fn wait_log(stack_dir: &std::path::Path, log: &str, needle: &str) -> Result<String> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let text = std::fs::read_to_string(stack_dir.join(log)).unwrap_or_default();
-        if text.contains(needle) {
-            return Ok(text);
-        }
-        if Instant::now() > deadline {
-            bail!("{log} never said `{needle}`:\n{text}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let mut last = String::new();
+    eventually(
+        &format!("{log} to say `{needle}`"),
+        Duration::from_secs(60),
+        async || {
+            let text = std::fs::read_to_string(stack_dir.join(log)).unwrap_or_default();
+            if text.contains(needle) {
+                return Ok(Some(text));
+            }
+            last = text;
+            Ok(None)
+        },
+    )
+    .await
+    .map_err(|e| anyhow!("{e:#}:\n{last}"))
 }
 
 #[tokio::test]
 async fn roles_register_a_bare_namespaces_search_attributes_and_cases_complete() -> Result<()> {
-    let stack = Stack::start_env(vec![(BARE_NAMESPACE.to_owned(), String::new())]).await?;
+    let stack = Stack::start_with_options(StackOptions::default().bare_namespace()).await?;
     let code = stack.submit_ok(&example_submission("bare")).await?;
     let case = stack.wait_ended(&code).await?;
     assert_eq!(case["status"], "completed", "{case:#}");
@@ -162,7 +163,8 @@ async fn a_worker_waits_for_temporal_and_a_role_gives_up_with_one_clear_line() -
 #[tokio::test]
 async fn ready_tells_the_truth_and_logs_are_json_lines_with_trace_ids() -> Result<()> {
     let mut stack =
-        Stack::start_env(vec![("LIENTHONG_LOG_FORMAT".to_owned(), "json".to_owned())]).await?;
+        Stack::start_with_options(StackOptions::default().env("LIENTHONG_LOG_FORMAT", "json"))
+            .await?;
     let api_ready = format!("{}/ready", stack.api);
     let ready = wait_status(&api_ready, 200, Duration::from_secs(90)).await?;
     for check in ["temporal", "database", "workers"] {

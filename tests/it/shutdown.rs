@@ -2,13 +2,12 @@
 //! call it holds before it exits, and an API answers the request it holds before it exits; the
 //! cases go on with the next worker, nothing done twice.
 
-mod support;
+use std::time::Duration;
 
-use std::time::{Duration, Instant};
-
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde_json::json;
-use support::{Stack, example_submission, step};
+
+use crate::support::{Stack, StackOptions, eventually, example_submission, step};
 
 #[tokio::test]
 async fn a_worker_stopped_by_sigterm_finishes_the_agency_call_it_holds_and_the_case_goes_on()
@@ -68,10 +67,9 @@ async fn in_flight(stack: &Stack, route: &str) -> Result<i64> {
 
 #[tokio::test]
 async fn an_api_stopped_by_sigterm_answers_the_request_it_holds_and_exits_cleanly() -> Result<()> {
-    let mut stack = Stack::start_env(vec![(
-        "LIENTHONG_UPDATE_DEADLINE_SECS".to_owned(),
-        "5".to_owned(),
-    )])
+    let mut stack = Stack::start_with_options(
+        StackOptions::default().env("LIENTHONG_UPDATE_DEADLINE_SECS", "5"),
+    )
     .await?;
     let code = stack.submit_ok(&example_submission("stopped-api")).await?;
     // With no worker, a withdrawal waits for a case that cannot take it: a request held open.
@@ -79,7 +77,7 @@ async fn an_api_stopped_by_sigterm_answers_the_request_it_holds_and_exits_cleanl
     let withdrawal = {
         let http = stack.client_as(None);
         let url = format!("{}/v1/cases/{code}/withdraw", stack.api);
-        let token = stack.token(&support::all_roles());
+        let token = stack.token(&crate::support::all_roles());
         tokio::spawn(async move {
             http.post(url)
                 .bearer_auth(token)
@@ -89,13 +87,12 @@ async fn an_api_stopped_by_sigterm_answers_the_request_it_holds_and_exits_cleanl
         })
     };
     let route = "/v1/cases/{code}/withdraw";
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while in_flight(&stack, route).await? < 1 {
-        if Instant::now() > deadline {
-            bail!("the withdrawal never reached the API");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        "the withdrawal to reach the API",
+        Duration::from_secs(30),
+        async || Ok((in_flight(&stack, route).await? >= 1).then_some(())),
+    )
+    .await?;
 
     let status = stack.terminate_api().await?;
     assert!(status.success(), "the API exited with {status}");

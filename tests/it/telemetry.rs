@@ -1,13 +1,12 @@
 //! What an operator's tracing and monitoring see: a completed case is one trace from the API
 //! through the workflow to each agency, and the metrics count cases and steps exactly.
 
-mod support;
+use std::time::Duration;
 
-use std::time::{Duration, Instant};
-
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow};
 use lienthong_telemetry::testing::{OtlpReceiver, ReceivedSpan};
-use support::{EXAMPLE, Stack, example_submission};
+
+use crate::support::{EXAMPLE, Stack, StackOptions, eventually, example_submission};
 
 const PROCEDURE: &str = "birth-residence-insurance";
 
@@ -15,7 +14,8 @@ const PROCEDURE: &str = "birth-residence-insurance";
 async fn a_completed_case_is_one_trace_from_the_api_through_the_workflow_to_each_agency()
 -> Result<()> {
     let receiver = OtlpReceiver::start()?;
-    let stack = Stack::start_observed(receiver.endpoint()).await?;
+    let stack =
+        Stack::start_with_options(StackOptions::default().otlp(receiver.endpoint())).await?;
     let code = stack.submit_ok(&example_submission("trace")).await?;
     let case = stack.wait_ended(&code).await?;
     assert_eq!(case["status"], "completed", "{case:#}");
@@ -115,7 +115,7 @@ async fn a_completed_case_is_one_trace_from_the_api_through_the_workflow_to_each
             .as_str()
             .context("date")?,
     ];
-    let birth_output = &support::step(&case, "birth")["output"]["personal_id"];
+    let birth_output = &crate::support::step(&case, "birth")["output"]["personal_id"];
     let child_id = birth_output.as_str().context("child's personal id")?;
     for span in &spans {
         for (key, value) in &span.attributes {
@@ -159,7 +159,8 @@ async fn scrape(stack: &Stack, url: &str) -> Result<String> {
 #[tokio::test]
 async fn metrics_count_cases_steps_and_requests_by_the_right_amounts() -> Result<()> {
     let receiver = OtlpReceiver::start()?;
-    let stack = Stack::start_observed(receiver.endpoint()).await?;
+    let stack =
+        Stack::start_with_options(StackOptions::default().otlp(receiver.endpoint())).await?;
     let worker = format!(
         "http://{}/metrics",
         stack.worker_metrics.as_deref().context("worker metrics")?
@@ -180,22 +181,23 @@ async fn metrics_count_cases_steps_and_requests_by_the_right_amounts() -> Result
     }
 
     // The workflow interceptor counts a case's end when the worker completes it: poll briefly.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let text = loop {
+    let mut last = String::new();
+    let what = "the worker's metrics to count 3 completed cases";
+    let text = eventually(what, Duration::from_secs(20), async || {
         let text = scrape(&stack, &worker).await?;
-        if metric(
+        let ended = metric(
             &text,
             "lienthong_cases_ended_total",
             &[("procedure", PROCEDURE), ("status", "completed")],
-        ) >= 3.0
-        {
-            break text;
+        );
+        if ended >= 3.0 {
+            return Ok(Some(text));
         }
-        if Instant::now() > deadline {
-            bail!("the worker's metrics never counted 3 completed cases:\n{text}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+        last = text;
+        Ok(None)
+    })
+    .await
+    .map_err(|e| anyhow!("{e:#}:\n{last}"))?;
     assert_eq!(
         metric(
             &text,
@@ -276,7 +278,8 @@ async fn metrics_count_cases_steps_and_requests_by_the_right_amounts() -> Result
 #[tokio::test]
 async fn an_agency_decision_called_back_later_joins_its_case_trace() -> Result<()> {
     let receiver = OtlpReceiver::start()?;
-    let stack = Stack::start_observed(receiver.endpoint()).await?;
+    let stack =
+        Stack::start_with_options(StackOptions::default().otlp(receiver.endpoint())).await?;
     stack
         .fault(
             "residence",

@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 use futures::{StreamExt, stream};
 use lienthong_definitions::{
     case::CaseState,
-    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction},
+    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction, RefusalCode},
 };
 use lienthong_workflows::{
     CaseWorkflow,
@@ -33,11 +33,11 @@ pub const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
 /// Refusals that mean there is nothing to do: the case is already so, or the action does not
 /// concern it.
-const NOTHING_TO_DO: &[&str] = &[
-    "NOT_HELD",
-    "ALREADY_HELD",
-    "AGENCY_NOT_IN_CASE",
-    "CASE_CLOSED",
+const NOTHING_TO_DO: &[RefusalCode] = &[
+    RefusalCode::NotHeld,
+    RefusalCode::AlreadyHeld,
+    RefusalCode::AgencyNotInCase,
+    RefusalCode::CaseClosed,
 ];
 
 /// Hosted by every worker, with the worker's own client (and its payload codec).
@@ -285,12 +285,17 @@ pub fn update_failed(code: &str, error: WorkflowUpdateError) -> CaseOutcome {
             }
             match ActionRefusal::parse(&failure.message) {
                 Some(refusal) => {
-                    let kind = if NOTHING_TO_DO.contains(&refusal.code.as_str()) {
+                    let kind = if NOTHING_TO_DO.contains(&refusal.code) {
                         Outcome::Skipped
                     } else {
                         Outcome::Refused
                     };
-                    outcome(code.to_owned(), kind, &refusal.code, &refusal.message)
+                    outcome(
+                        code.to_owned(),
+                        kind,
+                        refusal.code.as_str(),
+                        &refusal.message,
+                    )
                 }
                 None => outcome(
                     code.to_owned(),

@@ -243,7 +243,7 @@ impl CaseWorkflow {
     fn withdrawal_check(&self) -> Result<WithdrawOutcome, operator::ActionRefusal> {
         match &self.case {
             Some(case) if case.status.is_terminal() => Err(operator::ActionRefusal {
-                code: "CASE_CLOSED".into(),
+                code: operator::RefusalCode::CaseClosed,
                 message: format!(
                     "case {} is {}; it can no longer be withdrawn",
                     case.code,
@@ -258,10 +258,10 @@ impl CaseWorkflow {
 }
 
 fn not_started() -> operator::ActionRefusal {
-    operator::ActionRefusal {
-        code: "CASE_NOT_STARTED".into(),
-        message: "the case has not started yet; try again in a moment".into(),
-    }
+    operator::ActionRefusal::new(
+        operator::RefusalCode::CaseNotStarted,
+        "the case has not started yet; try again in a moment",
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use axum::{Json, extract::State, http::StatusCode};
 use lienthong_definitions::{
     StepId,
-    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction},
+    operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction, RefusalCode},
 };
 use lienthong_identity::Role;
 use lienthong_store::NewAuditEntry;
@@ -47,19 +47,26 @@ pub struct ActionRequest {
     pub force: bool,
 }
 
-fn refused(code: &str, message: impl Into<String>) -> ApiError {
-    // One list of the codes a case refuses with, kept beside the check that makes them.
-    let code = lienthong_definitions::operator::REFUSAL_CODES
-        .iter()
-        .copied()
-        .find(|c| *c == code)
-        .unwrap_or("ACTION_REFUSED");
+/// A case's refusal as the API answers it: the code, and the status that says what kind of
+/// refusal it is.
+fn refused(code: RefusalCode, message: impl Into<String>) -> ApiError {
     let status = match code {
-        "REASON_REQUIRED" | "REFERENCE_REQUIRED" | "OUTPUT_INVALID" => StatusCode::BAD_REQUEST,
-        "STEP_NOT_FOUND" => StatusCode::NOT_FOUND,
-        _ => StatusCode::CONFLICT,
+        RefusalCode::ReasonRequired
+        | RefusalCode::ReferenceRequired
+        | RefusalCode::OutputInvalid => StatusCode::BAD_REQUEST,
+        RefusalCode::StepNotFound => StatusCode::NOT_FOUND,
+        RefusalCode::ActorRequired
+        | RefusalCode::CaseClosed
+        | RefusalCode::CaseStopping
+        | RefusalCode::StepNotRetryable
+        | RefusalCode::AgencyHeld
+        | RefusalCode::AgencyNotInCase
+        | RefusalCode::AlreadyHeld
+        | RefusalCode::NotHeld
+        | RefusalCode::StepNotResolvable
+        | RefusalCode::CaseNotStarted => StatusCode::CONFLICT,
     };
-    ApiError::new(status, code, message)
+    ApiError::new(status, code.as_str(), message)
 }
 
 fn missing(field: &str, action: &str) -> ApiError {
@@ -258,7 +265,7 @@ pub(crate) fn update_error(e: WorkflowUpdateError) -> ApiError {
                 failure = cause;
             }
             match ActionRefusal::parse(&failure.message) {
-                Some(refusal) => refused(&refusal.code, refusal.message),
+                Some(refusal) => refused(refusal.code, refusal.message),
                 None => ApiError::engine_unavailable(&failure.message),
             }
         }
@@ -280,7 +287,7 @@ async fn cause_gone(
     let holds = state.store.holds().await.map_err(ApiError::database)?;
     if holds.iter().any(|h| h.agency == agency) {
         return Err(refused(
-            "AGENCY_HELD",
+            RefusalCode::AgencyHeld,
             format!(
                 "{agency} is held for an outage; release the agency instead of retrying one step"
             ),

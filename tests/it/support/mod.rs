@@ -8,17 +8,17 @@ use std::{
     net::TcpListener,
     path::{Path, PathBuf},
     process::Stdio,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use lienthong::temporal_dev::{DevServer, DevServerOptions};
 use lienthong_identity::{Claims, DevKey};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
 pub const EXAMPLE: &str =
-    include_str!("../../examples/applications/birth-residence-insurance.json");
+    include_str!("../../../examples/applications/birth-residence-insurance.json");
 
 /// The example application, with a fresh e-birth-certificate number so cases never collide.
 pub fn example_submission(tag: &str) -> Value {
@@ -51,9 +51,84 @@ pub fn all_roles() -> Claims {
     }
 }
 
-/// Given to [`Stack::start_env`] as a variable name, starts Temporal with no search attributes
-/// registered: the worker and the API must register them themselves.
-pub const BARE_NAMESPACE: &str = "HARNESS_BARE_NAMESPACE";
+/// Polls `check` until it yields `Some`, pausing briefly between tries (20 ms at first, doubling
+/// up to 100 ms), and fails naming `what` once `within` has passed; `check` runs at least once, and
+/// once more at the deadline. An error from `check` fails at once: a check that expects errors
+/// while it waits (a process still starting) turns them into `None` itself.
+pub async fn eventually<T>(
+    what: &str,
+    within: Duration,
+    mut check: impl AsyncFnMut() -> Result<Option<T>>,
+) -> Result<T> {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut pause = Duration::from_millis(20);
+    loop {
+        if let Some(found) = check()
+            .await
+            .with_context(|| format!("while waiting for {what}"))?
+        {
+            return Ok(found);
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            bail!("waited {within:?} for {what}");
+        }
+        tokio::time::sleep(pause.min(deadline - now)).await;
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// How a [`Stack`] is started; the default is [`Stack::start`]'s stack. Every stack gets a
+/// payload key and a token key of its own and no rate limits, whatever the options; variables
+/// set here are applied after those, so a test can replace them.
+#[derive(Debug, Default, Clone)]
+pub struct StackOptions {
+    procedures: Vec<(String, String)>,
+    env: Vec<(String, String)>,
+    otlp_endpoint: Option<String>,
+    queued_first_attempt: bool,
+    bare_namespace: bool,
+}
+
+impl StackOptions {
+    /// The API also accepts this procedure definition (file name, YAML).
+    pub fn procedure(mut self, file: impl Into<String>, yaml: impl Into<String>) -> Self {
+        self.procedures.push((file.into(), yaml.into()));
+        self
+    }
+
+    /// The API also accepts the [`FAST`] procedure (see [`fast_procedure`]).
+    pub fn fast_procedure(self) -> Self {
+        let (file, yaml) = fast_procedure();
+        self.procedure(file, yaml)
+    }
+
+    /// Every process of the stack gets this environment variable (a key, a setting).
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// The processes export traces to `endpoint` (every 200 ms) and the worker serves
+    /// `/metrics` (its address in [`Stack::worker_metrics`]).
+    pub fn otlp(mut self, endpoint: impl Into<String>) -> Self {
+        self.otlp_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The API puts every attempt of every agency call on the task queue.
+    pub fn queued_first_attempt(mut self) -> Self {
+        self.queued_first_attempt = true;
+        self
+    }
+
+    /// Temporal starts with no search attributes registered: the worker and the API must register
+    /// them themselves.
+    pub fn bare_namespace(mut self) -> Self {
+        self.bare_namespace = true;
+        self
+    }
+}
 
 pub struct Stack {
     /// The engine database every API of the stack shares.
@@ -114,19 +189,17 @@ async fn start_temporal(dir: &Path, search_attributes: bool) -> Result<DevServer
 }
 
 async fn read_ready(path: &Path, child: &mut Child) -> Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let what = format!("{} to appear", path.display());
+    eventually(&what, Duration::from_secs(30), async || {
         if let Ok(text) = std::fs::read_to_string(path) {
-            return Ok(serde_json::from_str(&text)?);
+            return Ok(Some(serde_json::from_str(&text)?));
         }
         if let Some(status) = child.try_wait()? {
             bail!("process exited before it was ready: {status}");
         }
-        if Instant::now() > deadline {
-            bail!("{} did not appear in time", path.display());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        Ok(None)
+    })
+    .await
 }
 
 /// A callback signed as an agency signs it (`X-Lienthong-Signature: sha256=<hex HMAC-SHA256(
@@ -242,47 +315,24 @@ impl ApiSpec<'_> {
 }
 
 impl Stack {
+    /// A stack with the default options.
     pub async fn start() -> Result<Self> {
-        Self::start_with(&[]).await
+        Self::start_with_options(StackOptions::default()).await
     }
 
-    /// A stack whose API also accepts these extra procedure definitions (file name, YAML).
-    pub async fn start_with(procedures: &[(&str, &str)]) -> Result<Self> {
-        Self::start_configured(procedures, None, Vec::new()).await
-    }
-
-    /// A stack whose every process also gets these environment variables (keys, settings).
-    pub async fn start_env(env: Vec<(String, String)>) -> Result<Self> {
-        Self::start_configured(&[], None, env).await
-    }
-
-    /// A stack whose API puts every attempt of every agency call on the task queue.
-    pub async fn start_queued() -> Result<Self> {
-        Self::start_env(vec![(
-            "LIENTHONG_FIRST_ATTEMPT".to_owned(),
-            "queued".to_owned(),
-        )])
-        .await
-    }
-
-    /// A stack whose processes export traces to `otlp_endpoint` (every 200 ms) and whose worker
-    /// serves `/metrics`.
-    pub async fn start_observed(otlp_endpoint: &str) -> Result<Self> {
-        Self::start_configured(&[], Some(otlp_endpoint), Vec::new()).await
-    }
-
-    async fn start_configured(
-        procedures: &[(&str, &str)],
-        otlp_endpoint: Option<&str>,
-        extra_env: Vec<(String, String)>,
-    ) -> Result<Self> {
+    pub async fn start_with_options(options: StackOptions) -> Result<Self> {
+        let StackOptions {
+            procedures,
+            env: extra_env,
+            otlp_endpoint,
+            queued_first_attempt,
+            bare_namespace,
+        } = options;
         let mut env: Vec<(String, String)> = otlp_endpoint
+            .as_ref()
             .map(|endpoint| {
                 vec![
-                    (
-                        "OTEL_EXPORTER_OTLP_ENDPOINT".to_owned(),
-                        endpoint.to_owned(),
-                    ),
+                    ("OTEL_EXPORTER_OTLP_ENDPOINT".to_owned(), endpoint.clone()),
                     ("OTEL_BSP_SCHEDULE_DELAY".to_owned(), "200".to_owned()),
                 ]
             })
@@ -304,19 +354,16 @@ impl Stack {
         ] {
             env.push((limit.to_owned(), "0".to_owned()));
         }
-        env.extend(
-            extra_env
-                .iter()
-                .filter(|(key, _)| key != BARE_NAMESPACE)
-                .cloned(),
-        );
+        if queued_first_attempt {
+            env.push(("LIENTHONG_FIRST_ATTEMPT".to_owned(), "queued".to_owned()));
+        }
+        env.extend(extra_env);
         let worker_metrics = otlp_endpoint.map(|_| format!("127.0.0.1:{}", free_port()));
         // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir()?;
         // A stack asked for a bare namespace leaves the search attributes to its roles.
-        let bare = extra_env.iter().any(|(key, _)| key == BARE_NAMESPACE);
-        let temporal = start_temporal(dir.path(), !bare).await?;
+        let temporal = start_temporal(dir.path(), !bare_namespace).await?;
 
         let sims_ready = dir.path().join("agencies.json");
         let mut sims = lienthong(dir.path(), "agencies.log", &env)
@@ -330,7 +377,7 @@ impl Stack {
 
         let procedures_dir = dir.path().join("procedures");
         std::fs::create_dir_all(&procedures_dir)?;
-        for (name, yaml) in procedures {
+        for (name, yaml) in &procedures {
             std::fs::write(procedures_dir.join(name), yaml)?;
         }
         let database_url = env
@@ -521,23 +568,23 @@ impl Stack {
     /// in flight. Reading the case instead would wait for that very request, since a case's
     /// state is read between its steps.
     pub async fn wait_faults_used(&self, agency: &str) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let listed: Value = self
+        let mut listed = Value::Null;
+        let what = format!("{agency} to use up its faults");
+        eventually(&what, Duration::from_secs(30), async || {
+            listed = self
                 .http
                 .get(format!("{}/admin/faults", self.agencies[agency]))
                 .send()
                 .await?
                 .json()
                 .await?;
-            if listed["faults"].as_array().is_some_and(Vec::is_empty) {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("{agency} still holds faults after 30s: {listed}");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            Ok(listed["faults"]
+                .as_array()
+                .is_some_and(Vec::is_empty)
+                .then_some(()))
+        })
+        .await
+        .map_err(|e| anyhow!("{e:#}; still held: {listed}"))
     }
 
     pub async fn submit(&self, body: &Value) -> Result<(u16, Value)> {
@@ -588,18 +635,20 @@ impl Stack {
         within: Duration,
         done: impl Fn(&Value) -> bool,
     ) -> Result<Value> {
-        let deadline = Instant::now() + within;
         let mut last = Value::Null;
-        while Instant::now() < deadline {
+        let what = format!("case {code} to reach the expected state");
+        eventually(&what, within, async || {
+            // An answer other than the case (the API restarting) is waited out too.
             if let Ok((200, case)) = self.case(code).await {
                 if done(&case) {
-                    return Ok(case);
+                    return Ok(Some(case));
                 }
                 last = case;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        bail!("case {code} did not reach the expected state in {within:?}; last seen: {last:#}")
+            Ok(None)
+        })
+        .await
+        .map_err(|e| anyhow!("{e:#}; last seen: {last:#}"))
     }
 
     pub async fn wait_ended(&self, code: &str) -> Result<Value> {
@@ -612,9 +661,8 @@ impl Stack {
     /// Polls a batch (as the harness's operator) until it has finished; returns its report with
     /// every outcome.
     pub async fn wait_batch(&self, batch: &str, within: Duration) -> Result<Value> {
-        let deadline = Instant::now() + within;
         let mut last = Value::Null;
-        while Instant::now() < deadline {
+        eventually(&format!("batch {batch} to finish"), within, async || {
             let response = self
                 .http
                 .get(format!("{}/v1/ops/batches/{batch}?limit=1000", self.api))
@@ -623,13 +671,14 @@ impl Stack {
             if response.status().is_success() {
                 let report: Value = response.json().await?;
                 if report["progress"]["status"] == "finished" {
-                    return Ok(report);
+                    return Ok(Some(report));
                 }
                 last = report;
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        bail!("batch {batch} did not finish in {within:?}; last seen: {last:#}")
+            Ok(None)
+        })
+        .await
+        .map_err(|e| anyhow!("{e:#}; last seen: {last:#}"))
     }
 
     pub fn logs(&self) -> String {
@@ -666,7 +715,7 @@ impl Drop for Stack {
 pub const FAST: &str = "birth-residence-insurance-fast";
 
 pub fn fast_procedure() -> (&'static str, String) {
-    let shipped = include_str!("../../definitions/procedures/birth-residence-insurance.yaml");
+    let shipped = include_str!("../../../definitions/procedures/birth-residence-insurance.yaml");
     const FAST_RETRY: &str = "retry: { initial_interval: 200ms, backoff: 2.0, max_interval: 1s, max_attempts: 3, park: 1s }";
     let mut yaml = shipped.to_owned();
     for (production, fast) in [
@@ -717,4 +766,23 @@ pub async fn terminate(child: &mut Child) -> Result<std::process::ExitStatus> {
         .await
         .context("did not stop within 60 s of SIGTERM")?
         .map_err(Into::into)
+}
+
+#[tokio::test]
+async fn eventually_yields_what_the_check_found_or_names_what_it_waited_for() -> Result<()> {
+    let mut tries = 0;
+    let found = eventually("the third try", Duration::from_secs(5), async || {
+        tries += 1;
+        Ok((tries == 3).then_some(tries))
+    })
+    .await?;
+    assert_eq!(found, 3);
+
+    let never = eventually("nothing", Duration::from_millis(50), async || {
+        Ok(None::<()>)
+    })
+    .await
+    .expect_err("a check that never holds fails");
+    assert_eq!(never.to_string(), "waited 50ms for nothing");
+    Ok(())
 }

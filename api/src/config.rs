@@ -1,0 +1,57 @@
+//! An API's settings in one place: their defaults here, filled from the command line by
+//! `lienthong api`, set by `lienthong dev` and the bench for their own stacks.
+
+use std::{collections::BTreeMap, path::PathBuf, time::Duration};
+
+use lienthong_workflows::FirstAttempt;
+
+use crate::RatesPerMinute;
+
+pub use lienthong_workflows::DEFAULT_TASK_QUEUE;
+
+/// How long a console session lasts unused unless configured.
+pub const DEFAULT_CONSOLE_IDLE: Duration = Duration::from_secs(30 * 60);
+
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Where new cases are queued for workers.
+    pub task_queue: String,
+    /// The engine database: `sqlite://…/engine.db` or `postgres://…`.
+    pub database_url: String,
+    /// Extra procedure definitions to publish at start (a folder of YAML files).
+    pub procedures: Option<PathBuf>,
+    /// Agency base URLs overriding the catalogue's (for the agencies' health checks).
+    pub agencies: BTreeMap<String, String>,
+    /// Each agency's callback secret, by agency id.
+    pub callback_secrets: BTreeMap<String, String>,
+    /// Where an application is filed when it names no office (`01-HK`: province-office).
+    pub default_office: String,
+    /// How long a step may wait on an agency's answer before its case needs attention.
+    pub attention_after_secs: Option<u64>,
+    /// Where each new case runs its agency calls' first attempts.
+    pub first_attempt: FirstAttempt,
+    /// How often one caller may submit, call back, dry-run, validate or sign in.
+    pub rates: RatesPerMinute,
+    /// How long a console session lasts unused.
+    pub console_idle: Duration,
+    /// How long a withdrawal or an operator's action waits for its case to take it.
+    pub update_deadline: Duration,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            task_queue: DEFAULT_TASK_QUEUE.to_owned(),
+            database_url: "sqlite://.lienthong/engine.db".to_owned(),
+            procedures: None,
+            agencies: BTreeMap::new(),
+            callback_secrets: BTreeMap::new(),
+            default_office: "01-HK".to_owned(),
+            attention_after_secs: None,
+            first_attempt: FirstAttempt::default(),
+            rates: RatesPerMinute::default(),
+            console_idle: DEFAULT_CONSOLE_IDLE,
+            update_deadline: crate::DEFAULT_UPDATE_DEADLINE,
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Every integration test of the `lienthong` package, as one test binary: one link of the whole
+//! stack instead of one per file. Each module is what was a file of `tests/`; run one with
+//! `cargo test --test it -- <module>::` (e.g. `cargo test --test it -- deploy::`). The harness in
+//! `support` starts a real Temporal dev server, the agency simulators, a worker and the API as
+//! processes on free ports; recorded histories for `replay` stay in `tests/histories/`.
+
+mod support;
+
+mod authorization;
+mod bench;
+mod callback_signatures;
+mod cli;
+mod codec_access;
+mod console_browser;
+mod definition_versions;
+mod deploy;
+mod dry_run;
+mod failures;
+mod first_attempt;
+mod first_run;
+mod group_a;
+mod group_b;
+mod hold_scope;
+mod holds;
+mod masking;
+mod operator_api;
+mod payload_privacy;
+mod public_surface;
+mod readme;
+mod recovery_actions;
+mod replay;
+mod replicas;
+mod roles_alone;
+mod shutdown;
+mod telemetry;
