@@ -59,6 +59,9 @@ pub enum SetupError {
         action: &'static str,
         reason: String,
         commands: String,
+        /// The server did not know the caller at all (bad or missing credentials), as opposed
+        /// to knowing it and refusing this one call.
+        unauthenticated: bool,
     },
     /// An attribute exists under the same name with another type.
     #[error(
@@ -146,6 +149,7 @@ fn refused(
             action,
             reason,
             commands: commands(namespace, if missing.is_empty() { &all } else { missing }),
+            unauthenticated: status.code() == Code::Unauthenticated,
         }
     } else {
         SetupError::Server {
@@ -162,7 +166,15 @@ impl SetupError {
     /// them, so the role starts and says what to check. Anything else (an attribute known to be
     /// missing and not addable, or of the wrong type) would stall every case, so it stops.
     pub fn may_start_anyway(&self) -> bool {
-        matches!(self, Self::PermissionDenied { action: "read", .. })
+        // Bad credentials would fail every later call too: they stop the role here, clearly.
+        matches!(
+            self,
+            Self::PermissionDenied {
+                action: "read",
+                unauthenticated: false,
+                ..
+            }
+        )
     }
 }
 
@@ -242,6 +254,8 @@ mod tests {
         assert!(!denied("add").may_start_anyway());
         let unavailable = refused("cases", "read", Status::unavailable("down"), &[]);
         assert!(!unavailable.may_start_anyway());
+        let unknown = refused("cases", "read", Status::unauthenticated("bad key"), &[]);
+        assert!(!unknown.may_start_anyway(), "bad credentials stop the role");
     }
 
     #[test]

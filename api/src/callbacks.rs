@@ -140,9 +140,6 @@ pub(crate) async fn receive(
         .callbacks
         .verify(&agency, &headers, &body, received)?
         .header_value();
-    // Counted once the signature holds: an unsigned flood costs only an HMAC, and must not use
-    // up the agency's own allowance.
-    state.limits.callbacks.check(&agency)?;
     let callback: Callback = serde_json::from_slice(&body).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -183,6 +180,17 @@ pub(crate) async fn receive(
             "CALLBACK_REPLAYED",
             "this callback was already received",
         ));
+    }
+    // Counted once the signature holds and the callback is new: neither a forged nor a
+    // replayed callback uses up the agency's own allowance. One over the rate is given back, so
+    // the agency can send it again after `Retry-After`.
+    if let Err(limited) = state.limits.callbacks.check(&agency) {
+        state
+            .store
+            .unclaim_callback(&replay_key)
+            .await
+            .map_err(ApiError::database)?;
+        return Err(limited);
     }
     let decision = AgencyDecision {
         agency: agency.clone(),

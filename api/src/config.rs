@@ -48,7 +48,9 @@ impl Default for ApiConfig {
             callback_secrets: BTreeMap::new(),
             default_office: "01-HK".to_owned(),
             attention_after_secs: None,
-            first_attempt: FirstAttempt::default(),
+            // As `lienthong api` defaults: local first attempts (the workflows' own default is
+            // the conservative `Queued`, for callers that name none).
+            first_attempt: FirstAttempt::Local,
             rates: RatesPerMinute::default(),
             console_idle: DEFAULT_CONSOLE_IDLE,
             update_deadline: crate::DEFAULT_UPDATE_DEADLINE,

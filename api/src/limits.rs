@@ -55,6 +55,9 @@ impl RatesPerMinute {
     };
 }
 
+/// How many keys a limit remembers before it forgets those back at their full allowance.
+const PRUNE_ABOVE: usize = 10_000;
+
 /// One limit per kind of request, each keyed by who is asking.
 #[derive(Debug)]
 pub struct RateLimits {
@@ -100,6 +103,12 @@ impl RateLimit {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
+        // Keys no longer limited are forgotten now and then, so callers that come once (sign-ins
+        // are keyed by address) cannot grow this without bound.
+        if limiter.len() > PRUNE_ABOVE {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
         match limiter.check_key(&key.to_owned()) {
             Ok(()) => Ok(()),
             Err(not_until) => {

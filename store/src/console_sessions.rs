@@ -5,7 +5,8 @@ use sqlx::Row;
 
 use crate::{Store, StoreError};
 
-/// A session is marked used at most this often, so a page's many requests write once.
+/// A session is marked used at most this often (or a tenth of its idle limit, if shorter), so a
+/// page's many requests write once and a session never ends much before its idle limit.
 const TOUCH_EVERY_SECS: i64 = 30;
 
 /// A session being opened.
@@ -72,7 +73,7 @@ impl Store {
             self.close_console_session(id_hash).await?;
             return Ok(None);
         }
-        if now - last_seen >= TOUCH_EVERY_SECS {
+        if now - last_seen >= TOUCH_EVERY_SECS.min(idle_secs / 10) {
             sqlx::query("UPDATE console_sessions SET last_seen = $1 WHERE id_hash = $2")
                 .bind(now)
                 .bind(id_hash)

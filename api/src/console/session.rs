@@ -80,6 +80,12 @@ impl Sessions {
             .collect();
         let now = unix_now();
         let expires_at = principal.expires_at.unwrap_or(now).min(now + MOST_SECS);
+        // A token let in only by the clock leeway would open a session that has already ended.
+        if expires_at <= now {
+            return Err(Problem::from(crate::auth::auth_error(
+                &lienthong_identity::AuthError::Expired,
+            )));
+        }
         let claims = serde_json::to_string(&principal.session_claims()).map_err(unavailable)?;
         self.store
             .open_console_session(
