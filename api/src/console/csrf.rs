@@ -63,12 +63,17 @@ fn mac(session_token: &str) -> Hmac<Sha256> {
 
 /// The value every form of this session carries.
 pub(crate) fn token_for(session_token: &str) -> String {
-    mac(session_token)
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&mac(session_token).finalize().into_bytes())
+}
+
+/// Lowercase hex, as the console writes keys, session ids and CSRF values.
+pub(super) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 256 random bits in hex: a session id or a key.
+pub(super) fn random_hex() -> String {
+    hex(&rand::random::<[u8; 32]>())
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {

@@ -83,6 +83,7 @@ texts! {
     SignedInAs => "Đang đăng nhập:", "Signed in as";
     TokenLabel => "Mã đăng nhập (token)", "Sign-in token";
     TokenHelp => "Dán mã do hệ thống định danh cấp (khi chạy thử: một mã mà `lienthong dev` in ra cho vai trò operator).", "Paste the token your identity provider issued (when trying lienthong: one that `lienthong dev` prints for the operator role).";
+    TooManySignIns => "Có quá nhiều lần đăng nhập từ địa chỉ này; vui lòng chờ một lát rồi thử lại.", "Too many sign-in attempts from this address; wait a moment and try again.";
     SessionEnded => "Phiên làm việc đã hết hạn hoặc không hợp lệ; vui lòng đăng nhập lại.", "Your session has ended or is not valid; please sign in again.";
     Forbidden => "Không có quyền truy cập", "Not allowed";
     NeedsOperator => "Trang này dành cho cán bộ một cửa (vai trò operator).", "This page is for one-stop-shop officers (the operator role).";

@@ -93,7 +93,9 @@ pub(crate) async fn submit(
     }
     // Before the token is looked at: guessing tokens costs the guesser, not the issuer.
     if let Err(limited) = sessions.limits.sign_ins.check(&address) {
-        return refuse(Problem::from(limited));
+        let mut problem = Problem::from(limited);
+        problem.message = chrome.t(Text::TooManySignIns).to_owned();
+        return refuse(problem);
     }
     let token = form.token.trim();
     let principal = match sessions.verifier.verify(token).await {

@@ -47,12 +47,7 @@ pub async fn share_csrf_key(
     let key = match csrf::configured_key() {
         Some(key) => key,
         None => store
-            .installation_key("console-csrf", || {
-                rand::random::<[u8; 32]>()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect()
-            })
+            .installation_key("console-csrf", csrf::random_hex)
             .await?
             .into_bytes(),
     };

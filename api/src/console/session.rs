@@ -65,19 +65,13 @@ fn to_i64(n: u64) -> i64 {
 
 /// The stored form of a session id: its SHA-256 in hex, so the table opens no session.
 fn id_hash(id: &str) -> String {
-    Sha256::digest(id.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    csrf::hex(&Sha256::digest(id.as_bytes()))
 }
 
 impl Sessions {
     /// Opens a session for a verified staff member; the id to put in the cookie.
     pub(crate) async fn open(&self, principal: &Principal) -> Result<String, Problem> {
-        let id: String = rand::random::<[u8; 32]>()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let id = csrf::random_hex();
         let now = unix_now();
         let expires_at = principal.expires_at.unwrap_or(now).min(now + MOST_SECS);
         // A token let in only by the clock leeway would open a session that has already ended.

@@ -341,6 +341,10 @@ async fn sign_in_attempts_over_the_rate_are_refused_with_retry_after_whatever_th
         let (response, body) = send(&app, login(&attempt)).await;
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(body.contains("RATE_LIMITED"), "{body}");
+        assert!(
+            body.contains("quá nhiều lần đăng nhập"),
+            "said in Vietnamese: {body}"
+        );
         assert_eq!(header_of(&response, header::RETRY_AFTER), "12");
         assert!(response.headers().get(header::SET_COOKIE).is_none());
     }
