@@ -27,8 +27,11 @@ fn scripts_dev_arguments() -> Result<Vec<String>> {
         .context("scripts/dev builds the binary")?;
     let line = script[build..]
         .lines()
-        .find(|line| line.trim_start().starts_with("exec target/debug/lienthong"))
-        .context("scripts/dev runs target/debug/lienthong after building it")?;
+        .find(|line| {
+            line.trim_start()
+                .starts_with("exec \"${CARGO_TARGET_DIR:-target}/debug/lienthong\"")
+        })
+        .context("scripts/dev runs the lienthong it built (in CARGO_TARGET_DIR or target/)")?;
     Ok(line
         .split_whitespace()
         .skip(2)
