@@ -247,13 +247,41 @@ pub(crate) async fn submit(
 
 /// `01`, or `01-` and an office of up to 16 capital letters or digits.
 fn valid_office(office: &str) -> bool {
-    let (province, rest) = office.split_at(office.len().min(2));
-    province.len() == 2
-        && province.bytes().all(|b| b.is_ascii_digit())
+    // Checked: a split inside a multi-byte character (`1é`) would panic, and a panic drops the
+    // caller's connection instead of answering.
+    let Some((province, rest)) = office.split_at_checked(2) else {
+        return false;
+    };
+    province.bytes().all(|b| b.is_ascii_digit())
         && (rest.is_empty()
             || rest.strip_prefix('-').is_some_and(|o| {
                 (1..=16).contains(&o.len())
                     && o.bytes()
                         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
             }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_office;
+
+    #[test]
+    fn an_office_is_a_province_and_an_optional_office_and_any_other_text_is_refused() {
+        for good in ["01", "01-HK", "79-Q1"] {
+            assert!(valid_office(good), "{good}");
+        }
+        for bad in [
+            "",
+            "0",
+            "1é",
+            "é",
+            "0é-HK",
+            "01-",
+            "01-hk",
+            "01-ABCDEFGHIJKLMNOPQ",
+            "AB-HK",
+        ] {
+            assert!(!valid_office(bad), "{bad}");
+        }
+    }
 }
