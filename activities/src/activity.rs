@@ -199,7 +199,7 @@ mod tests {
             idempotency_key: "KS-AAAAA-BBBBB/residence".into(),
             payload: json!({}),
             keep: None,
-            case_code: "KS-AAAAA-BBBBB".into(),
+            case_code: "KS-AAAAA-BBBBB".parse().expect("a case code"),
             reconcile_only,
             attempts_before: 0,
         }

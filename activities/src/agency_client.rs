@@ -3,7 +3,10 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use lienthong_definitions::case::answer::{self, Accepted};
+use lienthong_definitions::{
+    AgencyId,
+    case::answer::{self, Accepted},
+};
 use lienthong_telemetry::traceparent_for_case;
 use lienthong_workflows::{AgencyAnswer, AgencyCall};
 use reqwest::{RequestBuilder, StatusCode};
@@ -49,7 +52,7 @@ pub enum CallError {
     /// The agency answered that it cannot serve now (5xx, 408, 429).
     #[error("{agency} answered {status} to {operation}")]
     Unavailable {
-        agency: String,
+        agency: AgencyId,
         operation: String,
         status: u16,
         retry_after: Option<Duration>,
@@ -58,16 +61,16 @@ pub enum CallError {
     /// the retry's idempotency key makes asking again safe.
     #[error("no answer from {agency} to {operation}: {reason}")]
     NoAnswer {
-        agency: String,
+        agency: AgencyId,
         operation: String,
         reason: String,
     },
     /// This worker has no address for the agency; fixing the configuration lets the retry pass.
     #[error("this worker has no URL for agency `{agency}`")]
-    UnknownAgency { agency: String },
+    UnknownAgency { agency: AgencyId },
     /// The agency answered success with a body that is not JSON.
     #[error("{agency} answered {operation} with a body that is not JSON")]
-    BadBody { agency: String, operation: String },
+    BadBody { agency: AgencyId, operation: String },
     /// The agency refused the engine's credentials (401 or 403): a configuration mistake on one
     /// side, which no retry fixes. `agency_code` is the agency's own error code, when it sent
     /// an `UPPER_SNAKE` one.
@@ -77,14 +80,14 @@ pub enum CallError {
         agency_code.as_deref().map(|c| format!(" {c}")).unwrap_or_default()
     )]
     AuthRejected {
-        agency: String,
+        agency: AgencyId,
         operation: String,
         status: u16,
         agency_code: Option<String>,
     },
     /// This worker's credential for the agency cannot be put on a request.
     #[error("AGENCY_CREDENTIALS_INVALID: the credential for {agency} cannot be sent: {reason}")]
-    Credentials { agency: String, reason: SignError },
+    Credentials { agency: AgencyId, reason: SignError },
 }
 
 impl CallError {
@@ -133,7 +136,7 @@ impl AgencyClient {
     fn base(&self, call: &AgencyCall) -> Result<&str, CallError> {
         self.options
             .agencies
-            .get(&call.agency)
+            .get(call.agency.as_str())
             .map(|b| b.trim_end_matches('/'))
             .ok_or_else(|| CallError::UnknownAgency {
                 agency: call.agency.clone(),
@@ -234,7 +237,7 @@ impl AgencyClient {
         let request = request.header("traceparent", traceparent_for_case(&span, &call.case_code));
         let result = async {
             let mut request = request.build().map_err(|e| no_answer(call, &e))?;
-            if let Some(credential) = self.options.credentials.get(&call.agency) {
+            if let Some(credential) = self.options.credentials.get(call.agency.as_str()) {
                 sign(&mut request, credential, SystemTime::now()).map_err(|reason| {
                     CallError::Credentials {
                         agency: call.agency.clone(),

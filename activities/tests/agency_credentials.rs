@@ -97,7 +97,7 @@ fn call() -> AgencyCall {
         idempotency_key: format!("{CASE}/residence"),
         payload: json!({"personal_id": "001099012345", "note": "Hà Nội"}),
         keep: None,
-        case_code: CASE.into(),
+        case_code: CASE.parse().expect("a case code"),
         reconcile_only: false,
         attempts_before: 0,
     }

@@ -81,7 +81,7 @@ fn call(operation: &str) -> AgencyCall {
         idempotency_key: format!("{CASE}/residence"),
         payload: json!({"personal_id": PERSONAL_ID}),
         keep: None,
-        case_code: CASE.into(),
+        case_code: CASE.parse().expect("a case code"),
         reconcile_only: false,
         attempts_before: 0,
     }

@@ -12,7 +12,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
-use lienthong_definitions::case::answer::Decision;
+use lienthong_definitions::{AgencyId, case::answer::Decision};
 use lienthong_identity::signature::{
     SIGNATURE_HEADER, SIGNATURE_WINDOW, Signature, TIMESTAMP_HEADER, callback_message,
 };
@@ -193,7 +193,7 @@ pub(crate) async fn receive(
         return Err(limited);
     }
     let decision = AgencyDecision {
-        agency: agency.clone(),
+        agency: AgencyId(agency.clone()),
         idempotency_key: callback.idempotency_key,
         outcome,
     };

@@ -3,12 +3,12 @@
 //! else gets the same 404 as for a case that does not exist, so existence never leaks.
 
 use axum::http::StatusCode;
-use lienthong_definitions::{Catalogue, catalogue::Operation};
+use lienthong_definitions::{CaseCode, Catalogue, catalogue::Operation};
 use lienthong_identity::{Principal, Role};
 use lienthong_store::{CaseRecord, NewAuditEntry};
 use serde_json::Value;
 
-use crate::{ApiError, ApiState, auth::Caller, case_code};
+use crate::{ApiError, ApiState, auth::Caller};
 
 /// How much of a case the caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub(crate) async fn authorize(
     code: &str,
 ) -> Result<Access, ApiError> {
     let principal = &caller.0;
-    if !case_code::looks_valid(code) {
+    if !CaseCode::is_well_formed(code) {
         return Err(ApiError::case_not_found());
     }
     let record = state

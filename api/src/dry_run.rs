@@ -12,7 +12,7 @@ use lienthong_definitions::case::answer::{self, Accepted};
 use lienthong_definitions::case::{CaseState, Event, StepError};
 use lienthong_definitions::catalogue::Operation;
 use lienthong_definitions::planner::{Action, Call, decide};
-use lienthong_definitions::{Catalogue, Definition, StepId};
+use lienthong_definitions::{CaseCode, Catalogue, Definition, StepId};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
@@ -59,15 +59,13 @@ pub fn dry_run(
     answers: &BTreeMap<String, Value>,
     run_id: &str,
 ) -> DryRunReport {
-    let now = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let now = time::OffsetDateTime::now_utc();
     let contract = Contract {
         catalogue,
         answers,
-        today: now.get(..10).unwrap_or_default().to_owned(),
+        today: now.date().to_string(),
     };
-    let mut state = CaseState::new(format!("DRY-{run_id}"), definition, now);
+    let mut state = CaseState::new(CaseCode::recorded(format!("DRY-{run_id}")), definition, now);
     let mut entries = Vec::new();
     // Each round either changes the state or ends the run, so this always stops; the bound is
     // a second guard against a planner bug looping an administrator's request forever.
@@ -203,7 +201,7 @@ impl Contract<'_> {
         let mut entry = DryRunEntry {
             step: call.step.0.clone(),
             action,
-            agency: Some(call.agency.clone()),
+            agency: Some(call.agency.0.clone()),
             operation: Some(call.operation.clone()),
             request: Some(call.payload.clone()),
             problems: None,

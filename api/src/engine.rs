@@ -2,7 +2,7 @@
 //! Temporal's errors become the API's.
 
 use axum::http::StatusCode;
-use lienthong_definitions::case::CaseState;
+use lienthong_definitions::{CaseCode, case::CaseState};
 use lienthong_workflows::CaseWorkflow;
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions,
@@ -12,7 +12,7 @@ use temporalio_client::{
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::ApiState;
-use crate::{ApiError, case_code, case_view};
+use crate::{ApiError, case_view};
 
 /// Vietnam's civil time: the legal day of an application.
 pub(crate) fn today() -> time::Date {
@@ -68,7 +68,7 @@ pub(crate) async fn running_case(
     state: &ApiState,
     code: &str,
 ) -> Result<WorkflowHandle<Client, CaseWorkflow>, ApiError> {
-    if !case_code::looks_valid(code) {
+    if !CaseCode::is_well_formed(code) {
         return Err(ApiError::case_not_found());
     }
     let handle = state

@@ -812,9 +812,9 @@ async fn schemas_of_other_crates_types_match_their_json() {
         .unwrap()
         .remove(0);
     let case = lienthong_definitions::case::CaseState::new(
-        "KS-AAAAA-BBBBB".into(),
+        "KS-AAAAA-BBBBB".parse().unwrap(),
         &definition,
-        "2026-01-05T09:00:00+07:00".into(),
+        time::macros::datetime!(2026-01-05 09:00:00 +07:00),
     );
     let case = serde_json::to_value(&case).unwrap();
     assert_eq!(properties(&doc, "CaseState"), keys(&case));

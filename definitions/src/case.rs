@@ -15,11 +15,13 @@ use serde_json::Value;
 pub use attention::{ATTENTION_REASONS, Attention};
 pub use journal::{JOURNAL_LIMIT, JournalEntry};
 
-use crate::{Definition, ProcedureId, StepId};
+use time::OffsetDateTime;
+
+use crate::{AgencyId, CaseCode, Definition, ProcedureId, StepId};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseState {
-    pub code: String,
+    pub code: CaseCode,
     pub procedure: ProcedureId,
     pub version: u32,
     pub status: CaseStatus,
@@ -30,11 +32,13 @@ pub struct CaseState {
     pub withdrawal: Option<Withdrawal>,
     /// The first permanent failure, which decided how the case ends.
     pub failure: Option<CaseFailure>,
-    /// When the application was received (RFC 3339).
-    pub submitted_at: String,
-    /// The legal deadline of the whole case (RFC 3339), extended while the citizen was asked
-    /// for documents.
-    pub deadline: Option<String>,
+    /// When the application was received.
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: OffsetDateTime,
+    /// The legal deadline of the whole case, extended while the citizen was asked for
+    /// documents.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub deadline: Option<OffsetDateTime>,
     /// A legal deadline has passed with the case or a step still open.
     pub overdue: bool,
     /// Every deadline that passed, in order: the escalation record.
@@ -46,7 +50,7 @@ pub struct CaseState {
     pub attention_details: Vec<Attention>,
     /// Agencies an operator holds for this case: no new call goes to them until released.
     #[serde(default)]
-    pub held_agencies: Vec<String>,
+    pub held_agencies: Vec<AgencyId>,
     /// What happened to the case and when, oldest first; the last [`JOURNAL_LIMIT`] entries.
     #[serde(default)]
     pub journal: Vec<JournalEntry>,
@@ -66,8 +70,10 @@ pub struct CaseState {
 pub struct Escalation {
     /// `None` for the whole case.
     pub step: Option<StepId>,
-    pub deadline: String,
-    pub noticed_at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub deadline: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub noticed_at: OffsetDateTime,
 }
 
 /// Documents an agency asked the citizen for.
@@ -75,9 +81,11 @@ pub struct Escalation {
 pub struct DocumentRequest {
     pub documents: Value,
     pub message: String,
-    /// The citizen must answer before this moment (RFC 3339) or the step is refused.
-    pub due: String,
-    pub requested_at: String,
+    /// The citizen must answer before this moment or the step is refused.
+    #[serde(with = "time::serde::rfc3339")]
+    pub due: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +123,7 @@ pub struct StepRecord {
     pub id: StepId,
     /// The agency the step is sent to: known from the start for a step with one route, once the
     /// route is chosen for the others; `None` for a step that never got a route.
-    pub agency: Option<String>,
+    pub agency: Option<AgencyId>,
     /// The operation called, known like `agency`.
     pub operation: Option<String>,
     /// Which of the step's routes was taken (index into `Step::routes`), once it was sent.
@@ -130,8 +138,9 @@ pub struct StepRecord {
     pub compensation_output: Option<Value>,
     /// How many times the step was sent again with documents the citizen supplied.
     pub round: u32,
-    /// The step's legal deadline (RFC 3339), set when the agency first receives it.
-    pub deadline: Option<String>,
+    /// The step's legal deadline, set when the agency first receives it.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub deadline: Option<OffsetDateTime>,
     /// Set while the step waits for the citizen.
     pub documents_requested: Option<DocumentRequest>,
     /// The agency's reference for a decision it will send back later.
@@ -259,7 +268,7 @@ pub struct Withdrawal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseFailure {
     pub step: StepId,
-    pub agency: String,
+    pub agency: AgencyId,
     pub code: String,
     pub message: String,
 }
@@ -273,7 +282,7 @@ pub enum Event {
     StepRouted {
         step: StepId,
         route: usize,
-        agency: String,
+        agency: AgencyId,
         operation: String,
     },
     StepSucceeded {
@@ -309,7 +318,8 @@ pub enum Event {
     /// The case's deadline (`step: None`) or a step's was set or moved.
     DeadlineSet {
         step: Option<StepId>,
-        at: String,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
     },
     DocumentsRequested {
         step: StepId,
@@ -341,18 +351,18 @@ pub enum Event {
     /// An operator holds every call to `agency`: its calls in flight and parked steps become
     /// held, and no new call is sent to it.
     AgencyHeld {
-        agency: String,
+        agency: AgencyId,
     },
     /// The hold is lifted: the agency's held steps are sent again.
     AgencyReleased {
-        agency: String,
+        agency: AgencyId,
     },
     /// A ready step is not sent because its agency is held. `unsent`: the hold was recorded
     /// before the step became ready, so no attempt of it can have gone out, even one lost with
     /// its worker.
     StepHeld {
         step: StepId,
-        agency: String,
+        agency: AgencyId,
         #[serde(default)]
         unsent: bool,
     },
@@ -373,7 +383,7 @@ pub enum Event {
 }
 
 impl CaseState {
-    pub fn new(code: String, definition: &Definition, submitted_at: String) -> Self {
+    pub fn new(code: CaseCode, definition: &Definition, submitted_at: OffsetDateTime) -> Self {
         Self {
             code,
             procedure: definition.id.clone(),
@@ -453,7 +463,7 @@ impl CaseState {
                 | StepStatus::Compensating
                 | StepStatus::AwaitingDecision
                 | StepStatus::AgencyUnavailable
-                | StepStatus::Held => s.agency.clone(),
+                | StepStatus::Held => s.agency.as_ref().map(|a| a.0.clone()),
                 StepStatus::AwaitingDocuments => Some("citizen".to_owned()),
                 _ => None,
             })
@@ -474,15 +484,22 @@ impl CaseState {
         self.refresh_attention();
     }
 
-    /// Applies one event and journals it at `at` (RFC 3339, the workflow's time).
-    pub fn apply_at(&mut self, event: Event, at: &str) {
+    /// Applies one event and journals it at `at` (the workflow's time).
+    pub fn apply_at(&mut self, event: Event, at: OffsetDateTime) {
         let entry = JournalEntry::of(&event, at);
         self.apply(event);
         self.journal(entry);
     }
 
     /// Applies an event an operator caused, journalled with who did it and why.
-    pub fn apply_by(&mut self, event: Event, at: &str, actor: &str, role: &str, reason: &str) {
+    pub fn apply_by(
+        &mut self,
+        event: Event,
+        at: OffsetDateTime,
+        actor: &str,
+        role: &str,
+        reason: &str,
+    ) {
         let entry = JournalEntry::of(&event, at).by(actor, role, reason);
         self.apply(event);
         self.journal(entry);
@@ -641,7 +658,7 @@ impl CaseState {
                     self.held_agencies.sort();
                 }
                 for s in &mut self.steps {
-                    if s.agency.as_deref() == Some(agency.as_str())
+                    if s.agency.as_ref() == Some(&agency)
                         && matches!(
                             s.status,
                             StepStatus::Running | StepStatus::AgencyUnavailable
@@ -654,8 +671,7 @@ impl CaseState {
             Event::AgencyReleased { agency } => {
                 self.held_agencies.retain(|a| a != &agency);
                 for s in &mut self.steps {
-                    if s.agency.as_deref() == Some(agency.as_str()) && s.status == StepStatus::Held
-                    {
+                    if s.agency.as_ref() == Some(&agency) && s.status == StepStatus::Held {
                         s.status = StepStatus::Pending;
                         s.held_unsent = false;
                     }

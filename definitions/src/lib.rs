@@ -8,6 +8,7 @@
 pub mod calendar;
 mod call_id;
 pub mod case;
+mod case_code;
 pub mod catalogue;
 pub mod checks;
 mod diagnostic;
@@ -27,13 +28,14 @@ mod schema;
 mod shipped;
 
 pub use call_id::{CallId, CallPurpose, NotACallId, case_code_of};
+pub use case_code::{CaseCode, NotACaseCode};
 pub use catalogue::Catalogue;
 pub use diagnostic::{Diagnostic, DiagnosticCode, Diagnostics, UnknownCode};
 pub use duration::Millis;
 pub use expression::{Expression, InvalidExpression};
 pub use model::{
-    Check, CheckRule, Compensation, Definition, FailurePolicy, ProcedureId, RetryPolicy, Route,
-    Step, StepId, TimeLimit, Titles,
+    AgencyId, Check, CheckRule, Compensation, Definition, FailurePolicy, ProcedureId, RetryPolicy,
+    Route, Step, StepId, TimeLimit, Titles,
 };
 pub use parse::{parse_definition, parse_definition_with};
 pub use plan_graph::plan_graph;

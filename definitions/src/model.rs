@@ -14,6 +14,70 @@ pub struct ProcedureId(pub String);
 #[serde(transparent)]
 pub struct StepId(pub String);
 
+/// An agency's id in the catalogue, e.g. `civil-status`: what a step is sent to, what an
+/// operator holds and releases, what a call is signed for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AgencyId(pub String);
+
+impl AgencyId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AgencyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for AgencyId {
+    fn from(id: &str) -> Self {
+        Self(id.to_owned())
+    }
+}
+
+impl From<String> for AgencyId {
+    fn from(id: String) -> Self {
+        Self(id)
+    }
+}
+
+// An id is read as text far more often than built: comparing, looking up, writing a URL.
+impl std::ops::Deref for AgencyId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for AgencyId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+// Maps and sets keyed by agency are looked up with the plain text an operator or a URL gives.
+impl std::borrow::Borrow<str> for AgencyId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for AgencyId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for AgencyId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 impl fmt::Display for ProcedureId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -133,7 +197,7 @@ impl Step {
 pub struct Route {
     /// `None` means "otherwise": always taken when reached (only the last route may omit it).
     pub when: Option<Expression>,
-    pub agency: String,
+    pub agency: AgencyId,
     pub operation: String,
     /// Builds the request: only the fields named here leave the engine.
     pub input: Mapping,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    Definition, StepId,
+    AgencyId, Definition, StepId,
     case::{CaseState, Event, StepStatus},
     expression::Read,
     planner::is_stopping,
@@ -39,9 +39,9 @@ pub enum ActionKind {
     RetryNow { step: StepId },
     /// Send nothing new to `agency` until released; its calls in flight stop without counting
     /// as failures.
-    Hold { agency: String },
+    Hold { agency: AgencyId },
     /// Lift a hold: the agency's held steps are sent again.
-    Release { agency: String },
+    Release { agency: AgencyId },
     /// The step was done offline: record the agency's reference and the output later steps read.
     Resolve {
         step: StepId,
@@ -73,7 +73,7 @@ pub struct ActionOutcome {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<StepId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agency: Option<String>,
+    pub agency: Option<AgencyId>,
     /// `restarted` (a call in flight was stopped and sent again), `resumed` (a parked step is
     /// sent again), `held`, `released`, `resolved`, `cancelling`.
     pub effect: String,
@@ -225,10 +225,10 @@ pub fn check(
     }
     let name = action.kind.name();
     let outcome =
-        |effect: &str, step: Option<&StepId>, agency: Option<&str>, steps| ActionOutcome {
+        |effect: &str, step: Option<&StepId>, agency: Option<&AgencyId>, steps| ActionOutcome {
             action: name.to_owned(),
             step: step.cloned(),
-            agency: agency.map(str::to_owned),
+            agency: agency.cloned(),
             effect: effect.to_owned(),
             steps,
         };
@@ -385,7 +385,7 @@ fn stopping(state: &CaseState) -> ActionRefusal {
     )
 }
 
-fn agency_of(state: &CaseState, step: &StepId) -> String {
+fn agency_of(state: &CaseState, step: &StepId) -> AgencyId {
     state
         .step(step)
         .and_then(|s| s.agency.clone())

@@ -114,7 +114,11 @@ mod tests {
     #[test]
     fn a_case_colours_each_step_by_where_it_stands() {
         let definition = group_b();
-        let mut case = CaseState::new("KT-1".into(), &definition, String::new());
+        let mut case = CaseState::new(
+            crate::CaseCode::recorded("KT-1"),
+            &definition,
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
         case.apply(Event::StepStarted(StepId("death".into())));
         case.apply(Event::StepNotApplicable(StepId("survivor".into())));
         let graph = plan_graph(&definition, Some(&case));

@@ -55,8 +55,8 @@ fn documents_asked(case: &mut Case, step: &str) {
         request: DocumentRequest {
             documents: json!([{"code": "LEASE"}]),
             message: "the lease".into(),
-            due: "2026-01-15T17:00:00+07:00".into(),
-            requested_at: "2026-01-06T10:00:00+07:00".into(),
+            due: time::macros::datetime!(2026-01-15 17:00:00 +07:00),
+            requested_at: time::macros::datetime!(2026-01-06 10:00:00 +07:00),
         },
     });
 }
@@ -74,7 +74,7 @@ fn failure(case: &Case) -> Option<(String, String, String)> {
     case.state
         .failure
         .as_ref()
-        .map(|f| (f.step.0.clone(), f.agency.clone(), f.code.clone()))
+        .map(|f| (f.step.0.clone(), f.agency.to_string(), f.code.clone()))
 }
 
 #[test]
@@ -289,13 +289,13 @@ fn an_overdue_case_is_no_longer_flagged_overdue_once_it_ends() {
     case.start("residence");
     case.state.apply(Event::DeadlinePassed(Escalation {
         step: None,
-        deadline: "2026-01-08T17:00:00+07:00".into(),
-        noticed_at: "2026-01-08T17:00:01+07:00".into(),
+        deadline: time::macros::datetime!(2026-01-08 17:00:00 +07:00),
+        noticed_at: time::macros::datetime!(2026-01-08 17:00:01 +07:00),
     }));
     case.state.apply(Event::DeadlinePassed(Escalation {
         step: Some(id("residence")),
-        deadline: "2026-01-08T17:00:00+07:00".into(),
-        noticed_at: "2026-01-08T17:00:01+07:00".into(),
+        deadline: time::macros::datetime!(2026-01-08 17:00:00 +07:00),
+        noticed_at: time::macros::datetime!(2026-01-08 17:00:01 +07:00),
     }));
     assert_eq!(case.state.attention, vec!["overdue", "decision_overdue"]);
     assert_eq!(
@@ -434,8 +434,8 @@ fn every_agency_held_for_a_running_case_is_flagged_once() {
     // The insurance step ran past its deadline before it answered.
     case.state.apply(Event::DeadlinePassed(Escalation {
         step: Some(id("insurance")),
-        deadline: "2026-01-08T17:00:00+07:00".into(),
-        noticed_at: "2026-01-08T17:00:01+07:00".into(),
+        deadline: time::macros::datetime!(2026-01-08 17:00:00 +07:00),
+        noticed_at: time::macros::datetime!(2026-01-08 17:00:01 +07:00),
     }));
     for agency in ["social-insurance", "residence"] {
         case.state.apply(Event::AgencyHeld {
@@ -473,7 +473,7 @@ fn a_journal_longer_than_the_limit_is_cut_back_to_it_at_the_next_entry() {
     for n in 0..JOURNAL_LIMIT {
         case.state.apply_at(
             Event::StillRunning(id("birth")),
-            &format!("2026-01-06T10:{:02}:{:02}Z", n / 60 % 60, n % 60),
+            time::macros::datetime!(2026-01-06 10:00:00 UTC) + time::Duration::seconds(n as i64),
         );
     }
     let mut longer = case.state.journal.clone();
@@ -481,12 +481,49 @@ fn a_journal_longer_than_the_limit_is_cut_back_to_it_at_the_next_entry() {
     case.state.journal = longer;
     case.state.journal_dropped = 0;
 
-    case.state
-        .apply_at(Event::StepStarted(id("birth")), "2026-01-06T11:00:00Z");
+    case.state.apply_at(
+        Event::StepStarted(id("birth")),
+        time::macros::datetime!(2026-01-06 11:00:00 UTC),
+    );
     assert_eq!(case.state.journal.len(), JOURNAL_LIMIT);
     assert_eq!(case.state.journal_dropped, 4);
     assert_eq!(
         case.state.journal.last().map(|e| e.kind.as_str()),
         Some("step_started")
+    );
+}
+
+#[test]
+fn times_are_written_as_the_rfc3339_text_earlier_builds_wrote_and_read_back_unchanged() {
+    let mut case = group_a();
+    case.state.submitted_at = time::macros::datetime!(2026-01-05 09:00:00.25 +07:00);
+    case.state.apply_at(
+        Event::DeadlineSet {
+            step: None,
+            at: time::macros::datetime!(2026-02-04 17:00:00 +07:00),
+        },
+        // The workflow's clock is UTC.
+        time::macros::datetime!(2026-01-05 02:00:00.000123 UTC),
+    );
+    let written = serde_json::to_value(&case.state).expect("a state is JSON");
+    assert_eq!(written["submitted_at"], "2026-01-05T09:00:00.25+07:00");
+    assert_eq!(written["deadline"], "2026-02-04T17:00:00+07:00");
+    assert_eq!(written["journal"][0]["at"], "2026-01-05T02:00:00.000123Z");
+    assert_eq!(written["code"], "TEST-1");
+
+    let read: lienthong_definitions::case::CaseState =
+        serde_json::from_value(written.clone()).expect("the state reads back");
+    assert_eq!(read, case.state);
+    assert_eq!(
+        serde_json::to_value(&read).expect("a state is JSON"),
+        written,
+        "reading and writing again changes no text, so recorded histories and clients see the same"
+    );
+
+    let mut not_a_time = written;
+    not_a_time["deadline"] = json!("20/11/2026");
+    assert!(
+        serde_json::from_value::<lienthong_definitions::case::CaseState>(not_a_time).is_err(),
+        "a moment that is not RFC 3339 is refused, not kept as text"
     );
 }

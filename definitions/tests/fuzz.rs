@@ -17,7 +17,11 @@ use serde_json::json;
 /// Parses `text` as a definition and as a catalogue file; plans what parses.
 fn exercise(text: &str) {
     if let Ok(definition) = parse_definition(text) {
-        let state = CaseState::new("FZ-1".into(), &definition, String::new());
+        let state = CaseState::new(
+            lienthong_definitions::CaseCode::recorded("FZ-1"),
+            &definition,
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
         let _ = decide(&definition, &state, &json!({}));
     }
     let _ = parse_agency(text);

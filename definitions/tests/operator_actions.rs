@@ -49,7 +49,7 @@ fn act(case: &mut Case, kind: ActionKind) -> Result<ActionOutcome, ActionRefusal
     for event in accepted.events {
         case.state.apply_by(
             event,
-            "2026-01-06T09:00:00Z",
+            time::macros::datetime!(2026-01-06 09:00:00 UTC),
             &action.actor,
             &action.role,
             &action.reason,
@@ -597,8 +597,8 @@ fn each_attention_reason_names_its_step_and_agency() {
     });
     case.state.apply(Event::DeadlinePassed(Escalation {
         step: Some(id("insurance")),
-        deadline: "2026-01-08T17:00:00+07:00".into(),
-        noticed_at: "2026-01-08T17:00:01+07:00".into(),
+        deadline: time::macros::datetime!(2026-01-08 17:00:00 +07:00),
+        noticed_at: time::macros::datetime!(2026-01-08 17:00:01 +07:00),
     }));
     let details = case.state.attention_details();
     let pairs: Vec<(&str, Option<&str>, Option<&str>)> = details
@@ -656,10 +656,12 @@ fn the_journal_keeps_operator_actions_and_stays_bounded() {
     assert_eq!(entry.agency.as_deref(), Some("residence"));
     assert_eq!(entry.actor.as_deref(), Some("op-7"));
     assert_eq!(entry.reason.as_deref(), Some("agency outage ticket 42"));
-    assert_eq!(entry.at, "2026-01-06T09:00:00Z");
+    assert_eq!(entry.at, time::macros::datetime!(2026-01-06 09:00:00 UTC));
 
-    case.state
-        .apply_at(Event::StepStarted(id("birth")), "2026-01-06T09:00:01Z");
+    case.state.apply_at(
+        Event::StepStarted(id("birth")),
+        time::macros::datetime!(2026-01-06 09:00:01 UTC),
+    );
     let started = &case.state.journal[1];
     assert_eq!(
         (started.kind.as_str(), started.agency.as_deref()),
@@ -670,7 +672,7 @@ fn the_journal_keeps_operator_actions_and_stays_bounded() {
     for n in 0..JOURNAL_LIMIT {
         case.state.apply_at(
             Event::StillRunning(id("birth")),
-            &format!("2026-01-06T10:{:02}:{:02}Z", n / 60 % 60, n % 60),
+            time::macros::datetime!(2026-01-06 10:00:00 UTC) + time::Duration::seconds(n as i64),
         );
     }
     assert_eq!(case.state.journal.len(), JOURNAL_LIMIT);

@@ -340,8 +340,8 @@ fn waiting_steps_hold_the_case_open_and_withdrawal_treats_each_by_what_the_agenc
         request: DocumentRequest {
             documents: json!([{"code": "LEASE"}]),
             message: "m".into(),
-            due: "2026-12-02T17:00:00+07:00".into(),
-            requested_at: "2026-11-23T10:00:00+07:00".into(),
+            due: time::macros::datetime!(2026-12-02 17:00:00 +07:00),
+            requested_at: time::macros::datetime!(2026-11-23 10:00:00 +07:00),
         },
     });
     case.state.apply(Event::AgencyUnavailable {
@@ -397,8 +397,8 @@ fn a_step_sent_again_after_documents_keeps_its_route_and_rebuilds_its_request() 
         request: DocumentRequest {
             documents: json!([]),
             message: "m".into(),
-            due: "d".into(),
-            requested_at: "r".into(),
+            due: time::OffsetDateTime::UNIX_EPOCH,
+            requested_at: time::OffsetDateTime::UNIX_EPOCH,
         },
     });
     case.state.apply(Event::DocumentsProvided {
@@ -438,8 +438,8 @@ fn a_missed_supplement_refuses_the_step_and_a_passed_deadline_flags_the_case() {
     case.succeed("birth", birth_output());
     case.state.apply(Event::DeadlinePassed(Escalation {
         step: None,
-        deadline: "d".into(),
-        noticed_at: "n".into(),
+        deadline: time::OffsetDateTime::UNIX_EPOCH,
+        noticed_at: time::OffsetDateTime::UNIX_EPOCH,
     }));
     assert!(case.state.overdue);
     assert!(case.state.attention.contains(&"overdue".to_owned()));

@@ -164,7 +164,7 @@ impl BatchActivities {
         for kind in kinds {
             let target = match &kind {
                 ActionKind::RetryNow { step } => step.to_string(),
-                ActionKind::Hold { agency } | ActionKind::Release { agency } => agency.clone(),
+                ActionKind::Hold { agency } | ActionKind::Release { agency } => agency.to_string(),
                 other => other.name().to_owned(),
             };
             let update_id = format!("{batch}/{code}/{}/{target}", kind.name());

@@ -108,9 +108,9 @@ mod tests {
             .next()
             .expect("one shipped definition");
         let mut state = CaseState::new(
-            "KS-AAAAA-BBBBB".into(),
+            "KS-AAAAA-BBBBB".parse().expect("a case code"),
             &definition,
-            "2026-01-05T09:00:00Z".into(),
+            time::macros::datetime!(2026-01-05 09:00:00 UTC),
         );
         state.status = status;
         state.steps[1].status = step_status;

@@ -11,7 +11,7 @@ use crate::{
     activity_failure::{failure_text, may_retry},
     contract::AgencyAnswer,
     drive::{Run, TimerKind, until},
-    time_of::{now, rfc3339},
+    time_of::now,
 };
 
 impl Run<'_> {
@@ -72,8 +72,8 @@ impl Run<'_> {
                 let request = DocumentRequest {
                     documents,
                     message,
-                    due: rfc3339(due),
-                    requested_at: rfc3339(at),
+                    due,
+                    requested_at: at,
                 };
                 Event::DocumentsRequested { step: id, request }
             }

@@ -10,7 +10,7 @@
 use std::{collections::BTreeSet, time::Duration};
 
 use lienthong_definitions::{
-    StepId,
+    AgencyId, StepId,
     case::{CaseState, StepStatus},
     operator::ActionKind,
 };
@@ -42,13 +42,13 @@ const BETWEEN_PASSES: Duration = Duration::from_secs(2);
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum BatchAction {
     /// Hold the agency in each case: its calls stop until released.
-    Hold { agency: String },
+    Hold { agency: AgencyId },
     /// Lift the agency's hold in each case: its held steps are sent again.
-    Release { agency: String },
+    Release { agency: AgencyId },
     /// Send again every retrying or parked step of each case (only `agency`'s, when given).
     RetryNow {
         #[serde(default)]
-        agency: Option<String>,
+        agency: Option<AgencyId>,
     },
 }
 

@@ -1,7 +1,7 @@
 use std::{collections::BTreeMap, error::Error};
 
 use lienthong_definitions::{
-    CallId, CallPurpose, Definition, StepId,
+    AgencyId, CallId, CallPurpose, CaseCode, Definition, StepId,
     calendar::Calendar,
     case::{CaseState, Event, StepStatus, answer::Decision},
     operator::{self, ActionOutcome, OperatorAction},
@@ -20,7 +20,7 @@ use crate::{
     signals::{
         AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawOutcome, WithdrawRequest,
     },
-    time_of::{self, rfc3339},
+    time_of,
 };
 
 /// How long a call may stay unanswered before the case asks for attention, unless the input
@@ -31,15 +31,16 @@ pub const DEFAULT_ATTENTION_AFTER_SECS: u64 = 600;
 /// in force at submission are the ones the case runs to the end, whatever is published meanwhile.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseInput {
-    pub code: String,
+    pub code: CaseCode,
     pub definition: Definition,
     pub calendar: Calendar,
     pub application: Value,
-    /// When the application was received (RFC 3339): the legal clock starts here.
-    pub submitted_at: String,
+    /// When the application was received: the legal clock starts here.
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: time::OffsetDateTime,
     /// Agencies an operator holds at submission: the case sends them nothing until released.
     #[serde(default)]
-    pub held_agencies: Vec<String>,
+    pub held_agencies: Vec<AgencyId>,
     /// How long a call may stay unanswered before the case needs attention (`retrying`);
     /// `None` is [`DEFAULT_ATTENTION_AFTER_SECS`].
     #[serde(default)]
@@ -66,7 +67,7 @@ pub struct CaseWorkflow {
     /// For each agency held for this case, the history length of the workflow task that
     /// recorded the hold (0: held from the start). A step that becomes ready in a later task
     /// is held before anything could be sent.
-    pub(crate) hold_recorded_at: BTreeMap<String, u32>,
+    pub(crate) hold_recorded_at: BTreeMap<AgencyId, u32>,
 }
 
 #[workflow_methods]
@@ -116,7 +117,7 @@ impl CaseWorkflow {
     /// The citizen supplies the documents an agency asked for.
     #[signal]
     pub fn supplement(&mut self, ctx: &mut SyncWorkflowContext<Self>, request: SupplementRequest) {
-        let at = rfc3339(time_of::now_sync(ctx));
+        let at = time_of::now_sync(ctx);
         let Some(case) = self.case.as_mut() else {
             return;
         };
@@ -131,7 +132,7 @@ impl CaseWorkflow {
         if let [step] = waiting.as_slice() {
             let supplement = json!({ "documents": request.documents, "note": request.note });
             self.supplements.insert(step.clone(), supplement);
-            case.apply_at(Event::DocumentsProvided { step: step.clone() }, &at);
+            case.apply_at(Event::DocumentsProvided { step: step.clone() }, at);
             self.unseen_signal = true;
         }
     }
@@ -143,13 +144,13 @@ impl CaseWorkflow {
         ctx: &mut SyncWorkflowContext<Self>,
         decision: AgencyDecision,
     ) {
-        let at = rfc3339(time_of::now_sync(ctx));
+        let at = time_of::now_sync(ctx);
         let (Some(case), Some(definition)) = (self.case.as_mut(), self.definition.as_ref()) else {
             return;
         };
         let Some(record) = case.steps.iter().find(|s| {
             s.status == StepStatus::AwaitingDecision
-                && s.agency.as_deref() == Some(decision.agency.as_str())
+                && s.agency.as_ref() == Some(&decision.agency)
                 && CallId::new(s.id.clone(), CallPurpose::Call).idempotency_key(&case.code, s.round)
                     == decision.idempotency_key
         }) else {
@@ -164,7 +165,7 @@ impl CaseWorkflow {
             DecisionOutcome::Rejected { code, message } => Decision::Rejected { code, message },
         };
         let event = decision.event(step, &keep, record.attempts.max(1));
-        case.apply_at(event, &at);
+        case.apply_at(event, at);
         self.unseen_signal = true;
     }
 
@@ -190,7 +191,7 @@ impl CaseWorkflow {
         ctx: &mut SyncWorkflowContext<Self>,
         action: OperatorAction,
     ) -> Result<ActionOutcome, Box<dyn Error + Send + Sync>> {
-        let at = rfc3339(time_of::now_sync(ctx));
+        let at = time_of::now_sync(ctx);
         let (Some(case), Some(definition)) = (self.case.as_mut(), self.definition.as_ref()) else {
             return Err(not_started().into());
         };
@@ -206,7 +207,7 @@ impl CaseWorkflow {
                 }
                 _ => {}
             }
-            case.apply_by(event, &at, &action.actor, &action.role, &action.reason);
+            case.apply_by(event, at, &action.actor, &action.role, &action.reason);
         }
         self.unseen_signal = true;
         Ok(accepted.outcome)
@@ -221,14 +222,14 @@ impl CaseWorkflow {
 
 impl CaseWorkflow {
     fn record_withdrawal(&mut self, ctx: &mut SyncWorkflowContext<Self>, request: WithdrawRequest) {
-        let at = rfc3339(time_of::now_sync(ctx));
+        let at = time_of::now_sync(ctx);
         match self.case.as_mut() {
             Some(case) => {
                 case.apply_at(
                     Event::WithdrawRequested {
                         reason: request.reason,
                     },
-                    &at,
+                    at,
                 );
                 self.unseen_signal = true;
             }

@@ -2,6 +2,7 @@
 //! lives in `lienthong-activities`; only its shape is known here, so the workflow crate stays free
 //! of HTTP.
 
+use lienthong_definitions::{AgencyId, CaseCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use temporalio_common::ActivityDefinition;
@@ -12,7 +13,7 @@ pub const CALL_AGENCY: &str = "lienthong.call_agency";
 /// One call to one agency operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgencyCall {
-    pub agency: String,
+    pub agency: AgencyId,
     pub operation: String,
     /// Derived from (case, step, round, purpose): the same act is never done twice, whatever
     /// retries.
@@ -23,7 +24,7 @@ pub struct AgencyCall {
     /// `None` keeps the whole answer.
     pub keep: Option<Vec<String>>,
     /// The case this call belongs to; the activity derives the case's trace id from it.
-    pub case_code: String,
+    pub case_code: CaseCode,
     /// Only ask the agency whether the act with this key happened; never send it.
     #[serde(default)]
     pub reconcile_only: bool,

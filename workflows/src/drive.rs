@@ -8,7 +8,7 @@ use futures::{
     future::{LocalBoxFuture, poll_fn},
 };
 use lienthong_definitions::{
-    CallId, CallPurpose, Definition, StepId, TimeLimit,
+    CallId, CallPurpose, CaseCode, Definition, StepId, TimeLimit,
     calendar::Calendar,
     case::{CaseState, Escalation, Event, StepStatus},
     planner::{self, Action, Call},
@@ -26,7 +26,7 @@ use crate::{
     contract::{AgencyAnswer, AgencyCall, CallAgency},
     options::{FirstAttempt, forward_options, local_options, patient_options},
     published::Published,
-    time_of::{self, now, rfc3339},
+    time_of::now,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ struct Tracked {
 /// Everything the loop needs besides the workflow state.
 pub(crate) struct Run<'a> {
     pub(crate) ctx: &'a WorkflowContext<CaseWorkflow>,
-    pub(crate) code: String,
+    pub(crate) code: CaseCode,
     pub(crate) definition: Definition,
     calendar: Calendar,
     application: Value,
@@ -150,20 +150,20 @@ impl<'a> Run<'a> {
             attention_after_secs,
             first_attempt,
         } = input;
-        let mut state = CaseState::new(code.clone(), &definition, submitted_at.clone());
+        let mut state = CaseState::new(code.clone(), &definition, submitted_at);
         state.unrecorded_attempts = first_attempt == FirstAttempt::Local;
-        let at = rfc3339(now(ctx));
+        let at = now(ctx);
         for agency in held_agencies {
             // Held from the first workflow task: nothing can ever have gone to it.
             ctx.state_mut(|w| w.hold_recorded_at.insert(agency.clone(), 0));
-            state.apply_at(Event::AgencyHeld { agency }, &at);
+            state.apply_at(Event::AgencyHeld { agency }, at);
         }
         if let Some(request) = ctx.state_mut(|w| w.early_withdrawal.take()) {
             state.apply_at(
                 Event::WithdrawRequested {
                     reason: request.reason,
                 },
-                &at,
+                at,
             );
         }
         ctx.state_mut(|w| {
@@ -192,9 +192,7 @@ impl<'a> Run<'a> {
             first_attempt,
             temporal_cancel_seen: false,
         };
-        if let (Some(limit), Some(received)) =
-            (run.definition.deadline, time_of::parse(&submitted_at))
-        {
+        if let (Some(limit), Some(received)) = (run.definition.deadline, Some(submitted_at)) {
             let at = run.end_of(received, limit);
             run.set_deadline(None, at);
         }
@@ -271,10 +269,10 @@ impl<'a> Run<'a> {
     }
 
     pub(crate) fn apply(&self, event: Event) {
-        let at = rfc3339(now(self.ctx));
+        let at = now(self.ctx);
         self.ctx.state_mut(|w| {
             if let Some(case) = w.case.as_mut() {
-                case.apply_at(event, &at);
+                case.apply_at(event, at);
             }
         });
     }
@@ -594,7 +592,7 @@ impl<'a> Run<'a> {
         self.deadlines.insert(step.clone(), at);
         self.apply(Event::DeadlineSet {
             step: step.clone(),
-            at: rfc3339(at),
+            at,
         });
         if first {
             let kind = step.map_or(TimerKind::CaseDeadline, TimerKind::StepDeadline);
@@ -676,8 +674,8 @@ impl<'a> Run<'a> {
                 }
                 self.apply(Event::DeadlinePassed(Escalation {
                     step: step.clone(),
-                    deadline: rfc3339(deadline),
-                    noticed_at: rfc3339(at),
+                    deadline,
+                    noticed_at: at,
                 }));
                 // A decision overdue may be a lost callback: ask the agency once.
                 if let Some(id) = step
@@ -746,7 +744,7 @@ impl<'a> Run<'a> {
                     self.deadlines.insert(scope.clone(), moved);
                     self.apply(Event::DeadlineSet {
                         step: scope,
-                        at: rfc3339(moved),
+                        at: moved,
                     });
                 }
             }

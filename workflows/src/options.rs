@@ -148,11 +148,11 @@ mod tests {
     #[test]
     fn cases_whose_input_names_no_form_replay_as_queued() {
         let input = crate::CaseInput {
-            code: "KS-00000-00000".into(),
+            code: "KS-00000-00000".parse().expect("a case code"),
             definition: shipped(),
             calendar: Calendar::vietnam(),
             application: serde_json::json!({}),
-            submitted_at: "2026-01-05T09:00:00+07:00".into(),
+            submitted_at: time::macros::datetime!(2026-01-05 09:00:00 +07:00),
             held_agencies: Vec::new(),
             attention_after_secs: None,
             first_attempt: FirstAttempt::Local,

@@ -21,7 +21,7 @@ impl Published {
                     c.status.as_str().to_owned(),
                     c.waiting_on(),
                     c.attention.clone(),
-                    c.attention_agencies(),
+                    c.attention_agencies().into_iter().map(|a| a.0).collect(),
                 )
             })
         }) else {

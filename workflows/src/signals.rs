@@ -1,6 +1,6 @@
 //! Messages a running case receives.
 
-use lienthong_definitions::StepId;
+use lienthong_definitions::{AgencyId, StepId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -43,7 +43,7 @@ pub struct SupplementRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AgencyDecision {
     /// The agency whose signature the callback carried: it may decide only its own steps.
-    pub agency: String,
+    pub agency: AgencyId,
     pub idempotency_key: String,
     pub outcome: DecisionOutcome,
 }

@@ -16,7 +16,3 @@ pub(crate) fn now_sync<W>(ctx: &SyncWorkflowContext<W>) -> OffsetDateTime {
 pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
-
-pub(crate) fn parse(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok()
-}

@@ -6,6 +6,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
+use lienthong_definitions::AgencyId;
 use lienthong_workflows::{CaseInput, CaseWorkflow, search_attributes as sa};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -155,19 +156,19 @@ pub(crate) async fn submit(
             "a citizen can file only an application that names their own personal ID number; an officer only at an office of theirs",
         ));
     }
-    let holds: Vec<String> = state
+    let holds: Vec<AgencyId> = state
         .store
         .holds()
         .await
         .map_err(ApiError::database)?
         .into_iter()
-        .map(|h| h.agency)
+        .map(|h| AgencyId(h.agency))
         .collect();
 
     let definition = &procedure.definition;
-    let submitted_at = OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default();
+    let submitted_at = OffsetDateTime::now_utc();
+    // The engine database keeps the moment as the case's history writes it.
+    let submitted_text = submitted_at.format(&Rfc3339).unwrap_or_default();
     let prefix = &definition.case_code_prefix;
     for _ in 0..3 {
         let code = match &request_id {
@@ -179,7 +180,7 @@ pub(crate) async fn submit(
             definition: definition.clone(),
             calendar: (*state.calendar).clone(),
             application: submission.application.clone(),
-            submitted_at: submitted_at.clone(),
+            submitted_at,
             held_agencies: holds.clone(),
             attention_after_secs: state.config.attention_after_secs,
             first_attempt: state.config.first_attempt,
@@ -189,17 +190,17 @@ pub(crate) async fn submit(
             .store
             .record_case(
                 &CaseRecord {
-                    code: code.clone(),
+                    code: code.to_string(),
                     procedure: definition.id.0.clone(),
                     office: office.clone(),
                     filed_by: principal.subject.clone(),
-                    submitted_at: submitted_at.clone(),
+                    submitted_at: submitted_text.clone(),
                 },
                 &parties,
             )
             .await
             .map_err(ApiError::database)?;
-        let options = WorkflowStartOptions::new(state.config.task_queue.clone(), code.clone())
+        let options = WorkflowStartOptions::new(state.config.task_queue.clone(), code.to_string())
             // A case code is one case for good: a request id filed again after its case ended
             // finds that case instead of running it a second time.
             .id_reuse_policy(temporalio_client::WorkflowIdReusePolicy::RejectDuplicate)
@@ -232,7 +233,7 @@ pub(crate) async fn submit(
             withdraw: format!("/v1/cases/{code}/withdraw"),
         };
         let body = Accepted {
-            case_code: code,
+            case_code: code.into_string(),
             procedure: definition.id.0.clone(),
             version: definition.version,
             existing,

@@ -5,7 +5,7 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use lienthong_definitions::{
-    StepId,
+    AgencyId, StepId,
     operator::{ActionKind, ActionOutcome, ActionRefusal, OperatorAction, RefusalCode},
 };
 use lienthong_identity::Role;
@@ -110,8 +110,12 @@ impl ActionRequest {
                     .unwrap_or_else(|| Value::Object(Default::default())),
             },
             "cancel" => ActionKind::Cancel {},
-            "hold" => ActionKind::Hold { agency: agency()? },
-            "release" => ActionKind::Release { agency: agency()? },
+            "hold" => ActionKind::Hold {
+                agency: AgencyId(agency()?),
+            },
+            "release" => ActionKind::Release {
+                agency: AgencyId(agency()?),
+            },
             // The value is the caller's: never repeated, only what it may be.
             _ => {
                 let mut error = ApiError::new(
@@ -285,7 +289,7 @@ async fn cause_gone(
         return Ok(());
     };
     let holds = state.store.holds().await.map_err(ApiError::database)?;
-    if holds.iter().any(|h| h.agency == agency) {
+    if holds.iter().any(|h| agency == h.agency.as_str()) {
         return Err(refused(
             RefusalCode::AgencyHeld,
             format!(

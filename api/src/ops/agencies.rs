@@ -5,6 +5,7 @@
 //! the moment it returns. Both answer at once with their batch's id.
 
 use axum::{Json, extract::State, http::StatusCode};
+use lienthong_definitions::AgencyId;
 use lienthong_identity::Role;
 use lienthong_workflows::batch::BatchAction;
 use serde::Deserialize;
@@ -71,7 +72,7 @@ pub async fn hold(
         }
         let batch = NewBatch {
             action: BatchAction::Hold {
-                agency: agency.to_owned(),
+                agency: AgencyId::from(agency),
             },
             query: batches::running_cases(),
             per_second: 0,
@@ -143,7 +144,7 @@ pub async fn release(
         }
         let batch = NewBatch {
             action: BatchAction::Release {
-                agency: agency.to_owned(),
+                agency: AgencyId::from(agency),
             },
             query: batches::cases_holding(agency),
             per_second: rate,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::{Json, extract::State, http::StatusCode};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use futures::{StreamExt, stream};
-use lienthong_definitions::{case::CaseState, operator::ActionKind};
+use lienthong_definitions::{AgencyId, case::CaseState, operator::ActionKind};
 use lienthong_identity::Role;
 use lienthong_workflows::batch::{self, BatchAction};
 use serde::Deserialize;
@@ -74,7 +74,7 @@ fn plan_for(request: &BulkRequest, state: &CaseState) -> Vec<ActionKind> {
     match (request.action.as_str(), &request.agency) {
         ("retry_now", agency) => batch::retries(state, agency.as_deref()),
         (_, Some(agency)) if state.is_held(agency) => vec![ActionKind::Release {
-            agency: agency.clone(),
+            agency: AgencyId(agency.clone()),
         }],
         _ => Vec::new(),
     }
@@ -180,10 +180,10 @@ pub async fn bulk(
         let reason = crate::error::reason(&request.reason)?;
         let action = match (request.action.as_str(), &request.agency) {
             ("retry_now", agency) => BatchAction::RetryNow {
-                agency: agency.clone(),
+                agency: agency.clone().map(AgencyId),
             },
             ("release", Some(agency)) => BatchAction::Release {
-                agency: agency.clone(),
+                agency: AgencyId(agency.clone()),
             },
             ("release", None) => {
                 return Err(ApiError::new(

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{CaseState, StepStatus};
-use crate::StepId;
+use crate::{AgencyId, StepId};
 
 /// Every reason code, in the order reasons are listed.
 pub const ATTENTION_REASONS: &[&str] = &[
@@ -28,7 +28,7 @@ pub struct Attention {
     /// The step involved; `None` for the whole case (its legal deadline passed).
     pub step: Option<StepId>,
     /// The agency involved, when one is.
-    pub agency: Option<String>,
+    pub agency: Option<AgencyId>,
 }
 
 /// The error code of a reconciliation that could not learn what the agency did.
@@ -45,7 +45,7 @@ impl CaseState {
     pub fn attention_details(&self) -> Vec<Attention> {
         let open = !self.status.is_terminal();
         let mut found: Vec<Attention> = Vec::new();
-        let mut note = |reason: &'static str, step: Option<&StepId>, agency: Option<&String>| {
+        let mut note = |reason: &'static str, step: Option<&StepId>, agency: Option<&AgencyId>| {
             let entry = Attention {
                 reason: reason.to_owned(),
                 step: step.cloned(),
@@ -113,7 +113,7 @@ impl CaseState {
         // A stopping case whose next undo goes to a held agency waits for the release.
         if open && (self.withdrawal.is_some() || self.status == super::CaseStatus::Compensating) {
             for s in with(StepStatus::Succeeded) {
-                if s.agency.as_deref().is_some_and(|a| self.is_held(a)) {
+                if s.agency.as_ref().is_some_and(|a| self.is_held(a.as_str())) {
                     note("held", Some(&s.id), s.agency.as_ref());
                 }
             }
@@ -139,8 +139,8 @@ impl CaseState {
 
     /// The agencies involved in any attention reason, sorted, each once (from
     /// `attention_details`, which every applied event keeps up to date).
-    pub fn attention_agencies(&self) -> Vec<String> {
-        let mut agencies: Vec<String> = self
+    pub fn attention_agencies(&self) -> Vec<AgencyId> {
+        let mut agencies: Vec<AgencyId> = self
             .attention_details
             .iter()
             .filter_map(|a| a.agency.clone())

@@ -4,9 +4,10 @@
 //! application and the citizen's own words stay out.
 
 use serde::{Deserialize, Serialize};
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::Event;
-use crate::StepId;
+use crate::{AgencyId, StepId};
 
 /// How many entries a case keeps; older ones are dropped and counted.
 pub const JOURNAL_LIMIT: usize = 500;
@@ -14,14 +15,15 @@ pub const JOURNAL_LIMIT: usize = 500;
 /// One thing that happened to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
-    /// When, in the workflow's time (RFC 3339).
-    pub at: String,
+    /// When, in the workflow's time.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
     /// What happened, as a snake_case event name (`step_started`, `agency_held`, …).
     pub kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<StepId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agency: Option<String>,
+    pub agency: Option<AgencyId>,
     /// Codes, references and counts only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -35,13 +37,13 @@ pub struct JournalEntry {
 
 impl JournalEntry {
     /// The entry for `event`; the step's agency is filled in by the case.
-    pub(super) fn of(event: &Event, at: &str) -> Self {
+    pub(super) fn of(event: &Event, at: OffsetDateTime) -> Self {
         let (kind, step, agency, detail) = describe(event);
         Self {
-            at: at.to_owned(),
+            at,
             kind: kind.to_owned(),
             step: step.cloned(),
-            agency: agency.map(str::to_owned),
+            agency: agency.cloned(),
             detail,
             actor: None,
             reason: None,
@@ -64,7 +66,7 @@ impl JournalEntry {
 type Described<'e> = (
     &'static str,
     Option<&'e StepId>,
-    Option<&'e str>,
+    Option<&'e AgencyId>,
     Option<String>,
 );
 
@@ -74,6 +76,11 @@ fn plain<'e>(kind: &'static str, step: &'e StepId) -> Described<'e> {
 
 fn noted<'e>(kind: &'static str, step: &'e StepId, detail: String) -> Described<'e> {
     (kind, Some(step), None, Some(detail))
+}
+
+/// A moment as the journal's details write it, as on the wire.
+fn text(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
 }
 
 fn describe(event: &Event) -> Described<'_> {
@@ -87,7 +94,7 @@ fn describe(event: &Event) -> Described<'_> {
         } => (
             "step_routed",
             Some(step),
-            Some(agency.as_str()),
+            Some(agency),
             Some(operation.clone()),
         ),
         Event::StepSucceeded { step, attempts, .. } => {
@@ -114,13 +121,13 @@ fn describe(event: &Event) -> Described<'_> {
         }
         Event::CorrectionNeeded(step) => plain("correction_needed", step),
         Event::Finished(status) => ("finished", None, None, Some(status.as_str().to_owned())),
-        Event::DeadlineSet { step, at } => ("deadline_set", step.as_ref(), None, Some(at.clone())),
+        Event::DeadlineSet { step, at } => ("deadline_set", step.as_ref(), None, Some(text(*at))),
         Event::DocumentsRequested { step, request } => {
             let count = request.documents.as_array().map_or(0, Vec::len);
             noted(
                 "documents_requested",
                 step,
-                format!("{count} documents; due {}", request.due),
+                format!("{count} documents; due {}", text(request.due)),
             )
         }
         Event::DocumentsProvided { step } => plain("documents_provided", step),
@@ -137,14 +144,12 @@ fn describe(event: &Event) -> Described<'_> {
             "deadline_passed",
             escalation.step.as_ref(),
             None,
-            Some(escalation.deadline.clone()),
+            Some(text(escalation.deadline)),
         ),
         Event::StillRunning(step) => plain("still_running", step),
-        Event::AgencyHeld { agency } => ("agency_held", None, Some(agency.as_str()), None),
-        Event::AgencyReleased { agency } => ("agency_released", None, Some(agency.as_str()), None),
-        Event::StepHeld { step, agency, .. } => {
-            ("step_held", Some(step), Some(agency.as_str()), None)
-        }
+        Event::AgencyHeld { agency } => ("agency_held", None, Some(agency), None),
+        Event::AgencyReleased { agency } => ("agency_released", None, Some(agency), None),
+        Event::StepHeld { step, agency, .. } => ("step_held", Some(step), Some(agency), None),
         Event::RetryRequested(step) => plain("retry_requested", step),
         Event::StepResolved {
             step, reference, ..

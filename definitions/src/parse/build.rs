@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::{Places, RoutePlaces, StepPlaces};
 use crate::names::{is_slug, join};
 use crate::{
-    Check, CheckRule, Compensation, Definition, DiagnosticCode as Code, FailurePolicy, Millis,
-    ProcedureId, RetryPolicy, Route, Step, StepId, TimeLimit, Titles,
+    AgencyId, Check, CheckRule, Compensation, Definition, DiagnosticCode as Code, FailurePolicy,
+    Millis, ProcedureId, RetryPolicy, Route, Step, StepId, TimeLimit, Titles,
     diagnostic::Problems,
     expression::{Expression, Read},
     mapping::Mapping,
@@ -436,7 +436,7 @@ impl Shared<'_> {
         }
         let route = Route {
             when,
-            agency: raw.agency,
+            agency: AgencyId(raw.agency),
             operation: raw.operation,
             input,
             output: raw

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::Action;
 use crate::{
-    Definition, Route, Step, StepId,
+    AgencyId, Definition, Route, Step, StepId,
     case::{CaseState, StepError},
     expression::{EvaluationError, Scope},
 };
@@ -15,7 +15,7 @@ pub struct Call {
     pub step: StepId,
     /// Index into the step's routes.
     pub route: usize,
-    pub agency: String,
+    pub agency: AgencyId,
     pub operation: String,
     /// The request body: `null` for a reconciliation, which sends nothing new.
     pub payload: Value,

@@ -53,7 +53,11 @@ pub fn describe(action: &Action) -> String {
 
 impl Case {
     pub fn new(definition: Definition, application: Value) -> Self {
-        let state = CaseState::new("TEST-1".into(), &definition, String::new());
+        let state = CaseState::new(
+            lienthong_definitions::CaseCode::recorded("TEST-1"),
+            &definition,
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
         Self {
             definition,
             state,
