@@ -44,6 +44,9 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
     /// Check that this build replays recorded case histories exactly (before deploying it).
     Replay(crate::replay_cli::ReplayArgs),
+    /// Print a token for one caller (e.g. a new agency's administrator), signed with the
+    /// installation's own key: the development key of `lienthong dev`, or --token-key.
+    Token(crate::token_cli::TokenArgs),
     /// Print a shell completion script (e.g. `lienthong completions bash > /etc/bash_completion.d/lienthong`).
     Completions(CompletionsArgs),
 }
@@ -116,6 +119,11 @@ pub struct WorkerArgs {
     /// worker.
     #[arg(long)]
     pub dev_agency_secrets: bool,
+    /// A folder with one file per agency secret, named by its variable
+    /// (LIENTHONG_SECRET_<AGENCY>), read at each call: an agency that joins the catalogue is
+    /// signed without a worker restart (a mounted secret volume). The environment is asked first.
+    #[arg(long, env = "LIENTHONG_AGENCY_SECRETS_DIR")]
+    pub agency_secrets_dir: Option<PathBuf>,
     /// Cases kept in memory between steps (least recently used evicted, replayed when needed).
     #[arg(long, env = "LIENTHONG_MAX_CACHED_WORKFLOWS", default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS, value_parser = at_least_one)]
     pub max_cached_workflows: usize,
@@ -238,6 +246,7 @@ impl WorkerArgs {
     ) -> lienthong_worker::WorkerConfig {
         lienthong_worker::WorkerConfig {
             agency_credentials,
+            agency_secrets_dir: self.agency_secrets_dir.clone(),
             metrics,
             metrics_listen: self.metrics_listen,
             max_cached_workflows: self.max_cached_workflows,

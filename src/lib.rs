@@ -12,6 +12,7 @@ pub mod setup;
 pub mod shutdown;
 pub mod submit;
 pub mod temporal_dev;
+pub mod token_cli;
 
 pub use first_attempt::FirstAttempt;
 

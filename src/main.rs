@@ -173,6 +173,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Bench(args) => lienthong::bench::run(args).await,
         Command::Replay(args) => lienthong::replay_cli::run(args).await,
+        Command::Token(args) => lienthong::token_cli::run(&args),
         Command::Definitions(args) => lienthong::definitions_cli::run(args).await,
         Command::Completions(args) => {
             lienthong::cli::write_completions(args.shell, &mut std::io::stdout());
@@ -281,6 +282,9 @@ async fn run_dev_stack(
     }
     // The worker signs its calls with them; the API holds no agency secret.
     let agency_credentials = roles::agency_credentials(true)?;
+    let agency_secrets_dir = data_dir.join("agency-secrets");
+    std::fs::create_dir_all(&agency_secrets_dir)
+        .with_context(|| format!("creating {}", agency_secrets_dir.display()))?;
 
     println!("lienthong is running. Ctrl-C stops everything.");
     println!("  API               {api_url}   (POST /v1/applications, GET /v1/cases/{{code}})");
@@ -292,6 +296,10 @@ async fn run_dev_stack(
         println!("  agency {agency:<17} {url}");
     }
     println!("  data              {}", data_dir.display());
+    println!(
+        "  agency secrets    {}   (a new agency's secret: a file named by its variable)",
+        agency_secrets_dir.display()
+    );
 
     println!("  metrics           {api_url}/metrics");
     println!("  console           {api_url}/console");
@@ -308,6 +316,8 @@ async fn run_dev_stack(
         client.clone(),
         lienthong_worker::WorkerConfig {
             agency_credentials,
+            // A new agency's secret, tried locally, is a file here: no restart needed.
+            agency_secrets_dir: Some(agency_secrets_dir.clone()),
             metrics: metrics.clone(),
             ..lienthong_worker::WorkerConfig::new(DEFAULT_TASK_QUEUE, sims.urls())
         },

@@ -68,7 +68,19 @@ pub fn agency_urls(pairs: &[String], file: Option<&Path>) -> Result<BTreeMap<Str
             .with_context(|| format!("cannot read {}", file.display()))?;
         let urls: BTreeMap<String, String> = serde_json::from_str(&text)
             .with_context(|| format!("{} is not {{\"agency\": \"url\"}}", file.display()))?;
-        agencies.extend(urls);
+        // Two addresses for one agency is a mistake to fix, not a choice to make silently.
+        for (agency, url) in urls {
+            match agencies.get(&agency) {
+                Some(given) if given != &url => anyhow::bail!(
+                    "agency `{agency}` is given two addresses: --agency {agency}={given} and \
+                     {url} in {}; name it in one place",
+                    file.display()
+                ),
+                _ => {
+                    agencies.insert(agency, url);
+                }
+            }
+        }
     }
     Ok(agencies)
 }
@@ -276,4 +288,34 @@ pub async fn apply_fault_file(path: &Path, urls: &BTreeMap<String, String>) -> R
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_agency_given_two_addresses_is_an_error_naming_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("agencies.json");
+        std::fs::write(
+            &file,
+            r#"{"residence": "http://127.0.0.1:8703", "population": "http://127.0.0.1:8701"}"#,
+        )
+        .unwrap();
+        let error = agency_urls(&["residence=http://10.0.0.7:80".to_owned()], Some(&file))
+            .expect_err("two addresses for residence");
+        let text = error.to_string();
+        assert!(
+            text.contains("`residence` is given two addresses"),
+            "{text}"
+        );
+        assert!(text.contains("http://10.0.0.7:80") && text.contains("http://127.0.0.1:8703"));
+
+        // The same address in both places, and agencies named once, are fine.
+        let urls =
+            agency_urls(&["residence=http://127.0.0.1:8703".to_owned()], Some(&file)).unwrap();
+        assert_eq!(urls.len(), 2);
+    }
 }

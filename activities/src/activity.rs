@@ -138,6 +138,7 @@ fn outcome(result: &Result<AgencyAnswer, CallError>) -> &'static str {
         Err(CallError::BadBody { .. }) => "bad_body",
         Err(CallError::AuthRejected { .. }) => "auth_rejected",
         Err(CallError::Credentials { .. }) => "credentials_invalid",
+        Err(CallError::CredentialsMissing { .. }) => "credentials_missing",
     }
 }
 
@@ -202,6 +203,7 @@ mod tests {
             case_code: "KS-AAAAA-BBBBB".parse().expect("a case code"),
             reconcile_only,
             attempts_before: 0,
+            access: None,
         }
     }
 

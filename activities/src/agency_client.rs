@@ -13,7 +13,7 @@ use reqwest::{RequestBuilder, StatusCode};
 use serde_json::Value;
 use tracing::{Instrument, field::Empty};
 
-use crate::{AgencyCredential, Classified, SignError, classify, sign};
+use crate::{AgencyCredential, Classified, SignError, agency_access::SecretSource, classify, sign};
 
 /// Settings for reaching agencies.
 #[derive(Debug, Clone)]
@@ -26,6 +26,8 @@ pub struct AgencyClientOptions {
     /// The engine's credentials for each agency, by the same names; an agency without one
     /// (catalogue auth `none`) is called unsigned.
     pub credentials: BTreeMap<String, AgencyCredential>,
+    /// Where credentials named by the catalogue entry a case carries are read.
+    pub secrets: SecretSource,
 }
 
 impl AgencyClientOptions {
@@ -35,11 +37,17 @@ impl AgencyClientOptions {
             connect_timeout: Duration::from_secs(2),
             request_timeout: Duration::from_secs(30),
             credentials: BTreeMap::new(),
+            secrets: SecretSource::default(),
         }
     }
 
     pub fn with_credentials(mut self, credentials: BTreeMap<String, AgencyCredential>) -> Self {
         self.credentials = credentials;
+        self
+    }
+
+    pub fn with_secrets(mut self, secrets: SecretSource) -> Self {
+        self.secrets = secrets;
         self
     }
 }
@@ -88,6 +96,13 @@ pub enum CallError {
     /// This worker's credential for the agency cannot be put on a request.
     #[error("AGENCY_CREDENTIALS_INVALID: the credential for {agency} cannot be sent: {reason}")]
     Credentials { agency: AgencyId, reason: SignError },
+    /// The agency's catalogue entry asks for a credential this worker does not have. Names the
+    /// variable, never a value.
+    #[error(
+        "AGENCY_CREDENTIALS_MISSING: no credential for {agency}: set {variable} on the workers, \
+         or write it to a file of that name in their --agency-secrets-dir"
+    )]
+    CredentialsMissing { agency: AgencyId, variable: String },
 }
 
 impl CallError {
@@ -96,6 +111,7 @@ impl CallError {
         match self {
             Self::AuthRejected { .. } => Some("AGENCY_AUTH_REJECTED"),
             Self::Credentials { .. } => Some("AGENCY_CREDENTIALS_INVALID"),
+            Self::CredentialsMissing { .. } => Some("AGENCY_CREDENTIALS_MISSING"),
             _ => None,
         }
     }
@@ -133,10 +149,13 @@ impl AgencyClient {
         Ok(Self { http, options })
     }
 
-    fn base(&self, call: &AgencyCall) -> Result<&str, CallError> {
+    /// The worker's own address for the agency (an installation's deployment), else the one
+    /// its catalogue entry gave when the case was filed.
+    fn base<'c>(&'c self, call: &'c AgencyCall) -> Result<&'c str, CallError> {
         self.options
             .agencies
             .get(call.agency.as_str())
+            .or(call.access.as_ref().map(|a| &a.base_url))
             .map(|b| b.trim_end_matches('/'))
             .ok_or_else(|| CallError::UnknownAgency {
                 agency: call.agency.clone(),
@@ -237,7 +256,16 @@ impl AgencyClient {
         let request = request.header("traceparent", traceparent_for_case(&span, &call.case_code));
         let result = async {
             let mut request = request.build().map_err(|e| no_answer(call, &e))?;
-            if let Some(credential) = self.options.credentials.get(call.agency.as_str()) {
+            let credential = match &call.access {
+                Some(access) => crate::agency_access::credential(
+                    &call.agency,
+                    access,
+                    &self.options.secrets,
+                    &self.options.credentials,
+                )?,
+                None => self.options.credentials.get(call.agency.as_str()).cloned(),
+            };
+            if let Some(credential) = &credential {
                 sign(&mut request, credential, SystemTime::now()).map_err(|reason| {
                     CallError::Credentials {
                         agency: call.agency.clone(),

@@ -7,11 +7,15 @@
 //! Every attempt is a span in its case's trace (see `lienthong-telemetry`), each HTTP exchange a
 //! child span whose id the agency receives in `traceparent`, and a sample in the step metrics.
 //!
-//! Every request carries the engine's credentials for that agency ([`sign`]); an agency that
-//! refuses them (401/403) fails the step at once with `AGENCY_AUTH_REJECTED`: retrying cannot fix
-//! a configuration mistake.
+//! Every request carries the engine's credentials for that agency ([`sign`]), as the catalogue
+//! entry the case carries says (read at the call from the agency's own variable, so an agency
+//! that joined after the worker started is signed too). A refused credential (401/403,
+//! `AGENCY_AUTH_REJECTED`) or a missing one (`AGENCY_CREDENTIALS_MISSING`) is never retried:
+//! retrying cannot fix a configuration mistake. The step records that code and follows its
+//! `retry` policy: parked with `park`, failed without.
 
 mod activity;
+mod agency_access;
 mod agency_client;
 mod classify;
 mod health;
@@ -19,6 +23,7 @@ mod noop;
 mod signing;
 
 pub use activity::{AUTH_FAILURE_TYPE, AgencyActivities, Attempt};
+pub use agency_access::SecretSource;
 pub use agency_client::{AgencyClient, AgencyClientOptions, CallError};
 pub use classify::{Classified, classify};
 pub use health::{HealthProblem, agency_health};

@@ -72,7 +72,8 @@ async fn handle(
     )
 }
 
-async fn agency(secret: &str) -> (AgencyActivities, Seen) {
+/// The stand-in agency, listening: its address and what it accepted.
+async fn serve() -> (String, Seen) {
     let seen = Seen::default();
     let app = Router::new()
         .route("/operations/{operation}", post(handle))
@@ -81,6 +82,11 @@ async fn agency(secret: &str) -> (AgencyActivities, Seen) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+async fn agency(secret: &str) -> (AgencyActivities, Seen) {
+    let (url, seen) = serve().await;
     let options = AgencyClientOptions::new(BTreeMap::from([("residence".to_owned(), url)]))
         .with_credentials(BTreeMap::from([(
             "residence".to_owned(),
@@ -100,6 +106,7 @@ fn call() -> AgencyCall {
         case_code: CASE.parse().expect("a case code"),
         reconcile_only: false,
         attempts_before: 0,
+        access: None,
     }
 }
 
@@ -154,4 +161,47 @@ async fn a_refused_secret_is_agency_auth_rejected_and_not_retryable() {
     );
     assert!(!text.contains("not-the-agency-secret"), "{text}");
     assert!(seen.lock().unwrap().is_empty());
+}
+
+/// An agency the worker was started without (no address, no credential) is reached at the
+/// address its catalogue entry gave the case, and signed with the secret put in the worker's
+/// secrets folder after it started.
+#[tokio::test]
+async fn an_agency_known_only_from_the_cases_catalogue_entry_is_reached_and_signed() {
+    let (url, seen) = serve().await;
+    let secrets = tempfile::tempdir().unwrap();
+    let client = AgencyClient::new(AgencyClientOptions::new(BTreeMap::new()).with_secrets(
+        lienthong_activities::SecretSource {
+            dir: Some(secrets.path().to_owned()),
+        },
+    ))
+    .unwrap();
+    let activities = AgencyActivities::new(client, Metrics::new());
+    let call = AgencyCall {
+        agency: "tax-office".into(),
+        access: Some(lienthong_definitions::catalogue::AgencyAccess {
+            base_url: url,
+            auth: lienthong_definitions::catalogue::Auth::Hmac {
+                secret_env: "LIENTHONG_SECRET_TAX_OFFICE".into(),
+            },
+        }),
+        ..call()
+    };
+
+    let error = activities
+        .run_attempt(&call, &attempt(1))
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("AGENCY_CREDENTIALS_MISSING"), "{text}");
+    assert!(text.contains("LIENTHONG_SECRET_TAX_OFFICE"), "{text}");
+    assert!(seen.lock().unwrap().is_empty(), "nothing went out unsigned");
+
+    std::fs::write(secrets.path().join("LIENTHONG_SECRET_TAX_OFFICE"), SECRET).unwrap();
+    let answer = activities.run_attempt(&call, &attempt(1)).await.unwrap();
+    assert!(matches!(answer, AgencyAnswer::Done { .. }), "{answer:?}");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["POST /operations/register-permanent-residence".to_owned()]
+    );
 }

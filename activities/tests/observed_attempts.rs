@@ -84,6 +84,7 @@ fn call(operation: &str) -> AgencyCall {
         case_code: CASE.parse().expect("a case code"),
         reconcile_only: false,
         attempts_before: 0,
+        access: None,
     }
 }
 

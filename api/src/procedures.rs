@@ -1,11 +1,11 @@
 //! The procedures this API accepts: the versions published in the engine database, each compiled
 //! once (definition and application schema) and kept, since a published version never changes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
-use lienthong_definitions::catalogue::{Agency, Catalogue};
-use lienthong_definitions::{Definition, Diagnostics, parse_definition_with};
+use lienthong_definitions::catalogue::{Agency, AgencyAccess, Catalogue};
+use lienthong_definitions::{AgencyId, Definition, Diagnostics, parse_definition_with};
 use lienthong_store::{NewDraft, Store, StoreError, VersionRecord, VersionStatus};
 
 use crate::ApiError;
@@ -101,6 +101,31 @@ impl Catalog {
             Catalogue::new(agencies).map_err(|d| CatalogError::Catalogue(d.to_string()))?;
         *self.agencies.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(catalogue);
         Ok(())
+    }
+
+    /// Where each agency `definition` calls listens and how it is called, as the installation's
+    /// catalogue says now: filed with a case, so workers reach and sign for agencies that joined
+    /// after they started. An agency this replica has not seen yet (added through another
+    /// replica) is looked up again in the database first.
+    pub(crate) async fn access_for(
+        &self,
+        definition: &Definition,
+    ) -> Result<BTreeMap<AgencyId, AgencyAccess>, CatalogError> {
+        let called: BTreeSet<&AgencyId> = definition
+            .steps
+            .iter()
+            .flat_map(|s| &s.routes)
+            .map(|r| &r.agency)
+            .collect();
+        let mut agencies = self.agencies();
+        if called.iter().any(|a| agencies.agency(a).is_none()) {
+            self.reload_agencies().await?;
+            agencies = self.agencies();
+        }
+        Ok(called
+            .into_iter()
+            .filter_map(|id| Some((id.clone(), agencies.agency(id)?.access())))
+            .collect())
     }
 
     /// Checks a definition against the current agency catalogue.

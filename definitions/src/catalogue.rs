@@ -54,6 +54,39 @@ pub enum Auth {
     },
 }
 
+impl Auth {
+    /// The environment variable the engine's credential is read from, for auth that has one.
+    pub fn variable(&self) -> Option<&str> {
+        match self {
+            Self::None => None,
+            Self::Bearer { token_env } => Some(token_env),
+            Self::Hmac { secret_env } => Some(secret_env),
+        }
+    }
+
+    /// The one variable `agency`'s credential of this kind may be read from:
+    /// `LIENTHONG_SECRET_<AGENCY>` for HMAC, `LIENTHONG_TOKEN_<AGENCY>` for a bearer token. An
+    /// entry is written by that agency's administrator and names the address calls go to, so a
+    /// worker must never read another agency's secret (or any other variable) for it.
+    pub fn own_variable(&self, agency: &str) -> Option<String> {
+        let name = agency.to_ascii_uppercase().replace('-', "_");
+        match self {
+            Self::None => None,
+            Self::Bearer { .. } => Some(format!("LIENTHONG_TOKEN_{name}")),
+            Self::Hmac { .. } => Some(format!("LIENTHONG_SECRET_{name}")),
+        }
+    }
+}
+
+/// Where an agency listens and how it is called, as its catalogue entry said when a case was
+/// filed. It travels with the case, so a worker reaches and signs for an agency that joined after
+/// the worker started, with no rebuild and no restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyAccess {
+    pub base_url: String,
+    pub auth: Auth,
+}
+
 /// One operation: `POST {base_url}/operations/{name}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
@@ -127,6 +160,13 @@ impl Catalogue {
 }
 
 impl Agency {
+    pub fn access(&self) -> AgencyAccess {
+        AgencyAccess {
+            base_url: self.base_url.clone(),
+            auth: self.auth.clone(),
+        }
+    }
+
     pub fn operation(&self, name: &str) -> Option<&Operation> {
         self.operations.iter().find(|o| o.name == name)
     }
@@ -194,15 +234,17 @@ pub fn parse_agency(yaml: &str) -> Result<Agency, Diagnostics> {
             "the base URL must start with http:// or https://",
         );
     }
-    match &raw.auth {
-        Auth::Bearer { token_env: env } | Auth::Hmac { secret_env: env } if !is_env_name(env) => {
-            problems.push(
-                Code::BadValue,
-                "auth",
-                "name the environment variable in capitals, digits and `_`, e.g. LIENTHONG_RESIDENCE_TOKEN",
-            );
-        }
-        _ => {}
+    if let (Some(named), Some(own)) = (raw.auth.variable(), raw.auth.own_variable(&raw.id))
+        && named != own
+    {
+        problems.push(
+            Code::BadValue,
+            "auth",
+            format!(
+                "the engine reads this agency's credential only from its own variable, {own}: \
+                 write `{own}` here (no entry may name another agency's secret)"
+            ),
+        );
     }
     if raw.operations.is_empty() {
         problems.push(
@@ -292,12 +334,4 @@ pub fn parse_agency(yaml: &str) -> Result<Agency, Diagnostics> {
             })
             .collect(),
     })
-}
-
-fn is_env_name(s: &str) -> bool {
-    s.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }

@@ -101,3 +101,41 @@ fn an_oidc_issuer_without_an_audience_stops_the_api_with_one_clear_line() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+/// A new agency's administrator gets a token as the README says, and the API's verifier of the
+/// same key accepts it with exactly the asked-for role and agency.
+#[tokio::test]
+async fn lienthong_token_prints_a_token_the_installations_key_verifies() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let token = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lienthong"))
+            .arg("token")
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("LIENTHONG_TOKEN_KEY")
+            .output()
+    };
+
+    let no_key = token(&["--role", "agency-admin", "--agency", "tax-office"])?;
+    assert!(!no_key.status.success());
+    let said = String::from_utf8_lossy(&no_key.stderr);
+    assert!(
+        said.contains("lienthong dev"),
+        "says where the key comes from: {said}"
+    );
+
+    let key = lienthong_identity::DevKey::load_or_create(dir.path())?;
+    let no_scope = token(&["--role", "agency-admin"])?;
+    assert!(!no_scope.status.success());
+    assert!(String::from_utf8_lossy(&no_scope.stderr).contains("--agency NAME"));
+
+    let printed = token(&["--role", "agency-admin", "--agency", "tax-office"])?;
+    assert!(printed.status.success(), "{printed:?}");
+    let text = String::from_utf8(printed.stdout)?;
+    let principal = key.verifier()?.verify(text.trim()).await?;
+    assert_eq!(principal.subject, "agency-admin-tax-office");
+    assert_eq!(principal.agencies, ["tax-office"]);
+    assert!(principal.has(lienthong_identity::Role::AgencyAdmin));
+    Ok(())
+}

@@ -442,7 +442,8 @@ fn the_env_example_names_every_variable_the_compose_file_uses() -> Result<()> {
     Ok(())
 }
 
-/// Every `"LIENTHONG_…"` or `"TEMPORAL_…"` string in the code under `dir` (tests aside).
+/// Every `"LIENTHONG_…"` or `"TEMPORAL_…"` string in the code under `dir` (tests and unit-test
+/// modules aside).
 fn variable_names_in(dir: &Path, found: &mut BTreeSet<String>) -> Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
@@ -456,6 +457,9 @@ fn variable_names_in(dir: &Path, found: &mut BTreeSet<String>) -> Result<()> {
             continue;
         }
         let text = std::fs::read_to_string(&path)?;
+        // A file's unit tests come last, in their `#[cfg(test)]` module: the names they make up
+        // (another agency's secret, an unset one) are read by no command.
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
         for piece in text.split('"').skip(1).step_by(2) {
             let is_name = (piece.starts_with("LIENTHONG_") || piece.starts_with("TEMPORAL_"))
                 && piece.len() > 10

@@ -23,6 +23,7 @@ mod group_b;
 mod hold_scope;
 mod holds;
 mod masking;
+mod new_agency;
 mod operator_api;
 mod payload_privacy;
 mod public_surface;

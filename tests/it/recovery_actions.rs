@@ -429,6 +429,7 @@ async fn a_step_done_offline_is_resolved_by_hand_and_a_case_is_cancelled_by_an_o
         held_agencies: Vec::new(),
         attention_after_secs: Some(1),
         first_attempt: Default::default(),
+        agencies: Default::default(),
     };
     client
         .start_workflow(

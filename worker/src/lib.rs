@@ -30,6 +30,9 @@ pub struct WorkerConfig {
     /// without one is called unsigned. Empty from [`WorkerConfig::new`]: a production worker
     /// loads them with `dev_defaults` off, a development stack with it on. Never printed.
     pub agency_credentials: AgencyCredentials,
+    /// A folder of secret files, one per variable a catalogue entry names, read at each call
+    /// (`--agency-secrets-dir`): an agency that joins is signed without a worker restart.
+    pub agency_secrets_dir: Option<std::path::PathBuf>,
     /// How long a case's next step may wait for this worker before another worker takes it.
     /// Short, so a crashed worker's cases move on quickly.
     pub sticky_timeout: Duration,
@@ -74,6 +77,7 @@ impl WorkerConfig {
             task_queue: task_queue.into(),
             agencies,
             agency_credentials: AgencyCredentials::new(),
+            agency_secrets_dir: None,
             sticky_timeout: Duration::from_secs(3),
             max_cached_workflows: DEFAULT_MAX_CACHED_WORKFLOWS,
             metrics: Metrics::new(),
@@ -132,7 +136,10 @@ pub async fn run(
         .map_err(|e| WorkerError::Runtime(e.to_string()))?;
     let agencies = AgencyClient::new(
         AgencyClientOptions::new(config.agencies.clone())
-            .with_credentials(config.agency_credentials.clone()),
+            .with_credentials(config.agency_credentials.clone())
+            .with_secrets(lienthong_activities::SecretSource {
+                dir: config.agency_secrets_dir.clone(),
+            }),
     )?;
     let mut options = WorkerOptions::new(config.task_queue.clone())
         .register_workflow::<CaseWorkflow>()

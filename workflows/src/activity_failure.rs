@@ -37,6 +37,24 @@ pub(crate) fn may_retry(error: &ActivityExecutionError) -> bool {
     true
 }
 
+/// The stable code a final failure begins with (`AGENCY_CREDENTIALS_MISSING: …`,
+/// `AGENCY_AUTH_REJECTED: …`), so the step shows what to fix rather than that retries ran out.
+pub(crate) fn final_code(error: &ActivityExecutionError) -> Option<String> {
+    let mut next = error.failure();
+    while let Some(failure) = next {
+        if let Some(FailureInfo::ApplicationFailureInfo(info)) = &failure.failure_info
+            && info.non_retryable
+            && let Some((code, _)) = failure.message.split_once(':')
+            && !code.is_empty()
+            && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+        {
+            return Some(code.to_owned());
+        }
+        next = failure.cause.as_deref();
+    }
+    None
+}
+
 /// The pause the agency asked for before another attempt (its `Retry-After`), if it named one.
 pub(crate) fn asked_pause(error: &ActivityExecutionError) -> Option<Duration> {
     let mut next = error.failure();

@@ -8,7 +8,7 @@ use serde_json::Value;
 use temporalio_workflow::ActivityExecutionError;
 
 use crate::{
-    activity_failure::{failure_text, may_retry},
+    activity_failure::{failure_text, final_code, may_retry},
     contract::AgencyAnswer,
     drive::{Run, TimerKind, until},
     time_of::now,
@@ -96,13 +96,16 @@ impl Run<'_> {
                     // A refused credential: no retry was made, and none will fix it.
                     format!("not retried: {}", failure_text(&e))
                 };
+                // Only the code recorded changes, never what the case does next, so histories
+                // recorded before replay unchanged.
+                let fix = final_code(&e);
                 match step.retry.park {
                     Some(park) => {
                         self.park(&id, park.as_std());
                         Event::AgencyUnavailable {
                             step: id,
                             error: StepError {
-                                code: "AGENCY_UNAVAILABLE".into(),
+                                code: fix.unwrap_or_else(|| "AGENCY_UNAVAILABLE".into()),
                                 message,
                             },
                         }
@@ -110,7 +113,7 @@ impl Run<'_> {
                     None => Event::StepFailed {
                         step: id,
                         error: StepError {
-                            code: "RETRIES_EXHAUSTED".into(),
+                            code: fix.unwrap_or_else(|| "RETRIES_EXHAUSTED".into()),
                             message,
                         },
                     },

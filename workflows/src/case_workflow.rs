@@ -4,6 +4,7 @@ use lienthong_definitions::{
     AgencyId, CallId, CallPurpose, CaseCode, Definition, StepId,
     calendar::Calendar,
     case::{CaseState, Event, StepStatus, answer::Decision},
+    catalogue::AgencyAccess,
     operator::{self, ActionOutcome, OperatorAction},
     planner,
 };
@@ -49,6 +50,11 @@ pub struct CaseInput {
     /// carry nothing and keep the queued form their history was written with.
     #[serde(default)]
     pub first_attempt: FirstAttempt,
+    /// Where each agency the procedure calls listens and how it is called, from the
+    /// installation's catalogue at filing: a worker reaches an agency that joined after it
+    /// started. Cases filed before this was carried have none and use the worker's settings.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub agencies: BTreeMap<AgencyId, AgencyAccess>,
 }
 
 #[workflow]

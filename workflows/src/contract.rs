@@ -2,7 +2,7 @@
 //! lives in `lienthong-activities`; only its shape is known here, so the workflow crate stays free
 //! of HTTP.
 
-use lienthong_definitions::{AgencyId, CaseCode};
+use lienthong_definitions::{AgencyId, CaseCode, catalogue::AgencyAccess};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use temporalio_common::ActivityDefinition;
@@ -32,6 +32,10 @@ pub struct AgencyCall {
     /// the task queue, whose attempt numbering starts again at 1.
     #[serde(default)]
     pub attempts_before: u32,
+    /// The agency's address and auth as filed with the case; `None` for cases filed before
+    /// this was carried, which the worker's own settings serve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<AgencyAccess>,
 }
 
 /// What the agency decided. Transient failures are not answers: they are retried as activity
@@ -68,5 +72,52 @@ impl ActivityDefinition for CallAgency {
 
     fn name(&self) -> &str {
         CALL_AGENCY
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use lienthong_definitions::catalogue::Auth;
+
+    use super::*;
+
+    fn call(access: Option<AgencyAccess>) -> AgencyCall {
+        AgencyCall {
+            agency: "tax-office".into(),
+            operation: "close-personal-tax-code".into(),
+            idempotency_key: "KS-00000-00000/tax".into(),
+            payload: Value::Null,
+            keep: None,
+            case_code: "KS-00000-00000".parse().unwrap(),
+            reconcile_only: false,
+            attempts_before: 0,
+            access,
+        }
+    }
+
+    #[test]
+    fn a_call_without_an_entry_is_written_as_before_and_one_with_it_carries_address_and_auth() {
+        let before = serde_json::to_value(call(None)).unwrap();
+        assert!(
+            before.get("access").is_none(),
+            "a case filed before entries travelled writes the same activity input: {before}"
+        );
+        let read: AgencyCall = serde_json::from_value(before).unwrap();
+        assert_eq!(read.access, None);
+
+        let access = AgencyAccess {
+            base_url: "https://tax.example.gov.vn".into(),
+            auth: Auth::Hmac {
+                secret_env: "LIENTHONG_SECRET_TAX_OFFICE".into(),
+            },
+        };
+        let written = serde_json::to_value(call(Some(access.clone()))).unwrap();
+        assert_eq!(
+            written["access"]["auth"]["secret_env"],
+            "LIENTHONG_SECRET_TAX_OFFICE"
+        );
+        let read: AgencyCall = serde_json::from_value(written).unwrap();
+        assert_eq!(read.access, Some(access));
     }
 }

@@ -8,9 +8,10 @@ use futures::{
     future::{LocalBoxFuture, poll_fn},
 };
 use lienthong_definitions::{
-    CallId, CallPurpose, CaseCode, Definition, StepId, TimeLimit,
+    AgencyId, CallId, CallPurpose, CaseCode, Definition, StepId, TimeLimit,
     calendar::Calendar,
     case::{CaseState, Escalation, Event, StepStatus},
+    catalogue::AgencyAccess,
     planner::{self, Action, Call},
 };
 use serde_json::Value;
@@ -133,6 +134,8 @@ pub(crate) struct Run<'a> {
     first_attempt: FirstAttempt,
     /// A cancellation requested through Temporal has been turned into the case's own.
     temporal_cancel_seen: bool,
+    /// Where each agency listens and how it is called, as filed with the case.
+    agencies: BTreeMap<AgencyId, AgencyAccess>,
 }
 
 impl<'a> Run<'a> {
@@ -149,6 +152,7 @@ impl<'a> Run<'a> {
             held_agencies,
             attention_after_secs,
             first_attempt,
+            agencies,
         } = input;
         let mut state = CaseState::new(code.clone(), &definition, submitted_at);
         state.unrecorded_attempts = first_attempt == FirstAttempt::Local;
@@ -191,6 +195,7 @@ impl<'a> Run<'a> {
             watch_at: None,
             first_attempt,
             temporal_cancel_seen: false,
+            agencies,
         };
         if let (Some(limit), Some(received)) = (run.definition.deadline, Some(submitted_at)) {
             let at = run.end_of(received, limit);
@@ -368,6 +373,7 @@ impl<'a> Run<'a> {
     }
 
     fn agency_call(&self, call: Call, key: String, reconcile_only: bool) -> AgencyCall {
+        let access = self.agencies.get(&call.agency).cloned();
         AgencyCall {
             agency: call.agency,
             operation: call.operation,
@@ -377,6 +383,7 @@ impl<'a> Run<'a> {
             case_code: self.code.clone(),
             reconcile_only,
             attempts_before: 0,
+            access,
         }
     }
 

@@ -156,6 +156,7 @@ mod tests {
             held_agencies: Vec::new(),
             attention_after_secs: None,
             first_attempt: FirstAttempt::Local,
+            agencies: Default::default(),
         };
         let mut written = serde_json::to_value(&input).expect("serializable");
         assert_eq!(written["first_attempt"], "local");

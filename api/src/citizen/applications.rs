@@ -166,6 +166,11 @@ pub(crate) async fn submit(
         .collect();
 
     let definition = &procedure.definition;
+    let agencies = state
+        .catalog
+        .access_for(definition)
+        .await
+        .map_err(ApiError::database)?;
     let submitted_at = OffsetDateTime::now_utc();
     // The engine database keeps the moment as the case's history writes it.
     let submitted_text = submitted_at.format(&Rfc3339).unwrap_or_default();
@@ -184,6 +189,7 @@ pub(crate) async fn submit(
             held_agencies: holds.clone(),
             attention_after_secs: state.config.attention_after_secs,
             first_attempt: state.config.first_attempt,
+            agencies: agencies.clone(),
         };
         // Who may see the case is recorded before it exists, so it is never visible to no one.
         state

@@ -496,9 +496,27 @@ impl Stack {
                 ])
                 .arg("--agencies-file")
                 .arg(self.dir.path().join("agencies.json"))
+                .arg("--agency-secrets-dir")
+                .arg(self.agency_secrets_dir())
                 .args(extra)
                 .spawn()?,
         )
+    }
+
+    /// The folder every worker of the stack reads agency secret files from, at each call.
+    pub fn agency_secrets_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("agency-secrets")
+    }
+
+    /// Gives the stack's workers an agency's secret as an operator would without a restart: a
+    /// file named by its variable in their secrets folder, written whole in one step.
+    pub fn put_agency_secret(&self, variable: &str, value: &str) -> Result<()> {
+        let dir = self.agency_secrets_dir();
+        std::fs::create_dir_all(&dir)?;
+        let partial = dir.join(format!(".{variable}.partial"));
+        std::fs::write(&partial, value)?;
+        std::fs::rename(&partial, dir.join(variable))?;
+        Ok(())
     }
 
     /// The text of one of the stack's logs (`worker.log`, `api.log`, a replica's).
