@@ -206,21 +206,31 @@ async fn show(
 }
 
 /// Draft → published: cases filed from its effective date get it.
+///
+/// Every agency the version calls must have approved its text (the caller's own agencies by this
+/// request).
 #[utoipa::path(post, path = "/v1/definitions/{procedure}/versions/{version}/publish", operation_id = "publish_definition_version", tag = "definitions",
     security(("bearer" = [])),
     params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),
     responses(
         (status = 200, description = "Published.", body = VersionView),
-        (status = 403, description = "`NOT_EVERY_AGENCY`: the caller does not administer every agency the procedure calls.", body = crate::error::ErrorBody),
+        (status = 403, description = "`NOT_YOUR_AGENCY`: the procedure calls none of the caller's agencies.", body = crate::error::ErrorBody),
         (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
-        (status = 409, description = "`WRONG_VERSION_STATUS`: not a draft.", body = crate::error::ErrorBody),
+        (status = 409, description = "`WRONG_VERSION_STATUS`: not a draft; `APPROVALS_MISSING`: an agency it calls has not approved this text.", body = crate::error::ErrorBody),
     ))]
 async fn publish(
     State(state): State<ApiState>,
     caller: Caller,
     ApiPath((procedure, version)): ApiPath<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
-    let actor = administrator_of_every_agency(&state, &caller, &procedure, version).await?;
+    let actor = crate::approvals::cleared(
+        &state,
+        &caller,
+        &procedure,
+        version,
+        crate::approvals::Action::Publish,
+    )
+    .await?;
     let record = state
         .catalog
         .store()
@@ -233,21 +243,31 @@ async fn publish(
 }
 
 /// Published → retired: no new case gets it; cases filed under it keep it.
+///
+/// Every agency the version calls must have approved taking it out (the caller's own by this
+/// request).
 #[utoipa::path(post, path = "/v1/definitions/{procedure}/versions/{version}/retire", operation_id = "retire_definition_version", tag = "definitions",
     security(("bearer" = [])),
     params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),
     responses(
         (status = 200, description = "Retired.", body = VersionView),
-        (status = 403, description = "`NOT_EVERY_AGENCY`: the caller does not administer every agency the procedure calls.", body = crate::error::ErrorBody),
+        (status = 403, description = "`NOT_YOUR_AGENCY`: the procedure calls none of the caller's agencies.", body = crate::error::ErrorBody),
         (status = 404, description = "`DEFINITION_NOT_FOUND`.", body = crate::error::ErrorBody),
-        (status = 409, description = "`WRONG_VERSION_STATUS`: not published.", body = crate::error::ErrorBody),
+        (status = 409, description = "`WRONG_VERSION_STATUS`: not published; `APPROVALS_MISSING`: an agency it calls has not approved taking it out.", body = crate::error::ErrorBody),
     ))]
 async fn retire(
     State(state): State<ApiState>,
     caller: Caller,
     ApiPath((procedure, version)): ApiPath<(String, i64)>,
 ) -> Result<Json<VersionView>, ApiError> {
-    let actor = administrator_of_every_agency(&state, &caller, &procedure, version).await?;
+    let actor = crate::approvals::cleared(
+        &state,
+        &caller,
+        &procedure,
+        version,
+        crate::approvals::Action::Retire,
+    )
+    .await?;
     let record = state
         .catalog
         .store()
@@ -378,45 +398,6 @@ async fn plan_svg(
     Ok((
         [(axum::http::header::CONTENT_TYPE, "image/svg+xml")],
         lienthong_definitions::picture::to_svg(&graph),
-    ))
-}
-
-/// The caller's account, when they administer every agency the stored version calls: putting
-/// a procedure in force, or taking it out, changes what every one of those agencies receives, so
-/// one agency's administrator alone may not.
-async fn administrator_of_every_agency(
-    state: &ApiState,
-    caller: &Caller,
-    procedure: &str,
-    version: i64,
-) -> Result<String, ApiError> {
-    caller.require(&[Role::AgencyAdmin])?;
-    let stored = state
-        .catalog
-        .store()
-        .version(procedure, version)
-        .await
-        .map_err(store_error)?;
-    let definition = &state.catalog.compiled(&stored)?.definition;
-    let mut missing: Vec<&str> = definition
-        .steps
-        .iter()
-        .flat_map(|step| &step.routes)
-        .map(|route| route.agency.as_str())
-        .filter(|agency| !caller.0.administers(agency))
-        .collect();
-    missing.sort_unstable();
-    missing.dedup();
-    if missing.is_empty() {
-        return Ok(caller.0.subject.clone());
-    }
-    Err(ApiError::new(
-        StatusCode::FORBIDDEN,
-        "NOT_EVERY_AGENCY",
-        format!(
-            "this procedure calls agencies you do not administer ({}); an administrator of each must publish or retire it",
-            missing.join(", ")
-        ),
     ))
 }
 

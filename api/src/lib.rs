@@ -1,6 +1,7 @@
 //! The HTTP API: citizens submit and follow cases; every answer has a stable error code.
 
 mod application;
+mod approvals;
 mod auth;
 mod body;
 mod callbacks;

@@ -34,6 +34,7 @@ pub(crate) fn documented() -> OpenApiRouter<ApiState> {
         .routes(routes!(crate::openapi::openapi_json))
         .routes(routes!(crate::citizen::applications::procedures))
         .merge(crate::definition_versions::routes())
+        .merge(crate::approvals::routes())
         .merge(crate::catalogue_routes::routes())
         .merge(crate::ops::routes())
         .routes(routes!(crate::citizen::applications::submit))

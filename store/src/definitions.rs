@@ -131,6 +131,14 @@ impl Store {
                 .bind(draft.compiled)
                 .execute(&mut *tx)
                 .await?;
+                // Approvals were given to the text being replaced.
+                sqlx::query(
+                    "DELETE FROM definition_approvals WHERE procedure_id = $1 AND version = $2",
+                )
+                .bind(draft.procedure_id)
+                .bind(draft.version)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         tx.commit().await?;

@@ -3,6 +3,7 @@
 //! default (a file in the data directory), Postgres by URL; the same queries run on both through
 //! sqlx's `Any` driver, each dialect with its own migrations.
 
+mod approvals;
 mod audit;
 mod cases;
 mod catalogue;
@@ -13,6 +14,7 @@ mod error;
 mod holds;
 mod replicas;
 
+pub use approvals::{Approval, ApprovalAction};
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use cases::CaseRecord;
 pub use connect::Store;

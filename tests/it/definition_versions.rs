@@ -131,7 +131,12 @@ async fn running_cases_keep_version_1_while_new_cases_get_version_2() -> Result<
         .await?
         .json()
         .await?;
-    assert_eq!(refused["error"]["code"], "NOT_EVERY_AGENCY", "{refused}");
+    assert_eq!(refused["error"]["code"], "APPROVALS_MISSING", "{refused}");
+    let said = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        said.contains("residence, social-insurance"),
+        "names the agencies still to approve: {said}"
+    );
     let (status, published) = post_definition(
         &stack,
         "/v1/definitions/linked-birth/versions/1/publish",
@@ -531,5 +536,118 @@ async fn an_agency_administrator_adds_an_operation_to_the_catalogue_and_definiti
     assert_eq!(checked["valid"], true, "{checked}");
     let (status, _) = post_definition(&stack, "/v1/definitions", ADOPTION, Some(ADMIN)).await?;
     assert_eq!(status, 201);
+    Ok(())
+}
+
+fn residence_and_insurance_admin() -> Claims {
+    Claims {
+        sub: "admin-residence-insurance".into(),
+        roles: vec!["agency-admin".into()],
+        agencies: vec!["residence".into(), "social-insurance".into()],
+        ..Claims::default()
+    }
+}
+
+/// `POST` as `who`, with an empty body unless one is given.
+async fn post_as(stack: &Stack, who: &Claims, path: &str, body: &str) -> Result<(u16, Value)> {
+    let response = stack
+        .client_as(Some(who))
+        .post(format!("{}{path}", stack.api))
+        .body(body.to_owned())
+        .send()
+        .await?;
+    Ok((response.status().as_u16(), response.json().await?))
+}
+
+#[tokio::test]
+async fn a_version_is_in_force_only_once_every_agency_it_calls_approved_that_exact_text()
+-> Result<()> {
+    let stack = Stack::start().await?;
+    let civil = civil_status_admin();
+    let others = residence_and_insurance_admin();
+    const BASE: &str = "/v1/definitions/linked-birth/versions/1";
+
+    let (status, _) = post_as(&stack, &civil, "/v1/definitions", &linked_birth(1)).await?;
+    assert_eq!(status, 201);
+    let (status, standing) = post_as(&stack, &civil, &format!("{BASE}/approve"), "").await?;
+    assert_eq!(status, 200, "{standing}");
+    assert_eq!(standing["approved"][0]["agency"], "civil-status");
+    assert_eq!(
+        standing["waiting_for"],
+        json!(["residence", "social-insurance"])
+    );
+    let (status, refused) = post_as(&stack, &civil, &format!("{BASE}/publish"), "").await?;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (409, Some("APPROVALS_MISSING")),
+        "{refused}"
+    );
+
+    // The other agencies approve; then the draft's text changes: their approval was of the old
+    // text, so it no longer counts.
+    let (_, standing) = post_as(&stack, &others, &format!("{BASE}/approve"), "").await?;
+    assert_eq!(standing["waiting_for"], json!([]), "{standing}");
+    let changed = linked_birth(1).replacen("title:", "# reworded\ntitle:", 1);
+    let (status, _) = post_as(&stack, &civil, "/v1/definitions", &changed).await?;
+    assert_eq!(status, 201);
+    let (status, refused) = post_as(&stack, &civil, &format!("{BASE}/publish"), "").await?;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (409, Some("APPROVALS_MISSING"))
+    );
+
+    let (_, standing) = post_as(&stack, &others, &format!("{BASE}/approve"), "").await?;
+    assert_eq!(
+        standing["waiting_for"],
+        json!(["civil-status"]),
+        "{standing}"
+    );
+    let (status, published) = post_as(&stack, &civil, &format!("{BASE}/publish"), "").await?;
+    assert_eq!(status, 200, "{published}");
+    assert_eq!(published["published_by"], "admin-civil-status");
+    let (status, _) = stack.submit(&linked_submission("co-approved")).await?;
+    assert_eq!(status, 202, "the co-approved version takes cases");
+
+    // Taking it out of force needs the same agreement.
+    let (status, refused) = post_as(&stack, &civil, &format!("{BASE}/retire"), "").await?;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (409, Some("APPROVALS_MISSING"))
+    );
+    let (status, standing) = post_as(
+        &stack,
+        &others,
+        &format!("{BASE}/approve?action=retire"),
+        "",
+    )
+    .await?;
+    assert_eq!(
+        (status, standing["action"].as_str()),
+        (200, Some("retire")),
+        "{standing}"
+    );
+    let (status, retired) = post_as(&stack, &civil, &format!("{BASE}/retire"), "").await?;
+    assert_eq!(
+        (status, retired["status"].as_str()),
+        (200, Some("retired")),
+        "{retired}"
+    );
+
+    // Every approval and the publication are in the audit log, with who gave them.
+    let (_, audit) = get(&stack, "/v1/audit?action=definition_approve").await?;
+    let approvers: Vec<&str> = audit["entries"]
+        .as_array()
+        .context("entries")?
+        .iter()
+        .filter_map(|e| e["actor"].as_str())
+        .collect();
+    for who in ["admin-civil-status", "admin-residence-insurance"] {
+        assert!(approvers.contains(&who), "{who} in {audit}");
+    }
+    let (_, audit) = get(&stack, "/v1/audit?action=definition_publish").await?;
+    assert_eq!(
+        audit["entries"][0]["actor"], "admin-civil-status",
+        "{audit}"
+    );
     Ok(())
 }

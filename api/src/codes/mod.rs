@@ -102,6 +102,12 @@ pub const CODES: &[Code] = &[
         "Đơn có lỗi, từng lỗi nêu trong `fields`; chưa khởi tạo hồ sơ nào.",
     ),
     c(
+        "APPROVALS_MISSING",
+        &[409],
+        "An agency the version calls has not approved this exact text (to publish, or to retire): an administrator of each approves it first.",
+        "Có cơ quan mà phiên bản này gọi tới chưa phê duyệt đúng văn bản này (để ban hành hoặc thu hồi): quản trị viên của từng cơ quan phải phê duyệt trước.",
+    ),
+    c(
         "BATCH_NOT_FOUND",
         &[404],
         "No bulk batch has this id.",
@@ -280,12 +286,6 @@ pub const CODES: &[Code] = &[
         &[409],
         "No step of the case is waiting for documents.",
         "Không có bước nào của hồ sơ đang chờ bổ sung giấy tờ.",
-    ),
-    c(
-        "NOT_EVERY_AGENCY",
-        &[403],
-        "The caller does not administer every agency the procedure calls.",
-        "Người gọi không quản trị tất cả các cơ quan mà thủ tục sử dụng.",
     ),
     c(
         "NOT_HELD",
