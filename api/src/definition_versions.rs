@@ -4,7 +4,7 @@
 //! calls, and the database records the administrator's account with it.
 
 use axum::{Json, extract::State, http::StatusCode};
-use lienthong_store::{NewDraft, StoreError, VersionRecord};
+use lienthong_store::{NewAuditEntry, NewDraft, StoreError, VersionRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -364,13 +364,30 @@ async fn dry_run(
     }
     let run_id = crate::case_code::random("DR");
     tracing::info!(procedure = %definition.id, version = definition.version, %run_id, %actor, "dry run");
-    Ok(Json(crate::dry_run::dry_run(
+    let report = crate::dry_run::dry_run(
         &definition,
         &request.application,
         &state.catalog.agencies(),
         &request.answers,
         &run_id,
-    )))
+    );
+    // Who tried which procedure and how it ended; never the application, which may name people.
+    state
+        .store
+        .append_audit(NewAuditEntry {
+            actor,
+            role: caller.0.role_label(),
+            action: "definition_dry_run".to_owned(),
+            outcome: report.status.clone(),
+            detail: Some(format!(
+                "{} version {} ({run_id})",
+                definition.id, definition.version
+            )),
+            ..NewAuditEntry::default()
+        })
+        .await
+        .map_err(ApiError::database)?;
+    Ok(Json(report))
 }
 
 /// The step graph of a stored version as an SVG picture.

@@ -1,8 +1,8 @@
 //! An agency administrator dry-runs a linked procedure, as the review's attacker did: the
 //! report shows every request and whether each agency's contract takes it, and no agency's
-//! register changes, whoever asks and whatever the definition calls.
+//! register changes, whoever asks and whatever the definition calls; the dry run is audited.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use lienthong_identity::Claims;
 use serde_json::{Value, json};
 
@@ -69,5 +69,26 @@ async fn a_dry_run_changes_no_register_at_any_agency() -> Result<()> {
         before,
         "no agency was called: {report:#}"
     );
+
+    // The dry run is in the audit log: who, which procedure, how it ended; not the application.
+    let audit: Value = stack
+        .http
+        .get(format!("{}/v1/audit?action=definition_dry_run", stack.api))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let entry = &audit["entries"][0];
+    assert_eq!(entry["actor"], "admin-civil-status", "{audit}");
+    assert_eq!(entry["outcome"], report["status"], "{audit}");
+    let detail = entry["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.starts_with("death-residence-allowance version 1"),
+        "{detail}"
+    );
+    let deceased = application["application"]["deceased"]["personal_id"]
+        .as_str()
+        .context("the example names the deceased")?;
+    assert!(!audit.to_string().contains(deceased), "{audit}");
     Ok(())
 }
