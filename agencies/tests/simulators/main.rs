@@ -6,6 +6,7 @@ mod engine;
 
 mod acts;
 mod birth;
+mod contract_document;
 mod death;
 mod death_faults;
 mod decisions;
