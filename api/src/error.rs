@@ -40,6 +40,22 @@ pub struct DiagnosticView {
     pub line: Option<u64>,
     pub column: Option<u64>,
     pub message: String,
+    /// What to do about it, when there is something specific ("did you mean `birth`?").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Another place involved: the first definition of a duplicate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<RelatedView>,
+}
+
+/// A second place a diagnostic points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = DiagnosticRelated)]
+pub struct RelatedView {
+    pub path: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
 }
 
 impl From<&lienthong_definitions::Diagnostic> for DiagnosticView {
@@ -50,6 +66,13 @@ impl From<&lienthong_definitions::Diagnostic> for DiagnosticView {
             line: d.line,
             column: d.column,
             message: d.message.clone(),
+            help: d.help.clone(),
+            related: d.related.as_ref().map(|r| RelatedView {
+                path: r.path.clone(),
+                line: r.line,
+                column: r.column,
+                message: r.message.clone(),
+            }),
         }
     }
 }

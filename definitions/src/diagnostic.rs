@@ -157,6 +157,21 @@ pub struct Diagnostic {
     pub line: Option<u64>,
     pub column: Option<u64>,
     pub message: String,
+    /// What to do about it, when there is something specific: "did you mean `birth`?".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Another place the problem involves: the first definition of a duplicate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<Related>,
+}
+
+/// A second place in the text a diagnostic points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Related {
+    pub path: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
 }
 
 impl fmt::Display for Diagnostic {
@@ -168,7 +183,11 @@ impl fmt::Display for Diagnostic {
         if !self.path.is_empty() {
             write!(f, " ({})", self.path)?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, " ({help})")?;
+        }
+        Ok(())
     }
 }
 
@@ -188,6 +207,23 @@ pub(crate) struct Problem {
     pub code: DiagnosticCode,
     pub path: String,
     pub message: String,
+    pub help: Option<String>,
+    /// (path, message) of another place involved.
+    pub related: Option<(String, String)>,
+}
+
+impl Problem {
+    /// Adds what to do about it, if there is anything specific.
+    pub fn help(&mut self, help: Option<String>) -> &mut Self {
+        self.help = help;
+        self
+    }
+
+    /// Points at another place involved, e.g. the first definition of a duplicate.
+    pub fn related(&mut self, path: impl Into<String>, message: impl Into<String>) -> &mut Self {
+        self.related = Some((path.into(), message.into()));
+        self
+    }
 }
 
 /// Collects problems while a document is checked.
@@ -201,11 +237,25 @@ impl Problems {
         path: impl Into<String>,
         message: impl Into<String>,
     ) {
+        self.add(code, path, message);
+    }
+
+    /// Like [`Self::push`], returning the problem to add a hint or a related place to.
+    pub fn add(
+        &mut self,
+        code: DiagnosticCode,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Problem {
+        let index = self.0.len();
         self.0.push(Problem {
             code,
             path: path.into(),
             message: message.into(),
+            help: None,
+            related: None,
         });
+        &mut self.0[index]
     }
 
     pub fn is_empty(&self) -> bool {
@@ -220,12 +270,23 @@ impl Problems {
             .into_iter()
             .map(|p| {
                 let (line, column) = places.find(&p.path);
+                let related = p.related.map(|(path, message)| {
+                    let (line, column) = places.find(&path);
+                    Related {
+                        path,
+                        line,
+                        column,
+                        message,
+                    }
+                });
                 Diagnostic {
                     code: p.code,
                     path: p.path,
                     line: Some(line),
                     column: Some(column),
                     message: p.message,
+                    help: p.help,
+                    related,
                 }
             })
             .collect();
@@ -240,13 +301,56 @@ pub(crate) fn syntax(error: &serde_saphyr::Error) -> Diagnostics {
     let (line, column) = error
         .location()
         .map_or((1, 1), |at| (at.line().max(1), at.column().max(1)));
+    let (message, help) = plain(syntax_message(error));
     Diagnostics(vec![Diagnostic {
         code: DiagnosticCode::Syntax,
         path: String::new(),
         line: Some(line),
         column: Some(column),
-        message: syntax_message(error),
+        message,
+        help,
+        related: None,
     }])
+}
+
+/// The YAML parser's words for the mistakes people make most, in plain words, with a hint.
+fn plain(message: String) -> (String, Option<String>) {
+    if message.starts_with("tabs disallowed") {
+        return (
+            "a tab is used to indent this line; YAML indents with spaces only".to_owned(),
+            Some("replace the tab with spaces".to_owned()),
+        );
+    }
+    if message.starts_with("mapping values are not allowed") {
+        return (
+            "this `key: value` does not line up with the keys around it".to_owned(),
+            Some(
+                "check this line's indentation: keys of one mapping start in the same column, \
+                 and a value on its own line is indented under its key"
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return (
+            format!("`{key}` is given twice in the same mapping"),
+            Some("keep one of them".to_owned()),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once("`, expected one of ")
+    {
+        let keys: Vec<&str> = expected.split(", ").map(str::trim).collect();
+        return (
+            format!(
+                "`{field}` is not a key here; the keys here are: {}",
+                keys.join(", ")
+            ),
+            crate::names::did_you_mean(field, keys.iter().copied()),
+        );
+    }
+    (message, None)
 }
 
 fn syntax_message(error: &serde_saphyr::Error) -> String {

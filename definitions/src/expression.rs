@@ -184,6 +184,39 @@ impl fmt::Display for Expression {
     }
 }
 
+/// The macros expressions may use besides [`FUNCTIONS`].
+const MACROS: &[&str] = &["has", "all", "exists", "exists_one", "map", "filter"];
+
+/// What a writer used to other languages most likely meant, in plain words, for the mistakes
+/// CEL's parser words least helpfully.
+fn plain_mistake(source: &str) -> Option<String> {
+    let chars: Vec<char> = source.chars().collect();
+    let lone_equals = chars.iter().enumerate().any(|(i, c)| {
+        *c == '='
+            && !matches!(
+                i.checked_sub(1).map(|j| chars[j]),
+                Some('=' | '!' | '<' | '>')
+            )
+            && chars.get(i + 1) != Some(&'=')
+    });
+    if lone_equals {
+        return Some(
+            "it compares with `=`; CEL compares with `==` (and `!=`, `<`, `<=`, `>`, `>=`)".into(),
+        );
+    }
+    let words: Vec<&str> = source
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .collect();
+    for (word, operator) in [("and", "&&"), ("or", "||"), ("not", "!")] {
+        if words.contains(&word) {
+            return Some(format!(
+                "`{word}` is not a CEL operator: write `{operator}` (conditions combine with `&&`, `||` and `!`)"
+            ));
+        }
+    }
+    None
+}
+
 fn compile(source: &str) -> Result<Program, String> {
     let length = source.chars().count();
     if length > MAX_LENGTH {
@@ -195,6 +228,9 @@ fn compile(source: &str) -> Result<Program, String> {
         return Err(format!("it nests brackets more than {MAX_NESTING} deep"));
     }
     let program = Program::compile(source).map_err(|errors| {
+        if let Some(plain) = plain_mistake(source) {
+            return plain;
+        }
         let described: Vec<String> = errors
             .errors
             .iter()
@@ -360,10 +396,17 @@ impl Walk {
                     || call.func_name.starts_with('@')
                     || call.func_name.ends_with('_');
                 if !operator && !FUNCTIONS.contains(&call.func_name.as_str()) {
+                    let near = crate::names::did_you_mean(
+                        &call.func_name,
+                        FUNCTIONS.iter().copied().chain(MACROS.iter().copied()),
+                    )
+                    .map(|hint| format!(" ({hint})"))
+                    .unwrap_or_default();
                     self.problems.push(format!(
-                        "`{}` is not a function expressions may use; they may use {} and the macros has, all, exists, exists_one, map and filter",
+                        "`{}` is not a function expressions may use{near}; they may use {} and the macros {}",
                         call.func_name,
-                        FUNCTIONS.join(", ")
+                        FUNCTIONS.join(", "),
+                        MACROS.join(", ")
                     ));
                 }
                 if let Some(target) = &call.target {

@@ -1,6 +1,6 @@
 //! The first pass: each value checked on its own, and the model assembled.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -180,7 +180,7 @@ pub(crate) fn build(raw: RawDefinition, problems: &mut Problems) -> (Definition,
         .deadline
         .and_then(|d| time_limit(d, "deadline", problems));
     let mut steps = Vec::with_capacity(raw.steps.len());
-    let mut seen = BTreeSet::new();
+    let mut seen = BTreeMap::new();
     for (i, s) in raw.steps.into_iter().enumerate() {
         let (step, step_places) = step(s, i, &mut seen, &mut places.bad, problems);
         steps.push(step);
@@ -238,7 +238,7 @@ fn check_rule(check: &Check, at: &str, problems: &mut Problems) {
 fn step(
     s: RawStep,
     i: usize,
-    seen: &mut BTreeSet<String>,
+    seen: &mut BTreeMap<String, usize>,
     bad: &mut BTreeSet<String>,
     problems: &mut Problems,
 ) -> (Step, StepPlaces) {
@@ -250,12 +250,20 @@ fn step(
             "a step id must be lowercase letters, digits and `-`",
         );
     }
-    if !seen.insert(s.id.clone()) {
-        problems.push(
-            Code::DuplicateStep,
-            format!("{at}.id"),
-            format!("another step is already called `{}`", s.id),
-        );
+    match seen.get(&s.id) {
+        Some(first) => {
+            problems
+                .add(
+                    Code::DuplicateStep,
+                    format!("{at}.id"),
+                    format!("another step is already called `{}`", s.id),
+                )
+                .related(format!("steps[{first}].id"), "first defined here")
+                .help(Some("give each step its own id".to_owned()));
+        }
+        None => {
+            seen.insert(s.id.clone(), i);
+        }
     }
     let when = s
         .when

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::{Places, RoutePlaces};
-use crate::names::join;
+use crate::names::{did_you_mean, join};
 use crate::{
     Definition, DiagnosticCode as Code, Route, StepId,
     catalogue::{Agency, Catalogue, Operation},
@@ -45,15 +45,22 @@ impl Checker<'_> {
                 .iter()
                 .map(|a| a.id.as_str())
                 .collect();
-            problems.push(
-                Code::UnknownAgency,
-                format!("{}.agency", at.at),
-                format!(
-                    "the catalogue has no agency `{}`; it has: {}",
-                    route.agency,
-                    known.join(", ")
-                ),
-            );
+            problems
+                .add(
+                    Code::UnknownAgency,
+                    format!("{}.agency", at.at),
+                    format!(
+                        "the catalogue has no agency `{}`; it has: {}",
+                        route.agency,
+                        known.join(", ")
+                    ),
+                )
+                .help(did_you_mean(&route.agency, known.iter().copied()).or_else(|| {
+                    Some(
+                        "a new agency needs its catalogue entry first (PUT /v1/catalogue/{agency}, or --catalogue DIR on the command line)"
+                            .to_owned(),
+                    )
+                }));
             return;
         };
         let Some(operation) = operation(
@@ -73,15 +80,17 @@ impl Checker<'_> {
         );
         for (k, field) in route.output.iter().enumerate() {
             if schema::field(&operation.response, field) == Field::Unknown {
-                problems.push(
-                    Code::UnknownResponseField,
-                    format!("{}[{k}]", at.output),
-                    format!(
-                        "`{}` answers with no field `{field}`; its answer has: {}",
-                        operation.name,
-                        fields_of(&operation.response)
-                    ),
-                );
+                problems
+                    .add(
+                        Code::UnknownResponseField,
+                        format!("{}[{k}]", at.output),
+                        format!(
+                            "`{}` answers with no field `{field}`; its answer has: {}",
+                            operation.name,
+                            fields_of(&operation.response)
+                        ),
+                    )
+                    .help(did_you_mean(field, field_names(&operation.response)));
             }
         }
         let Some(compensation) = &route.compensation else {
@@ -135,20 +144,34 @@ impl Checker<'_> {
                         Field::Known(field) => {
                             self.request(value, field, operation, &path, problems)
                         }
-                        Field::Unknown => problems.push(
-                            Code::UnknownRequestField,
-                            path,
-                            format!(
-                                "`{}` does not read `{key}` here; it reads: {}",
-                                operation.name,
-                                fields_of(contract)
-                            ),
-                        ),
+                        Field::Unknown => {
+                            problems
+                                .add(
+                                    Code::UnknownRequestField,
+                                    path,
+                                    format!(
+                                        "`{}` does not read `{key}` here; it reads: {}",
+                                        operation.name,
+                                        fields_of(contract)
+                                    ),
+                                )
+                                .help(did_you_mean(key, field_names(contract)));
+                        }
                         Field::Open => {}
                     }
                 }
+                // A required field the mapping misspelled is reported once, as the misspelling.
+                let misspelled: Vec<&str> = map
+                    .keys()
+                    .filter(|key| schema::field(contract, key) == Field::Unknown)
+                    .filter_map(|key| {
+                        schema::required(contract)
+                            .into_iter()
+                            .find(|r| did_you_mean(key, [*r]).is_some())
+                    })
+                    .collect();
                 for required in schema::required(contract) {
-                    if !map.contains_key(required) {
+                    if !map.contains_key(required) && !misspelled.contains(&required) {
                         problems.push(
                             Code::MissingRequestField,
                             at,
@@ -245,25 +268,34 @@ fn operation<'a>(
 ) -> Option<&'a Operation> {
     let found = agency.operation(name);
     if found.is_none() {
-        problems.push(
-            Code::UnknownOperation,
-            at,
-            format!(
-                "agency `{}` offers no operation `{name}`; it offers: {}",
-                agency.id,
-                agency.operation_names()
-            ),
-        );
+        problems
+            .add(
+                Code::UnknownOperation,
+                at,
+                format!(
+                    "agency `{}` offers no operation `{name}`; it offers: {}",
+                    agency.id,
+                    agency.operation_names()
+                ),
+            )
+            .help(did_you_mean(
+                name,
+                agency.operations.iter().map(|o| o.name.as_str()),
+            ));
     }
     found
 }
 
-fn fields_of(schema: &Value) -> String {
-    let names: Vec<&str> = schema
+fn field_names(schema: &Value) -> Vec<&str> {
+    schema
         .get("properties")
         .and_then(Value::as_object)
         .map(|p| p.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn fields_of(schema: &Value) -> String {
+    let names = field_names(schema);
     if names.is_empty() {
         "no listed fields".to_owned()
     } else {

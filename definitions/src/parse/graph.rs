@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Places;
-use crate::names::join;
+use crate::names::{did_you_mean, join};
 use crate::{
     CheckRule, Definition, DiagnosticCode as Code, Step, StepId, diagnostic::Problems,
     expression::Read, schema,
@@ -16,14 +16,16 @@ pub(super) fn check(definition: &Definition, places: &Places, problems: &mut Pro
     for (i, step) in steps.iter().enumerate() {
         for (k, need) in step.needs.iter().enumerate() {
             if !index.contains_key(need) {
-                problems.push(
-                    Code::UnknownStep,
-                    format!("steps[{i}].needs[{k}]"),
-                    format!(
-                        "step `{}` needs `{need}`, which is not a step of this procedure",
-                        step.id
-                    ),
-                );
+                problems
+                    .add(
+                        Code::UnknownStep,
+                        format!("steps[{i}].needs[{k}]"),
+                        format!(
+                            "step `{}` needs `{need}`, which is not a step of this procedure",
+                            step.id
+                        ),
+                    )
+                    .help(did_you_mean(&need.0, steps.iter().map(|s| s.id.0.as_str())));
             }
         }
     }
@@ -54,8 +56,10 @@ pub(super) fn check(definition: &Definition, places: &Places, problems: &mut Pro
         let Some(step_places) = places.steps.get(i) else {
             continue;
         };
-        // Ancestors are meaningless in a cycle, which is reported already.
-        let upstream = cycle.is_none().then(|| ancestors(step, steps, &index));
+        // Ancestors are meaningless in a cycle, or when a need names no step: both are reported
+        // already, and what the step reads would only be reported again as undeclared.
+        let needs_known = step.needs.iter().all(|n| index.contains_key(n));
+        let upstream = (cycle.is_none() && needs_known).then(|| ancestors(step, steps, &index));
         let reader = Reader {
             step,
             steps,
@@ -165,11 +169,16 @@ impl Reader<'_> {
         };
         let source_id = StepId(source.clone());
         let Some(&j) = self.index.get(&source_id) else {
-            problems.push(
-                Code::UnknownStep,
-                at,
-                format!("`{read}` reads step `{source}`, which does not exist"),
-            );
+            problems
+                .add(
+                    Code::UnknownStep,
+                    at,
+                    format!("`{read}` reads step `{source}`, which does not exist"),
+                )
+                .help(did_you_mean(
+                    source,
+                    self.steps.iter().map(|s| s.id.0.as_str()),
+                ));
             return;
         };
         let own = source_id == self.step.id;
@@ -177,14 +186,16 @@ impl Reader<'_> {
             if let (Some(route), Some(field)) = (compensating, field) {
                 let kept = &self.step.routes[route].output;
                 if !kept.contains(field) {
-                    problems.push(
-                        Code::UnknownOutputField,
-                        at,
-                        format!(
-                            "this route of step `{source}` keeps no output `{field}`; it keeps: {}",
-                            kept.join(", ")
-                        ),
-                    );
+                    problems
+                        .add(
+                            Code::UnknownOutputField,
+                            at,
+                            format!(
+                                "this route of step `{source}` keeps no output `{field}`; it keeps: {}",
+                                kept.join(", ")
+                            ),
+                        )
+                        .help(did_you_mean(field, kept.iter().map(String::as_str)));
                 }
                 return;
             }
@@ -219,14 +230,16 @@ impl Reader<'_> {
                     .collect();
                 kept.sort_unstable();
                 kept.dedup();
-                problems.push(
-                    Code::UnknownOutputField,
-                    at,
-                    format!(
-                        "step `{source}` keeps no output `{field}`; it keeps: {}",
-                        kept.join(", ")
-                    ),
-                );
+                problems
+                    .add(
+                        Code::UnknownOutputField,
+                        at,
+                        format!(
+                            "step `{source}` keeps no output `{field}`; it keeps: {}",
+                            kept.join(", ")
+                        ),
+                    )
+                    .help(did_you_mean(field, kept.iter().copied()));
             }
         }
     }
