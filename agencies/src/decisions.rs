@@ -48,6 +48,8 @@ pub(crate) struct Plan {
     pub delay: Duration,
     /// Wait for the next release (`POST /admin/decisions/release`) before the delay.
     pub hold: bool,
+    /// How long the 202 is held back after the act is recorded.
+    pub answer_after: Option<Duration>,
     pub decision: Decision,
     pub reason_code: Option<String>,
     pub message: Option<String>,

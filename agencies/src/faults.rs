@@ -79,6 +79,11 @@ pub(crate) enum FaultMode {
         /// load test can hold any number of cases open and then decide them all.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         hold: bool,
+        /// Hold the 202 back this long after the act is recorded, so a quick officer's
+        /// callback can reach the engine before the engine has read the 202 (as a fast back
+        /// office's does).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        answer_after_ms: u64,
         decision: Decision,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason_code: Option<String>,
@@ -90,6 +95,10 @@ pub(crate) enum FaultMode {
 /// Longer than any sensible engine timeout, so the caller always gives up first.
 fn default_hold_ms() -> u64 {
     60_000
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 fn default_decision_delay_ms() -> u64 {
@@ -157,12 +166,16 @@ impl Fault {
             FaultMode::DocumentsRequired { documents, .. } => documents::validate(documents),
             FaultMode::DecideLater {
                 delay_ms,
+                answer_after_ms,
                 decision,
                 reason_code,
                 ..
             } => {
                 if *delay_ms > MAX_DECISION_DELAY_MS {
                     return Err(ApiError::invalid("delay_ms must be at most 86400000"));
+                }
+                if *answer_after_ms > MAX_DELAY_MS {
+                    return Err(ApiError::invalid("answer_after_ms must be at most 600000"));
                 }
                 match (decision, reason_code) {
                     (Decision::Reject, Some(code)) if is_upper_snake(code) => Ok(()),
@@ -227,12 +240,15 @@ impl Fault {
             FaultMode::DecideLater {
                 delay_ms,
                 hold,
+                answer_after_ms,
                 decision,
                 reason_code,
                 message,
             } => Effect::DecideLater(decisions::Plan {
                 delay: Duration::from_millis(*delay_ms),
                 hold: *hold,
+                answer_after: (*answer_after_ms > 0)
+                    .then(|| Duration::from_millis(*answer_after_ms)),
                 decision: *decision,
                 reason_code: reason_code.clone(),
                 message: message.clone(),

@@ -189,7 +189,10 @@ async fn run_act(
         Some(Effect::Answer(status, body)) => return (Ok(ActReply::fresh(status, body)), None),
         Some(Effect::DelayBefore(delay)) => tokio::time::sleep(delay).await,
         Some(Effect::DelayAfter(delay)) => delay_after = Some(delay),
-        Some(Effect::DecideLater(plan)) => decide_later = Some(plan),
+        Some(Effect::DecideLater(plan)) => {
+            delay_after = plan.answer_after;
+            decide_later = Some(plan);
+        }
         None => {}
     }
     let prepared = idempotency::key_from_headers(headers).and_then(|key| {

@@ -15,6 +15,7 @@ mod console_browser;
 mod definition_versions;
 mod deploy;
 mod dry_run;
+mod early_decision;
 mod failures;
 mod first_attempt;
 mod first_run;

@@ -148,5 +148,12 @@ impl Run<'_> {
             },
         };
         self.apply(event);
+        // The decision a 202 announced may have come before the 202 was read.
+        let at = now(self.ctx);
+        self.ctx.state_mut(|w| {
+            if !w.early_decisions.is_empty() {
+                w.deliver_early_decisions(at);
+            }
+        });
     }
 }

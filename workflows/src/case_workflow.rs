@@ -14,6 +14,7 @@ use temporalio_macros::{workflow, workflow_methods};
 use temporalio_workflow::{
     SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
 };
+use time::OffsetDateTime;
 
 use crate::{
     drive::Run,
@@ -74,7 +75,19 @@ pub struct CaseWorkflow {
     /// recorded the hold (0: held from the start). A step that becomes ready in a later task
     /// is held before anything could be sent.
     pub(crate) hold_recorded_at: BTreeMap<AgencyId, u32>,
+    /// Decisions that arrived before their step was waiting for one: an agency's back office
+    /// may call back before the engine has read the 202 that said a decision would come. Each
+    /// is delivered as soon as its step waits ([`Self::deliver_early_decisions`]).
+    pub(crate) early_decisions: Vec<AgencyDecision>,
 }
+
+/// The patch under which a decision that finds no waiting step is kept for later rather than
+/// dropped; histories recorded before it replay as they ran.
+const KEEP_EARLY_DECISIONS: &str = "keep-early-decisions";
+
+/// The most decisions kept waiting for their step: one per step and round is all a case can
+/// legitimately receive; the bound keeps a misbehaving agency from growing the state.
+const MAX_EARLY_DECISIONS: usize = 64;
 
 #[workflow_methods]
 impl CaseWorkflow {
@@ -151,30 +164,16 @@ impl CaseWorkflow {
         decision: AgencyDecision,
     ) {
         let at = time_of::now_sync(ctx);
-        let (Some(case), Some(definition)) = (self.case.as_mut(), self.definition.as_ref()) else {
-            return;
-        };
-        let Some(record) = case.steps.iter().find(|s| {
-            s.status == StepStatus::AwaitingDecision
-                && s.agency.as_ref() == Some(&decision.agency)
-                && CallId::new(s.id.clone(), CallPurpose::Call).idempotency_key(&case.code, s.round)
-                    == decision.idempotency_key
-        }) else {
-            return;
-        };
-        let step = record.id.clone();
-        let keep = planner::chosen_route(definition, case, &step)
-            .map(|route| route.output.clone())
-            .unwrap_or_default();
-        let decision = match decision.outcome {
-            DecisionOutcome::Done { output } => Decision::Done { output },
-            DecisionOutcome::Rejected { code, message } => Decision::Rejected { code, message },
-        };
-        let event = decision.event(step, &keep, record.attempts.max(1));
-        case.apply_at(event, at);
-        self.unseen_signal = true;
+        if !self.deliver_decision(at, &decision)
+            && self.early_decisions.len() < MAX_EARLY_DECISIONS
+            && !self.early_decisions.contains(&decision)
+            && ctx.patched(KEEP_EARLY_DECISIONS)
+        {
+            self.early_decisions.push(decision);
+        }
     }
 
+    /// Refuses an operator action that makes no sense now, before anything reaches history.
     /// Refuses an operator action that makes no sense now, before anything reaches history.
     #[update_validator(operator_action)]
     fn validate_operator_action(
@@ -227,6 +226,43 @@ impl CaseWorkflow {
 }
 
 impl CaseWorkflow {
+    /// Applies `decision` to the step waiting for it; `false` when no step waits for it (yet).
+    fn deliver_decision(&mut self, at: OffsetDateTime, decision: &AgencyDecision) -> bool {
+        let (Some(case), Some(definition)) = (self.case.as_mut(), self.definition.as_ref()) else {
+            return false;
+        };
+        let Some(record) = case.steps.iter().find(|s| {
+            s.status == StepStatus::AwaitingDecision
+                && s.agency.as_ref() == Some(&decision.agency)
+                && CallId::new(s.id.clone(), CallPurpose::Call).idempotency_key(&case.code, s.round)
+                    == decision.idempotency_key
+        }) else {
+            return false;
+        };
+        let step = record.id.clone();
+        let keep = planner::chosen_route(definition, case, &step)
+            .map(|route| route.output.clone())
+            .unwrap_or_default();
+        let decision = match decision.outcome.clone() {
+            DecisionOutcome::Done { output } => Decision::Done { output },
+            DecisionOutcome::Rejected { code, message } => Decision::Rejected { code, message },
+        };
+        let event = decision.event(step, &keep, record.attempts.max(1));
+        case.apply_at(event, at);
+        self.unseen_signal = true;
+        true
+    }
+
+    /// Delivers the decisions that arrived before their step waited, now that it may.
+    pub(crate) fn deliver_early_decisions(&mut self, at: OffsetDateTime) {
+        let waiting = std::mem::take(&mut self.early_decisions);
+        for decision in waiting {
+            if !self.deliver_decision(at, &decision) {
+                self.early_decisions.push(decision);
+            }
+        }
+    }
+
     fn record_withdrawal(&mut self, ctx: &mut SyncWorkflowContext<Self>, request: WithdrawRequest) {
         let at = time_of::now_sync(ctx);
         match self.case.as_mut() {

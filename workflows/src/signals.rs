@@ -40,7 +40,7 @@ pub struct SupplementRequest {
 }
 
 /// An agency's decision on a dossier it accepted earlier, as its callback delivered it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgencyDecision {
     /// The agency whose signature the callback carried: it may decide only its own steps.
     pub agency: AgencyId,
@@ -48,7 +48,7 @@ pub struct AgencyDecision {
     pub outcome: DecisionOutcome,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum DecisionOutcome {
     Done { output: Value },
