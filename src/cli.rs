@@ -47,6 +47,11 @@ pub enum Command {
     /// Print a token for one caller (e.g. a new agency's administrator), signed with the
     /// installation's own key: the development key of `lienthong dev`, or --token-key.
     Token(crate::token_cli::TokenArgs),
+    /// Check an agency's TEST or sandbox system against the agency contract (it really acts).
+    ///
+    /// For an agency's IT team before joining: one line per check, each failure saying what to
+    /// fix. Run it only against the agency's test or sandbox system: it really acts there.
+    AgencyCheck(crate::agency_check::AgencyCheckArgs),
     /// Print a shell completion script (e.g. `lienthong completions bash > /etc/bash_completion.d/lienthong`).
     Completions(CompletionsArgs),
 }
@@ -163,6 +168,12 @@ pub struct ApiArgs {
     /// Accept the development secrets (dev-secret-<agency>) the simulators sign with.
     #[arg(long)]
     pub dev_callback_secrets: bool,
+    /// A folder with one file per agency secret, named by its variable
+    /// (LIENTHONG_SECRET_<AGENCY>), read at each callback from an agency --callback-secret does
+    /// not name: an agency that joins calls back without an API restart. The environment is
+    /// asked first.
+    #[arg(long = "agency-secrets-dir", env = "LIENTHONG_AGENCY_SECRETS_DIR")]
+    pub agency_secrets_dir: Option<PathBuf>,
     /// A folder of extra procedure definitions (*.yaml) to publish at start besides the shipped
     /// ones (versions already in the engine database are left as they are).
     #[arg(long, env = "LIENTHONG_PROCEDURES")]
@@ -269,6 +280,7 @@ impl ApiArgs {
             procedures: self.procedures.clone(),
             agencies: crate::roles::agency_urls(&self.agencies, self.agencies_file.as_deref())?,
             callback_secrets: crate::roles::parse_agencies(&self.callback_secrets)?,
+            agency_secrets_dir: self.agency_secrets_dir.clone(),
             default_office: self.default_office.clone(),
             attention_after_secs: self.attention_after_secs,
             first_attempt: self.first_attempt.into(),

@@ -1,10 +1,12 @@
 //! The `lienthong` command's building blocks: the embedded Temporal dev server, the Temporal
 //! connection, and each role (worker, API, agency simulators, the whole dev stack).
 
+pub mod agency_check;
 pub mod bench;
 pub mod cli;
 pub mod connect;
 pub mod definitions_cli;
+pub mod diagnostic_report;
 mod first_attempt;
 pub mod replay_cli;
 pub mod roles;

@@ -174,6 +174,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Bench(args) => lienthong::bench::run(args).await,
         Command::Replay(args) => lienthong::replay_cli::run(args).await,
         Command::Token(args) => lienthong::token_cli::run(&args),
+        Command::AgencyCheck(args) => lienthong::agency_check::run(args).await,
         Command::Definitions(args) => lienthong::definitions_cli::run(args).await,
         Command::Completions(args) => {
             lienthong::cli::write_completions(args.shell, &mut std::io::stdout());
@@ -330,6 +331,7 @@ async fn run_dev_stack(
         roles::ApiOptions {
             config: lienthong_api::ApiConfig {
                 callback_secrets: roles::dev_callback_secrets(),
+                agency_secrets_dir: Some(agency_secrets_dir.clone()),
                 database_url: lienthong_store::Store::sqlite_url(data_dir),
                 agencies: sims.urls(),
                 ..lienthong_api::ApiConfig::default()

@@ -20,7 +20,8 @@ use tokio::net::TcpListener;
 use crate::shutdown::Stop;
 
 /// The definition files this installation publishes at start: the shipped ones, plus every
-/// `*.yaml` in `extra` (an agency's own procedures), in name order.
+/// `*.yaml` in `extra` (an agency's own procedures; their `*.test.yaml` tests aside), in name
+/// order.
 pub fn definition_files(extra: Option<&Path>) -> Result<Vec<(String, String)>> {
     let mut files: Vec<(String, String)> = lienthong_definitions::SHIPPED
         .iter()
@@ -31,6 +32,13 @@ pub fn definition_files(extra: Option<&Path>) -> Result<Vec<(String, String)>> {
             .with_context(|| format!("cannot read the procedures folder {}", dir.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|path| path.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            // A procedure's tests (`<procedure>.test.yaml`) live beside it; they are not one.
+            .filter(|path| {
+                !path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(".test.yaml") || n.ends_with(".test.yml"))
+            })
             .collect();
         paths.sort();
         for path in paths {
@@ -294,6 +302,21 @@ pub async fn apply_fault_file(path: &Path, urls: &BTreeMap<String, String>) -> R
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_procedures_folder_publishes_procedures_not_their_tests() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, text) = lienthong_definitions::SHIPPED[0];
+        std::fs::write(dir.path().join("extra.yaml"), text).unwrap();
+        std::fs::write(dir.path().join("extra.test.yaml"), "scenarios: []").unwrap();
+        let files = definition_files(Some(dir.path())).unwrap();
+        let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+        assert!(names.iter().any(|n| n.ends_with("extra.yaml")), "{names:?}");
+        assert!(
+            !names.iter().any(|n| n.ends_with(".test.yaml")),
+            "{names:?}"
+        );
+    }
 
     #[test]
     fn an_agency_given_two_addresses_is_an_error_naming_both() {

@@ -44,7 +44,7 @@ impl Action {
     }
 
     /// The status a version must have for this action.
-    fn from_status(self) -> VersionStatus {
+    fn required_status(self) -> VersionStatus {
         match self {
             Self::Publish => VersionStatus::Draft,
             Self::Retire => VersionStatus::Published,
@@ -104,14 +104,14 @@ async fn approve(
 ) -> Result<Json<ApprovalsView>, ApiError> {
     let (record, called) = version_and_agencies(&state, &caller, &procedure, version).await?;
     let action = query.action;
-    if record.status != action.from_status() {
+    if record.status != action.required_status() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "WRONG_VERSION_STATUS",
             format!(
                 "version {version} is {}; only a {} version can be approved to {}",
                 record.status.as_str(),
-                action.from_status().as_str(),
+                action.required_status().as_str(),
                 action.stored().as_str()
             ),
         ));

@@ -2,6 +2,7 @@
 
 use std::{
     collections::BTreeMap,
+    path::PathBuf,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -12,7 +13,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
-use lienthong_definitions::{AgencyId, case::answer::Decision};
+use lienthong_definitions::{AgencyId, case::answer::Decision, catalogue::Auth};
 use lienthong_identity::signature::{
     SIGNATURE_HEADER, SIGNATURE_WINDOW, Signature, TIMESTAMP_HEADER, callback_message,
 };
@@ -28,11 +29,53 @@ use crate::{ApiError, ApiState};
 #[derive(Debug, Default)]
 pub struct CallbackAuth {
     secrets: BTreeMap<String, String>,
+    /// Where the secret of an agency not in `secrets` is found, as the workers find it: its own
+    /// variable (`LIENTHONG_SECRET_<AGENCY>`) in the environment or as a file in this folder,
+    /// read at each callback, so an agency that joins calls back without an API restart.
+    secrets_dir: Option<PathBuf>,
 }
 
 impl CallbackAuth {
     pub fn new(secrets: BTreeMap<String, String>) -> Self {
-        Self { secrets }
+        Self {
+            secrets,
+            secrets_dir: None,
+        }
+    }
+
+    pub fn with_secrets_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.secrets_dir = dir;
+        self
+    }
+
+    /// The agency's callback secret: configured, else its own variable.
+    fn secret(&self, agency: &str) -> Option<String> {
+        if let Some(secret) = self.secrets.get(agency) {
+            return Some(secret.clone());
+        }
+        // The id comes from the URL: only an id of the catalogue's form names a variable, so no
+        // path can reach outside the folder.
+        let is_id = !agency.is_empty()
+            && agency
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !is_id {
+            return None;
+        }
+        let variable = Auth::Hmac {
+            secret_env: String::new(),
+        }
+        .own_variable(agency)?;
+        let from_file = || {
+            let dir = self.secrets_dir.as_ref()?;
+            std::fs::read_to_string(dir.join(&variable)).ok()
+        };
+        std::env::var(&variable)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(from_file)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
     }
 
     /// Checks `X-Lienthong-Timestamp` and `X-Lienthong-Signature: sha256=<hex>` over
@@ -49,12 +92,13 @@ impl CallbackAuth {
     ) -> Result<Signature, ApiError> {
         let unauthorized =
             |code, message: &str| ApiError::new(StatusCode::UNAUTHORIZED, code, message);
-        let secret = self.secrets.get(agency).ok_or_else(|| {
+        let secret = self.secret(agency).ok_or_else(|| {
             unauthorized(
                 "UNKNOWN_AGENCY",
                 "no callback secret is configured for this agency",
             )
         })?;
+        let secret = &secret;
         let header = |name: &str| {
             headers
                 .get(name)
@@ -307,6 +351,34 @@ mod tests {
         assert_eq!(
             code(auth.verify("residence", &HeaderMap::new(), body, now)),
             Some("SIGNATURE_MISSING")
+        );
+    }
+
+    #[test]
+    fn an_agency_that_joined_later_is_checked_with_its_own_secret_file() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let auth = CallbackAuth::new(BTreeMap::new()).with_secrets_dir(Some(dir.path().into()));
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let body = br#"{"idempotency_key":"KS-AAAAA-BBBBB/tax","outcome":"done"}"#;
+        let good = signed("tax-secret", 1_800_000_000, body);
+        let code = |r: Result<Signature, ApiError>| r.err().map(|e| e.code);
+        assert_eq!(
+            code(auth.verify("tax-office-test-only", &good, body, now)),
+            Some("UNKNOWN_AGENCY"),
+            "no secret yet"
+        );
+        std::fs::write(
+            dir.path().join("LIENTHONG_SECRET_TAX_OFFICE_TEST_ONLY"),
+            "tax-secret\n",
+        )
+        .expect("written");
+        auth.verify("tax-office-test-only", &good, body, now)
+            .expect("checked with the file's secret");
+        std::fs::write(dir.path().join("LIENTHONG_SECRET_"), "tax-secret").expect("written");
+        assert_eq!(
+            code(auth.verify("../x", &good, body, now)),
+            Some("UNKNOWN_AGENCY"),
+            "a path is not an agency"
         );
     }
 }

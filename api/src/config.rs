@@ -24,6 +24,10 @@ pub struct ApiConfig {
     pub agencies: BTreeMap<String, String>,
     /// Each agency's callback secret, by agency id.
     pub callback_secrets: BTreeMap<String, String>,
+    /// Where the callback secret of an agency not in `callback_secrets` is read, at each
+    /// callback, as a file named by its variable (`LIENTHONG_SECRET_<AGENCY>`; the environment
+    /// is asked first): an agency that joins calls back without a restart.
+    pub agency_secrets_dir: Option<PathBuf>,
     /// Where an application is filed when it names no office (`01-HK`: province-office).
     pub default_office: String,
     /// How long a step may wait on an agency's answer before its case needs attention.
@@ -46,6 +50,7 @@ impl Default for ApiConfig {
             procedures: None,
             agencies: BTreeMap::new(),
             callback_secrets: BTreeMap::new(),
+            agency_secrets_dir: None,
             default_office: "01-HK".to_owned(),
             attention_after_secs: None,
             // As `lienthong api` defaults: local first attempts (the workflows' own default is

@@ -47,7 +47,10 @@ impl ApiState {
             verifier,
             payload_cipher,
             calendar: Arc::new(Calendar::vietnam()),
-            callbacks: Arc::new(CallbackAuth::new(config.callback_secrets.clone())),
+            callbacks: Arc::new(
+                CallbackAuth::new(config.callback_secrets.clone())
+                    .with_secrets_dir(config.agency_secrets_dir.clone()),
+            ),
             limits: Arc::new(RateLimits::new(config.rates)),
             config: Arc::new(config),
         }

@@ -23,6 +23,7 @@ mod parse;
 pub mod picture;
 mod plan_graph;
 pub mod planner;
+pub mod procedure_test;
 mod reason;
 mod schema;
 mod shipped;
@@ -30,7 +31,7 @@ mod shipped;
 pub use call_id::{CallId, CallPurpose, NotACallId, case_code_of};
 pub use case_code::{CaseCode, NotACaseCode};
 pub use catalogue::Catalogue;
-pub use diagnostic::{Diagnostic, DiagnosticCode, Diagnostics, UnknownCode};
+pub use diagnostic::{Diagnostic, DiagnosticCode, Diagnostics, Related, UnknownCode};
 pub use duration::Millis;
 pub use expression::{Expression, InvalidExpression};
 pub use model::{

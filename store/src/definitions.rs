@@ -84,7 +84,8 @@ impl Store {
     pub async fn save_draft(&self, draft: NewDraft<'_>) -> Result<VersionRecord, StoreError> {
         let mut tx = self.pool.begin().await?;
         let existing = sqlx::query(
-            "SELECT status FROM definition_versions WHERE procedure_id = $1 AND version = $2",
+            "SELECT status, source FROM definition_versions \
+             WHERE procedure_id = $1 AND version = $2",
         )
         .bind(draft.procedure_id)
         .bind(draft.version)
@@ -131,14 +132,19 @@ impl Store {
                 .bind(draft.compiled)
                 .execute(&mut *tx)
                 .await?;
-                // Approvals were given to the text being replaced.
-                sqlx::query(
-                    "DELETE FROM definition_approvals WHERE procedure_id = $1 AND version = $2",
-                )
-                .bind(draft.procedure_id)
-                .bind(draft.version)
-                .execute(&mut *tx)
-                .await?;
+                // Approvals were given to the text being replaced; storing the same text again
+                // (as `definitions publish FILE` does) keeps them.
+                let previous: String = row.try_get(1)?;
+                if previous != draft.source {
+                    sqlx::query(
+                        "DELETE FROM definition_approvals \
+                         WHERE procedure_id = $1 AND version = $2",
+                    )
+                    .bind(draft.procedure_id)
+                    .bind(draft.version)
+                    .execute(&mut *tx)
+                    .await?;
+                }
             }
         }
         tx.commit().await?;

@@ -91,7 +91,17 @@ async fn approvals_name_the_text_and_a_replaced_draft_has_none(store: &Store) {
         "an approval names the text it was given to"
     );
 
-    // The draft's text replaced: every approval of it is gone.
+    // The same text stored again keeps them…
+    store.save_draft(draft("first text")).await.unwrap();
+    assert_eq!(
+        store
+            .approvals(PROCEDURE, 1, ApprovalAction::Publish, "sha-first")
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    // …the draft's text replaced: every approval of it is gone.
     store.save_draft(draft("second text")).await.unwrap();
     assert!(
         store

@@ -297,6 +297,14 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
             .any(|l| l.starts_with(&located) && l.contains(" LT003 ")),
         "{stderr}"
     );
+    // Like a compiler: the source line, a caret under the value, and the likely meaning.
+    assert!(stderr.contains("needs: [birthh]"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("^^^^^^") && l.contains("did you mean `birth`?")),
+        "{stderr}"
+    );
 
     // Against an installation's own catalogue files: civil status with one more operation.
     let adoption = dir.path().join("adoption.yaml");
@@ -648,6 +656,58 @@ async fn a_version_is_in_force_only_once_every_agency_it_calls_approved_that_exa
     assert_eq!(
         audit["entries"][0]["actor"], "admin-civil-status",
         "{audit}"
+    );
+    Ok(())
+}
+
+/// The command line an administrator uses to approve: each agency's administrator runs it with
+/// their own token, and it says who has approved and who is still awaited.
+#[tokio::test]
+async fn each_agency_approves_with_the_definitions_command() -> Result<()> {
+    let stack = Stack::start().await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("linked-birth.yaml");
+    std::fs::write(&file, linked_birth(1))?;
+    let file = file.display().to_string();
+    let civil = stack.token(&civil_status_admin());
+    let others = stack.token(&residence_and_insurance_admin());
+    let run = |args: &[&str], token: &str| {
+        let mut all = vec!["definitions"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--api", &stack.api, "--token", token]);
+        lienthong(&all)
+    };
+
+    let drafted = run(&["draft", &file], &civil)?;
+    assert!(
+        drafted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&drafted.stderr)
+    );
+    let approved = run(&["approve", "linked-birth", "1"], &civil)?;
+    assert!(
+        approved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&approved.stderr)
+    );
+    let said = String::from_utf8_lossy(&approved.stdout);
+    assert!(
+        said.contains("still to approve: residence, social-insurance"),
+        "{said}"
+    );
+
+    let refused = run(&["publish", &file], &civil)?;
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("APPROVALS_MISSING"));
+
+    let approved = run(&["approve", "linked-birth", "1"], &others)?;
+    let said = String::from_utf8_lossy(&approved.stdout);
+    assert!(said.contains("every agency has approved"), "{said}");
+    let published = run(&["publish", &file], &civil)?;
+    assert!(
+        published.status.success(),
+        "{}",
+        String::from_utf8_lossy(&published.stderr)
     );
     Ok(())
 }

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod agency_check;
 mod authorization;
 mod bench;
 mod callback_signatures;
@@ -13,6 +14,7 @@ mod cli;
 mod codec_access;
 mod console_browser;
 mod definition_versions;
+mod definitions_test_cli;
 mod deploy;
 mod dry_run;
 mod early_decision;
