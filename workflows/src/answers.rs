@@ -2,7 +2,7 @@
 
 use lienthong_definitions::{
     CallPurpose, StepId,
-    case::{DocumentRequest, Event, StepError},
+    case::{DocumentRequest, Event, StepError, answer},
 };
 use serde_json::Value;
 use temporalio_workflow::ActivityExecutionError;
@@ -96,28 +96,12 @@ impl Run<'_> {
                     // A refused credential: no retry was made, and none will fix it.
                     format!("not retried: {}", failure_text(&e))
                 };
-                // Only the code recorded changes, never what the case does next, so histories
-                // recorded before replay unchanged.
-                let fix = final_code(&e);
-                match step.retry.park {
-                    Some(park) => {
-                        self.park(&id, park.as_std());
-                        Event::AgencyUnavailable {
-                            step: id,
-                            error: StepError {
-                                code: fix.unwrap_or_else(|| "AGENCY_UNAVAILABLE".into()),
-                                message,
-                            },
-                        }
-                    }
-                    None => Event::StepFailed {
-                        step: id,
-                        error: StepError {
-                            code: fix.unwrap_or_else(|| "RETRIES_EXHAUSTED".into()),
-                            message,
-                        },
-                    },
+                if let Some(park) = step.retry.park {
+                    self.park(&id, park.as_std());
                 }
+                // Only the code recorded depends on the failure, never what the case does
+                // next, so histories recorded before replay unchanged.
+                answer::unanswered(id, step.retry.park.is_some(), final_code(&e), message)
             }
             (CallPurpose::Reconcile, Err(e)) => Event::StepFailed {
                 step: id,

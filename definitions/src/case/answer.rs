@@ -34,6 +34,31 @@ pub fn agency_message(message: Option<&str>, default: &str) -> String {
         .collect()
 }
 
+/// What a forward call that ended with no answer makes of its step. A step whose retry policy
+/// pauses (`park`) waits, flagged `agency_unavailable`, and is sent again after the pause; one
+/// without fails. The code is the failure's own when no retry could fix it (`final_code`:
+/// `AGENCY_AUTH_REJECTED`, `AGENCY_CREDENTIALS_MISSING`), else `AGENCY_UNAVAILABLE` or
+/// `RETRIES_EXHAUSTED`. The caller starts the pause's timer.
+pub fn unanswered(step: StepId, parks: bool, final_code: Option<String>, message: String) -> Event {
+    if parks {
+        Event::AgencyUnavailable {
+            step,
+            error: StepError {
+                code: final_code.unwrap_or_else(|| "AGENCY_UNAVAILABLE".into()),
+                message,
+            },
+        }
+    } else {
+        Event::StepFailed {
+            step,
+            error: StepError {
+                code: final_code.unwrap_or_else(|| "RETRIES_EXHAUSTED".into()),
+                message,
+            },
+        }
+    }
+}
+
 /// What an accepted answer (a 2xx with a JSON body) says.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Accepted {

@@ -12,7 +12,7 @@ use crate::procedure_test::report::Problem;
 use crate::{
     StepId,
     case::{
-        DocumentRequest, Event, StepError,
+        DocumentRequest, Event,
         answer::{self, Accepted, DEFAULT_REFUSAL_CODE},
     },
     catalogue::Answers,
@@ -203,28 +203,16 @@ impl Drive<'_> {
             "gave up after {} attempts: the agency was unavailable",
             policy.max_attempts
         );
-        if policy.park.is_some() {
+        let parks = policy.park.is_some();
+        if parks {
             self.note(format!(
                 "{step}: agency unavailable, waits and is sent again"
             ));
-            self.apply(Event::AgencyUnavailable {
-                step: step.clone(),
-                error: StepError {
-                    code: "AGENCY_UNAVAILABLE".into(),
-                    message,
-                },
-            });
             self.later.push_back(Later::ParkEnds(step.clone()));
         } else {
             self.note(format!("{step}: agency unavailable, retries exhausted"));
-            self.apply(Event::StepFailed {
-                step: step.clone(),
-                error: StepError {
-                    code: "RETRIES_EXHAUSTED".into(),
-                    message,
-                },
-            });
         }
+        self.apply(answer::unanswered(step.clone(), parks, None, message));
     }
 
     /// The agency's answer to "did you act?" after the case stopped while it was unavailable,
