@@ -119,10 +119,10 @@ mod tests {
         }]);
         let drawn = render("demo.yaml", text, &diagnostics);
         assert!(
-            drawn.starts_with("error[LT003]: step `residence` needs `brith`"),
-            "{drawn}"
+            drawn.starts_with("demo.yaml:4:13: LT003 step `residence` needs `brith`"),
+            "the line editors read comes first: {drawn}"
         );
-        assert!(drawn.contains("demo.yaml:4:13"), "{drawn}");
+        assert!(drawn.contains("┌─ demo.yaml:4:13"), "{drawn}");
         assert!(
             drawn.contains("    needs: [brith]"),
             "the source line: {drawn}"
