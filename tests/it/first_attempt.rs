@@ -109,7 +109,8 @@ async fn a_refused_credential_stops_the_step_at_once_with_nothing_queued() -> Re
         })
         .await?;
     let error = &step(&case, "insurance")["last_error"];
-    assert_eq!(error["code"], "AGENCY_UNAVAILABLE", "{error:#}");
+    // The step waits as its procedure's `park` says, under the code that says what to fix.
+    assert_eq!(error["code"], "AGENCY_AUTH_REJECTED", "{error:#}");
     assert!(
         error["message"]
             .as_str()
