@@ -324,7 +324,8 @@ struct DryRunRequest {
 async fn dry_run(
     State(state): State<ApiState>,
     caller: Caller,
-    ApiJson(request): ApiJson<DryRunRequest>,
+    crate::lang::Language(lang): crate::lang::Language,
+    ApiJson(mut request): ApiJson<DryRunRequest>,
 ) -> Result<Json<DryRunReport>, ApiError> {
     caller.require(&[Role::AgencyAdmin])?;
     state.limits.dry_runs.check(&caller.0.subject)?;
@@ -358,7 +359,8 @@ async fn dry_run(
             e.to_string(),
         )
     })?;
-    let problems = application::problems(&procedure, &request.application, today());
+    application::normalize_dates(&definition.application_schema, &mut request.application);
+    let problems = application::problems(&procedure, &request.application, today(), lang);
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }

@@ -10,6 +10,7 @@ mod agency_check;
 mod authorization;
 mod bench;
 mod callback_signatures;
+mod citizen_language;
 mod cli;
 mod codec_access;
 mod console_browser;

@@ -16,6 +16,7 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use tracing::Instrument;
 use utoipa::ToSchema;
 
+use crate::lang::Language;
 use crate::{
     ApiError, application,
     auth::Caller,
@@ -96,8 +97,9 @@ pub(crate) struct Links {
 pub(crate) async fn submit(
     State(state): State<ApiState>,
     caller: Caller,
+    Language(lang): Language,
     headers: HeaderMap,
-    ApiJson(submission): ApiJson<Submission>,
+    ApiJson(mut submission): ApiJson<Submission>,
 ) -> Result<impl IntoResponse, ApiError> {
     let principal = caller.require(&[Role::Citizen, Role::Operator])?;
     state.limits.submissions.check(&principal.subject)?;
@@ -138,7 +140,11 @@ pub(crate) async fn submit(
             message: "must be 1 to 128 characters".into(),
         }]));
     }
-    let problems = application::problems(&procedure, &submission.application, today());
+    application::normalize_dates(
+        &procedure.definition.application_schema,
+        &mut submission.application,
+    );
+    let problems = application::problems(&procedure, &submission.application, today(), lang);
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }

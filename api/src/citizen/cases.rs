@@ -12,7 +12,9 @@ use crate::{
     auth::Caller,
     case_access::{self, View},
     case_update,
+    citizen::words,
     json::ApiJson,
+    lang::Language,
     params::ApiPath,
 };
 use crate::{
@@ -25,17 +27,33 @@ use crate::{
     security(("bearer" = [])),
     params(("code" = String, Path, description = "The case code, e.g. `KS-3AXMP-RTRQT`.")),
     responses(
-        (status = 200, description = "The case, masked unless the caller's role grants personal data.", body = crate::openapi::CaseStateDoc),
+        (status = 200, description = "The case, masked unless the caller's role grants personal data, with `said`: its status and each step's title and status in words, in the language `Accept-Language` prefers (Vietnamese by default).", body = crate::openapi::CitizenCaseDoc),
         (status = 404, description = "`CASE_NOT_FOUND`: no such case, or not one the caller may see.", body = crate::error::ErrorBody),
     ))]
 pub(crate) async fn case(
     State(state): State<ApiState>,
     caller: Caller,
+    Language(lang): Language,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let access = case_access::authorize(&state, &caller, &code).await?;
     let case = case_state(&state, &code).await?;
     let mut body = serde_json::to_value(&case).map_err(ApiError::engine_unavailable)?;
+    // The version the case runs names its steps; a version the database cannot give (it never
+    // loses one) leaves the step ids as titles rather than failing the read.
+    let definition = state
+        .catalog
+        .store()
+        .version(&case.procedure.0, i64::from(case.version))
+        .await
+        .ok()
+        .and_then(|record| state.catalog.compiled(&record).ok());
+    body["said"] = serde_json::to_value(words::said(
+        &case,
+        definition.as_ref().map(|p| &p.definition),
+        lang,
+    ))
+    .map_err(ApiError::engine_unavailable)?;
     if access.view == View::Masked {
         case_access::mask_case(&mut body, &state.catalog.agencies());
     } else {

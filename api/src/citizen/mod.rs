@@ -4,3 +4,4 @@
 pub(crate) mod applications;
 pub(crate) mod cases;
 pub(crate) mod supplements;
+pub(crate) mod words;

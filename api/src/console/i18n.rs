@@ -4,32 +4,9 @@
 //! compile; the engine's codes (statuses, reasons, actions, journal kinds) come at run time and
 //! are looked up in [`TERMS`], falling back to the code itself for one added later.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Lang {
-    #[default]
-    Vi,
-    En,
-}
+pub(crate) use crate::lang::Lang;
 
 impl Lang {
-    #[cfg(test)]
-    pub(crate) const ALL: [Lang; 2] = [Lang::Vi, Lang::En];
-
-    pub(crate) fn code(self) -> &'static str {
-        match self {
-            Self::Vi => "vi",
-            Self::En => "en",
-        }
-    }
-
-    pub(crate) fn parse(value: &str) -> Option<Self> {
-        match value {
-            "vi" => Some(Self::Vi),
-            "en" => Some(Self::En),
-            _ => None,
-        }
-    }
-
     pub(crate) fn t(self, text: Text) -> &'static str {
         let (vi, en) = text.pair();
         match self {

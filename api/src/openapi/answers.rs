@@ -101,6 +101,15 @@ pub(crate) struct CallbackAnswer {
     status: String,
 }
 
+/// A citizen's case: the case as the engine holds it, and `said`, the same in words.
+#[derive(ToSchema)]
+#[schema(as = CitizenCase)]
+pub(crate) struct CitizenCaseDoc {
+    #[serde(flatten)]
+    case: CaseStateDoc,
+    said: crate::citizen::words::Said,
+}
+
 /// A case as the engine holds it: what a portal shows the citizen. Values that are personal
 /// data are masked unless the caller's role grants personal data.
 #[derive(ToSchema)]
