@@ -540,6 +540,9 @@ impl CaseState {
                     s.attempts = attempts;
                     s.output = Some(output);
                     s.sent_unanswered = false;
+                    // An error from an attempt that a later one got past is no longer the
+                    // step's; the journal keeps what happened.
+                    s.last_error = None;
                 });
                 if !self.completed_order.contains(&step) {
                     self.completed_order.push(step);

@@ -31,7 +31,7 @@ pub fn plan_graph(definition: &Definition, case: Option<&CaseState>) -> PlanGrap
                 detail.push("irreversible".to_owned());
             }
             match step.deadline {
-                Some(TimeLimit::WorkingDays(days)) => detail.push(format!("{days} working days")),
+                Some(TimeLimit::WorkingDays(days)) => detail.push(working_days(days)),
                 Some(TimeLimit::Within(span)) => detail.push(format!("within {span}")),
                 None => {}
             }
@@ -77,6 +77,15 @@ fn node_state(status: StepStatus) -> NodeState {
     }
 }
 
+/// A legal time limit as a person says it: "same working day", "1 working day", "2 working days".
+fn working_days(days: u32) -> String {
+    match days {
+        0 => "same working day".to_owned(),
+        1 => "1 working day".to_owned(),
+        n => format!("{n} working days"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,13 +100,20 @@ mod tests {
     }
 
     #[test]
+    fn a_legal_time_limit_reads_as_said() {
+        assert_eq!(working_days(0), "same working day");
+        assert_eq!(working_days(1), "1 working day");
+        assert_eq!(working_days(2), "2 working days");
+    }
+
+    #[test]
     fn a_plan_lists_calls_conditions_routes_and_edges() {
         let graph = plan_graph(&group_b(), None);
         let ids: Vec<&str> = graph.nodes.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids, vec!["death", "residence", "funeral", "survivor"]);
         assert_eq!(graph.edges, vec![(0, 1), (0, 2), (0, 3)]);
         assert!(graph.nodes[0].detail.contains(&"irreversible".to_owned()));
-        assert!(graph.nodes[0].detail.contains(&"0 working days".to_owned()));
+        assert!(graph.nodes[0].detail.contains(&"same working day".to_owned()));
         let funeral = &graph.nodes[2].detail;
         assert!(funeral[0].starts_with("when: application.requested.funeral_allowance"));
         assert_eq!(

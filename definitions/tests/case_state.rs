@@ -527,3 +527,27 @@ fn times_are_written_as_the_rfc3339_text_earlier_builds_wrote_and_read_back_unch
         "a moment that is not RFC 3339 is refused, not kept as text"
     );
 }
+
+#[test]
+fn a_step_that_succeeds_after_an_outage_shows_no_error_any_more() {
+    let mut case = group_a();
+    case.state.apply(Event::StepStarted(id("birth")));
+    case.state.apply(Event::AgencyUnavailable {
+        step: id("birth"),
+        error: StepError {
+            code: "AGENCY_UNAVAILABLE".into(),
+            message: "gave up after 8 attempts".into(),
+        },
+    });
+    assert!(case.state.step(&id("birth")).is_some_and(|s| s.last_error.is_some()));
+    case.state.apply(Event::ParkEnded(id("birth")));
+    case.state.apply(Event::StepSucceeded {
+        step: id("birth"),
+        output: json!({"personal_id": "001226000123"}),
+        attempts: 2,
+    });
+    let birth = case.state.step(&id("birth")).expect("the birth step");
+    assert_eq!(birth.status, StepStatus::Succeeded);
+    assert_eq!(birth.last_error, None, "{birth:#?}");
+    assert_eq!(birth.attempts, 2);
+}
