@@ -113,7 +113,11 @@ mod tests {
         assert_eq!(ids, vec!["death", "residence", "funeral", "survivor"]);
         assert_eq!(graph.edges, vec![(0, 1), (0, 2), (0, 3)]);
         assert!(graph.nodes[0].detail.contains(&"irreversible".to_owned()));
-        assert!(graph.nodes[0].detail.contains(&"same working day".to_owned()));
+        assert!(
+            graph.nodes[0]
+                .detail
+                .contains(&"same working day".to_owned())
+        );
         let funeral = &graph.nodes[2].detail;
         assert!(funeral[0].starts_with("when: application.requested.funeral_allowance"));
         assert_eq!(

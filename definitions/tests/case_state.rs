@@ -539,7 +539,11 @@ fn a_step_that_succeeds_after_an_outage_shows_no_error_any_more() {
             message: "gave up after 8 attempts".into(),
         },
     });
-    assert!(case.state.step(&id("birth")).is_some_and(|s| s.last_error.is_some()));
+    assert!(
+        case.state
+            .step(&id("birth"))
+            .is_some_and(|s| s.last_error.is_some())
+    );
     case.state.apply(Event::ParkEnded(id("birth")));
     case.state.apply(Event::StepSucceeded {
         step: id("birth"),
