@@ -136,6 +136,7 @@ fn outcome(result: &Result<AgencyAnswer, CallError>) -> &'static str {
         Err(CallError::NoAnswer { .. }) => "no_answer",
         Err(CallError::UnknownAgency { .. }) => "unknown_agency",
         Err(CallError::BadBody { .. }) => "bad_body",
+        Err(CallError::BadActRecord { .. }) => "bad_act_record",
         Err(CallError::AuthRejected { .. }) => "auth_rejected",
         Err(CallError::Credentials { .. }) => "credentials_invalid",
         Err(CallError::CredentialsMissing { .. }) => "credentials_missing",

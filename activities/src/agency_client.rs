@@ -79,6 +79,14 @@ pub enum CallError {
     /// The agency answered success with a body that is not JSON.
     #[error("{agency} answered {operation} with a body that is not JSON")]
     BadBody { agency: AgencyId, operation: String },
+    /// The agency answered `GET /acts/{key}` with something other than the act's record (often
+    /// the answer's body alone). Retried, since the agency may fix it, but said plainly.
+    #[error(
+        "{agency} answered GET /acts/{{key}} with something that is not the act's record \
+         {{idempotency_key, operation, status_code, response}}; see docs/agency-contract.md, \
+         section 5"
+    )]
+    BadActRecord { agency: AgencyId },
     /// The agency refused the engine's credentials (401 or 403): a configuration mistake on one
     /// side, which no retry fixes. `agency_code` is the agency's own error code, when it sent
     /// an `UPPER_SNAKE` one.
@@ -220,17 +228,20 @@ impl AgencyClient {
                 .interpret(call, answer.status, None, &answer.body, 0, true)
                 .map(Some);
         }
-        let record: Value = serde_json::from_slice(&answer.body).map_err(|_| bad_body(call))?;
+        let not_a_record = || CallError::BadActRecord {
+            agency: call.agency.clone(),
+        };
+        let record: Value = serde_json::from_slice(&answer.body).map_err(|_| not_a_record())?;
         let stored_status = record["status_code"]
             .as_u64()
             .and_then(|s| u16::try_from(s).ok())
             .and_then(|s| StatusCode::from_u16(s).ok());
-        let stored = serde_json::to_vec(&record["response"]).map_err(|_| bad_body(call))?;
+        let stored = serde_json::to_vec(&record["response"]).map_err(|_| not_a_record())?;
         match stored_status {
             Some(stored_status) => self
                 .interpret(call, stored_status, None, &stored, 0, true)
                 .map(Some),
-            None => Err(bad_body(call)),
+            None => Err(not_a_record()),
         }
     }
 

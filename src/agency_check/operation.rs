@@ -229,7 +229,7 @@ impl Kit<'_> {
                 kind(&read)
             )),
             // A 2xx whose body is not a record with a numeric `status_code`.
-            Err(lienthong_activities::CallError::BadBody { .. }) => problems.push(
+            Err(lienthong_activities::CallError::BadActRecord { .. }) => problems.push(
                 "the engine, asking before a retry, cannot read it and asks again without end"
                     .into(),
             ),
