@@ -19,18 +19,8 @@ pub struct SecretSource {
 }
 
 impl SecretSource {
-    /// The variable's value from the environment, else from its file; blank is unset.
     fn read(&self, variable: &str) -> Option<String> {
-        let from_env = std::env::var(variable).ok();
-        let from_file = || {
-            let dir = self.dir.as_ref()?;
-            std::fs::read_to_string(dir.join(variable)).ok()
-        };
-        from_env
-            .filter(|v| !v.trim().is_empty())
-            .or_else(from_file)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
+        lienthong_identity::read_secret(variable, self.dir.as_deref())
     }
 }
 

@@ -214,7 +214,7 @@ impl AgencyClient {
         call: &AgencyCall,
         timeout: Option<Duration>,
     ) -> Result<Option<AgencyAnswer>, CallError> {
-        let key = call.idempotency_key.replace('%', "%25").replace('/', "%2F");
+        let key = act_path_segment(&call.idempotency_key);
         let mut request = self.http.get(format!("{}/acts/{key}", self.base(call)?));
         if let Some(timeout) = timeout {
             request = request.timeout(timeout.min(self.options.request_timeout));
@@ -400,9 +400,29 @@ fn auth_rejected(call: &AgencyCall, status: StatusCode, body: &[u8]) -> CallErro
     }
 }
 
+/// An idempotency key as the one path segment of `GET /acts/{key}`: `%` and `/` encoded, as the
+/// agency contract says (section 5).
+pub fn act_path_segment(key: &str) -> String {
+    key.replace('%', "%25").replace('/', "%2F")
+}
+
 fn bad_body(call: &AgencyCall) -> CallError {
     CallError::BadBody {
         agency: call.agency.clone(),
         operation: call.operation.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_one_path_segment_with_only_percent_and_slash_encoded() {
+        assert_eq!(
+            act_path_segment("KS-00000-00000/residence/compensate"),
+            "KS-00000-00000%2Fresidence%2Fcompensate"
+        );
+        assert_eq!(act_path_segment("a%2Fb"), "a%252Fb");
     }
 }

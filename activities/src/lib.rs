@@ -24,7 +24,7 @@ mod signing;
 
 pub use activity::{AUTH_FAILURE_TYPE, AgencyActivities, Attempt};
 pub use agency_access::SecretSource;
-pub use agency_client::{AgencyClient, AgencyClientOptions, CallError};
+pub use agency_client::{AgencyClient, AgencyClientOptions, CallError, act_path_segment};
 pub use classify::{Classified, classify};
 pub use health::{HealthProblem, agency_health};
 pub use noop::NoopActivities;

@@ -62,20 +62,10 @@ impl CallbackAuth {
         if !is_id {
             return None;
         }
-        let variable = Auth::Hmac {
-            secret_env: String::new(),
-        }
-        .own_variable(agency)?;
-        let from_file = || {
-            let dir = self.secrets_dir.as_ref()?;
-            std::fs::read_to_string(dir.join(&variable)).ok()
-        };
-        std::env::var(&variable)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .or_else(from_file)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
+        lienthong_identity::read_secret(
+            &Auth::own_secret_variable(agency),
+            self.secrets_dir.as_deref(),
+        )
     }
 
     /// Checks `X-Lienthong-Timestamp` and `X-Lienthong-Signature: sha256=<hex>` over

@@ -69,13 +69,23 @@ impl Auth {
     /// entry is written by that agency's administrator and names the address calls go to, so a
     /// worker must never read another agency's secret (or any other variable) for it.
     pub fn own_variable(&self, agency: &str) -> Option<String> {
-        let name = agency.to_ascii_uppercase().replace('-', "_");
         match self {
             Self::None => None,
-            Self::Bearer { .. } => Some(format!("LIENTHONG_TOKEN_{name}")),
-            Self::Hmac { .. } => Some(format!("LIENTHONG_SECRET_{name}")),
+            Self::Bearer { .. } => Some(format!("LIENTHONG_TOKEN_{}", variable_suffix(agency))),
+            Self::Hmac { .. } => Some(Self::own_secret_variable(agency)),
         }
     }
+
+    /// `agency`'s shared-secret variable, `LIENTHONG_SECRET_<AGENCY>`: what signs its calls
+    /// and its callbacks.
+    pub fn own_secret_variable(agency: &str) -> String {
+        format!("LIENTHONG_SECRET_{}", variable_suffix(agency))
+    }
+}
+
+/// An agency id as a variable name's end: `tax-office` → `TAX_OFFICE`.
+fn variable_suffix(agency: &str) -> String {
+    agency.to_ascii_uppercase().replace('-', "_")
 }
 
 /// Where an agency listens and how it is called, as its catalogue entry said when a case was

@@ -10,10 +10,12 @@ mod dev_key;
 mod error;
 mod oidc;
 mod principal;
+mod secrets;
 pub mod signature;
 mod verifier;
 
 pub use dev_key::{DevKey, DevToken};
 pub use error::AuthError;
 pub use principal::{Claims, EVERY_OFFICE, Principal, Role};
+pub use secrets::read_secret;
 pub use verifier::Verifier;

@@ -98,9 +98,11 @@ impl Probe {
 
     /// `GET /acts/{key}`, the key written as the engine writes it.
     pub async fn act(&self, key: &str, signing: Signing) -> Result<Reply, NoReply> {
-        let request = self
-            .http
-            .get(format!("{}/acts/{}", self.base, key_segment(key)));
+        let request = self.http.get(format!(
+            "{}/acts/{}",
+            self.base,
+            lienthong_activities::act_path_segment(key)
+        ));
         self.send(request, signing, REQUEST_TIMEOUT).await
     }
 
@@ -141,25 +143,5 @@ impl Probe {
             json: serde_json::from_slice(&body).ok(),
             elapsed: started.elapsed(),
         })
-    }
-}
-
-/// The key as one path segment, exactly as the engine's client writes it (`%` as `%25`, `/` as
-/// `%2F`, nothing else; contract §5).
-pub fn key_segment(key: &str) -> String {
-    key.replace('%', "%25").replace('/', "%2F")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_encoded_as_the_engine_encodes_them() {
-        assert_eq!(
-            key_segment("CK-00000-00000/check/compensate"),
-            "CK-00000-00000%2Fcheck%2Fcompensate"
-        );
-        assert_eq!(key_segment("a%2Fb"), "a%252Fb");
     }
 }

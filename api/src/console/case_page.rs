@@ -206,7 +206,11 @@ fn step_row(chrome: &Chrome, code: &str, step: &StepLine, case: &Timeline) -> Ma
                 @if step.sent_unanswered { br; small { (t(Text::UnansweredNote)) } }
             }
             td.num { (step.attempts) @if step.round > 0 { br; small { (t(Text::Round)) " " (step.round) } } }
-            td { @if let Some((error, message)) = &step.last_error { code { (error) } br; small { (message) } } }
+            td { @if let Some((error, message)) = &step.last_error {
+                code { (error) }
+                // The engine's own codes are explained; an agency's refusal code has its message.
+                @if lang.term("error", error) != error.as_str() { br; (lang.term("error", error)) }
+                br; small { (message) } } }
             td {
                 @if let Some(deadline) = &step.deadline { (layout::when(deadline)) }
                 @if let Some(due) = &step.documents_due { br; small { (t(Text::DueDocuments)) " " (layout::when(due)) } }

@@ -193,6 +193,61 @@ texts! {
 
 /// The engine's codes: `(group, code, vi, en)`.
 pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
+    // The engine's own step errors (`case::answer::ENGINE_ERROR_CODES`): what to do, in words.
+    (
+        "error",
+        "AGENCY_UNAVAILABLE",
+        "Hệ thống cơ quan không phản hồi; sẽ gửi lại sau khoảng chờ",
+        "The agency's system did not answer; sent again after the pause",
+    ),
+    (
+        "error",
+        "RETRIES_EXHAUSTED",
+        "Đã thử hết số lần cho phép mà cơ quan không phản hồi",
+        "Every allowed attempt went unanswered",
+    ),
+    (
+        "error",
+        "AGENCY_AUTH_REJECTED",
+        "Cơ quan từ chối khóa xác thực của hệ thống; hai bên cần dùng cùng một khóa bí mật",
+        "The agency refused the engine's credentials; both sides must hold the same secret",
+    ),
+    (
+        "error",
+        "AGENCY_CREDENTIALS_MISSING",
+        "Chưa có khóa bí mật của cơ quan; cần đặt biến hoặc tệp có tên như thông báo",
+        "The agency's secret is not set; put the variable or file the message names in place",
+    ),
+    (
+        "error",
+        "AGENCY_CREDENTIALS_INVALID",
+        "Khóa xác thực của cơ quan không gửi được; kiểm tra giá trị đã đặt",
+        "The agency's credential cannot be sent; check the value set",
+    ),
+    (
+        "error",
+        "AGENCY_PROTOCOL",
+        "Cơ quan trả lời không đúng giao thức liên thông",
+        "The agency's answer does not follow the contract",
+    ),
+    (
+        "error",
+        "OUTCOME_UNKNOWN",
+        "Chưa biết cơ quan đã xử lý hay chưa; cần hỏi lại cơ quan",
+        "Whether the agency acted is not known; ask the agency",
+    ),
+    (
+        "error",
+        "COMPENSATION_FAILED",
+        "Chưa hủy bỏ được việc đã làm",
+        "What was done could not be undone yet",
+    ),
+    (
+        "error",
+        "SUPPLEMENT_NOT_PROVIDED",
+        "Công dân không bổ sung giấy tờ trong thời hạn",
+        "The citizen did not supply the documents in time",
+    ),
     ("status", "running", "Đang xử lý", "Running"),
     (
         "status",
@@ -540,11 +595,15 @@ mod tests {
 
     #[test]
     fn every_engine_code_has_words() {
-        let groups: [(&str, &[&str]); 4] = [
+        let groups: [(&str, &[&str]); 5] = [
             ("status", crate::ops::cases::STATUSES),
             ("reason", crate::ops::cases::REASONS),
             ("reason", lienthong_definitions::case::ATTENTION_REASONS),
             ("step", STEP_STATUSES),
+            (
+                "error",
+                lienthong_definitions::case::answer::ENGINE_ERROR_CODES,
+            ),
         ];
         for (group, codes) in groups {
             for code in codes {

@@ -11,6 +11,20 @@ use crate::StepId;
 /// screens.
 pub const MAX_AGENCY_MESSAGE_CHARS: usize = 300;
 
+/// The error codes the engine itself gives a step (an agency's refusal codes are the agency's):
+/// operators read them, so each has words in every language the console speaks.
+pub const ENGINE_ERROR_CODES: &[&str] = &[
+    "AGENCY_UNAVAILABLE",
+    "RETRIES_EXHAUSTED",
+    "AGENCY_AUTH_REJECTED",
+    "AGENCY_CREDENTIALS_MISSING",
+    "AGENCY_CREDENTIALS_INVALID",
+    "AGENCY_PROTOCOL",
+    "OUTCOME_UNKNOWN",
+    "COMPENSATION_FAILED",
+    "SUPPLEMENT_NOT_PROVIDED",
+];
+
 /// The refusal code of a decision called back without one.
 pub const DEFAULT_REFUSAL_CODE: &str = "REJECTED";
 
