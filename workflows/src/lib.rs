@@ -11,6 +11,7 @@ mod case_workflow;
 mod ceiling;
 mod contract;
 mod drive;
+mod notice;
 mod options;
 mod published;
 pub mod search_attributes;
@@ -21,6 +22,7 @@ pub use batch::{BatchAction, BatchInput, BatchReport, BatchWorkflow, CaseOutcome
 pub use case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS};
 pub use ceiling::{CeilingShape, CeilingWorkflow, NOOP, Noop, Nothing};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
+pub use notice::{Channel, NOTIFY, Notice, NoticeEvent, NoticeOutcome, Notify};
 pub use lienthong_definitions::case::{
     ATTENTION_REASONS, Attention, CaseState, JournalEntry, ManualResolution,
 };
