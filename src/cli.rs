@@ -287,6 +287,7 @@ impl ApiArgs {
             rates: self.rates(),
             console_idle: std::time::Duration::from_secs(u64::from(self.console_idle_minutes) * 60),
             update_deadline: std::time::Duration::from_secs(self.update_deadline_secs as u64),
+            ..lienthong_api::ApiConfig::default()
         })
     }
 

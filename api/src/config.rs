@@ -3,7 +3,7 @@
 
 use std::{collections::BTreeMap, path::PathBuf, time::Duration};
 
-use lienthong_workflows::FirstAttempt;
+use lienthong_workflows::{Channel, FirstAttempt};
 
 use crate::RatesPerMinute;
 
@@ -40,6 +40,16 @@ pub struct ApiConfig {
     pub console_idle: Duration,
     /// How long a withdrawal or an operator's action waits for its case to take it.
     pub update_deadline: Duration,
+    /// The channels this installation tells citizens on (the workers hold their addresses and
+    /// secrets); each new case gets a message per channel for every event that matters to its
+    /// citizen. Empty: citizens are told nothing.
+    pub notify_channels: Vec<Channel>,
+    /// Where citizens reach this installation's page (`https://dichvucong.example.vn`), for
+    /// links in what they are sent; `None` when the API is not reachable from outside.
+    pub public_url: Option<String>,
+    /// Signing in to the console and the citizen page through the installation's OpenID
+    /// Connect issuer; `None`: a pasted token only.
+    pub oidc_login: Option<crate::oidc_login::OidcLogin>,
 }
 
 impl Default for ApiConfig {
@@ -59,6 +69,9 @@ impl Default for ApiConfig {
             rates: RatesPerMinute::default(),
             console_idle: DEFAULT_CONSOLE_IDLE,
             update_deadline: crate::DEFAULT_UPDATE_DEADLINE,
+            notify_channels: Vec::new(),
+            public_url: None,
+            oidc_login: None,
         }
     }
 }

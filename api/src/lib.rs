@@ -23,6 +23,7 @@ mod json;
 mod lang;
 mod limits;
 mod messages;
+pub mod oidc_login;
 mod openapi;
 pub mod ops;
 mod params;

@@ -49,28 +49,28 @@ pub(crate) async fn procedures(State(state): State<ApiState>) -> Result<Json<Val
 #[serde(deny_unknown_fields)]
 pub(crate) struct Submission {
     /// A procedure id from `GET /v1/procedures`.
-    procedure: String,
+    pub(crate) procedure: String,
     /// The same id always answers with the same case (1 to 128 characters); or send an
     /// `Idempotency-Key` header.
     #[serde(default)]
-    client_request_id: Option<String>,
+    pub(crate) client_request_id: Option<String>,
     /// The one-stop-shop office receiving the application (`01-HK`); the installation's default
     /// when absent.
     #[serde(default)]
-    office: Option<String>,
+    pub(crate) office: Option<String>,
     /// The application, checked against the procedure's JSON Schema and rules.
-    application: Value,
+    pub(crate) application: Value,
 }
 
 /// The case the application started (or had already started).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Accepted {
-    case_code: String,
-    procedure: String,
-    version: u32,
+    pub(crate) case_code: String,
+    pub(crate) procedure: String,
+    pub(crate) version: u32,
     /// True when this request id had already created the case.
-    existing: bool,
-    links: Links,
+    pub(crate) existing: bool,
+    pub(crate) links: Links,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -99,9 +99,27 @@ pub(crate) async fn submit(
     caller: Caller,
     Language(lang): Language,
     headers: HeaderMap,
-    ApiJson(mut submission): ApiJson<Submission>,
+    ApiJson(submission): ApiJson<Submission>,
 ) -> Result<impl IntoResponse, ApiError> {
     let principal = caller.require(&[Role::Citizen, Role::Operator])?;
+    let header_id = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = file(&state, principal, lang, submission, header_id).await?;
+    Ok((StatusCode::ACCEPTED, Json(body)))
+}
+
+/// Files `submission` for `principal`: every check the API makes, the case's access record,
+/// then the case's start. The JSON API and the citizen page both file through here.
+/// `header_id` is a request id given outside the body (the `Idempotency-Key` header).
+pub(crate) async fn file(
+    state: &ApiState,
+    principal: &lienthong_identity::Principal,
+    lang: crate::lang::Lang,
+    mut submission: Submission,
+    header_id: Option<String>,
+) -> Result<Accepted, ApiError> {
     state.limits.submissions.check(&principal.subject)?;
     let office = submission
         .office
@@ -125,12 +143,7 @@ pub(crate) async fn submit(
             message: "no published procedure has this id; GET /v1/procedures lists them".into(),
         }]));
     };
-    let request_id = submission.client_request_id.clone().or_else(|| {
-        headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    });
+    let request_id = submission.client_request_id.clone().or(header_id);
     if let Some(id) = &request_id
         && (id.is_empty() || id.len() > 128)
     {
@@ -251,7 +264,7 @@ pub(crate) async fn submit(
             existing,
             links,
         };
-        return Ok((StatusCode::ACCEPTED, Json(body)));
+        return Ok(body);
     }
     Err(ApiError::engine_unavailable(
         "could not draw an unused case code",
