@@ -51,11 +51,14 @@ pub enum DiagnosticCode {
     UnreachableRoute,
     /// Two agencies, or two operations of one agency, share a name.
     DuplicateName,
+    /// The `form:` section names an application field, a choice or a step's result the
+    /// procedure does not have, or a group of fields as if it were one.
+    UnknownFormField,
 }
 
 impl DiagnosticCode {
     /// Every code, in number order.
-    pub const ALL: [DiagnosticCode; 22] = [
+    pub const ALL: [DiagnosticCode; 23] = [
         Self::Syntax,
         Self::DuplicateStep,
         Self::UnknownStep,
@@ -78,6 +81,7 @@ impl DiagnosticCode {
         Self::BadExpression,
         Self::UnreachableRoute,
         Self::DuplicateName,
+        Self::UnknownFormField,
     ];
 
     /// The stable text form, e.g. `LT012`.
@@ -105,6 +109,7 @@ impl DiagnosticCode {
             Self::BadExpression => "LT020",
             Self::UnreachableRoute => "LT021",
             Self::DuplicateName => "LT022",
+            Self::UnknownFormField => "LT023",
         }
     }
 }
@@ -117,7 +122,7 @@ impl fmt::Display for DiagnosticCode {
 
 /// The text names no diagnostic code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a diagnostic code (LT001 to LT022)")]
+#[error("`{0}` is not a diagnostic code (LT001 to LT023)")]
 pub struct UnknownCode(pub String);
 
 impl FromStr for DiagnosticCode {

@@ -14,6 +14,7 @@ pub mod checks;
 mod diagnostic;
 mod duration;
 pub mod expression;
+pub mod form;
 mod locate;
 pub mod mapping;
 mod model;

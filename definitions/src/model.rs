@@ -120,6 +120,10 @@ pub struct Definition {
     pub deadline: Option<TimeLimit>,
     /// In the order written; the planner's order among ready steps follows it.
     pub steps: Vec<Step>,
+    /// How a citizen page presents the application and what steps issue (`form:`); cases
+    /// recorded before it existed read back with none.
+    #[serde(default, skip_serializing_if = "crate::form::Form::is_empty")]
+    pub form: crate::form::Form,
 }
 
 impl Definition {

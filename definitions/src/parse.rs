@@ -6,6 +6,7 @@
 
 mod build;
 mod contract;
+mod form;
 mod graph;
 
 use std::{collections::BTreeSet, sync::LazyLock};

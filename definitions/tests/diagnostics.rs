@@ -117,3 +117,53 @@ fn yaml_and_cel_mistakes_are_said_in_plain_words() {
         "{and:#?}"
     );
 }
+
+#[test]
+fn a_form_naming_what_the_application_does_not_have_says_what_it_probably_meant() {
+    let field = with_mistake(
+        "- field: /child/place_of_birth",
+        "- field: /child/place_of_brith",
+    );
+    let d = only(&field);
+    assert_eq!(d.code.as_str(), "LT023");
+    assert_eq!(d.path, "form.sections[1].fields[3].field");
+    assert_eq!(d.help.as_deref(), Some("did you mean `place_of_birth`?"));
+
+    let choice = with_mistake("female: { vi: \"Nữ\"", "femle: { vi: \"Nữ\"");
+    assert_eq!(
+        only(&choice).help.as_deref(),
+        Some("did you mean `female`?")
+    );
+
+    let result = with_mistake("insurance.card_number:", "insurance.card_numbr:");
+    let d = only(&result);
+    assert_eq!(d.code.as_str(), "LT023");
+    assert_eq!(d.help.as_deref(), Some("did you mean `card_number`?"));
+}
+
+#[test]
+fn a_definition_without_a_form_reads_and_writes_as_before() {
+    let without: String = SHIPPED
+        .split("\n# How the citizen page shows")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let definition = parse_definition(&without).expect("the procedure without its form is valid");
+    assert!(definition.form.is_empty());
+    let json = serde_json::to_value(&definition).expect("serializes");
+    assert!(
+        json.get("form").is_none(),
+        "recorded inputs keep their shape"
+    );
+    let with = parse_definition(SHIPPED).expect("the shipped procedure is valid");
+    assert_eq!(
+        with.form
+            .field("/applicant/personal_id")
+            .and_then(|f| f.prefill),
+        Some(lienthong_definitions::form::Prefill::PersonalId)
+    );
+    let read_back: lienthong_definitions::Definition =
+        serde_json::from_value(serde_json::to_value(&with).expect("serializes"))
+            .expect("reads back");
+    assert_eq!(read_back, with);
+}

@@ -32,6 +32,8 @@ pub(crate) struct RawDefinition {
     deadline: Option<RawDeadline>,
     application: RawApplication,
     steps: Vec<RawStep>,
+    #[serde(default)]
+    form: Option<super::form::RawForm>,
 }
 
 fn default_policy() -> FailurePolicy {
@@ -187,6 +189,7 @@ pub(crate) fn build(raw: RawDefinition, problems: &mut Problems) -> (Definition,
         places.steps.push(step_places);
     }
 
+    let form = super::form::build(raw.form, &raw.application.schema, &steps, problems);
     let definition = Definition {
         id: ProcedureId(raw.id),
         version: raw.version,
@@ -199,6 +202,7 @@ pub(crate) fn build(raw: RawDefinition, problems: &mut Problems) -> (Definition,
         on_failure: raw.on_failure,
         deadline: case_deadline,
         steps,
+        form,
     };
     (definition, places)
 }
