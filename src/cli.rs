@@ -201,6 +201,11 @@ pub struct ApiArgs {
     /// issuer); required with --oidc-issuer.
     #[arg(long, env = "LIENTHONG_OIDC_AUDIENCE")]
     pub oidc_audience: Option<String>,
+    /// The client secret lienthong presents when it exchanges a sign-in code at the OIDC
+    /// issuer (the console's and the citizen page's "sign in with your electronic identity"),
+    /// for issuers that want confidential clients; PKCE alone without it.
+    #[arg(long, env = "LIENTHONG_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
     /// The installation's own HS256 token key (base64, at least 32 bytes) instead of an issuer.
     #[arg(long, env = "LIENTHONG_TOKEN_KEY", hide_env_values = true)]
     pub token_key: Option<String>,
@@ -287,8 +292,23 @@ impl ApiArgs {
             rates: self.rates(),
             console_idle: std::time::Duration::from_secs(u64::from(self.console_idle_minutes) * 60),
             update_deadline: std::time::Duration::from_secs(self.update_deadline_secs as u64),
+            oidc_login: self.oidc_login()?,
             ..lienthong_api::ApiConfig::default()
         })
+    }
+
+    /// People sign in to the console and the citizen page through the OIDC issuer callers'
+    /// tokens come from, when there is one; its audience is lienthong's client id there.
+    fn oidc_login(&self) -> anyhow::Result<Option<lienthong_api::oidc_login::OidcLogin>> {
+        let issuer = self.oidc_issuer.as_deref().filter(|v| !v.trim().is_empty());
+        let audience = self.oidc_audience.as_deref().filter(|v| !v.trim().is_empty());
+        let (Some(issuer), Some(client_id)) = (issuer, audience) else {
+            return Ok(None);
+        };
+        let secret = self.oidc_client_secret.clone().filter(|v| !v.trim().is_empty());
+        Ok(Some(lienthong_api::oidc_login::OidcLogin::new(
+            issuer, client_id, secret,
+        )?))
     }
 
     /// The limits these flags set.

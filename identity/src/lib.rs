@@ -11,6 +11,7 @@ mod error;
 mod oidc;
 mod principal;
 mod secrets;
+mod sign_in;
 pub mod signature;
 mod verifier;
 
@@ -18,4 +19,5 @@ pub use dev_key::{DevKey, DevToken};
 pub use error::AuthError;
 pub use principal::{Claims, EVERY_OFFICE, Principal, Role};
 pub use secrets::read_secret;
+pub use sign_in::{Attempt, SignIn};
 pub use verifier::Verifier;

@@ -28,6 +28,7 @@ mod hold_scope;
 mod holds;
 mod masking;
 mod new_agency;
+mod oidc_sign_in;
 mod operator_api;
 mod payload_privacy;
 mod public_surface;

@@ -55,6 +55,9 @@ texts! {
     MainMenu => "Menu chính", "Main menu";
     Language => "Ngôn ngữ", "Language";
     SignIn => "Đăng nhập", "Sign in";
+    SignInWithIssuer => "Đăng nhập bằng tài khoản định danh điện tử", "Sign in with your electronic identity";
+    SignedIn => "Đã đăng nhập.", "Signed in.";
+    Continue => "Tiếp tục", "Continue";
     SignOut => "Đăng xuất", "Sign out";
     SignOutEverywhere => "Đăng xuất trên mọi thiết bị", "Sign out on every device";
     SignedInAs => "Đang đăng nhập:", "Signed in as";
@@ -189,6 +192,14 @@ texts! {
     Round => "lượt bổ sung", "round";
     ResolvedBy => "ghi nhận bởi", "recorded by";
     DueDocuments => "hạn bổ sung giấy tờ", "documents due";
+    Notifications => "Thông báo gửi công dân", "Messages to the citizen";
+    NoNotifications => "Hồ sơ này chưa gửi thông báo nào.", "This case has sent no message.";
+    NoticeEvent => "Nội dung", "About";
+    Channel => "Kênh", "Channel";
+    Queued => "Gửi lúc", "Queued";
+    Settled => "Kết thúc lúc", "Settled";
+    NoticeRetryingNote => "đang thử gửi lại, lỗi gần nhất:", "retrying, last error:";
+    DeadLetterNote => "Không gửi được: hồ sơ vẫn tiếp tục, nhưng cần báo cho công dân bằng cách khác.", "Not delivered: the case went on, but the citizen must be told another way.";
 }
 
 /// The engine's codes: `(group, code, vi, en)`.
@@ -354,6 +365,78 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
         "Outcome unknown",
     ),
     ("reason", "held", "Cơ quan đang tạm giữ", "Agency held"),
+    (
+        "reason",
+        "notification_failed",
+        "Không gửi được thông báo cho công dân",
+        "A message to the citizen failed",
+    ),
+    ("notice", "sending", "Đang gửi", "Sending"),
+    ("notice", "retrying", "Đang thử gửi lại", "Retrying"),
+    ("notice", "delivered", "Đã gửi", "Delivered"),
+    (
+        "notice",
+        "failed",
+        "Không gửi được (thư chết)",
+        "Failed (dead letter)",
+    ),
+    (
+        "notice",
+        "not_configured",
+        "Kênh chưa được cấu hình",
+        "Channel not configured",
+    ),
+    (
+        "channel",
+        "webhook",
+        "Cổng dịch vụ công (webhook)",
+        "Portal (webhook)",
+    ),
+    ("channel", "email", "Thư điện tử", "E-mail"),
+    ("channel", "sms", "Tin nhắn SMS", "SMS"),
+    (
+        "notice_event",
+        "filed",
+        "Đã tiếp nhận hồ sơ",
+        "Application received",
+    ),
+    (
+        "notice_event",
+        "step_done",
+        "Một bước đã xong",
+        "A step is done",
+    ),
+    (
+        "notice_event",
+        "documents_requested",
+        "Yêu cầu bổ sung giấy tờ",
+        "Documents requested",
+    ),
+    (
+        "notice_event",
+        "reminder",
+        "Nhắc hạn bổ sung giấy tờ",
+        "Reminder: documents due",
+    ),
+    (
+        "notice_event",
+        "completed",
+        "Hồ sơ hoàn thành",
+        "Case completed",
+    ),
+    (
+        "notice_event",
+        "failed",
+        "Hồ sơ không hoàn thành",
+        "Case not completed",
+    ),
+    (
+        "notice_event",
+        "withdrawn",
+        "Hồ sơ đã rút",
+        "Case withdrawn",
+    ),
+    ("notice_event", "overdue", "Hồ sơ quá hạn", "Case overdue"),
     ("action", "retry_now", "Thử lại ngay", "Retry now"),
     (
         "action",
@@ -542,6 +625,30 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
         "cancel_requested",
         "Cán bộ yêu cầu hủy",
         "Cancel requested",
+    ),
+    (
+        "event",
+        "notice_queued",
+        "Gửi thông báo cho công dân",
+        "Message to the citizen queued",
+    ),
+    (
+        "event",
+        "notice_delivered",
+        "Đã gửi thông báo",
+        "Message delivered",
+    ),
+    (
+        "event",
+        "notice_failed",
+        "Không gửi được thông báo",
+        "Message failed",
+    ),
+    (
+        "event",
+        "notice_not_configured",
+        "Kênh thông báo chưa cấu hình",
+        "Message channel not configured",
     ),
 ];
 

@@ -3,10 +3,10 @@
 use axum::{
     Form,
     extract::{Query, State},
-    http::{HeaderMap, StatusCode, Uri, header},
+    http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Redirect, Response},
 };
-use lienthong_identity::Role;
+use lienthong_identity::{Principal, Role};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -46,7 +46,7 @@ impl CsrfForm for LogoutForm {
 }
 
 /// The sign-in page, with the reason the last attempt failed, if any.
-pub(crate) fn render(chrome: &Chrome, problem: Option<&Problem>, ended: bool) -> Markup {
+pub(crate) fn render(chrome: &Chrome, problem: Option<&Problem>, ended: bool, sso: bool) -> Markup {
     let t = |text| chrome.t(text);
     let body = html! {
         @if ended {
@@ -54,6 +54,11 @@ pub(crate) fn render(chrome: &Chrome, problem: Option<&Problem>, ended: bool) ->
         }
         @if let Some(problem) = problem {
             (layout::problem_box(chrome, "error", problem))
+        }
+        @if sso {
+            p.card {
+                a #sign-in-sso.button href="/sign-in/oidc?app=console" { (t(Text::SignInWithIssuer)) }
+            }
         }
         form #login.card method="post" action="/console/login" {
             label for="token" { (t(Text::TokenLabel)) }
@@ -66,8 +71,12 @@ pub(crate) fn render(chrome: &Chrome, problem: Option<&Problem>, ended: bool) ->
     layout::page(chrome, t(Text::SignIn), body)
 }
 
-pub(crate) async fn show(chrome: Chrome, Query(query): Query<LoginQuery>) -> Markup {
-    render(&chrome, None, query.ended.is_some())
+pub(crate) async fn show(
+    State(sessions): State<Sessions>,
+    chrome: Chrome,
+    Query(query): Query<LoginQuery>,
+) -> Markup {
+    render(&chrome, None, query.ended.is_some(), sessions.sso)
 }
 
 pub(crate) async fn submit(
@@ -79,7 +88,10 @@ pub(crate) async fn submit(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let refuse = |problem: Problem| {
-        let mut response = layout::respond(problem.status, render(&chrome, Some(&problem), false));
+        let mut response = layout::respond(
+            problem.status,
+            render(&chrome, Some(&problem), false, sessions.sso),
+        );
         if let Some(seconds) = problem.retry_after {
             response
                 .headers_mut()
@@ -102,25 +114,66 @@ pub(crate) async fn submit(
         Ok(principal) => principal,
         Err(e) => return refuse(Problem::from(crate::auth::auth_error(&e))),
     };
-    let target = if principal.has(Role::Operator) {
+    begin(
+        &sessions, &chrome, &principal, &headers, &uri, None, false, refuse,
+    )
+    .await
+}
+
+/// Opens a console session for a staff member whose identity is verified (a pasted token, or
+/// an OIDC sign-in: `via_issuer`) and lands them on `next`, else their role's first page;
+/// anyone else gets the page saying the console is for staff.
+pub(crate) async fn begin(
+    sessions: &Sessions,
+    chrome: &Chrome,
+    principal: &Principal,
+    headers: &HeaderMap,
+    uri: &Uri,
+    next: Option<&str>,
+    via_issuer: bool,
+    refuse: impl Fn(Problem) -> Response,
+) -> Response {
+    let home = if principal.has(Role::Operator) {
         "/console"
     } else if principal.has(Role::Auditor) {
         "/console/audit"
     } else {
-        return layout::forbidden(&chrome, Text::NeedsStaff);
+        return layout::forbidden(chrome, Text::NeedsStaff);
     };
-    let id = match sessions.open(&principal).await {
+    let target = next.filter(|n| n.starts_with("/console")).unwrap_or(home);
+    let id = match sessions.open(principal).await {
         Ok(id) => id,
         Err(problem) => return refuse(problem),
     };
-    let Some(cookie) = session_cookie(&id, over_https(&headers, &uri)) else {
+    let Some(cookie) = session_cookie(&id, over_https(headers, uri)) else {
         return refuse(Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "SESSION_FAILED",
             "the session could not be opened; sign in again",
         ));
     };
-    let mut response = Redirect::to(target).into_response();
+    if !via_issuer {
+        let mut response = Redirect::to(target).into_response();
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+        return response;
+    }
+    // After an issuer's redirect chain a page rather than a redirect: a browser would not send
+    // the new SameSite=Strict cookie with a request redirected at the end of a chain begun on
+    // another site, and the console would look signed out.
+    let page = layout::page(
+        chrome,
+        chrome.t(Text::SignedIn),
+        html! {
+            p.notice role="status" { (chrome.t(Text::SignedIn)) }
+            p { a #continue href=(target) { (chrome.t(Text::Continue)) } }
+        },
+    );
+    let mut response = page.into_response();
+    response.headers_mut().insert(
+        header::REFRESH,
+        HeaderValue::from_str(&format!("0; url={target}"))
+            .unwrap_or(HeaderValue::from_static("0; url=/console")),
+    );
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
 }

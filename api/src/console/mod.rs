@@ -14,7 +14,7 @@ mod case_actions;
 mod case_list;
 mod case_page;
 mod charts;
-mod csrf;
+pub(crate) mod csrf;
 mod dashboard;
 mod filters;
 mod i18n;
@@ -38,6 +38,32 @@ use axum::{
 };
 
 use crate::ApiState;
+
+pub(crate) use session::{cookie, over_https};
+
+/// Opens a console session for a staff member the installation's OIDC issuer signed in, and
+/// lands them on `next` (a console path) or their role's first page.
+pub(crate) async fn open_session(
+    state: &ApiState,
+    lang: crate::lang::Lang,
+    principal: &lienthong_identity::Principal,
+    headers: &axum::http::HeaderMap,
+    uri: &axum::http::Uri,
+    next: Option<&str>,
+) -> axum::response::Response {
+    use axum::extract::FromRef;
+    let sessions = session::Sessions::from_ref(state);
+    let chrome = layout::Chrome {
+        lang,
+        here: "/console".to_owned(),
+        user: None,
+    };
+    let refuse = |problem: problem::Problem| layout::problem_page(&chrome, &problem);
+    login::begin(
+        &sessions, &chrome, principal, headers, uri, next, true, refuse,
+    )
+    .await
+}
 
 /// Gives this process the console's CSRF key every replica shares: the configured one, or the
 /// one kept in the engine database (made by the first replica to start).

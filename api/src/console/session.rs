@@ -40,6 +40,8 @@ pub(crate) struct Sessions {
     /// A session unused this long has ended.
     pub idle: Duration,
     pub limits: Arc<crate::RateLimits>,
+    /// Whether people may also sign in through the installation's OIDC issuer.
+    pub sso: bool,
 }
 
 impl FromRef<ApiState> for Sessions {
@@ -49,6 +51,7 @@ impl FromRef<ApiState> for Sessions {
             store: state.store.clone(),
             idle: state.config.console_idle,
             limits: state.limits.clone(),
+            sso: state.config.oidc_login.is_some(),
         }
     }
 }

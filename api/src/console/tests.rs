@@ -70,6 +70,7 @@ async fn replica(key: &DevKey, dir: &std::path::Path, idle: Duration, sign_ins: 
                 sign_ins,
                 ..crate::RatesPerMinute::default()
             })),
+            sso: false,
         },
     };
     super::with_layers(

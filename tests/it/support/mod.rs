@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod oidc_issuer;
+
 use std::{
     collections::BTreeMap,
     net::TcpListener,
