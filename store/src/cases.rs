@@ -125,6 +125,40 @@ impl Store {
         Ok(codes)
     }
 
+    /// The cases account `subject` filed or that name `personal_id` (a citizen's own cases),
+    /// newest first, at most `limit`.
+    pub async fn cases_of(
+        &self,
+        subject: &str,
+        personal_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        let salt = self.party_salt().await?;
+        // Without an ID number the second test compares with text no hash is equal to.
+        let party_hash = personal_id.map_or_else(String::new, |id| party(&salt, id));
+        let rows = sqlx::query(
+            "SELECT code, procedure_id, office, filed_by, submitted_at FROM cases \
+             WHERE filed_by = $1 OR code IN (SELECT code FROM case_parties WHERE party = $2) \
+             ORDER BY submitted_at DESC, code LIMIT $3",
+        )
+        .bind(party(&salt, subject))
+        .bind(party_hash)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CaseRecord {
+                    code: row.try_get(0)?,
+                    procedure: row.try_get(1)?,
+                    office: row.try_get(2)?,
+                    filed_by: row.try_get(3)?,
+                    submitted_at: row.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
     /// The installation's salt for party hashes, made on first use.
     async fn party_salt(&self) -> Result<String, StoreError> {
         if let Some(salt) = self.setting("party_salt").await? {

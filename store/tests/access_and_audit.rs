@@ -69,6 +69,57 @@ async fn the_filing_account_is_found_by_subject_but_never_stored_in_clear(store:
     );
 }
 
+async fn a_citizens_cases_are_those_they_filed_and_those_naming_them(store: &Store) {
+    let at = |code: &str, subject: &str, minute: u32| CaseRecord {
+        filed_by: subject.into(),
+        submitted_at: format!("2026-12-01T01:{minute:02}:00Z"),
+        ..case(code)
+    };
+    // Filed by the parent for their child; filed by an officer naming the parent; filed by the
+    // parent naming no one they are; someone else's.
+    store
+        .record_case(&at("KS-M1", "citizen-7", 1), &["001190077777"])
+        .await
+        .unwrap();
+    store
+        .record_case(&at("KS-M2", "officer-1", 2), &["001190077777"])
+        .await
+        .unwrap();
+    store
+        .record_case(&at("KS-M3", "citizen-7", 3), &["001190000001"])
+        .await
+        .unwrap();
+    store
+        .record_case(&at("KS-M4", "citizen-8", 4), &["001190000002"])
+        .await
+        .unwrap();
+    let codes = |found: Vec<CaseRecord>| found.into_iter().map(|c| c.code).collect::<Vec<_>>();
+    assert_eq!(
+        codes(
+            store
+                .cases_of("citizen-7", Some("001190077777"), 10)
+                .await
+                .unwrap()
+        ),
+        vec!["KS-M3", "KS-M2", "KS-M1"],
+        "newest first, filed or named, each once"
+    );
+    assert_eq!(
+        codes(store.cases_of("citizen-7", None, 10).await.unwrap()),
+        vec!["KS-M3", "KS-M1"]
+    );
+    assert_eq!(
+        codes(
+            store
+                .cases_of("citizen-7", Some("001190077777"), 2)
+                .await
+                .unwrap()
+        ),
+        vec!["KS-M3", "KS-M2"]
+    );
+    assert!(store.cases_of("nobody", None, 10).await.unwrap().is_empty());
+}
+
 async fn the_audit_log_is_filtered_and_cannot_be_rewritten(store: &Store) {
     let entry = |action: &str, cases: &[&str]| NewAuditEntry {
         actor: "operator-hanoi".into(),
@@ -168,6 +219,7 @@ async fn on_sqlite() {
     let (store, _dir) = sqlite().await;
     the_parties_of_a_case_are_found_by_id_number_but_never_stored_in_clear(&store).await;
     the_filing_account_is_found_by_subject_but_never_stored_in_clear(&store).await;
+    a_citizens_cases_are_those_they_filed_and_those_naming_them(&store).await;
     the_audit_log_is_filtered_and_cannot_be_rewritten(&store).await;
     an_agency_is_held_once_and_released(&store).await;
 }
@@ -177,6 +229,7 @@ async fn on_postgres() {
     let (store, schema) = postgres().await;
     the_parties_of_a_case_are_found_by_id_number_but_never_stored_in_clear(&store).await;
     the_filing_account_is_found_by_subject_but_never_stored_in_clear(&store).await;
+    a_citizens_cases_are_those_they_filed_and_those_naming_them(&store).await;
     the_audit_log_is_filtered_and_cannot_be_rewritten(&store).await;
     an_agency_is_held_once_and_released(&store).await;
     store.close().await;
