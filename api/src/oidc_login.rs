@@ -61,6 +61,13 @@ pub(crate) enum App {
     Citizen,
 }
 
+impl OidcLogin {
+    /// Where to send a browser signing out so its session at the issuer ends too.
+    pub(crate) async fn end_session_url(&self, after: &str) -> Option<String> {
+        self.sign_in.end_session_url(after).await
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct Start {
     #[serde(default)]
@@ -100,11 +107,17 @@ fn local_path(next: Option<String>) -> Option<String> {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
 }
 
-/// Where the issuer sends the browser back: the configured public URL, else the address the
-/// browser used (the issuer only accepts redirect URIs registered for the client anyway).
-fn redirect_uri(state: &ApiState, headers: &HeaderMap, uri: &Uri) -> String {
-    if let Some(base) = &state.config.public_url {
-        return format!("{}{CALLBACK}", base.trim_end_matches('/'));
+/// `path` of this installation as the browser reaches it: under the configured public URL,
+/// else the address the browser used (an issuer only sends browsers back to addresses
+/// registered for the client anyway).
+pub(crate) fn absolute_url(
+    public_url: Option<&str>,
+    headers: &HeaderMap,
+    uri: &Uri,
+    path: &str,
+) -> String {
+    if let Some(base) = public_url {
+        return format!("{}{path}", base.trim_end_matches('/'));
     }
     let scheme = if console::over_https(headers, uri) {
         "https"
@@ -115,7 +128,11 @@ fn redirect_uri(state: &ApiState, headers: &HeaderMap, uri: &Uri) -> String {
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    format!("{scheme}://{host}{CALLBACK}")
+    format!("{scheme}://{host}{path}")
+}
+
+fn redirect_uri(state: &ApiState, headers: &HeaderMap, uri: &Uri) -> String {
+    absolute_url(state.config.public_url.as_deref(), headers, uri, CALLBACK)
 }
 
 /// Kept apart from the session ids CSRF values are made for.
@@ -167,7 +184,7 @@ async fn start(
         .await
     {
         Ok(url) => url,
-        Err(_) => return failure(lang, StatusCode::BAD_GATEWAY, Why::IssuerAway),
+        Err(_) => return failure(lang, StatusCode::SERVICE_UNAVAILABLE, Why::IssuerAway),
     };
     let Some(cookie) =
         seal(&pending).and_then(|v| cookie(&v, ATTEMPT_SECS, console::over_https(&headers, &uri)))
@@ -212,7 +229,7 @@ async fn callback(
     {
         Ok(principal) => principal,
         Err(AuthError::IssuerUnavailable) => {
-            return failure(lang, StatusCode::BAD_GATEWAY, Why::IssuerAway);
+            return failure(lang, StatusCode::SERVICE_UNAVAILABLE, Why::IssuerAway);
         }
         Err(e) => {
             tracing::info!(code = e.code(), "an OIDC sign-in was refused");

@@ -62,6 +62,9 @@ impl Default for Attempt {
 struct Endpoints {
     authorization_endpoint: String,
     token_endpoint: String,
+    /// RP-initiated logout, where the issuer offers it.
+    #[serde(default)]
+    end_session_endpoint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +153,19 @@ impl SignIn {
             .finish();
         let join = if endpoint.contains('?') { '&' } else { '?' };
         Ok(format!("{endpoint}{join}{query}"))
+    }
+
+    /// Where to send a browser that signed out of lienthong so its session at the issuer ends
+    /// too (OpenID Connect RP-initiated logout), coming back to `after`; `None` when the issuer
+    /// offers no such endpoint or cannot be reached (signing out of lienthong still holds).
+    pub async fn end_session_url(&self, after: &str) -> Option<String> {
+        let endpoint = self.endpoints().await.ok()?.end_session_endpoint.clone()?;
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", &self.client_id)
+            .append_pair("post_logout_redirect_uri", after)
+            .finish();
+        let join = if endpoint.contains('?') { '&' } else { '?' };
+        Some(format!("{endpoint}{join}{query}"))
     }
 
     /// Exchanges the `code` the issuer sent back for the attempt's ID token and turns it into

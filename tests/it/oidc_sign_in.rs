@@ -35,13 +35,31 @@ impl Browser {
     }
 
     async fn get(&mut self, url: &str) -> Result<Leg> {
+        let request = self.http.get(url);
+        self.send(request).await
+    }
+
+    /// A form posted from one of `origin`'s pages.
+    async fn post(&mut self, url: &str, origin: &str, form: &[(&str, &str)]) -> Result<Leg> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let request = self
+            .http
+            .post(url)
+            .header(header::ORIGIN, origin)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(request).await
+    }
+
+    async fn send(&mut self, mut request: reqwest::RequestBuilder) -> Result<Leg> {
         let cookie = self
             .cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let mut request = self.http.get(url);
         if !cookie.is_empty() {
             request = request.header(header::COOKIE, cookie);
         }
@@ -147,6 +165,37 @@ async fn an_operator_signs_in_to_the_console_through_the_identity_provider_and_a
     let console = browser.get(&format!("{api}/console")).await?;
     assert_eq!(console.status, StatusCode::OK);
     assert!(console.body.contains("officer-oidc"), "{}", console.body);
+
+    // Signing out ends the session here and at the issuer, and comes back to the sign-in page.
+    let csrf = console
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .context("the page's CSRF value")?
+        .to_owned();
+    let out = browser
+        .post(&format!("{api}/console/logout"), &api, &[("csrf", &csrf)])
+        .await?;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
+    let at_issuer = out.location.context("the issuer's logout")?;
+    assert!(
+        at_issuer.starts_with(&format!("{}/logout?", issuer.url)),
+        "{at_issuer}"
+    );
+    let back = browser.get(&at_issuer).await?;
+    assert_eq!(
+        back.location.as_deref(),
+        Some(format!("{api}/console/login?ended=1").as_str())
+    );
+    assert!(!issuer.signed_in());
+    let after = browser.get(&format!("{api}/console")).await?;
+    assert_eq!(
+        after.status,
+        StatusCode::SEE_OTHER,
+        "signed out: {}",
+        after.body
+    );
 
     // Someone who saw the code but holds neither the attempt's cookie nor its verifier gets
     // nothing, and neither does the browser that used it already.

@@ -396,6 +396,30 @@ pub const CODES: &[Code] = &[
         "Lời gọi lại thiếu `X-Lienthong-Timestamp` hoặc `X-Lienthong-Signature`.",
     ),
     c(
+        "SIGN_IN_DECLINED",
+        &[401],
+        "Signing in through the identity provider was not completed there (it answered with an error instead of a code).",
+        "Việc đăng nhập chưa hoàn tất ở hệ thống định danh (hệ thống trả về lỗi thay vì mã đăng nhập).",
+    ),
+    c(
+        "SIGN_IN_EXPIRED",
+        &[400],
+        "The answer from the identity provider belongs to no sign-in attempt of this browser (expired after 10 minutes, used, or another browser's); sign in again.",
+        "Phản hồi của hệ thống định danh không thuộc lượt đăng nhập nào của trình duyệt này (đã quá 10 phút, đã dùng, hoặc của trình duyệt khác); hãy đăng nhập lại.",
+    ),
+    c(
+        "SIGN_IN_NOT_CONFIGURED",
+        &[404],
+        "This installation has no OIDC issuer to sign in with (--oidc-issuer); sign in with a token.",
+        "Hệ thống chưa cấu hình đăng nhập qua nhà cung cấp định danh (--oidc-issuer); hãy đăng nhập bằng token.",
+    ),
+    c(
+        "SIGN_IN_REFUSED",
+        &[401, 500],
+        "The identity provider refused the sign-in code, or its ID token did not verify (keys, audience, nonce); sign in again.",
+        "Nhà cung cấp định danh từ chối mã đăng nhập, hoặc ID token không hợp lệ (khóa, audience, nonce); hãy đăng nhập lại.",
+    ),
+    c(
         "STEP_NOT_FOUND",
         &[404],
         "The case has no step with this id.",

@@ -60,12 +60,16 @@ pub(crate) fn render(chrome: &Chrome, problem: Option<&Problem>, ended: bool, ss
                 a #sign-in-sso.button href="/sign-in/oidc?app=console" { (t(Text::SignInWithIssuer)) }
             }
         }
+        // With an issuer, people sign in there; pasting a token is for installations without
+        // one (`lienthong dev`).
+        @if !sso {
         form #login.card method="post" action="/console/login" {
             label for="token" { (t(Text::TokenLabel)) }
             p.help #token-help { (t(Text::TokenHelp)) }
             textarea #token name="token" rows="5" required autocomplete="off" spellcheck="false"
                 aria-describedby="token-help" {}
             button #sign-in type="submit" { (t(Text::SignIn)) }
+        }
         }
     };
     layout::page(chrome, t(Text::SignIn), body)
@@ -76,7 +80,7 @@ pub(crate) async fn show(
     chrome: Chrome,
     Query(query): Query<LoginQuery>,
 ) -> Markup {
-    render(&chrome, None, query.ended.is_some(), sessions.sso)
+    render(&chrome, None, query.ended.is_some(), sessions.sso.is_some())
 }
 
 pub(crate) async fn submit(
@@ -90,7 +94,7 @@ pub(crate) async fn submit(
     let refuse = |problem: Problem| {
         let mut response = layout::respond(
             problem.status,
-            render(&chrome, Some(&problem), false, sessions.sso),
+            render(&chrome, Some(&problem), false, sessions.sso.is_some()),
         );
         if let Some(seconds) = problem.retry_after {
             response
@@ -180,6 +184,8 @@ pub(crate) async fn begin(
 
 pub(crate) async fn logout(
     State(sessions): State<Sessions>,
+    headers: HeaderMap,
+    uri: Uri,
     checked: Checked<LogoutForm>,
 ) -> Response {
     let console = &checked.console;
@@ -190,7 +196,20 @@ pub(crate) async fn logout(
     {
         return layout::problem_page(&console.chrome, &problem);
     }
-    let mut response = Redirect::to("/console/login").into_response();
+    // Signed in through the issuer: sign out there too, or the next visit signs straight in.
+    let after = match &sessions.sso {
+        Some(sso) => {
+            let back = crate::oidc_login::absolute_url(
+                sessions.public_url.as_deref(),
+                &headers,
+                &uri,
+                "/console/login?ended=1",
+            );
+            sso.end_session_url(&back).await
+        }
+        None => None,
+    };
+    let mut response = Redirect::to(after.as_deref().unwrap_or("/console/login")).into_response();
     response
         .headers_mut()
         .append(header::SET_COOKIE, clear_cookie());

@@ -40,8 +40,10 @@ pub(crate) struct Sessions {
     /// A session unused this long has ended.
     pub idle: Duration,
     pub limits: Arc<crate::RateLimits>,
-    /// Whether people may also sign in through the installation's OIDC issuer.
-    pub sso: bool,
+    /// The installation's OIDC issuer people sign in through, if any.
+    pub sso: Option<crate::oidc_login::OidcLogin>,
+    /// Where people reach this installation, for addresses given to the issuer.
+    pub public_url: Option<String>,
 }
 
 impl FromRef<ApiState> for Sessions {
@@ -51,7 +53,8 @@ impl FromRef<ApiState> for Sessions {
             store: state.store.clone(),
             idle: state.config.console_idle,
             limits: state.limits.clone(),
-            sso: state.config.oidc_login.is_some(),
+            sso: state.config.oidc_login.clone(),
+            public_url: state.config.public_url.clone(),
         }
     }
 }

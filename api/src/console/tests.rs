@@ -70,7 +70,8 @@ async fn replica(key: &DevKey, dir: &std::path::Path, idle: Duration, sign_ins: 
                 sign_ins,
                 ..crate::RatesPerMinute::default()
             })),
-            sso: false,
+            sso: None,
+            public_url: None,
         },
     };
     super::with_layers(

@@ -64,9 +64,15 @@ impl TestIssuer {
             .route("/keys", get(keys))
             .route("/authorize", get(authorize))
             .route("/token", post(token))
+            .route("/logout", get(logout))
             .with_state(inner.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Ok(Self { url, inner })
+    }
+
+    /// Whether someone is signed in at the issuer.
+    pub fn signed_in(&self) -> bool {
+        !self.inner.lock().expect("issuer").person.is_null()
     }
 
     /// Someone else signs in at the issuer.
@@ -84,6 +90,7 @@ async fn discovery(State(issuer): Shared) -> Json<Value> {
         "authorization_endpoint": format!("{base}/authorize"),
         "token_endpoint": format!("{base}/token"),
         "jwks_uri": format!("{base}/keys"),
+        "end_session_endpoint": format!("{base}/logout"),
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
         "id_token_signing_alg_values_supported": ["ES256"],
@@ -129,6 +136,10 @@ async fn authorize(State(issuer): Shared, Query(q): Query<AuthorizeQuery>) -> Re
         return (StatusCode::BAD_REQUEST, "only the code flow").into_response();
     }
     let mut issuer = issuer.lock().expect("issuer");
+    if issuer.person.is_null() {
+        // Nobody is signed in here: the issuer would show its own sign-in page.
+        return (StatusCode::UNAUTHORIZED, "sign in at the issuer first").into_response();
+    }
     let code = format!("code-{}", issuer.next_code);
     issuer.next_code += 1;
     issuer.codes.insert(
@@ -141,6 +152,21 @@ async fn authorize(State(issuer): Shared, Query(q): Query<AuthorizeQuery>) -> Re
     );
     let state = form_urlencoded::byte_serialize(q.state.as_bytes()).collect::<String>();
     Redirect::to(&format!("{}?code={code}&state={state}", q.redirect_uri)).into_response()
+}
+
+#[derive(Deserialize)]
+struct LogoutQuery {
+    client_id: String,
+    post_logout_redirect_uri: String,
+}
+
+/// RP-initiated logout: the person is signed out here and sent back.
+async fn logout(State(issuer): Shared, Query(q): Query<LogoutQuery>) -> Response {
+    if q.client_id != CLIENT_ID {
+        return (StatusCode::BAD_REQUEST, "unknown client").into_response();
+    }
+    issuer.lock().expect("issuer").person = Value::Null;
+    Redirect::to(&q.post_logout_redirect_uri).into_response()
 }
 
 #[derive(Deserialize)]
