@@ -19,6 +19,7 @@ mod definition_versions;
 pub mod dry_run;
 mod engine;
 mod error;
+mod error_language;
 mod json;
 mod lang;
 mod limits;

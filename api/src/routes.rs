@@ -22,6 +22,9 @@ pub fn router(state: ApiState) -> Router {
             crate::limits::MAX_BODY_BYTES,
         ))
         .layer(axum::middleware::from_fn(crate::error::in_error_shape))
+        .layer(axum::middleware::from_fn(
+            crate::error_language::citizen_words,
+        ))
         .layer(axum::middleware::from_fn(crate::limits::security_headers))
         .with_state(state)
 }
