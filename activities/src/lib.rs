@@ -13,6 +13,9 @@
 //! `AGENCY_AUTH_REJECTED`) or a missing one (`AGENCY_CREDENTIALS_MISSING`) is never retried:
 //! retrying cannot fix a configuration mistake. The step records that code and follows its
 //! `retry` policy: parked with `park`, failed without.
+//!
+//! [`notify`] holds the other activity a case runs: its citizen's notices, one per channel and
+//! event (webhook, e-mail over SMTP, SMS gateway), with their vi/en templates.
 
 mod activity;
 mod agency_access;
@@ -20,6 +23,7 @@ mod agency_client;
 mod classify;
 mod health;
 mod noop;
+pub mod notify;
 mod signing;
 
 pub use activity::{AUTH_FAILURE_TYPE, AgencyActivities, Attempt};
@@ -28,6 +32,7 @@ pub use agency_client::{AgencyClient, AgencyClientOptions, CallError, act_path_s
 pub use classify::{Classified, classify};
 pub use health::{HealthProblem, agency_health};
 pub use noop::NoopActivities;
+pub use notify::{NotifyActivities, NotifySettings};
 pub use signing::{
     AgencyCredential, SIGNATURE_HEADER, SignError, TIMESTAMP_HEADER, request_signature, sign,
 };

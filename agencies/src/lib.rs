@@ -39,6 +39,11 @@
 //! `documents_required` answer).
 //!
 //! Errors are `{"code": "UPPER_SNAKE", "message": "..."}` and never carry personal data.
+//!
+//! Two more stand-ins receive what citizens are sent: [`MailCatcher`], an SMTP server keeping
+//! each message as an `.eml` file ([`mailbox`] reads them back), and [`WebhookSink`], an HTTP
+//! receiver that checks signatures and records each notice as a JSON line (it also plays the SMS
+//! gateway).
 
 mod api_error;
 mod benefit;
@@ -54,6 +59,8 @@ mod faults;
 mod idempotency;
 mod ids;
 mod labour_office;
+mod mail_catcher;
+pub mod mailbox;
 mod operation;
 mod outage;
 mod population;
@@ -65,7 +72,10 @@ mod server;
 mod signed_calls;
 mod social_insurance;
 mod validate;
+mod webhook_sink;
 
 pub use config::{Agency, ParseAgencyError, SimConfig};
 pub use error::SimError;
+pub use mail_catcher::MailCatcher;
 pub use server::{Simulators, start};
+pub use webhook_sink::{SinkConfig, SinkFault, WebhookSink, read_received};
