@@ -3,14 +3,19 @@
 
 use lienthong_definitions::{
     CallId,
-    case::{CaseState, StepError, StepStatus},
+    case::{CaseState, NoticeStatus, StepError, StepStatus},
 };
+use lienthong_workflows::NOTICE_ACTIVITY_PREFIX;
 use temporalio_common::protos::temporal::api::{
     failure::v1::Failure, workflow::v1::PendingActivityInfo,
 };
 
 pub(crate) fn merge_pending(state: &mut CaseState, pending: &[PendingActivityInfo]) {
     for activity in pending {
+        if let Some(tail) = activity.activity_id.strip_prefix(NOTICE_ACTIVITY_PREFIX) {
+            merge_notice(state, tail, activity);
+            continue;
+        }
         let Ok(call) = activity.activity_id.parse::<CallId>() else {
             continue;
         };
@@ -28,6 +33,34 @@ pub(crate) fn merge_pending(state: &mut CaseState, pending: &[PendingActivityInf
             });
         }
     }
+}
+
+/// A message to the citizen still being sent: its attempt and its last failure's code (only
+/// the code: a channel's words may name the address).
+fn merge_notice(state: &mut CaseState, tail: &str, activity: &PendingActivityInfo) {
+    let suffix = format!("/notify/{tail}");
+    let Some(notice) = state
+        .notifications
+        .iter_mut()
+        .find(|n| n.status == NoticeStatus::Sending && n.key.ends_with(&suffix))
+    else {
+        return;
+    };
+    notice.attempts = u32::try_from(activity.attempt).unwrap_or(0);
+    notice.last_error = activity.last_failure.as_ref().map(|failure| {
+        let message = innermost(failure);
+        match message.split_once(':') {
+            Some((code, _))
+                if !code.is_empty()
+                    && code
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') =>
+            {
+                code.to_owned()
+            }
+            _ => "RETRYING".to_owned(),
+        }
+    });
 }
 
 fn innermost(mut failure: &Failure) -> &str {

@@ -16,6 +16,11 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, Time, UtcOffset, Weekday};
 
+/// The local time a working day starts: one-stop shops open at 7:30 or 8:00, so a reminder at
+/// 8:00 reaches a citizen when they can act on it that day. The calendar's data names no opening
+/// time (it travels in recorded workflow inputs, whose form stays as it is).
+pub const OPENING: Time = time::macros::time!(8:00);
+
 /// A working-day calendar: weekly rest days, the days off and the extra working days of every
 /// year it lists, the time of day after which a dossier counts from the next working day, and the
 /// time of day at which a deadline falls.
@@ -224,6 +229,36 @@ impl Calendar {
             current = next;
         }
         Date::MAX
+    }
+
+    /// The last working day strictly before `day`; `Date::MIN` if there is none after it.
+    pub fn previous_working_day(&self, day: Date) -> Date {
+        // Terminates like `next_working_day`, walking the other way.
+        let mut current = day;
+        while let Some(previous) = current.previous_day() {
+            if self.is_working_day(previous) {
+                return previous;
+            }
+            current = previous;
+        }
+        Date::MIN
+    }
+
+    /// When to remind someone of a time limit that runs out at `due`: the start of the working
+    /// day `working_days` working days before `due`'s own day (the working day counted back
+    /// from, when `due` falls on a day off). Offices open at [`OPENING`] local time.
+    pub fn reminder_before(&self, due: OffsetDateTime, working_days: u32) -> OffsetDateTime {
+        let mut day = self.local_date(due);
+        if !self.is_working_day(day) {
+            day = self.next_working_day(day);
+        }
+        for _ in 0..working_days {
+            if day == Date::MIN {
+                break;
+            }
+            day = self.previous_working_day(day);
+        }
+        day.with_time(OPENING).assume_offset(self.offset)
     }
 
     /// The working day a dossier received at `at` counts from: the same day if it is a working

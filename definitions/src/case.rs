@@ -6,6 +6,7 @@
 pub mod answer;
 mod attention;
 mod journal;
+mod notice;
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use serde_json::Value;
 
 pub use attention::{ATTENTION_REASONS, Attention};
 pub use journal::{JOURNAL_LIMIT, JournalEntry};
+pub use notice::{NoticeRecord, NoticeStatus};
 
 use time::OffsetDateTime;
 
@@ -63,6 +65,9 @@ pub struct CaseState {
     /// been done at its agency, so a stopping case asks before skipping it.
     #[serde(default)]
     pub unrecorded_attempts: bool,
+    /// Every message the case sent its citizen, in the order they were queued.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<NoticeRecord>,
 }
 
 /// A deadline that passed while its case or step was still open.
@@ -380,6 +385,17 @@ pub enum Event {
         reason: String,
         by: String,
     },
+    /// A message to the citizen was handed to its channel.
+    NoticeQueued(NoticeRecord),
+    /// A message reached its end: delivered, dead-lettered or without a channel.
+    NoticeSettled {
+        key: String,
+        status: NoticeStatus,
+        attempts: u32,
+        error: Option<String>,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl CaseState {
@@ -433,6 +449,7 @@ impl CaseState {
             journal: Vec::new(),
             journal_dropped: 0,
             unrecorded_attempts: false,
+            notifications: Vec::new(),
         }
     }
 
@@ -727,7 +744,32 @@ impl CaseState {
                     }
                 }
             }
+            Event::NoticeQueued(record) => {
+                // One key is one message, whatever a replay or a second look asks for.
+                if self.notice(&record.key).is_none() {
+                    self.notifications.push(record);
+                }
+            }
+            Event::NoticeSettled {
+                key,
+                status,
+                attempts,
+                error,
+                at,
+            } => {
+                if let Some(notice) = self.notifications.iter_mut().find(|n| n.key == key) {
+                    notice.status = status;
+                    notice.attempts = attempts;
+                    notice.last_error = error;
+                    notice.settled_at = Some(at);
+                }
+            }
         }
+    }
+
+    /// The message sent under `key`, if one was.
+    pub fn notice(&self, key: &str) -> Option<&NoticeRecord> {
+        self.notifications.iter().find(|n| n.key == key)
     }
 
     fn journal(&mut self, mut entry: JournalEntry) {

@@ -11,6 +11,7 @@ pub mod case;
 mod case_code;
 pub mod catalogue;
 pub mod checks;
+pub mod contact;
 mod diagnostic;
 mod duration;
 pub mod expression;

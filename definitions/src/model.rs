@@ -124,6 +124,10 @@ pub struct Definition {
     /// recorded before it existed read back with none.
     #[serde(default, skip_serializing_if = "crate::form::Form::is_empty")]
     pub form: crate::form::Form,
+    /// Where the application gives the citizen's e-mail and phone (`contact:`), for the
+    /// messages the case sends them; cases recorded before it existed read back with none.
+    #[serde(default, skip_serializing_if = "crate::contact::Contact::is_empty")]
+    pub contact: crate::contact::Contact,
 }
 
 impl Definition {

@@ -5,6 +5,7 @@
 //! mapping and expression reads; `contract` checks every call against the agency catalogue.
 
 mod build;
+mod contact;
 mod contract;
 mod form;
 mod graph;

@@ -430,6 +430,7 @@ async fn a_step_done_offline_is_resolved_by_hand_and_a_case_is_cancelled_by_an_o
         attention_after_secs: Some(1),
         first_attempt: Default::default(),
         agencies: Default::default(),
+        notify: None,
     };
     client
         .start_workflow(

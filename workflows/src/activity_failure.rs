@@ -55,6 +55,41 @@ pub(crate) fn final_code(error: &ActivityExecutionError) -> Option<String> {
     None
 }
 
+/// The stable code a dead-lettered message is recorded with: the code its last attempt's
+/// failure begins with (`WEBHOOK_REFUSED: …`), else `NOTICE_WINDOW_SPENT` when its retries ran
+/// out of time, else `NOTICE_FAILED`. Only a code: the failure's words may name an address.
+pub(crate) fn notice_failure_code(error: &ActivityExecutionError) -> String {
+    let mut timed_out = false;
+    let mut next = error.failure();
+    while let Some(failure) = next {
+        match &failure.failure_info {
+            Some(FailureInfo::ApplicationFailureInfo(_)) => {
+                if let Some(code) = leading_code(&failure.message) {
+                    return code;
+                }
+            }
+            Some(FailureInfo::TimeoutFailureInfo(_)) => timed_out = true,
+            _ => {}
+        }
+        next = failure.cause.as_deref();
+    }
+    if timed_out {
+        "NOTICE_WINDOW_SPENT".to_owned()
+    } else {
+        "NOTICE_FAILED".to_owned()
+    }
+}
+
+/// `CODE` of a message written `CODE: words`.
+fn leading_code(message: &str) -> Option<String> {
+    let (code, _) = message.split_once(':')?;
+    (!code.is_empty()
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+    .then(|| code.to_owned())
+}
+
 /// The pause the agency asked for before another attempt (its `Retry-After`), if it named one.
 pub(crate) fn asked_pause(error: &ActivityExecutionError) -> Option<Duration> {
     let mut next = error.failure();

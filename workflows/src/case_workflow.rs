@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 
 use crate::{
     drive::Run,
+    notice::NotifyInput,
     options::FirstAttempt,
     signals::{
         AgencyDecision, DecisionOutcome, SupplementRequest, WithdrawOutcome, WithdrawRequest,
@@ -56,6 +57,10 @@ pub struct CaseInput {
     /// started. Cases filed before this was carried have none and use the worker's settings.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub agencies: BTreeMap<AgencyId, AgencyAccess>,
+    /// Whom to tell what, on which channels; `None` (every case filed before this was
+    /// carried, or an installation without channels) tells nobody anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<NotifyInput>,
 }
 
 #[workflow]

@@ -24,7 +24,9 @@ use time::OffsetDateTime;
 use crate::{
     activity_failure::{asked_pause, may_retry},
     case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS},
+    citizen_notices::CITIZEN_NOTIFICATIONS,
     contract::{AgencyAnswer, AgencyCall, CallAgency},
+    notice::{NoticeOutcome, NotifyInput},
     options::{FirstAttempt, forward_options, local_options, patient_options},
     published::Published,
     time_of::now,
@@ -39,6 +41,8 @@ pub(crate) enum TimerKind {
     Park(StepId, u32),
     /// Time to look for calls unanswered for longer than the attention threshold.
     Watch,
+    /// Time to remind the citizen of the step's n-th round of documents.
+    Reminder(StepId, u32),
 }
 
 pub(crate) enum Wake {
@@ -55,7 +59,11 @@ pub(crate) enum Wake {
     Cancelled,
 }
 
-type Pending = LocalBoxFuture<'static, Wake>;
+pub(crate) type Pending = LocalBoxFuture<'static, Wake>;
+
+/// A message to the citizen in flight: its key and what became of it.
+pub(crate) type NoticeInFlight =
+    LocalBoxFuture<'static, (String, Result<NoticeOutcome, ActivityExecutionError>)>;
 
 /// Where and when a call's attempts run.
 enum Dispatch {
@@ -109,14 +117,14 @@ pub(crate) struct Run<'a> {
     pub(crate) ctx: &'a WorkflowContext<CaseWorkflow>,
     pub(crate) code: CaseCode,
     pub(crate) definition: Definition,
-    calendar: Calendar,
+    pub(crate) calendar: Calendar,
     application: Value,
     in_flight: Vec<Pending>,
     /// Current legal deadlines: `None` is the whole case.
     deadlines: BTreeMap<Option<StepId>, OffsetDateTime>,
     /// When each step started waiting for the citizen: the legal clock stops meanwhile.
     pub(crate) paused_at: BTreeMap<StepId, OffsetDateTime>,
-    published: Published,
+    pub(crate) published: Published,
     /// The call of each step whose answer is awaited.
     tracked: BTreeMap<StepId, Tracked>,
     /// Numbers calls so a cancelled call's late answer is recognised and dropped.
@@ -136,6 +144,13 @@ pub(crate) struct Run<'a> {
     temporal_cancel_seen: bool,
     /// Where each agency listens and how it is called, as filed with the case.
     agencies: BTreeMap<AgencyId, AgencyAccess>,
+    /// Whom to tell what; `None` tells nobody.
+    pub(crate) notify: Option<NotifyInput>,
+    /// Messages to the citizen not settled yet, apart from the calls: the case waits for them
+    /// before it returns, and for nothing else.
+    pub(crate) notices: Vec<NoticeInFlight>,
+    /// The reminder timer of each step's round of documents, while it may still be wanted.
+    pub(crate) reminders: BTreeMap<(StepId, u32), Option<WorkflowCancellationToken>>,
 }
 
 impl<'a> Run<'a> {
@@ -153,7 +168,13 @@ impl<'a> Run<'a> {
             attention_after_secs,
             first_attempt,
             agencies,
+            notify,
         } = input;
+        // Cases filed before notifications carry none, so this marker is only ever asked for
+        // (and written) by a case that has someone to tell.
+        let notify = notify
+            .filter(|n| !n.recipients.is_empty())
+            .filter(|_| ctx.patched(CITIZEN_NOTIFICATIONS));
         let mut state = CaseState::new(code.clone(), &definition, submitted_at);
         state.unrecorded_attempts = first_attempt == FirstAttempt::Local;
         let at = now(ctx);
@@ -196,6 +217,9 @@ impl<'a> Run<'a> {
             first_attempt,
             temporal_cancel_seen: false,
             agencies,
+            notify,
+            notices: Vec::new(),
+            reminders: BTreeMap::new(),
         };
         if let (Some(limit), Some(received)) = (run.definition.deadline, Some(submitted_at)) {
             let at = run.end_of(received, limit);
@@ -206,6 +230,7 @@ impl<'a> Run<'a> {
 
     async fn drive(&mut self) -> WorkflowResult<CaseState> {
         loop {
+            self.tell_citizen();
             self.cancel_unwanted_calls();
             let decision = self
                 .read(|c| planner::plan(&self.definition, c, &self.application))
@@ -222,7 +247,10 @@ impl<'a> Run<'a> {
             for action in decision.actions {
                 if let Some(done) = self.act(action) {
                     self.published.upsert(self.ctx);
-                    return Ok(done);
+                    if self.notify.is_none() {
+                        return Ok(done);
+                    }
+                    return Ok(self.finish_telling().await.unwrap_or(done));
                 }
             }
             // While a local attempt runs its workflow task stays open, so what would be written
@@ -239,6 +267,9 @@ impl<'a> Run<'a> {
             let cancel_seen = self.temporal_cancel_seen;
             temporalio_workflow::select! {
                 wake = next_finished(&mut self.in_flight).fuse() => self.on_wake(wake),
+                (key, outcome) = next_finished(&mut self.notices).fuse() => {
+                    self.on_notice(key, outcome);
+                }
                 // Not ended by the workflow's cancellation: that is read below, once.
                 _ = ctx.wait_condition_with_options(|w| w.unseen_signal, uncancelled_wait()) => {
                     ctx.state_mut(|w| w.unseen_signal = false);
@@ -527,6 +558,11 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Adds a call or timer to those the loop waits on.
+    pub(crate) fn push_pending(&mut self, pending: Pending) {
+        self.in_flight.push(pending);
+    }
+
     pub(crate) fn start_timer(&mut self, after: Duration, kind: TimerKind) {
         let ctx = self.ctx.clone();
         self.in_flight.push(Box::pin(async move {
@@ -717,6 +753,7 @@ impl<'a> Run<'a> {
                 }
             }
             TimerKind::Watch => self.on_watch(at),
+            TimerKind::Reminder(id, round) => self.remind(&id, round),
         }
     }
 
@@ -766,7 +803,9 @@ pub(crate) fn until(from: OffsetDateTime, to: OffsetDateTime) -> Duration {
 /// The first pending call or timer that has finished, in scheduling order. Polled by hand rather
 /// than through `FuturesUnordered`, whose own wakers the SDK rightly treats as a
 /// non-deterministic wake-up source.
-fn next_finished(in_flight: &mut Vec<Pending>) -> impl Future<Output = Wake> + '_ {
+pub(crate) fn next_finished<'a, T>(
+    in_flight: &'a mut Vec<LocalBoxFuture<'static, T>>,
+) -> impl Future<Output = T> + 'a {
     poll_fn(move |cx| {
         let ready =
             in_flight
@@ -794,7 +833,7 @@ fn next_finished(in_flight: &mut Vec<Pending>) -> impl Future<Output = Wake> + '
 /// run, its decrypted input included, alive for good. And a cancellation through Temporal would
 /// end every timer at once, as if it had fired; the case handles that cancellation itself
 /// (`on_temporal_cancel`). The timer holds its token only weakly, so this one drops with it.
-async fn sleep(ctx: &WorkflowContext<CaseWorkflow>, after: Duration) {
+pub(crate) async fn sleep(ctx: &WorkflowContext<CaseWorkflow>, after: Duration) {
     let _ = ctx
         .timer(
             TimerOptions::builder(after.max(Duration::from_millis(1)))

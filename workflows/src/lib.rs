@@ -9,9 +9,11 @@ mod answers;
 pub mod batch;
 mod case_workflow;
 mod ceiling;
+mod citizen_notices;
 mod contract;
 mod drive;
 mod notice;
+mod notifications;
 mod options;
 mod published;
 pub mod search_attributes;
@@ -22,13 +24,16 @@ pub use batch::{BatchAction, BatchInput, BatchReport, BatchWorkflow, CaseOutcome
 pub use case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS};
 pub use ceiling::{CeilingShape, CeilingWorkflow, NOOP, Noop, Nothing};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
-pub use notice::{Channel, NOTIFY, Notice, NoticeEvent, NoticeOutcome, Notify};
 pub use lienthong_definitions::case::{
     ATTENTION_REASONS, Attention, CaseState, JournalEntry, ManualResolution,
 };
 pub use lienthong_definitions::case_code_of;
 pub use lienthong_definitions::operator::{
     ActionKind, ActionOutcome, ActionRefusal, OperatorAction,
+};
+pub use notice::{
+    Channel, DEFAULT_NOTICE_ATTEMPT_SECS, DEFAULT_NOTICE_WINDOW_SECS, NOTICE_ACTIVITY_PREFIX,
+    NOTIFY, Notice, NoticeEvent, NoticeOutcome, Notify, NotifyInput, Recipient,
 };
 pub use options::{FirstAttempt, LOCAL_ATTEMPT_LIMIT};
 pub use signals::{

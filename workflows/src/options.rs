@@ -157,6 +157,7 @@ mod tests {
             attention_after_secs: None,
             first_attempt: FirstAttempt::Local,
             agencies: Default::default(),
+            notify: None,
         };
         let mut written = serde_json::to_value(&input).expect("serializable");
         assert_eq!(written["first_attempt"], "local");

@@ -7,7 +7,10 @@ use axum::{
     response::IntoResponse,
 };
 use lienthong_definitions::AgencyId;
-use lienthong_workflows::{CaseInput, CaseWorkflow, search_attributes as sa};
+use lienthong_definitions::contact::Contact;
+use lienthong_workflows::{
+    CaseInput, CaseWorkflow, Channel, NotifyInput, Recipient, search_attributes as sa,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use temporalio_client::{WorkflowStartOptions, errors::WorkflowStartError};
@@ -78,6 +81,35 @@ pub(crate) struct Accepted {
 pub(crate) struct Links {
     case: String,
     withdraw: String,
+}
+
+/// Whom the case tells what: each channel of the installation the citizen can be reached on,
+/// with the one address it needs from where the procedure's `contact:` points (the webhook
+/// needs none; a channel whose address the application leaves out is left out), in the
+/// language they filed in. `None` when no channel reaches them.
+fn notify_input(
+    channels: &[Channel],
+    contact: &Contact,
+    application: &Value,
+    lang: crate::lang::Lang,
+) -> Option<NotifyInput> {
+    let recipients: Vec<Recipient> = channels
+        .iter()
+        .filter_map(|&channel| {
+            let to = match channel {
+                Channel::Webhook => None,
+                Channel::Email => Some(contact.email_in(application)?),
+                Channel::Sms => Some(contact.phone_in(application)?),
+            };
+            Some(Recipient { channel, to })
+        })
+        .collect();
+    (!recipients.is_empty()).then(|| NotifyInput {
+        lang: lang.code().to_owned(),
+        recipients,
+        window_secs: None,
+        attempt_secs: None,
+    })
 }
 
 /// File an application: a citizen for themselves, an officer at an office of theirs.
@@ -190,6 +222,12 @@ pub(crate) async fn file(
         .access_for(definition)
         .await
         .map_err(ApiError::database)?;
+    let notify = notify_input(
+        &state.config.notify_channels,
+        &definition.contact,
+        &submission.application,
+        lang,
+    );
     let submitted_at = OffsetDateTime::now_utc();
     // The engine database keeps the moment as the case's history writes it.
     let submitted_text = submitted_at.format(&Rfc3339).unwrap_or_default();
@@ -209,6 +247,7 @@ pub(crate) async fn file(
             attention_after_secs: state.config.attention_after_secs,
             first_attempt: state.config.first_attempt,
             agencies: agencies.clone(),
+            notify: notify.clone(),
         };
         // Who may see the case is recorded before it exists, so it is never visible to no one.
         state
@@ -309,5 +348,52 @@ mod tests {
         ] {
             assert!(!valid_office(bad), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod notify_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn each_channel_gets_only_its_own_address_and_a_channel_without_one_is_left_out() {
+        let contact = Contact {
+            email: Some("/applicant/email".into()),
+            phone: Some("/applicant/phone".into()),
+        };
+        let all = [Channel::Webhook, Channel::Email, Channel::Sms];
+        let application = json!({"applicant": {"email": "me@example.vn"}});
+        let notify = notify_input(&all, &contact, &application, crate::lang::Lang::En)
+            .expect("the webhook and e-mail reach the citizen");
+        assert_eq!(notify.lang, "en");
+        assert_eq!(
+            notify.recipients,
+            [
+                Recipient {
+                    channel: Channel::Webhook,
+                    to: None
+                },
+                Recipient {
+                    channel: Channel::Email,
+                    to: Some("me@example.vn".into())
+                },
+            ],
+            "no phone given: no SMS"
+        );
+        assert_eq!(
+            notify_input(
+                &[Channel::Sms],
+                &contact,
+                &application,
+                crate::lang::Lang::Vi
+            ),
+            None
+        );
+        assert_eq!(
+            notify_input(&[], &contact, &application, crate::lang::Lang::Vi),
+            None
+        );
     }
 }

@@ -147,6 +147,7 @@ pub(crate) fn render(chrome: &Chrome, code: &str, case: &Timeline) -> Markup {
                 }
             }
         }
+        (notices(chrome, case))
         section #operator-actions {
             h2 { (t(Text::OperatorActions)) }
             @if case.operator_actions.is_empty() {
@@ -189,6 +190,57 @@ pub(crate) fn render(chrome: &Chrome, code: &str, case: &Timeline) -> Markup {
         }
     };
     layout::page(chrome, code, body)
+}
+
+/// The messages sent to the citizen and where each stands: a dead letter says what to do.
+fn notices(chrome: &Chrome, case: &Timeline) -> Markup {
+    let t = |text| chrome.t(text);
+    let lang = chrome.lang;
+    html! {
+        section #notifications aria-labelledby="notifications-title" {
+            h2 #notifications-title { (t(Text::Notifications)) }
+            @if case.notices.is_empty() {
+                p.empty { (t(Text::NoNotifications)) }
+            } @else {
+                table.notices {
+                    thead { tr {
+                        th scope="col" { (t(Text::NoticeEvent)) }
+                        th scope="col" { (t(Text::Channel)) }
+                        th scope="col" { (t(Text::Status)) }
+                        th scope="col" { (t(Text::Attempts)) }
+                        th scope="col" { (t(Text::Queued)) }
+                        th scope="col" { (t(Text::Settled)) }
+                    } }
+                    tbody {
+                        @for notice in &case.notices {
+                            @let status = notice.shown_status();
+                            tr data-event=(notice.event) data-channel=(notice.channel) data-status=(status) {
+                                td {
+                                    (lang.term("notice_event", &notice.event))
+                                    @if let Some(step) = &notice.step { br; small { (t(Text::Step)) " " code { (step) } } }
+                                }
+                                td { (lang.term("channel", &notice.channel)) }
+                                td {
+                                    span class={ "badge notice-" (status) } { (lang.term("notice", status)) }
+                                    @if let Some(error) = &notice.last_error {
+                                        br;
+                                        small {
+                                            @if status == "retrying" { (t(Text::NoticeRetryingNote)) " " }
+                                            code { (error) }
+                                        }
+                                    }
+                                    @if status == "failed" { br; small.failure { (t(Text::DeadLetterNote)) } }
+                                }
+                                td.num { (notice.attempts) }
+                                td { (layout::when(&notice.queued_at)) }
+                                td { @if let Some(at) = &notice.settled_at { (layout::when(at)) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn step_row(chrome: &Chrome, code: &str, step: &StepLine, case: &Timeline) -> Markup {
@@ -246,5 +298,73 @@ fn step_row(chrome: &Chrome, code: &str, step: &StepLine, case: &Timeline) -> Ma
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::console::{i18n::Lang, layout::User};
+
+    fn chrome(lang: Lang) -> Chrome {
+        Chrome {
+            lang,
+            here: "/console".into(),
+            user: Some(User {
+                subject: "op".into(),
+                csrf: "abc".into(),
+                operator: true,
+                auditor: false,
+            }),
+        }
+    }
+
+    fn case() -> Timeline {
+        Timeline::read(&json!({"case": {
+            "code": "KS-1", "status": "completed",
+            "notifications": [
+                {"key": "KS-1/notify/filed/webhook", "event": "filed", "channel": "webhook",
+                 "status": "delivered", "attempts": 1, "queued_at": "2026-11-23T01:00:00Z",
+                 "settled_at": "2026-11-23T01:00:01Z"},
+                {"key": "KS-1/notify/documents/birth/r0/email", "event": "documents_requested",
+                 "step": "birth", "channel": "email", "status": "sending", "attempts": 3,
+                 "last_error": "SMTP_UNAVAILABLE", "queued_at": "2026-11-23T01:00:00Z"},
+                {"key": "KS-1/notify/completed/sms", "event": "completed", "channel": "sms",
+                 "status": "failed", "attempts": 0, "last_error": "NOTICE_WINDOW_SPENT",
+                 "queued_at": "2026-11-23T01:00:00Z", "settled_at": "2026-11-24T01:00:00Z"},
+            ],
+        }}))
+    }
+
+    #[test]
+    fn each_message_shows_its_channel_and_where_it_stands_in_both_languages() {
+        let timeline = case();
+        assert_eq!(timeline.notices.len(), 3);
+        assert_eq!(timeline.notices[1].shown_status(), "retrying");
+        let en = render(&chrome(Lang::En), "KS-1", &timeline).into_string();
+        for expected in [
+            r#"data-event="filed" data-channel="webhook" data-status="delivered""#,
+            r#"data-channel="email" data-status="retrying""#,
+            r#"data-channel="sms" data-status="failed""#,
+            "Failed (dead letter)",
+            "NOTICE_WINDOW_SPENT",
+            "the citizen must be told another way",
+            "retrying, last error:",
+        ] {
+            assert!(en.contains(expected), "{expected} in {en}");
+        }
+        let vi = render(&chrome(Lang::Vi), "KS-1", &timeline).into_string();
+        for expected in [
+            "Thông báo gửi công dân",
+            "Đã gửi",
+            "Thư điện tử",
+            "Tin nhắn SMS",
+        ] {
+            assert!(vi.contains(expected), "{expected}");
+        }
+        let none = render(&chrome(Lang::En), "KS-1", &Timeline::default()).into_string();
+        assert!(none.contains("This case has sent no message."));
     }
 }

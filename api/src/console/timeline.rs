@@ -23,6 +23,30 @@ pub(crate) struct Timeline {
     pub failure: Option<String>,
     pub operator_actions: Vec<ActionLine>,
     pub personal_data: bool,
+    /// The messages the case sent its citizen.
+    pub notices: Vec<NoticeLine>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct NoticeLine {
+    pub event: String,
+    pub step: Option<String>,
+    pub channel: String,
+    pub status: String,
+    pub attempts: u64,
+    pub last_error: Option<String>,
+    pub queued_at: String,
+    pub settled_at: Option<String>,
+}
+
+impl NoticeLine {
+    /// `sending` on a second attempt or later is `retrying`.
+    pub(crate) fn shown_status(&self) -> &str {
+        match self.status.as_str() {
+            "sending" if self.attempts > 1 => "retrying",
+            other => other,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -147,6 +171,16 @@ impl Timeline {
                 detail: maybe(&a["detail"]),
             }),
             personal_data: body["personal_data"].as_bool().unwrap_or(false),
+            notices: each(&case["notifications"], |n| NoticeLine {
+                event: text(&n["event"]),
+                step: maybe(&n["step"]),
+                channel: text(&n["channel"]),
+                status: text(&n["status"]),
+                attempts: n["attempts"].as_u64().unwrap_or(0),
+                last_error: maybe(&n["last_error"]),
+                queued_at: text(&n["queued_at"]),
+                settled_at: maybe(&n["settled_at"]),
+            }),
         }
     }
 

@@ -33,6 +33,7 @@ pub const REASONS: &[&str] = &[
     "correction_needed",
     "unreconciled",
     "held",
+    "notification_failed",
 ];
 
 /// Case statuses, in the order the dashboard shows them.

@@ -18,6 +18,7 @@ pub const ATTENTION_REASONS: &[&str] = &[
     "decision_overdue",
     "unreconciled",
     "held",
+    "notification_failed",
 ];
 
 /// One reason an operator must look at a case. Carries no personal data.
@@ -117,6 +118,15 @@ impl CaseState {
                     note("held", Some(&s.id), s.agency.as_ref());
                 }
             }
+        }
+        // A message to the citizen was dead-lettered: the case went on, but someone must tell
+        // the citizen another way. Kept after the case ends, like a failed undo.
+        if self
+            .notifications
+            .iter()
+            .any(|n| n.status == super::NoticeStatus::Failed)
+        {
+            note("notification_failed", None, None);
         }
         // A running case that carries a hold is held for that agency even before one of its
         // steps shows it (a step still waiting for another): a release must find it by this.

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::Event;
+use super::{Event, NoticeStatus};
 use crate::{AgencyId, StepId};
 
 /// How many entries a case keeps; older ones are dropped and counted.
@@ -159,5 +159,35 @@ fn describe(event: &Event) -> Described<'_> {
             format!("reference {reference}"),
         ),
         Event::CancelRequested { .. } => ("cancel_requested", None, None, None),
+        Event::NoticeQueued(notice) => (
+            "notice_queued",
+            notice.step.as_ref(),
+            None,
+            Some(format!("{} · {}", notice.event, notice.channel)),
+        ),
+        Event::NoticeSettled {
+            key,
+            status,
+            attempts,
+            error,
+            ..
+        } => {
+            // The key names the event and the channel; it carries only the case code besides.
+            let what = key
+                .split_once("/notify/")
+                .map_or(key.as_str(), |(_, rest)| rest);
+            let detail = match error {
+                Some(code) => format!("{what}; {code}"),
+                None if *attempts > 0 => format!("{what}; attempt {attempts}"),
+                None => what.to_owned(),
+            };
+            let kind = match status {
+                NoticeStatus::Delivered => "notice_delivered",
+                NoticeStatus::Failed => "notice_failed",
+                NoticeStatus::NotConfigured => "notice_not_configured",
+                NoticeStatus::Sending => "notice_queued",
+            };
+            (kind, None, None, Some(detail))
+        }
     }
 }

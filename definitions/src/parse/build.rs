@@ -34,6 +34,8 @@ pub(crate) struct RawDefinition {
     steps: Vec<RawStep>,
     #[serde(default)]
     form: Option<super::form::RawForm>,
+    #[serde(default)]
+    contact: Option<super::contact::RawContact>,
 }
 
 fn default_policy() -> FailurePolicy {
@@ -190,6 +192,7 @@ pub(crate) fn build(raw: RawDefinition, problems: &mut Problems) -> (Definition,
     }
 
     let form = super::form::build(raw.form, &raw.application.schema, &steps, problems);
+    let contact = super::contact::build(raw.contact, &raw.application.schema, problems);
     let definition = Definition {
         id: ProcedureId(raw.id),
         version: raw.version,
@@ -203,6 +206,7 @@ pub(crate) fn build(raw: RawDefinition, problems: &mut Problems) -> (Definition,
         deadline: case_deadline,
         steps,
         form,
+        contact,
     };
     (definition, places)
 }
