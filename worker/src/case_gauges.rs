@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use lienthong_telemetry::Metrics;
 // `LienthongAttention` values: every reason `CaseState::attention_reasons` can give. A failed
-// undo, a correction to make and an unreconciled outcome outlive the case, so attention counts
-// closed cases too (within retention).
+// undo, a correction to make, an unreconciled outcome and a dead-lettered message outlive the
+// case, so attention counts closed cases too (within retention).
 use lienthong_workflows::{ATTENTION_REASONS, CaseWorkflow, search_attributes as sa};
 use temporalio_client::{Client, WorkflowCountOptions, errors::ClientError};
 

@@ -143,7 +143,7 @@ pub(crate) struct CaseStateDoc {
     escalations: Vec<Value>,
     /// Why an operator must look at this case now (`retrying`, `agency_unavailable`,
     /// `decision_overdue`, `overdue`, `compensation_failed`, `correction_needed`,
-    /// `unreconciled`, `held`).
+    /// `unreconciled`, `held`, `notification_failed`).
     attention: Vec<String>,
     /// Each reason with the step and agency involved: `{reason, step?, agency?}`.
     attention_details: Vec<Value>,
@@ -156,6 +156,12 @@ pub(crate) struct CaseStateDoc {
     /// A first attempt may have reached an agency without being recorded: a stopping case asks
     /// the agency before skipping such a step.
     unrecorded_attempts: bool,
+    /// The messages the case sent its citizen (absent when none): `{key, event, step?,
+    /// channel, status, attempts, last_error?, queued_at, settled_at?}`; `event` is `filed`,
+    /// `step_done`, `documents_requested`, `reminder`, `completed`, `failed`, `withdrawn` or
+    /// `overdue`, `status` `sending`, `delivered`, `failed` (dead-lettered) or
+    /// `not_configured`. Never the address.
+    notifications: Option<Vec<Value>>,
 }
 
 #[derive(ToSchema)]
