@@ -61,7 +61,7 @@ pub(crate) enum FaultMode {
         #[serde(default = "default_hold_ms")]
         hold_ms: u64,
     },
-    /// The whole simulator refuses connections for a while. Never queued: it starts as soon
+    /// Every call to the simulator but its own `/admin` has its connection cut for a while. Never queued: it starts as soon
     /// as it is posted, see `outage.rs`.
     Outage { duration_ms: u64 },
     /// Ask for more documents (200, `"outcome": "documents_required"`) instead of acting.

@@ -29,7 +29,8 @@
 //!     `after_act`)
 //!   - `ambiguous` (`hold_ms`, default 60000): the act is done and committed, then the answer
 //!     is held back so the caller times out after the agency acted
-//!   - `outage` (`duration_ms`, operation `"*"`): the simulator refuses connections for a while
+//!   - `outage` (`duration_ms`, operation `"*"`): every call's connection is cut, with no HTTP
+//!     answer, for a while (`/admin` still answers; `DELETE /admin/faults` ends it early)
 //!   - `documents_required` (`documents`, `message`): 200 asking for documents, nothing done
 //!   - `decide_later` (`delay_ms`, `decision`, `reason_code`, `message`): 202 pending, then an
 //!     officer's decision, called back to the engine signed with HMAC-SHA256

@@ -25,7 +25,7 @@ use crate::decisions;
 use crate::faults::{Effect, Fault, FaultMode, FaultQueue};
 use crate::idempotency::{self, ActReply, ActRequest};
 use crate::operation::{self, Operation};
-use crate::outage::{self, OutageSwitch};
+use crate::outage::{Gate, OutageRequest, OutageSwitch};
 use crate::population_client::PopulationClient;
 use crate::signed_calls::{self, CallSecret};
 use crate::{Agency, SimConfig, SimError};
@@ -311,10 +311,12 @@ async fn list_faults(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "faults": state.faults.list() }))
 }
 
-async fn clear_faults(State(state): State<AppState>) -> Json<Value> {
+/// `DELETE /admin/faults`: every queued fault is dropped, and an outage under way ends.
+async fn clear_faults(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let cleared = state.faults.clear();
+    state.outage.end()?;
     tracing::info!(agency = state.agency.as_str(), cleared, "faults cleared");
-    Json(json!({ "cleared": cleared }))
+    Ok(Json(json!({ "cleared": cleared })))
 }
 
 /// The running simulators. Dropping this without [`Simulators::shutdown`] also stops them,
@@ -450,14 +452,7 @@ async fn start_one(
         call_secret,
     };
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(
-        agency,
-        local,
-        listener,
-        router(state),
-        stopped,
-        outages,
-    ));
+    let task = tokio::spawn(serve(agency, listener, router(state), stopped, outages));
     let url = format!("http://{}", reachable(local));
     tracing::info!(
         agency = agency.as_str(),
@@ -474,61 +469,87 @@ async fn start_one(
     })
 }
 
-/// One simulator's serve loop. It serves until `stop`; an outage request closes the listener
-/// (connections are then refused), waits, and binds the same address again.
+/// One simulator's serve loop. It serves until `stop`; an outage request closes every
+/// connection and, for the outage, lets only `/admin` requests through (see `outage.rs`).
 ///
 /// Each round is an `axum::serve` with graceful shutdown on its own [`Notify`]: on the signal
-/// axum drops the listener at once, while connections already accepted finish in the
-/// background (the request that asked for the outage gets its answer that way).
+/// axum stops accepting from the gate, while connections already accepted finish in the
+/// background (the request that asked for the outage gets its answer that way) and idle ones
+/// close.
 async fn serve(
     agency: Agency,
-    addr: SocketAddr,
-    mut listener: TcpListener,
+    listener: TcpListener,
     app: Router,
     mut stop: oneshot::Receiver<()>,
-    mut outages: mpsc::UnboundedReceiver<Duration>,
+    mut outages: mpsc::UnboundedReceiver<OutageRequest>,
 ) {
-    // Rounds whose listener is closed but which may still be finishing requests.
+    let gate = match Gate::new(listener) {
+        Ok(gate) => gate,
+        Err(error) => {
+            tracing::error!(agency = agency.as_str(), %error, "cannot serve");
+            return;
+        }
+    };
+    // Rounds that stopped accepting but may still be finishing requests.
     let mut rounds = JoinSet::new();
+    let mut until: Option<tokio::time::Instant> = None;
     loop {
+        gate.set_down(until.is_some());
         let close = Arc::new(Notify::new());
         let signal = Arc::clone(&close);
-        let app = app.clone();
+        let served = app.clone();
+        let listener = gate.round();
         rounds.spawn(async move {
-            axum::serve(listener, app)
+            axum::serve(listener, served)
                 .with_graceful_shutdown(async move { signal.notified().await })
                 .await
         });
-        let duration = tokio::select! {
-            // A dropped sender (Simulators dropped) stops the server too.
-            _ = &mut stop => None,
-            Some(duration) = outages.recv() => Some(duration),
-        };
-        // `notify_one` keeps a permit, so a round not yet waiting still sees it.
-        close.notify_one();
-        let Some(duration) = duration else { break };
-        tracing::info!(
-            agency = agency.as_str(),
-            duration_ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
-            "outage: listener closed"
-        );
-        tokio::select! {
-            _ = &mut stop => break,
-            () = tokio::time::sleep(duration) => {}
-        }
-        listener = match outage::rebind(addr).await {
-            Ok(listener) => listener,
-            Err(error) => {
-                tracing::error!(
-                    agency = agency.as_str(),
-                    %addr,
-                    error = %error,
-                    "cannot listen again after the outage; the simulator stays down"
-                );
-                break;
+        // Wait for the next change of state: an outage begins, or the one on ends.
+        let next = loop {
+            let ends = async {
+                match until {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                // A dropped sender (Simulators dropped) stops the server too.
+                _ = &mut stop => break None,
+                () = ends => break Some(None),
+                Some(request) = outages.recv() => match (request, until) {
+                    (OutageRequest::Begin(duration), None) => {
+                        break Some(Some(tokio::time::Instant::now() + duration));
+                    }
+                    // A new outage while one is on: the later end wins.
+                    (OutageRequest::Begin(duration), Some(at)) => {
+                        until = Some(at.max(tokio::time::Instant::now() + duration));
+                    }
+                    (OutageRequest::End, Some(_)) => break Some(None),
+                    (OutageRequest::End, None) => {}
+                },
             }
         };
-        tracing::info!(agency = agency.as_str(), "outage over: listening again");
+        let Some(next) = next else {
+            close.notify_one();
+            break;
+        };
+        // Down before the round closes, so no connection slips in between.
+        gate.set_down(next.is_some());
+        // `notify_one` keeps a permit, so a round not yet waiting still sees it.
+        close.notify_one();
+        match next {
+            Some(at) => tracing::info!(
+                agency = agency.as_str(),
+                duration_ms = u64::try_from(
+                    at.saturating_duration_since(tokio::time::Instant::now())
+                        .as_millis()
+                )
+                .unwrap_or(u64::MAX),
+                "outage: every connection cut but the simulator's own /admin"
+            ),
+            None => tracing::info!(agency = agency.as_str(), "outage over: serving again"),
+        }
+        until = next;
     }
     while let Some(round) = rounds.join_next().await {
         match round {

@@ -7,7 +7,7 @@ use tokio::net::TcpStream;
 use crate::common::*;
 
 #[tokio::test]
-async fn an_outage_refuses_connections_then_the_simulator_comes_back() -> anyhow::Result<()> {
+async fn an_outage_cuts_every_call_but_admin_and_the_simulator_comes_back() -> anyhow::Result<()> {
     let h = Harness::start().await?;
     let before = h
         .post(
@@ -25,16 +25,20 @@ async fn an_outage_refuses_connections_then_the_simulator_comes_back() -> anyhow
     assert_eq!(posted.status, 201, "{:?}", posted.body);
     assert_eq!(posted.body, fault);
 
-    // The listener closes right after the answer.
+    // Right after the answer, a call gets no HTTP answer at all: its connection is cut.
     let deadline = Instant::now() + Duration::from_secs(5);
-    let refused = loop {
-        match TcpStream::connect(&addr).await {
-            Err(error) if error.kind() == ErrorKind::ConnectionRefused => break true,
-            _ if Instant::now() > deadline => break false,
-            _ => tokio::task::yield_now().await,
+    let cut = loop {
+        if cut_without_answer(&addr).await {
+            break true;
         }
+        if Instant::now() > deadline {
+            break false;
+        }
+        tokio::task::yield_now().await;
     };
-    assert!(refused, "connections were never refused");
+    assert!(cut, "calls were never cut");
+    // The simulator's own /admin still answers, so the outage can be seen.
+    assert_eq!(h.get("residence", "/admin/faults").await?.status, 200);
     // Other simulators are not affected.
     assert_eq!(h.get("social-insurance", "/health").await?.status, 200);
 
@@ -69,6 +73,65 @@ async fn an_outage_refuses_connections_then_the_simulator_comes_back() -> anyhow
         )
         .await?;
     assert_eq!(after.status, 201, "{:?}", after.body);
+    h.sims.shutdown().await;
+    Ok(())
+}
+
+/// Sends a health check by hand and reads: true when the connection ends (refused, reset or
+/// closed) before any HTTP answer.
+async fn cut_without_answer(addr: &str) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = TcpStream::connect(addr).await else {
+        return true;
+    };
+    let request = format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return true;
+    }
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer).await {
+        Err(error) => matches!(
+            error.kind(),
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe
+        ),
+        Ok(_) => answer.is_empty(),
+    }
+}
+
+#[tokio::test]
+async fn deleting_the_faults_ends_an_outage_at_once() -> anyhow::Result<()> {
+    let h = Harness::start().await?;
+    let addr = h.url("residence").trim_start_matches("http://").to_owned();
+    let posted = h
+        .add_fault(
+            "residence",
+            json!({"operation": "*", "mode": "outage", "duration_ms": 600000}),
+        )
+        .await?;
+    assert_eq!(posted.status, 201);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !cut_without_answer(&addr).await {
+        assert!(Instant::now() < deadline, "the outage never began");
+        tokio::task::yield_now().await;
+    }
+    let cleared = client()?
+        .delete(format!("{}/admin/faults", h.url("residence")))
+        .send()
+        .await?;
+    assert_eq!(cleared.status(), 200);
+    // Ten minutes were asked for; the simulator is back long before.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match client()?
+            .get(format!("{}/health", h.url("residence")))
+            .send()
+            .await
+        {
+            Ok(response) if response.status() == 200 => break,
+            _ if Instant::now() < deadline => tokio::task::yield_now().await,
+            other => anyhow::bail!("residence did not come back: {other:?}"),
+        }
+    }
     h.sims.shutdown().await;
     Ok(())
 }
