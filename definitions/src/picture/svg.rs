@@ -181,11 +181,13 @@ impl Geometry {
                 })
                 .max()
                 .unwrap_or(0);
-            // Centring each column keeps short layers level with the middle of long ones.
+            // Centring each column keeps short layers level with the middle of long ones. Boxes
+            // sit at the column's left edge, where every arrow into the column ends, so no arrow
+            // to a narrow box runs across a wider neighbour and seems to leave from it.
             let mut y = (height - column_heights[layer_index]) / 2;
             for slot in layer {
                 match slot {
-                    Slot::Node(n) => node_at[*n] = (x + (column_width - boxes[*n].width) / 2, y),
+                    Slot::Node(n) => node_at[*n] = (x, y),
                     Slot::Bend(edge) => bend_y[*edge].push((layer_index, y + BEND_HEIGHT / 2)),
                 }
                 y += slot_height(slot) + ROW_GAP;
@@ -217,6 +219,34 @@ fn write_markers(out: &mut String) {
     out.push_str("</defs>\n");
 }
 
+/// The corners of edge `index`'s line, in laid-out direction (left to right), relative to the
+/// drawing's body.
+fn edge_points(
+    layout: &Layout,
+    geometry: &Geometry,
+    boxes: &[BoxSize],
+    index: usize,
+) -> Vec<(i64, i64)> {
+    let (from, to) = layout.edges[index].laid_ends();
+    let (from_x, from_y) = geometry.node_at[from];
+    let (to_x, to_y) = geometry.node_at[to];
+    let from_mid = from_y + boxes[from].height / 2;
+    let mut points = vec![(from_x + boxes[from].width, from_mid)];
+    // A box narrower than its column leaves along its own row to the column's right edge
+    // before it turns, so no line leaves a narrow box across a wider neighbour either.
+    let (column_x, column_width) = geometry.columns[layout.layer_of[from]];
+    if from_x + boxes[from].width < column_x + column_width {
+        points.push((column_x + column_width, from_mid));
+    }
+    for &(layer, y) in &geometry.bend_y[index] {
+        let (column_x, column_width) = geometry.columns[layer];
+        points.push((column_x, y));
+        points.push((column_x + column_width, y));
+    }
+    points.push((to_x, to_y + boxes[to].height / 2));
+    points
+}
+
 fn write_edges(
     out: &mut String,
     graph: &PlanGraph,
@@ -226,16 +256,7 @@ fn write_edges(
     top: i64,
 ) {
     for (index, edge) in layout.edges.iter().enumerate() {
-        let (from, to) = edge.laid_ends();
-        let (from_x, from_y) = geometry.node_at[from];
-        let (to_x, to_y) = geometry.node_at[to];
-        let mut points = vec![(from_x + boxes[from].width, from_y + boxes[from].height / 2)];
-        for &(layer, y) in &geometry.bend_y[index] {
-            let (column_x, column_width) = geometry.columns[layer];
-            points.push((column_x, y));
-            points.push((column_x + column_width, y));
-        }
-        points.push((to_x, to_y + boxes[to].height / 2));
+        let mut points = edge_points(layout, geometry, boxes, index);
         // A cycle's closing edge was laid out backwards; its arrow still points at the dependent.
         if edge.closes_cycle {
             points.reverse();
@@ -457,4 +478,70 @@ pub(super) fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: &str, detail: &[&str]) -> PlanNode {
+        PlanNode {
+            id: id.to_owned(),
+            label: id.to_owned(),
+            detail: detail.iter().map(|d| (*d).to_owned()).collect(),
+            state: None,
+        }
+    }
+
+    /// Whether the segment from `a` to `b` runs through the inside of the box at `at`.
+    fn crosses(a: (i64, i64), b: (i64, i64), at: (i64, i64), size: &BoxSize) -> bool {
+        // Sampled finely enough for boxes tens of pixels tall.
+        (0..=200).any(|i| {
+            let x = a.0 + (b.0 - a.0) * i / 200;
+            let y = a.1 + (b.1 - a.1) * i / 200;
+            x > at.0 + 1 && x < at.0 + size.width - 1 && y > at.1 + 1 && y < at.1 + size.height - 1
+        })
+    }
+
+    #[test]
+    fn no_line_runs_through_a_box_it_does_not_join_when_a_column_holds_a_wide_box() {
+        // Group B's shape: one step, then three beside one another, the middle one much wider.
+        let graph = PlanGraph {
+            title: String::new(),
+            nodes: vec![
+                node("death", &[]),
+                node("residence", &[]),
+                node(
+                    "funeral",
+                    &[
+                        "when: application.requested.funeral_allowance && steps.death.benefit_status != 'none'",
+                    ],
+                ),
+                node("survivor", &[]),
+                node("after", &[]),
+            ],
+            edges: vec![(0, 1), (0, 2), (0, 3), (1, 4), (3, 4)],
+        };
+        let layout = lay_out(&graph);
+        let boxes: Vec<BoxSize> = graph.nodes.iter().map(BoxSize::of).collect();
+        let geometry = Geometry::place(&graph, &layout, &boxes);
+        for index in 0..layout.edges.len() {
+            let (from, to) = layout.edges[index].laid_ends();
+            let points = edge_points(&layout, &geometry, &boxes, index);
+            for segment in points.windows(2) {
+                for (other, size) in boxes.iter().enumerate() {
+                    if other == from || other == to {
+                        continue;
+                    }
+                    assert!(
+                        !crosses(segment[0], segment[1], geometry.node_at[other], size),
+                        "{} -> {} runs through {}",
+                        graph.nodes[from].id,
+                        graph.nodes[to].id,
+                        graph.nodes[other].id
+                    );
+                }
+            }
+        }
+    }
 }
