@@ -4,7 +4,11 @@
 use std::time::Duration;
 
 use temporalio_workflow::{
-    ActivityExecutionError, common::protos::temporal::api::failure::v1::failure::FailureInfo,
+    ActivityExecutionError,
+    common::protos::temporal::api::{
+        enums::v1::RetryState,
+        failure::v1::{Failure, failure::FailureInfo},
+    },
 };
 
 /// The innermost failure message: the activity's own words, not Temporal's wrapping. Activities
@@ -56,11 +60,15 @@ pub(crate) fn final_code(error: &ActivityExecutionError) -> Option<String> {
 }
 
 /// The stable code a dead-lettered message is recorded with: the code its last attempt's
-/// failure begins with (`WEBHOOK_REFUSED: …`), else `NOTICE_WINDOW_SPENT` when its retries ran
+/// failure begins with (`NOTIFY_REFUSED: …`), else `NOTICE_WINDOW_SPENT` when its retries ran
 /// out of time, else `NOTICE_FAILED`. Only a code: the failure's words may name an address.
 pub(crate) fn notice_failure_code(error: &ActivityExecutionError) -> String {
+    code_of_dead_letter(error.failure())
+}
+
+fn code_of_dead_letter(failure: Option<&Failure>) -> String {
     let mut timed_out = false;
-    let mut next = error.failure();
+    let mut next = failure;
     while let Some(failure) = next {
         match &failure.failure_info {
             Some(FailureInfo::ApplicationFailureInfo(_)) => {
@@ -69,6 +77,13 @@ pub(crate) fn notice_failure_code(error: &ActivityExecutionError) -> String {
                 }
             }
             Some(FailureInfo::TimeoutFailureInfo(_)) => timed_out = true,
+            // The server gives up before the window ends when the next pause would pass it,
+            // failing with the last attempt's own failure and saying why here.
+            Some(FailureInfo::ActivityFailureInfo(info))
+                if info.retry_state == RetryState::Timeout as i32 =>
+            {
+                timed_out = true;
+            }
             _ => {}
         }
         next = failure.cause.as_deref();
@@ -104,4 +119,78 @@ pub(crate) fn asked_pause(error: &ActivityExecutionError) -> Option<Duration> {
         next = failure.cause.as_deref();
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use temporalio_workflow::common::protos::temporal::api::failure::v1::{
+        ActivityFailureInfo, ApplicationFailureInfo, TimeoutFailureInfo,
+    };
+
+    use super::*;
+
+    fn application(message: &str, non_retryable: bool) -> Failure {
+        Failure {
+            message: message.to_owned(),
+            failure_info: Some(FailureInfo::ApplicationFailureInfo(
+                ApplicationFailureInfo {
+                    non_retryable,
+                    ..Default::default()
+                },
+            )),
+            ..Default::default()
+        }
+    }
+
+    fn activity(retry_state: RetryState, cause: Failure) -> Failure {
+        Failure {
+            message: "activity failed".to_owned(),
+            failure_info: Some(FailureInfo::ActivityFailureInfo(ActivityFailureInfo {
+                retry_state: retry_state as i32,
+                ..Default::default()
+            })),
+            cause: Some(Box::new(cause)),
+            ..Default::default()
+        }
+    }
+
+    fn notice_failure_code(failure: &Failure) -> String {
+        code_of_dead_letter(Some(failure))
+    }
+
+    #[test]
+    fn a_dead_letter_keeps_a_code_and_never_the_words() {
+        let refused = activity(
+            RetryState::NonRetryableFailure,
+            application(
+                "NOTIFY_REFUSED: the webhook receiver refused the message (410)",
+                true,
+            ),
+        );
+        assert_eq!(notice_failure_code(&refused), "NOTIFY_REFUSED");
+        let spent = activity(
+            RetryState::Timeout,
+            application(
+                "no answer from the webhook receiver: connection refused, will retry",
+                false,
+            ),
+        );
+        assert_eq!(notice_failure_code(&spent), "NOTICE_WINDOW_SPENT");
+        let timed_out = activity(
+            RetryState::Timeout,
+            Failure {
+                message: "activity ScheduleToClose timeout".to_owned(),
+                failure_info: Some(FailureInfo::TimeoutFailureInfo(
+                    TimeoutFailureInfo::default(),
+                )),
+                ..Default::default()
+            },
+        );
+        assert_eq!(notice_failure_code(&timed_out), "NOTICE_WINDOW_SPENT");
+        let other = activity(
+            RetryState::InternalServerError,
+            application("something odd", false),
+        );
+        assert_eq!(notice_failure_code(&other), "NOTICE_FAILED");
+    }
 }
