@@ -69,7 +69,7 @@ pub const CODES: &[Code] = &[
         "AGENCY_HELD",
         &[409],
         "The step's agency is held for an outage: release the agency rather than retry one step.",
-        "Cơ quan đang bị tạm dừng do sự cố: hãy mở lại cơ quan thay vì thử lại từng bước.",
+        "Hồ sơ đang tạm dừng gửi đến cơ quan này do sự cố: hãy tiếp tục gửi đến cơ quan thay vì thử lại từng bước.",
     ),
     c(
         "AGENCY_MISMATCH",
@@ -351,7 +351,7 @@ pub const CODES: &[Code] = &[
         "REASON_REQUIRED",
         &[400],
         "Say why, in 1 to 500 characters; the reason is kept with the case and in the audit log.",
-        "Cần nêu lý do, từ 1 đến 500 ký tự; lý do được lưu cùng hồ sơ và trong nhật ký kiểm toán.",
+        "Cần nêu lý do, từ 1 đến 500 ký tự; lý do được lưu cùng hồ sơ và trong nhật ký thao tác.",
     ),
     c(
         "REFERENCE_REQUIRED",
@@ -369,7 +369,7 @@ pub const CODES: &[Code] = &[
         "SCOPE_TOO_NARROW",
         &[403],
         "Holding or releasing an agency needs an operator whose scope is every office (`*`).",
-        "Tạm dừng hoặc mở lại một cơ quan cần cán bộ có phạm vi mọi đơn vị (`*`).",
+        "Tạm dừng hoặc tiếp tục gửi đến một cơ quan cần cán bộ có phạm vi mọi đơn vị (`*`).",
     ),
     c(
         "SESSION_FAILED",

@@ -28,6 +28,23 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// Every code of `group` with its words, in the catalogue's order (for a choice of them).
+    pub(crate) fn terms(self, group: &str) -> Vec<(&'static str, &'static str)> {
+        let mut seen = Vec::new();
+        TERMS
+            .iter()
+            .filter(|(g, _, _, _)| *g == group)
+            .filter_map(|(_, code, vi, en)| {
+                (!seen.contains(code)).then(|| {
+                    seen.push(*code);
+                    (*code, if self == Self::Vi { *vi } else { *en })
+                })
+            })
+            .collect()
+    }
+}
+
 macro_rules! texts {
     ($($key:ident => $vi:literal, $en:literal;)*) => {
         /// A text of the console's pages.
@@ -67,8 +84,8 @@ texts! {
     SessionEnded => "Phiên làm việc đã hết hạn hoặc không hợp lệ; vui lòng đăng nhập lại.", "Your session has ended or is not valid; please sign in again.";
     Forbidden => "Không có quyền truy cập", "Not allowed";
     NeedsOperator => "Trang này dành cho cán bộ một cửa (vai trò operator).", "This page is for one-stop-shop officers (the operator role).";
-    NeedsAuditor => "Trang này dành cho kiểm toán viên (vai trò auditor).", "This page is for auditors (the auditor role).";
-    NeedsStaff => "Bảng điều khiển dành cho cán bộ một cửa và kiểm toán viên; tài khoản này không có vai trò nào trong hai vai trò đó.", "The console is for operators and auditors; this account has neither role.";
+    NeedsAuditor => "Trang này dành cho cán bộ giám sát (vai trò auditor).", "This page is for auditors (the auditor role).";
+    NeedsStaff => "Bảng điều khiển dành cho cán bộ một cửa và cán bộ giám sát; tài khoản này không có vai trò nào trong hai vai trò đó.", "The console is for operators and auditors; this account has neither role.";
     GoToAudit => "Mở nhật ký thao tác", "Open the audit log";
     SignInAgain => "Đăng nhập bằng tài khoản khác", "Sign in with another account";
     Error => "Có lỗi", "Something went wrong";
@@ -143,23 +160,23 @@ texts! {
     ExplainRetry => "Bước này sẽ được gửi lại ngay tới cơ quan. Nếu cơ quan vẫn chưa hoạt động, hệ thống sẽ báo thay vì gửi.", "This step is sent to the agency again now. If the agency still does not answer, you are told instead.";
     ExplainResolve => "Bước này được ghi nhận là đã làm xong ngoài hệ thống, với số tham chiếu và kết quả dưới đây; các bước sau sẽ tiếp tục.", "This step is recorded as done outside the engine, with the reference and output below; later steps go on.";
     ExplainCancel => "Hồ sơ sẽ bị hủy; các bước đã xong sẽ được hoàn tác nếu có thể.", "The case is cancelled; steps already done are undone where they can be.";
-    ExplainHold => "Mọi lời gọi tới cơ quan này sẽ tạm dừng (không tốn lượt thử lại) cho tới khi mở lại.", "Every call to this agency stops (without using up retries) until it is released.";
-    ExplainRelease => "Các hồ sơ đang tạm giữ sẽ được gửi lại dần dần, theo tốc độ dưới đây.", "The held cases are sent again gradually, at the rate below.";
+    ExplainHold => "Hồ sơ sẽ tạm dừng gửi đến cơ quan này (không tốn lượt thử lại) cho tới khi tiếp tục gửi.", "Every call to this agency stops (without using up retries) until it is released.";
+    ExplainRelease => "Các hồ sơ đang tạm dừng sẽ được gửi lại dần dần, theo tốc độ dưới đây.", "The held cases are sent again gradually, at the rate below.";
     PerSecond => "Số hồ sơ mỗi giây", "Cases per second";
     BackToCase => "Về trang hồ sơ", "Back to the case";
     BackToAgencies => "Về danh sách cơ quan", "Back to the agencies";
     BackToBulk => "Về trang xử lý hàng loạt", "Back to bulk actions";
     ChangedSteps => "Các bước thay đổi", "Steps changed";
-    Answers => "Trả lời kiểm tra", "Answers its health check";
+    Answers => "Hệ thống của cơ quan phản hồi", "Answers its health check";
     AnswersYes => "Đang hoạt động", "Answering";
     AnswersNo => "Không phản hồi", "Not answering";
-    Held => "Tạm giữ", "Held";
-    HeldYes => "Đang tạm giữ", "Held";
-    HeldNo => "Không tạm giữ", "Not held";
+    Held => "Tạm dừng gửi", "Held";
+    HeldYes => "Đang tạm dừng gửi", "Held";
+    HeldNo => "Đang gửi bình thường", "Not held";
     HeldBy => "bởi", "by";
     Since => "từ", "since";
     BulkIntro => "Chọn hồ sơ bằng bộ lọc, chạy thử để xem chính xác những hồ sơ sẽ bị tác động, rồi mới xác nhận.", "Choose cases with a filter, do a dry run to see exactly which cases it touches, then confirm.";
-    BulkAgency => "Cơ quan (bắt buộc khi mở lại; khi thử lại: chỉ các bước của cơ quan này)", "Agency (required to release; for a retry: only this agency's steps)";
+    BulkAgency => "Cơ quan (bắt buộc khi tiếp tục gửi; khi thử lại: chỉ các bước của cơ quan này)", "Agency (required to release; for a retry: only this agency's steps)";
     Cap => "Giới hạn số hồ sơ (tối đa 1000)", "Most cases to touch (at most 1000)";
     Rate => "Số hồ sơ mỗi giây", "Cases per second";
     DryRun => "Chạy thử", "Dry run";
@@ -168,7 +185,7 @@ texts! {
     NothingToSend => "không có gì để gửi", "nothing to send";
     NothingWouldBeSent => "Không có thao tác nào sẽ được gửi; không cần xác nhận.", "Nothing would be sent; there is nothing to confirm.";
     FilterUsed => "Bộ lọc được dùng", "Filter used";
-    ReleaseHeldOnly => "Khi mở lại mà bỏ trống ô «Cần xử lý», chỉ các hồ sơ đang tạm giữ được chọn.", "A release with “Needs attention” left empty picks only cases that are held.";
+    ReleaseHeldOnly => "Khi tiếp tục gửi mà bỏ trống ô «Cần xử lý», chỉ các hồ sơ đang tạm dừng được chọn.", "A release with “Needs attention” left empty picks only cases that are held.";
     BulkResults => "Kết quả từng hồ sơ", "Result for each case";
     Batch => "Lượt xử lý", "Batch";
     Batches => "Các lượt xử lý gần đây", "Recent batches";
@@ -184,6 +201,10 @@ texts! {
     Unreadable => "Chưa đọc được trạng thái (sẽ được xử lý khi chạy thật)", "State not readable yet (handled in the real run)";
     OverCap => "Số hồ sơ khớp vượt giới hạn: khi xác nhận sẽ bị từ chối. Hãy thu hẹp bộ lọc hoặc nâng giới hạn.", "More cases match than the cap: confirming would be refused. Narrow the filter or raise the cap.";
     AuditFilters => "Lọc nhật ký", "Filter the log";
+    FromDay => "Từ ngày", "From";
+    ToDay => "Đến ngày", "To";
+    AnyAction => "Mọi thao tác", "Any action";
+    DayInvalid => "Ngày phải có dạng năm-tháng-ngày (2026-12-06); bộ lọc ngày này chưa được áp dụng.", "A day is written year-month-day (2026-12-06); this day filter was not applied.";
     DownloadCsv => "Tải về CSV", "Download as CSV";
     Older => "Các mục cũ hơn", "Older entries";
     NoEntries => "Không có mục nào.", "No entry.";
@@ -300,7 +321,7 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
         "Cơ quan không phản hồi",
         "Agency not answering",
     ),
-    ("step", "held", "Đang tạm giữ", "Held"),
+    ("step", "held", "Đang tạm dừng gửi", "Held"),
     (
         "step",
         "resolved_manually",
@@ -364,7 +385,12 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
         "Không xác định được kết quả",
         "Outcome unknown",
     ),
-    ("reason", "held", "Cơ quan đang tạm giữ", "Agency held"),
+    (
+        "reason",
+        "held",
+        "Đang tạm dừng gửi đến cơ quan",
+        "Agency held",
+    ),
     (
         "reason",
         "notification_failed",
@@ -445,13 +471,28 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
         "Record as done offline",
     ),
     ("action", "cancel", "Hủy hồ sơ", "Cancel the case"),
-    ("action", "hold", "Tạm giữ cơ quan", "Hold the agency"),
-    ("action", "release", "Mở lại cơ quan", "Release the agency"),
-    ("action", "hold_agency", "Tạm giữ cơ quan", "Hold an agency"),
+    (
+        "action",
+        "hold",
+        "Tạm dừng gửi đến cơ quan",
+        "Hold the agency",
+    ),
+    (
+        "action",
+        "release",
+        "Tiếp tục gửi đến cơ quan",
+        "Release the agency",
+    ),
+    (
+        "action",
+        "hold_agency",
+        "Tạm dừng gửi đến cơ quan",
+        "Hold an agency",
+    ),
     (
         "action",
         "release_agency",
-        "Mở lại cơ quan",
+        "Tiếp tục gửi đến cơ quan",
         "Release an agency",
     ),
     (
@@ -460,7 +501,12 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
         "Thử lại hàng loạt",
         "Bulk retry",
     ),
-    ("action", "bulk_release", "Mở lại hàng loạt", "Bulk release"),
+    (
+        "action",
+        "bulk_release",
+        "Tiếp tục gửi hàng loạt",
+        "Bulk release",
+    ),
     (
         "action",
         "bulk_retry_now_dry_run",
@@ -470,7 +516,7 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
     (
         "action",
         "bulk_release_dry_run",
-        "Chạy thử: mở lại hàng loạt",
+        "Chạy thử: tiếp tục gửi hàng loạt",
         "Dry run: bulk release",
     ),
     (
@@ -485,8 +531,8 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
         "bước đang chờ đã được gửi lại",
         "the waiting step was sent again",
     ),
-    ("effect", "held", "đã tạm giữ", "held"),
-    ("effect", "released", "đã mở lại", "released"),
+    ("effect", "held", "đã tạm dừng gửi", "held"),
+    ("effect", "released", "đã tiếp tục gửi", "released"),
     ("effect", "resolved", "đã ghi nhận", "recorded"),
     ("effect", "cancelling", "đang hủy", "being cancelled"),
     ("agency", "citizen", "Công dân", "The citizen"),
@@ -495,6 +541,15 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
     ("outcome", "skipped", "Không cần làm", "Nothing to do"),
     ("outcome", "retrying", "Đang hỏi lại", "Asking again"),
     ("outcome", "unanswered", "Không phản hồi", "Did not answer"),
+    ("role", "operator", "Cán bộ một cửa", "Operator"),
+    ("role", "auditor", "Cán bộ giám sát", "Auditor"),
+    ("role", "citizen", "Công dân", "Citizen"),
+    (
+        "role",
+        "agency-admin",
+        "Quản trị viên cơ quan",
+        "Agency administrator",
+    ),
     ("batch_status", "running", "Đang chạy", "Running"),
     ("batch_status", "finished", "Đã xong", "Finished"),
     ("event", "step_started", "Bắt đầu bước", "Step started"),
@@ -600,14 +655,19 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
         "Lời gọi kéo dài",
         "Call still in flight",
     ),
-    ("event", "agency_held", "Tạm giữ cơ quan", "Agency held"),
+    (
+        "event",
+        "agency_held",
+        "Tạm dừng gửi đến cơ quan",
+        "Agency held",
+    ),
     (
         "event",
         "agency_released",
-        "Mở lại cơ quan",
+        "Tiếp tục gửi đến cơ quan",
         "Agency released",
     ),
-    ("event", "step_held", "Bước bị tạm giữ", "Step held"),
+    ("event", "step_held", "Bước tạm dừng gửi", "Step held"),
     (
         "event",
         "retry_requested",

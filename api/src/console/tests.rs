@@ -604,7 +604,7 @@ fn a_batch_page_shows_its_progress_and_each_case_in_the_operators_language() {
         super::batch_page::render(&chrome, "batch-release-residence-1", &report).into_string();
     for needle in [
         "data-status=\"running\"",
-        "Mở lại cơ quan",
+        "Tiếp tục gửi đến cơ quan",
         "Đang chạy",
         "<progress id=\"batch-progress\" value=\"2\" max=\"3\">",
         "<tr data-case=\"KS-1\" data-outcome=\"done\">",
