@@ -178,18 +178,32 @@ impl AgencyForm {
     }
 }
 
-pub(crate) async fn confirm(Path(agency): Path<String>, posted: Checked<AgencyForm>) -> Response {
+pub(crate) async fn confirm(
+    State(state): State<ApiState>,
+    Path(agency): Path<String>,
+    posted: Checked<AgencyForm>,
+) -> Response {
     let Checked { console, form } = posted;
     if let Some(refusal) = console.not_operator() {
         return refusal;
     }
-    match form.checked_action().and_then(|_| form.rate()) {
-        Ok(_) => layout::respond(
-            StatusCode::OK,
-            render_confirm(&console.chrome, &agency, &form),
-        ),
-        Err(problem) => layout::problem_page(&console.chrome, &problem),
+    if let Err(problem) = form.checked_action().and_then(|_| form.rate()) {
+        return layout::problem_page(&console.chrome, &problem);
     }
+    // The count is for the operator's eyes; without it the confirmation still stands.
+    let touched = crate::ops::cases::touched_by_hold(
+        &state,
+        &console.caller,
+        &agency,
+        form.action == "release",
+    )
+    .await
+    .ok()
+    .flatten();
+    layout::respond(
+        StatusCode::OK,
+        render_confirm(&console.chrome, &agency, &form, touched),
+    )
 }
 
 pub(crate) async fn run(
@@ -220,7 +234,12 @@ pub(crate) async fn run(
     )
 }
 
-pub(crate) fn render_confirm(chrome: &Chrome, agency: &str, form: &AgencyForm) -> Markup {
+pub(crate) fn render_confirm(
+    chrome: &Chrome,
+    agency: &str,
+    form: &AgencyForm,
+    touched: Option<i64>,
+) -> Markup {
     let t = |text| chrome.t(text);
     let release = form.action == "release";
     let body = html! {
@@ -229,6 +248,11 @@ pub(crate) fn render_confirm(chrome: &Chrome, agency: &str, form: &AgencyForm) -
             dt { (t(Text::Action)) } dd data-action=(form.action) { (chrome.lang.term("action", &form.action)) }
         }
         p.explain { (t(if release { Text::ExplainRelease } else { Text::ExplainHold })) }
+        @if let Some(n) = touched {
+            p #confirm-count.count-line data-count=(n) {
+                strong { (n) } " " (t(if release { Text::CasesSentAgain } else { Text::CasesStopped }))
+            }
+        }
         form #confirm.card method="post" action={ (urls::agency(agency)) "/act" } {
             (chrome.csrf_field())
             input type="hidden" name="action" value=(form.action);
@@ -274,4 +298,47 @@ pub(crate) fn render_result(
         &format!("{} — {agency}", lang.term("action", &form.action)),
         body,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::{i18n::Lang, layout::User};
+
+    fn chrome() -> Chrome {
+        Chrome {
+            lang: Lang::Vi,
+            here: "/console/agencies".into(),
+            user: Some(User {
+                subject: "op".into(),
+                csrf: "x".into(),
+                operator: true,
+                auditor: false,
+            }),
+        }
+    }
+
+    fn form(action: &str) -> AgencyForm {
+        AgencyForm {
+            csrf: "x".into(),
+            action: action.into(),
+            reason: String::new(),
+            per_second: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_confirmation_says_how_many_cases_a_hold_stops_and_a_release_sends_again() {
+        let hold = render_confirm(&chrome(), "residence", &form("hold"), Some(12)).into_string();
+        assert!(hold.contains("data-count=\"12\""), "{hold}");
+        assert!(
+            hold.contains("hồ sơ đang chờ cơ quan này sẽ tạm dừng gửi ngay."),
+            "{hold}"
+        );
+        let release =
+            render_confirm(&chrome(), "residence", &form("release"), Some(3)).into_string();
+        assert!(release.contains("hồ sơ đang tạm dừng sẽ được gửi lại."));
+        let unknown = render_confirm(&chrome(), "residence", &form("hold"), None).into_string();
+        assert!(!unknown.contains("confirm-count"));
+    }
 }

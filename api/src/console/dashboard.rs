@@ -23,6 +23,10 @@ use crate::{
 /// How many cases needing attention the dashboard lists; the case list has the rest.
 const LISTED: usize = 100;
 
+/// The dashboard reloads itself this often (an HTTP `Refresh` header: no script), so a screen
+/// left open in an office shows new cases needing attention.
+const REFRESH_SECS: u64 = 30;
+
 pub(crate) async fn show(State(state): State<ApiState>, console: Console) -> Response {
     if let Some(refusal) = console.not_operator() {
         return refusal;
@@ -36,10 +40,16 @@ pub(crate) async fn show(State(state): State<ApiState>, console: Console) -> Res
         crate::ops::list_cases(&state, &console.caller, &filter, 1, LISTED),
     );
     match (counts, attention) {
-        (Ok(counts), Ok(attention)) => layout::respond(
-            axum::http::StatusCode::OK,
-            render(&console.chrome, &counts, &attention),
-        ),
+        (Ok(counts), Ok(attention)) => {
+            let mut response = layout::respond(
+                axum::http::StatusCode::OK,
+                render(&console.chrome, &counts, &attention),
+            );
+            response
+                .headers_mut()
+                .insert(axum::http::header::REFRESH, REFRESH_SECS.into());
+            response
+        }
         (Err(e), _) | (_, Err(e)) => layout::problem_page(&console.chrome, &Problem::from(e)),
     }
 }
@@ -84,6 +94,7 @@ pub(crate) fn render(chrome: &Chrome, counts: &Counts, attention: &CasePage) -> 
                 p.empty { (t(Text::NoneNeedAttention)) }
             }
             p { a #see-attention href="/console/cases?reason=any" { (t(Text::SeeAll)) } }
+            p.help #dashboard-refreshes { (t(Text::DashboardRefreshes)) }
         }
         section.charts {
             figure {

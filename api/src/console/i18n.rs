@@ -194,6 +194,9 @@ texts! {
     Finished => "Kết thúc", "Finished";
     BatchCounts => "Số hồ sơ theo kết quả", "Cases by outcome";
     BatchCapped => "Đã đạt giới hạn số hồ sơ: các hồ sơ còn lại không được xử lý.", "The cap was reached: the remaining cases were not touched.";
+    CasesStopped => "hồ sơ đang chờ cơ quan này sẽ tạm dừng gửi ngay.", "cases waiting on this agency stop at once.";
+    CasesSentAgain => "hồ sơ đang tạm dừng sẽ được gửi lại.", "held cases will be sent again.";
+    DashboardRefreshes => "Trang tự cập nhật 30 giây một lần.", "This page reloads every 30 seconds.";
     BatchRefreshes => "Trang tự cập nhật vài giây một lần cho tới khi lượt xử lý kết thúc.", "This page reloads every few seconds until the batch ends.";
     BatchStarted => "Đã bắt đầu lượt xử lý; theo dõi tiến độ tại đây:", "The batch has started; follow its progress here:";
     MatchedTotal => "Tổng số hồ sơ khớp bộ lọc", "Cases matching the filter in all";

@@ -262,6 +262,42 @@ pub async fn dashboard_counts(state: &ApiState, caller: &Caller) -> Result<Count
     })
 }
 
+/// How many running cases of the operator's offices an agency's hold stops now (those waiting
+/// on it) or its release sends again (those held for it), for the confirmation page;
+/// `None` for an agency the catalogue does not know.
+pub async fn touched_by_hold(
+    state: &ApiState,
+    caller: &Caller,
+    agency: &str,
+    release: bool,
+) -> Result<Option<i64>, ApiError> {
+    let principal = caller.require(&[Role::Operator])?;
+    // Only a catalogue id reaches the query.
+    if !state
+        .catalog
+        .agencies()
+        .agencies()
+        .iter()
+        .any(|a| a.id == agency)
+    {
+        return Ok(None);
+    }
+    let base = CaseFilter::default().query(principal)?;
+    let query = if release {
+        format!(
+            "{base} AND {} = 'held' AND {} = '{agency}'",
+            sa::NEEDS_ATTENTION.name(),
+            sa::ATTENTION_AGENCY.name()
+        )
+    } else {
+        format!(
+            "{base} AND ExecutionStatus = 'Running' AND {} = '{agency}'",
+            sa::WAITING_ON.name()
+        )
+    };
+    count(state, query).await.map(Some)
+}
+
 /// The dashboard's figures, within the operator's offices.
 #[utoipa::path(get, path = "/v1/ops/counts", operation_id = "case_counts", tag = "operations",
     security(("bearer" = [])),
