@@ -11,6 +11,7 @@ mod case_update;
 mod case_view;
 mod catalogue_routes;
 mod citizen;
+mod citizen_page;
 mod codec_access;
 pub mod codes;
 mod config;

@@ -16,6 +16,7 @@ pub fn router(state: ApiState) -> Router {
         .nest_service("/v1/codec", codec)
         .merge(documented())
         .merge(crate::console::routes())
+        .merge(crate::citizen_page::routes())
         .merge(crate::oidc_login::routes())
         .fallback(crate::error::no_route)
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -296,13 +296,15 @@ async fn every_route_the_router_serves_is_documented() {
     let documented = operations(&doc);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let console = root.join("src/console");
+    let citizen_page = root.join("src/citizen_page");
 
-    // Outside the console, nothing is registered but through `routes!`: the one exception is
-    // the codec service, nested as it is.
+    // Outside the console and the citizen page, nothing is registered but through `routes!`:
+    // the one exception is the codec service, nested as it is.
     let mut bypassing = Vec::new();
     let mut nested_codec = false;
     for registration in registrations(&root.join("src")) {
-        if Path::new(registration.at.split(':').next().unwrap()).starts_with(&console) {
+        let file = Path::new(registration.at.split(':').next().unwrap());
+        if file.starts_with(&console) || file.starts_with(&citizen_page) {
             continue;
         }
         if registration.kind == ".nest_service(" && registration.path == "/v1/codec" {
@@ -356,6 +358,25 @@ async fn every_route_the_router_serves_is_documented() {
             .iter()
             .all(|(_, path)| !path.starts_with("/console") && path != "/metrics")
     );
+    // So is the citizen page: HTML pages outside `/v1`, none of them documented.
+    let page_routes = registrations(&citizen_page);
+    assert!(!page_routes.is_empty());
+    for registration in &page_routes {
+        assert!(
+            !registration.path.starts_with("/v1") && !registration.path.starts_with("/console"),
+            "{}: a citizen page route among the API's or the console's: {}",
+            registration.at,
+            registration.path
+        );
+        assert!(
+            documented
+                .iter()
+                .all(|(_, path)| *path != registration.path),
+            "{}: a citizen page route is documented as JSON: {}",
+            registration.at,
+            registration.path
+        );
+    }
     // `/metrics` is the binary's (merged from lienthong-telemetry), not this router's.
     assert_eq!(
         send(&app, Method::GET, "/metrics", None).await.status,

@@ -1,7 +1,10 @@
 //! A citizen's case: reading it and withdrawing it.
 
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
-use lienthong_workflows::{CaseWorkflow, WithdrawRequest};
+use std::sync::Arc;
+
+use lienthong_definitions::case::CaseState;
+use lienthong_workflows::{CaseWorkflow, WithdrawOutcome, WithdrawRequest};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::WorkflowExecuteUpdateOptions;
@@ -16,6 +19,7 @@ use crate::{
     json::ApiJson,
     lang::Language,
     params::ApiPath,
+    procedures::Procedure,
 };
 use crate::{
     ApiState,
@@ -36,18 +40,12 @@ pub(crate) async fn case(
     Language(lang): Language,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let access = case_access::authorize(&state, &caller, &code).await?;
-    let case = case_state(&state, &code).await?;
+    let Read {
+        access,
+        case,
+        definition,
+    } = read(&state, &caller, &code).await?;
     let mut body = serde_json::to_value(&case).map_err(ApiError::engine_unavailable)?;
-    // The version the case runs names its steps; a version the database cannot give (it never
-    // loses one) leaves the step ids as titles rather than failing the read.
-    let definition = state
-        .catalog
-        .store()
-        .version(&case.procedure.0, i64::from(case.version))
-        .await
-        .ok()
-        .and_then(|record| state.catalog.compiled(&record).ok());
     body["said"] = serde_json::to_value(words::said(
         &case,
         definition.as_ref().map(|p| &p.definition),
@@ -87,14 +85,56 @@ pub(crate) async fn withdraw(
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<Withdrawal>,
 ) -> Result<impl IntoResponse, ApiError> {
-    case_access::authorize_party(&state, &caller, &code).await?;
-    let reason = crate::error::reason(&body.reason)?;
-    let handle = running_case(&state, &code).await?;
+    let outcome = withdraw_case(&state, &caller, &code, &body.reason).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"case_code": code, "status": outcome.as_str()})),
+    ))
+}
+
+/// A case as the caller may read it: its access, its state, and the version it runs (whose
+/// titles and words name its steps; `None` only if the database cannot give it, which leaves
+/// step ids as titles rather than failing the read).
+pub(crate) struct Read {
+    pub(crate) access: case_access::Access,
+    pub(crate) case: CaseState,
+    pub(crate) definition: Option<Arc<Procedure>>,
+}
+
+/// Reads case `code` for `caller`: the JSON API and the citizen page both read through here.
+pub(crate) async fn read(state: &ApiState, caller: &Caller, code: &str) -> Result<Read, ApiError> {
+    let access = case_access::authorize(state, caller, code).await?;
+    let case = case_state(state, code).await?;
+    let definition = state
+        .catalog
+        .store()
+        .version(&case.procedure.0, i64::from(case.version))
+        .await
+        .ok()
+        .and_then(|record| state.catalog.compiled(&record).ok());
+    Ok(Read {
+        access,
+        case,
+        definition,
+    })
+}
+
+/// Withdraws case `code` for the citizen whose case it is, for `reason`: what the case answered.
+/// The JSON API and the citizen page both withdraw through here.
+pub(crate) async fn withdraw_case(
+    state: &ApiState,
+    caller: &Caller,
+    code: &str,
+    reason: &str,
+) -> Result<WithdrawOutcome, ApiError> {
+    case_access::authorize_party(state, caller, code).await?;
+    let reason = crate::error::reason(reason)?;
+    let handle = running_case(state, code).await?;
     // An update, not a signal: the case answers, so a withdrawal that arrives as the case ends
     // is refused with `CASE_CLOSED` instead of being accepted and then ignored.
     let outcome = case_update::answered(
-        &state,
-        &code,
+        state,
+        code,
         handle.execute_update(
             CaseWorkflow::request_withdrawal,
             WithdrawRequest {
@@ -105,8 +145,5 @@ pub(crate) async fn withdraw(
     )
     .await?;
     tracing::info!(case = %code, outcome = outcome.as_str(), "withdrawal requested");
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({"case_code": code, "status": outcome.as_str()})),
-    ))
+    Ok(outcome)
 }

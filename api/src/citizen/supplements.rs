@@ -9,7 +9,13 @@ use temporalio_client::{WorkflowQueryOptions, WorkflowSignalOptions};
 use utoipa::ToSchema;
 
 use crate::params::ApiPath;
-use crate::{ApiError, ApiState, error::FieldError, json::ApiJson};
+use crate::{
+    ApiError, ApiState,
+    error::FieldError,
+    json::ApiJson,
+    lang::{Lang, Language},
+    messages,
+};
 
 /// The documents an agency asked the citizen for.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -17,21 +23,21 @@ use crate::{ApiError, ApiState, error::FieldError, json::ApiJson};
 pub(crate) struct Supplement {
     /// The step this answers; needed only when several wait for documents.
     #[serde(default)]
-    step: Option<String>,
+    pub(crate) step: Option<String>,
     /// Every requested code must be there.
-    documents: Vec<Document>,
+    pub(crate) documents: Vec<Document>,
     /// For the agency (at most 500 characters are kept).
     #[serde(default)]
-    note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Document {
+pub(crate) struct Document {
     /// A code the agency asked for, e.g. `PARENT_RESIDENCE_CONFIRMATION`.
-    code: String,
+    pub(crate) code: String,
     /// Where the portal holds the document; the engine passes references, never files.
-    reference: String,
+    pub(crate) reference: String,
 }
 
 /// Answer an agency's request for documents; the step is sent again with them.
@@ -48,13 +54,31 @@ struct Document {
 pub(crate) async fn supplement(
     State(state): State<ApiState>,
     caller: crate::auth::Caller,
+    Language(lang): Language,
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<Supplement>,
 ) -> Result<impl IntoResponse, ApiError> {
-    crate::case_access::authorize_party(&state, &caller, &code).await?;
+    let step_id = answer(&state, &caller, &code, body, lang).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"case_code": code, "step": step_id, "status": "supplement_received"})),
+    ))
+}
+
+/// Passes the citizen's answer to the step of case `code` that waits for documents; the step's
+/// id. Every problem is a field of `SUPPLEMENT_INVALID`, in `lang`. The JSON API and the citizen
+/// page both answer through here.
+pub(crate) async fn answer(
+    state: &ApiState,
+    caller: &crate::auth::Caller,
+    code: &str,
+    body: Supplement,
+    lang: Lang,
+) -> Result<String, ApiError> {
+    crate::case_access::authorize_party(state, caller, code).await?;
     let handle = state
         .client
-        .get_workflow_handle::<CaseWorkflow>(code.clone());
+        .get_workflow_handle::<CaseWorkflow>(code.to_owned());
     let case = handle
         .query(CaseWorkflow::state, (), WorkflowQueryOptions::default())
         .await
@@ -79,7 +103,7 @@ pub(crate) async fn supplement(
             return Err(ApiError::invalid(vec![FieldError {
                 field: "/step".into(),
                 code: "REQUIRED".into(),
-                message: "several steps wait for documents: say which one this answers".into(),
+                message: messages::text(lang, "supplement-WHICH_STEP", &[]),
             }]));
         }
     };
@@ -97,7 +121,11 @@ pub(crate) async fn supplement(
         .map(|wanted| FieldError {
             field: "/documents".into(),
             code: "MISSING_DOCUMENT".into(),
-            message: format!("the agency asked for `{wanted}`"),
+            message: messages::text(
+                lang,
+                "supplement-MISSING_DOCUMENT",
+                &[("code", (*wanted).clone())],
+            ),
         })
         .collect();
     for (i, d) in body.documents.iter().enumerate() {
@@ -105,7 +133,7 @@ pub(crate) async fn supplement(
             problems.push(FieldError {
                 field: format!("/documents/{i}/reference"),
                 code: "REQUIRED".into(),
-                message: "give the document's reference (1 to 200 characters)".into(),
+                message: messages::text(lang, "supplement-REFERENCE", &[]),
             });
         }
     }
@@ -114,7 +142,7 @@ pub(crate) async fn supplement(
             problems.push(FieldError {
                 field: "/documents".into(),
                 code: "REQUIRED".into(),
-                message: "list at least one document".into(),
+                message: messages::text(lang, "supplement-NO_DOCUMENT", &[]),
             });
         }
         return Err(ApiError {
@@ -141,8 +169,5 @@ pub(crate) async fn supplement(
         .await
         .map_err(crate::engine::interaction_error)?;
     tracing::info!(case = %code, step = %step_id, "supplement received");
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({"case_code": code, "step": step_id, "status": "supplement_received"})),
-    ))
+    Ok(step_id)
 }

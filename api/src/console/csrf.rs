@@ -67,12 +67,12 @@ pub(crate) fn token_for(session_token: &str) -> String {
 }
 
 /// Lowercase hex, as the console writes keys, session ids and CSRF values.
-pub(super) fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// 256 random bits in hex: a session id or a key.
-pub(super) fn random_hex() -> String {
+pub(crate) fn random_hex() -> String {
     hex(&rand::random::<[u8; 32]>())
 }
 

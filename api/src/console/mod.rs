@@ -21,12 +21,12 @@ mod i18n;
 mod language;
 mod layout;
 mod login;
-mod problem;
-mod security;
-mod session;
+pub(crate) mod problem;
+pub(crate) mod security;
+pub(crate) mod session;
 mod static_files;
 mod timeline;
-mod urls;
+pub(crate) mod urls;
 
 #[cfg(test)]
 mod tests;

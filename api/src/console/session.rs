@@ -69,30 +69,84 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// Which pages a session opens. The console's and the citizen page's sessions share one table
+/// but their ids are hashed apart, so one's cookie never opens the other's session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Realm {
+    Console,
+    Citizen,
+}
+
 /// The stored form of a session id: its SHA-256 in hex, so the table opens no session.
-fn id_hash(id: &str) -> String {
-    csrf::hex(&Sha256::digest(id.as_bytes()))
+fn id_hash(realm: Realm, id: &str) -> String {
+    match realm {
+        // As sessions opened before there was a second realm were stored.
+        Realm::Console => csrf::hex(&Sha256::digest(id.as_bytes())),
+        Realm::Citizen => csrf::hex(
+            &Sha256::new()
+                .chain_update(b"citizen\0")
+                .chain_update(id.as_bytes())
+                .finalize(),
+        ),
+    }
 }
 
 impl Sessions {
-    /// Opens a session for a verified staff member; the id to put in the cookie.
+    /// Opens a console session for a verified staff member; the id to put in the cookie.
     pub(crate) async fn open(&self, principal: &Principal) -> Result<String, Problem> {
+        let claims = serde_json::to_string(&principal.session_claims()).map_err(unavailable)?;
+        self.open_kept(
+            Realm::Console,
+            &principal.subject,
+            &claims,
+            principal.expires_at,
+        )
+        .await
+    }
+
+    /// The staff member of a live console session, or `None` when it has ended.
+    pub(crate) async fn find(&self, id: &str) -> Result<Option<Principal>, Problem> {
+        Ok(self
+            .find_kept(Realm::Console, id)
+            .await?
+            .and_then(|claims| serde_json::from_str::<Claims>(&claims).ok())
+            .map(Principal::from_claims))
+    }
+
+    /// Ends this console session, or every session of its staff member.
+    pub(crate) async fn close(
+        &self,
+        id: &str,
+        subject: &str,
+        everywhere: bool,
+    ) -> Result<(), Problem> {
+        self.close_in(Realm::Console, id, subject, everywhere).await
+    }
+
+    /// Opens a session of `realm` keeping `subject` and `claims` as the realm stores them, for a
+    /// token that expires at `token_expiry`; the id to put in the cookie.
+    pub(crate) async fn open_kept(
+        &self,
+        realm: Realm,
+        subject: &str,
+        claims: &str,
+        token_expiry: Option<u64>,
+    ) -> Result<String, Problem> {
         let id = csrf::random_hex();
         let now = unix_now();
-        let expires_at = principal.expires_at.unwrap_or(now).min(now + MOST_SECS);
+        let expires_at = token_expiry.unwrap_or(now).min(now + MOST_SECS);
         // A token let in only by the clock leeway would open a session that has already ended.
         if expires_at <= now {
             return Err(Problem::from(crate::auth::auth_error(
                 &lienthong_identity::AuthError::Expired,
             )));
         }
-        let claims = serde_json::to_string(&principal.session_claims()).map_err(unavailable)?;
         self.store
             .open_console_session(
                 NewConsoleSession {
-                    id_hash: &id_hash(&id),
-                    subject: &principal.subject,
-                    claims: &claims,
+                    id_hash: &id_hash(realm, &id),
+                    subject,
+                    claims,
                     now: to_i64(now),
                     expires_at: to_i64(expires_at),
                 },
@@ -103,25 +157,27 @@ impl Sessions {
         Ok(id)
     }
 
-    /// The staff member of a live session, or `None` when it has ended.
-    pub(crate) async fn find(&self, id: &str) -> Result<Option<Principal>, Problem> {
-        let found = self
-            .store
+    /// The claims a live session of `realm` keeps, or `None` when it has ended.
+    pub(crate) async fn find_kept(
+        &self,
+        realm: Realm,
+        id: &str,
+    ) -> Result<Option<String>, Problem> {
+        self.store
             .console_session(
-                &id_hash(id),
+                &id_hash(realm, id),
                 to_i64(unix_now()),
                 to_i64(self.idle.as_secs()),
             )
             .await
-            .map_err(unavailable)?;
-        Ok(found
-            .and_then(|claims| serde_json::from_str::<Claims>(&claims).ok())
-            .map(Principal::from_claims))
+            .map_err(unavailable)
     }
 
-    /// Ends this session, or every session of its staff member.
-    pub(crate) async fn close(
+    /// Ends this session, or every session of its caller (console and citizen page alike: the
+    /// account signs out on every device).
+    pub(crate) async fn close_in(
         &self,
+        realm: Realm,
         id: &str,
         subject: &str,
         everywhere: bool,
@@ -133,7 +189,7 @@ impl Sessions {
                 .map(|_| ())
         } else {
             self.store
-                .close_console_session(&id_hash(id))
+                .close_console_session(&id_hash(realm, id))
                 .await
                 .map(|_| ())
         }
