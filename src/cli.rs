@@ -69,6 +69,83 @@ pub struct TemporalArgs {
     pub temporal_wait_secs: u64,
 }
 
+/// Where citizens reach this installation; shared by the worker (links in notices) and the API.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PublicUrlArgs {
+    /// The installation's public address (https://dichvucong.example.vn): notices link to the
+    /// case's page, {public-url}/cases/{code}. Needed by workers as soon as one notification
+    /// channel is set.
+    #[arg(long, env = "LIENTHONG_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl PublicUrlArgs {
+    /// The URL, a set but empty variable (as compose passes one it does not use) being unset.
+    pub fn get(&self) -> Option<String> {
+        non_empty(self.public_url.as_ref())
+    }
+}
+
+/// Where a worker sends citizens' notices; every channel is optional. Secrets are read from
+/// their variables (or files of that name in --agency-secrets-dir), never from a flag.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NotifyArgs {
+    /// Send citizens' notices as signed JSON POSTs to this URL (the portal's or app's back end;
+    /// docs/notifications.md), signed with LIENTHONG_NOTIFY_WEBHOOK_SECRET.
+    #[arg(long, env = "LIENTHONG_NOTIFY_WEBHOOK_URL")]
+    pub notify_webhook_url: Option<String>,
+    /// Send citizens' notices by e-mail through this SMTP server: smtp://host:port,
+    /// smtp://host:587?tls=required (STARTTLS) or smtps://host:465; a user may be named
+    /// (smtps://user@host), the password is read from LIENTHONG_NOTIFY_SMTP_PASSWORD.
+    #[arg(long, env = "LIENTHONG_NOTIFY_SMTP_URL")]
+    pub notify_smtp_url: Option<String>,
+    /// The sender of those e-mails (`Dịch vụ công <no-reply@dichvucong.example.vn>`).
+    #[arg(long, env = "LIENTHONG_NOTIFY_EMAIL_FROM")]
+    pub notify_email_from: Option<String>,
+    /// Send citizens' notices by SMS through this gateway: signed JSON POSTs {key, to, text},
+    /// signed with LIENTHONG_NOTIFY_SMS_SECRET.
+    #[arg(long, env = "LIENTHONG_NOTIFY_SMS_URL")]
+    pub notify_sms_url: Option<String>,
+}
+
+impl NotifyArgs {
+    /// The channels these flags set, their secrets read from `secrets_dir` when the environment
+    /// has none; `public_url` is where links point. Checked when the worker starts.
+    pub fn settings(
+        &self,
+        public_url: Option<String>,
+        secrets_dir: Option<&std::path::Path>,
+    ) -> lienthong_activities::NotifySettings {
+        use lienthong_activities::notify::{
+            ChannelSecret, EmailChannel, HttpChannel, SMS_SECRET_ENV, SMTP_PASSWORD_ENV,
+            WEBHOOK_SECRET_ENV,
+        };
+        let secret = |variable| ChannelSecret::from_variable(variable, secrets_dir.map(Into::into));
+        let http = |url: &Option<String>, variable| {
+            non_empty(url.as_ref()).map(|url| HttpChannel {
+                url,
+                secret: secret(variable),
+            })
+        };
+        lienthong_activities::NotifySettings {
+            webhook: http(&self.notify_webhook_url, WEBHOOK_SECRET_ENV),
+            sms: http(&self.notify_sms_url, SMS_SECRET_ENV),
+            email: non_empty(self.notify_smtp_url.as_ref()).map(|smtp_url| EmailChannel {
+                smtp_url,
+                from: non_empty(self.notify_email_from.as_ref()).unwrap_or_default(),
+                password: secret(SMTP_PASSWORD_ENV),
+            }),
+            public_url,
+            ..lienthong_activities::NotifySettings::default()
+        }
+    }
+}
+
+/// `value`, unless it is missing or blank.
+fn non_empty(value: Option<&String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 #[derive(clap::Args, Debug)]
 pub struct DevArgs {
     /// Where Temporal's history and the agencies' registers are kept.
@@ -141,6 +218,10 @@ pub struct WorkerArgs {
     /// for the worker it starts, never needed in production.
     #[arg(long, hide = true)]
     pub hosts_bench_ceiling: bool,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+    #[command(flatten)]
+    pub public: PublicUrlArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -249,6 +330,12 @@ pub struct ApiArgs {
     /// API answers `503 CASE_DID_NOT_ANSWER` (as when no worker is running).
     #[arg(long, env = "LIENTHONG_UPDATE_DEADLINE_SECS", default_value_t = lienthong_api::DEFAULT_UPDATE_DEADLINE.as_secs() as usize, value_parser = at_least_one)]
     pub update_deadline_secs: usize,
+    /// The channels each new case's citizen is told on, comma-separated: webhook, email, sms
+    /// (the workers hold their addresses and secrets); none when unset.
+    #[arg(long, env = "LIENTHONG_NOTIFY_CHANNELS", value_delimiter = ',')]
+    pub notify_channels: Vec<String>,
+    #[command(flatten)]
+    pub public: PublicUrlArgs,
 }
 
 impl WorkerArgs {
@@ -270,6 +357,9 @@ impl WorkerArgs {
                 self.shutdown_grace_secs as u64,
             )),
             hosts_bench_ceiling: self.hosts_bench_ceiling,
+            notify: self
+                .notify
+                .settings(self.public.get(), self.agency_secrets_dir.as_deref()),
             ..lienthong_worker::WorkerConfig::new(self.task_queue.clone(), agencies)
         }
     }
@@ -278,6 +368,9 @@ impl WorkerArgs {
 impl ApiArgs {
     /// The API's settings these flags set (callback secrets aside: `main` adds the development
     /// ones when asked).
+    // Every setting has a flag today; a setting added to `ApiConfig` keeps its default until
+    // one is added here.
+    #[allow(clippy::needless_update)]
     pub fn config(&self) -> anyhow::Result<lienthong_api::ApiConfig> {
         Ok(lienthong_api::ApiConfig {
             task_queue: self.task_queue.clone(),
@@ -293,6 +386,8 @@ impl ApiArgs {
             console_idle: std::time::Duration::from_secs(u64::from(self.console_idle_minutes) * 60),
             update_deadline: std::time::Duration::from_secs(self.update_deadline_secs as u64),
             oidc_login: self.oidc_login()?,
+            notify_channels: notify_channels(&self.notify_channels)?,
+            public_url: self.public.get(),
             ..lienthong_api::ApiConfig::default()
         })
     }
@@ -301,11 +396,17 @@ impl ApiArgs {
     /// tokens come from, when there is one; its audience is lienthong's client id there.
     fn oidc_login(&self) -> anyhow::Result<Option<lienthong_api::oidc_login::OidcLogin>> {
         let issuer = self.oidc_issuer.as_deref().filter(|v| !v.trim().is_empty());
-        let audience = self.oidc_audience.as_deref().filter(|v| !v.trim().is_empty());
+        let audience = self
+            .oidc_audience
+            .as_deref()
+            .filter(|v| !v.trim().is_empty());
         let (Some(issuer), Some(client_id)) = (issuer, audience) else {
             return Ok(None);
         };
-        let secret = self.oidc_client_secret.clone().filter(|v| !v.trim().is_empty());
+        let secret = self
+            .oidc_client_secret
+            .clone()
+            .filter(|v| !v.trim().is_empty());
         Ok(Some(lienthong_api::oidc_login::OidcLogin::new(
             issuer, client_id, secret,
         )?))
@@ -369,6 +470,26 @@ pub struct SubmitArgs {
 pub struct CompletionsArgs {
     /// The shell to write completions for.
     pub shell: clap_complete::Shell,
+}
+
+/// `webhook,email,sms` as channels, each once, in the order given; blanks skipped.
+fn notify_channels(names: &[String]) -> anyhow::Result<Vec<lienthong_workflows::Channel>> {
+    use lienthong_workflows::Channel;
+    let mut channels = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let channel = match name.to_ascii_lowercase().as_str() {
+            "webhook" => Channel::Webhook,
+            "email" | "e-mail" => Channel::Email,
+            "sms" => Channel::Sms,
+            _ => anyhow::bail!(
+                "--notify-channels: `{name}` is not a channel; name webhook, email or sms"
+            ),
+        };
+        if !channels.contains(&channel) {
+            channels.push(channel);
+        }
+    }
+    Ok(channels)
 }
 
 /// A count that must be at least 1 (the worker's sticky queue needs a cache; an update deadline
@@ -440,6 +561,14 @@ pub fn variables_read(role: &str) -> BTreeSet<String> {
     // The API calls no agency (its dry runs use the agencies' contracts), so it holds no secret.
     if matches!(role, "worker" | "agency-sim") {
         names.extend(agency_secret_variables().into_iter().map(str::to_owned));
+    }
+    // The notification channels' secrets, read like agencies' (environment, then the folder).
+    if role == "worker" {
+        names.extend(
+            lienthong_activities::notify::SECRET_VARIABLES
+                .iter()
+                .map(|s| (*s).to_owned()),
+        );
     }
     if role == "api" {
         names.insert(CONSOLE_KEY_ENV.to_owned());
@@ -537,4 +666,61 @@ pub fn settings_markdown() -> String {
 pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
     let mut command = Cli::command();
     clap_complete::generate(shell, &mut command, "lienthong", out);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use lienthong_workflows::Channel;
+
+    use super::*;
+
+    fn worker(args: &[&str]) -> WorkerArgs {
+        let cli = Cli::try_parse_from([&["lienthong", "worker"], args].concat()).unwrap();
+        match cli.command {
+            Command::Worker(args) => args,
+            other => panic!("not a worker: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn notify_channels_are_named_once_each_and_a_wrong_name_is_refused() {
+        let names = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            notify_channels(&names(&["email", " webhook", "", "email", "SMS"])).unwrap(),
+            vec![Channel::Email, Channel::Webhook, Channel::Sms]
+        );
+        let error = notify_channels(&names(&["fax"])).unwrap_err().to_string();
+        assert!(error.contains("`fax` is not a channel"), "{error}");
+    }
+
+    #[test]
+    fn a_worker_sends_on_the_channels_it_is_given_an_address_for() {
+        let settings = worker(&[
+            "--notify-webhook-url",
+            "https://portal.example.vn/hooks",
+            "--notify-smtp-url",
+            " ",
+            "--public-url",
+            "https://dichvucong.example.vn",
+        ])
+        .config(Default::default(), Default::default(), Default::default())
+        .notify;
+        assert_eq!(settings.channels(), vec![Channel::Webhook]);
+        assert_eq!(
+            settings.webhook.map(|w| w.secret.variable),
+            Some("LIENTHONG_NOTIFY_WEBHOOK_SECRET")
+        );
+        assert_eq!(
+            settings.public_url.as_deref(),
+            Some("https://dichvucong.example.vn")
+        );
+        assert!(
+            worker(&[])
+                .config(Default::default(), Default::default(), Default::default())
+                .notify
+                .channels()
+                .is_empty()
+        );
+    }
 }

@@ -286,6 +286,8 @@ async fn run_dev_stack(
     let agency_secrets_dir = data_dir.join("agency-secrets");
     std::fs::create_dir_all(&agency_secrets_dir)
         .with_context(|| format!("creating {}", agency_secrets_dir.display()))?;
+    // What citizens are sent lands here instead of real mailboxes and a real portal.
+    let outbox = roles::DevOutbox::start(data_dir).await?;
 
     println!("lienthong is running. Ctrl-C stops everything.");
     println!("  API               {api_url}   (POST /v1/applications, GET /v1/cases/{{code}})");
@@ -302,6 +304,16 @@ async fn run_dev_stack(
         agency_secrets_dir.display()
     );
 
+    println!(
+        "  mail catcher      {}   (e-mails to citizens: {}/*.eml)",
+        outbox.mail.url(),
+        outbox.mail.dir().display()
+    );
+    println!(
+        "  webhook sink      {}   (webhooks and SMS, one JSON line each: {})",
+        outbox.sink.url(),
+        outbox.sink.file().display()
+    );
     println!("  metrics           {api_url}/metrics");
     println!("  console           {api_url}/console");
     println!();
@@ -320,6 +332,7 @@ async fn run_dev_stack(
             // A new agency's secret, tried locally, is a file here: no restart needed.
             agency_secrets_dir: Some(agency_secrets_dir.clone()),
             metrics: metrics.clone(),
+            notify: outbox.worker_settings(&api_url),
             ..lienthong_worker::WorkerConfig::new(DEFAULT_TASK_QUEUE, sims.urls())
         },
         stop.clone(),
@@ -334,6 +347,8 @@ async fn run_dev_stack(
                 agency_secrets_dir: Some(agency_secrets_dir.clone()),
                 database_url: lienthong_store::Store::sqlite_url(data_dir),
                 agencies: sims.urls(),
+                notify_channels: roles::DevOutbox::channels(),
+                public_url: Some(api_url.clone()),
                 ..lienthong_api::ApiConfig::default()
             },
             metrics: metrics.clone(),

@@ -246,6 +246,65 @@ pub async fn start_agencies(
     Ok(lienthong_agencies::start(config).await?)
 }
 
+/// Where `lienthong dev` sends citizens' notices: a mail catcher keeping each e-mail as an
+/// `.eml` file, and a webhook sink recording each webhook and SMS as a JSON line, both under
+/// `<data-dir>/outbox`.
+pub struct DevOutbox {
+    pub mail: lienthong_agencies::MailCatcher,
+    pub sink: lienthong_agencies::WebhookSink,
+}
+
+/// The secret the development webhook and SMS gateway check signatures with.
+pub const DEV_NOTIFY_SECRET: &str = "dev-secret-notify";
+
+impl DevOutbox {
+    /// Starts both on free loopback ports.
+    pub async fn start(data_dir: &Path) -> Result<Self> {
+        let outbox = data_dir.join("outbox");
+        let loopback: SocketAddr = ([127, 0, 0, 1], 0).into();
+        let mail = lienthong_agencies::MailCatcher::start(outbox.join("mail"), loopback)
+            .await
+            .with_context(|| format!("cannot start the mail catcher in {}", outbox.display()))?;
+        let sink = lienthong_agencies::WebhookSink::start(lienthong_agencies::SinkConfig {
+            file: outbox.join("webhook.jsonl"),
+            secret: Some(DEV_NOTIFY_SECRET.to_owned()),
+            listen: loopback,
+        })
+        .await
+        .with_context(|| format!("cannot start the webhook sink in {}", outbox.display()))?;
+        Ok(Self { mail, sink })
+    }
+
+    /// The worker's channels: every one, to these receivers, links to `public_url`.
+    pub fn worker_settings(&self, public_url: &str) -> lienthong_activities::NotifySettings {
+        use lienthong_activities::notify::{
+            ChannelSecret, EmailChannel, HttpChannel, SMS_SECRET_ENV, SMTP_PASSWORD_ENV,
+            WEBHOOK_SECRET_ENV,
+        };
+        let http = |path: &str, variable| HttpChannel {
+            url: format!("{}/{path}", self.sink.url()),
+            secret: ChannelSecret::given(variable, DEV_NOTIFY_SECRET),
+        };
+        lienthong_activities::NotifySettings {
+            webhook: Some(http("webhook", WEBHOOK_SECRET_ENV)),
+            sms: Some(http("sms", SMS_SECRET_ENV)),
+            email: Some(EmailChannel {
+                smtp_url: self.mail.url(),
+                from: "Dịch vụ công (thử nghiệm) <no-reply@lienthong.localhost>".to_owned(),
+                password: ChannelSecret::from_variable(SMTP_PASSWORD_ENV, None),
+            }),
+            public_url: Some(public_url.to_owned()),
+            ..lienthong_activities::NotifySettings::default()
+        }
+    }
+
+    /// The channels the API tells new cases to use: all three.
+    pub fn channels() -> Vec<lienthong_workflows::Channel> {
+        use lienthong_workflows::Channel;
+        vec![Channel::Webhook, Channel::Email, Channel::Sms]
+    }
+}
+
 /// A port free on loopback at the moment of asking.
 pub fn free_port() -> Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").context("cannot find a free port")?;

@@ -1,4 +1,5 @@
-//! The lienthong worker: polls one task queue for case workflows and agency calls.
+//! The lienthong worker: polls one task queue for case workflows, agency calls and citizens'
+//! notices.
 
 mod agency_credentials;
 pub mod batch_activities;
@@ -13,7 +14,10 @@ pub use replay::{ReplayError, Replayed, replay};
 
 use std::{collections::BTreeMap, future::Future, net::SocketAddr, time::Duration};
 
-use lienthong_activities::{AgencyActivities, AgencyClient, AgencyClientOptions, NoopActivities};
+use lienthong_activities::{
+    AgencyActivities, AgencyClient, AgencyClientOptions, NoopActivities, NotifyActivities,
+    NotifySettings, notify::NotifySetupError,
+};
 use lienthong_telemetry::{Metrics, metrics_router};
 use lienthong_workflows::{BatchWorkflow, CaseWorkflow, CeilingWorkflow};
 use temporalio_client::Client;
@@ -53,6 +57,9 @@ pub struct WorkerConfig {
     /// Also host the bench's bare-ceiling workflow and no-op activity (only the workers
     /// `lienthong bench` runs).
     pub hosts_bench_ceiling: bool,
+    /// The channels citizens' notices go out on (webhook, e-mail, SMS gateway) and the public
+    /// URL their links point to; none by default, when every notice is `NotConfigured`.
+    pub notify: NotifySettings,
 }
 
 /// Well inside a container platform's usual 60 s between SIGTERM and SIGKILL, and longer than
@@ -85,6 +92,7 @@ impl WorkerConfig {
             case_gauges_every: Some(Duration::from_secs(15)),
             shutdown_grace: Some(DEFAULT_SHUTDOWN_GRACE),
             hosts_bench_ceiling: false,
+            notify: NotifySettings::default(),
         }
     }
 
@@ -104,6 +112,9 @@ pub enum WorkerError {
     /// The HTTP client for agencies could not be built.
     #[error("could not build the agency HTTP client: {0}")]
     HttpClient(#[from] reqwest::Error),
+    /// A notification channel's settings are wrong or incomplete (each error names the setting).
+    #[error("notifications: {0}")]
+    Notify(#[from] NotifySetupError),
     /// The workflow could not be registered or the worker could not be created.
     #[error("could not create the worker: {0}")]
     Create(String),
@@ -141,10 +152,14 @@ pub async fn run(
                 dir: config.agency_secrets_dir.clone(),
             }),
     )?;
+    // Checked before polling: a channel missing its secret stops the start, not every message.
+    let notify = NotifyActivities::new(config.notify.clone())?;
+    let channels: Vec<&str> = notify.channels().iter().map(|c| c.as_str()).collect();
     let mut options = WorkerOptions::new(config.task_queue.clone())
         .register_workflow::<CaseWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
-        .register_activities(AgencyActivities::new(agencies, metrics.clone()));
+        .register_activities(AgencyActivities::new(agencies, metrics.clone()))
+        .register_activities(notify);
     if config.hosts_bench_ceiling {
         options = options
             .register_workflow::<CeilingWorkflow>()
@@ -204,6 +219,7 @@ pub async fn run(
         task_queue = %config.task_queue,
         agencies = config.agencies.len(),
         signed = ?config.agency_credentials.keys().collect::<Vec<_>>(),
+        notify = ?channels,
         "worker polling"
     );
     let result = worker

@@ -80,3 +80,23 @@ pub(crate) async fn post(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::request_signature;
+
+    /// The worked example of docs/notifications.md, computed there with Python's `hmac`.
+    #[test]
+    fn the_documented_signature_is_the_one_sent() {
+        assert_eq!(
+            request_signature(
+                "dev-secret-notify",
+                1_700_000_000,
+                "POST",
+                "/webhook",
+                br#"{"key":"KS-ABCDE-FGHJK/notify/filed/webhook"}"#
+            ),
+            "sha256=25b9155229fc9f9b499dd2ce0f567cee5cd9b13873131c7fc232797b6cf5a63f"
+        );
+    }
+}

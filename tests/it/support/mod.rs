@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod notify;
 pub mod oidc_issuer;
 
 use std::{
@@ -90,6 +91,7 @@ pub struct StackOptions {
     otlp_endpoint: Option<String>,
     queued_first_attempt: bool,
     bare_namespace: bool,
+    notify: Vec<(lienthong_workflows::Channel, String)>,
 }
 
 impl StackOptions {
@@ -121,6 +123,17 @@ impl StackOptions {
     /// The API puts every attempt of every agency call on the task queue.
     pub fn queued_first_attempt(mut self) -> Self {
         self.queued_first_attempt = true;
+        self
+    }
+
+    /// Citizens' notices on `channel` go to `url`: a `WebhookSink`'s `{url}/webhook` or
+    /// `{url}/sms` (which must check [`notify::NOTIFY_SECRET`]), or a `MailCatcher`'s
+    /// `smtp://…`. The API tells every new case to use the channel, and the workers send there
+    /// with links to the stack's API (`LIENTHONG_PUBLIC_URL`, unless [`Self::env`] sets it).
+    /// Once per channel; [`notify::NotifyReceivers::on`] sets all three.
+    pub fn notify(mut self, channel: lienthong_workflows::Channel, url: impl Into<String>) -> Self {
+        self.notify.retain(|(known, _)| *known != channel);
+        self.notify.push((channel, url.into()));
         self
     }
 
@@ -329,6 +342,7 @@ impl Stack {
             otlp_endpoint,
             queued_first_attempt,
             bare_namespace,
+            notify,
         } = options;
         let mut env: Vec<(String, String)> = otlp_endpoint
             .as_ref()
@@ -359,6 +373,7 @@ impl Stack {
         if queued_first_attempt {
             env.push(("LIENTHONG_FIRST_ATTEMPT".to_owned(), "queued".to_owned()));
         }
+        env.extend(notify::variables(&notify));
         env.extend(extra_env);
         let worker_metrics = otlp_endpoint.map(|_| format!("127.0.0.1:{}", free_port()));
         // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
@@ -395,6 +410,10 @@ impl Stack {
             database_url: &database_url,
         };
         let (api_process, api) = api_process_spec.spawn("api").await?;
+        // Notices link to the case's page on this stack's API.
+        if !notify.is_empty() && !env.iter().any(|(key, _)| key == "LIENTHONG_PUBLIC_URL") {
+            env.push(("LIENTHONG_PUBLIC_URL".to_owned(), api.clone()));
+        }
 
         // The harness's own client acts as an officer holding every role, so a test that is not
         // about identities reads as a user would; identity tests mint narrower tokens.
