@@ -289,6 +289,13 @@ fn rows(case: &str, other_case: &str) -> Vec<Row> {
             None,
             [U, F, F, A, A, A, F, F, F],
         ),
+        // Every operator may search; each finds only the cases of their own offices.
+        row(
+            M::POST,
+            "/v1/ops/people/cases",
+            Some(Body::Json(json!({"personal_id": "001190012345"}))),
+            [U, F, F, A, A, A, F, F, F],
+        ),
         // An agency's hold is every office's: only an operator of every office places or lifts
         // it (none of these personas; see tests/it/hold_scope.rs).
         row(

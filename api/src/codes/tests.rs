@@ -22,6 +22,11 @@ const NOT_CODES: &[&str] = &[
     "RETRYING",
     "UNKNOWN_OPERATION",
     "REQUEST_INVALID",
+    // A citizen's message's delivery error (`notifications[].last_error`), set by the worker.
+    "SMTP_UNAVAILABLE",
+    "NOTICE_WINDOW_SPENT",
+    // Words of the console: the channel a message goes by.
+    "SMS",
 ];
 
 /// Uppercase literals that are HTTP methods (in tests' requests).

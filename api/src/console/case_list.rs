@@ -69,6 +69,27 @@ pub(crate) async fn show(
 }
 
 /// The catalogue's agency names, for suggestions in agency inputs.
+/// Each procedure in force today, by id, with its title in `lang`.
+pub(crate) async fn procedure_titles(
+    state: &ApiState,
+    lang: super::i18n::Lang,
+) -> std::collections::BTreeMap<String, String> {
+    let Ok(procedures) = state.catalog.all_in_force(crate::engine::today()).await else {
+        return std::collections::BTreeMap::new();
+    };
+    procedures
+        .iter()
+        .map(|p| {
+            let title = &p.definition.title;
+            let words = match lang {
+                super::i18n::Lang::Vi => &title.vi,
+                super::i18n::Lang::En => &title.en,
+            };
+            (p.definition.id.0.clone(), words.clone())
+        })
+        .collect()
+}
+
 pub(crate) fn agency_names(state: &ApiState) -> Vec<String> {
     let mut names: Vec<String> = state
         .catalog
@@ -91,6 +112,7 @@ pub(crate) fn render(
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
     let body = html! {
+        (super::person_search::form(chrome))
         form #filters.filters method="get" action="/console/cases" aria-label=(t(Text::Filters)) {
             (filters::inputs(chrome, params, "reason", true, agencies))
             div.buttons {

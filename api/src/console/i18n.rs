@@ -196,6 +196,12 @@ texts! {
     BatchCapped => "Đã đạt giới hạn số hồ sơ: các hồ sơ còn lại không được xử lý.", "The cap was reached: the remaining cases were not touched.";
     CasesStopped => "hồ sơ đang chờ cơ quan này sẽ tạm dừng gửi ngay.", "cases waiting on this agency stop at once.";
     CasesSentAgain => "hồ sơ đang tạm dừng sẽ được gửi lại.", "held cases will be sent again.";
+    FindByPerson => "Tìm hồ sơ theo số định danh", "Find cases by personal ID";
+    PersonalIdNumber => "Số định danh cá nhân", "Personal ID number";
+    PersonSearchHelp => "12 chữ số. Chỉ hiện hồ sơ thuộc đơn vị của bạn; mỗi lượt tìm được ghi vào nhật ký thao tác.", "12 digits. Only cases of your offices are shown; every search is recorded in the audit log.";
+    Find => "Tìm", "Find";
+    NoCaseNamesPerson => "Không có hồ sơ nào của đơn vị bạn có số định danh này.", "No case of your offices names this personal ID number.";
+    BackToCases => "Về danh sách hồ sơ", "Back to the cases";
     DashboardRefreshes => "Trang tự cập nhật 30 giây một lần.", "This page reloads every 30 seconds.";
     BatchRefreshes => "Trang tự cập nhật vài giây một lần cho tới khi lượt xử lý kết thúc.", "This page reloads every few seconds until the batch ends.";
     BatchStarted => "Đã bắt đầu lượt xử lý; theo dõi tiến độ tại đây:", "The batch has started; follow its progress here:";
@@ -544,6 +550,7 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
     ("outcome", "skipped", "Không cần làm", "Nothing to do"),
     ("outcome", "retrying", "Đang hỏi lại", "Asking again"),
     ("outcome", "unanswered", "Không phản hồi", "Did not answer"),
+    ("action", "find_by_person", "Tìm hồ sơ theo số định danh", "Find cases by personal ID"),
     ("role", "operator", "Cán bộ một cửa", "Operator"),
     ("role", "auditor", "Cán bộ giám sát", "Auditor"),
     ("role", "citizen", "Công dân", "Citizen"),

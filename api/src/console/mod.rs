@@ -21,6 +21,7 @@ mod i18n;
 mod language;
 mod layout;
 mod login;
+mod person_search;
 pub(crate) mod problem;
 pub(crate) mod security;
 pub(crate) mod session;
@@ -85,6 +86,7 @@ pub(crate) fn routes() -> Router<ApiState> {
     let pages = Router::new()
         .route("/console", get(dashboard::show))
         .route("/console/cases", get(case_list::show))
+        .route("/console/cases/by-person", post(person_search::find))
         .route("/console/cases/{code}", get(case_page::show))
         .route("/console/cases/{code}/picture.svg", get(case_page::picture))
         .route("/console/cases/{code}/confirm", post(case_actions::confirm))

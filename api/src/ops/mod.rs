@@ -10,6 +10,7 @@ pub mod batches;
 mod bulk;
 pub mod cases;
 pub mod filter;
+pub mod people;
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -38,4 +39,5 @@ pub(crate) fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(batches::show))
         .routes(routes!(audit_routes::list))
         .routes(routes!(audit_routes::csv))
+        .routes(routes!(people::post))
 }
