@@ -29,6 +29,7 @@ mod hold_scope;
 mod holds;
 mod masking;
 mod new_agency;
+mod notifications;
 mod oidc_sign_in;
 mod operator_api;
 mod payload_privacy;
