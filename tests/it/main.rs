@@ -20,6 +20,7 @@ mod deploy;
 mod dry_run;
 mod early_decision;
 mod failures;
+mod find_by_person;
 mod first_attempt;
 mod first_run;
 mod group_a;
