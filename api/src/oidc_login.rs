@@ -248,8 +248,16 @@ async fn callback(
             )
             .await
         }
-        // Wired to the citizen page's session once that page exists.
-        App::Citizen => failure(lang, StatusCode::NOT_FOUND, Why::NotConfigured),
+        App::Citizen => {
+            crate::citizen_page::open_session(
+                &state,
+                &principal,
+                &headers,
+                &uri,
+                pending.next.as_deref(),
+            )
+            .await
+        }
     };
     // The attempt is spent.
     if let Some(clear) = cookie("", 0, console::over_https(&headers, &uri)) {

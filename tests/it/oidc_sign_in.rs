@@ -259,3 +259,34 @@ async fn without_an_identity_provider_the_sign_in_link_is_not_offered_and_not_se
     assert!(start.body.contains("SIGN_IN_NOT_CONFIGURED"));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_citizen_signs_in_to_the_citizen_page_through_the_identity_provider_and_lands_on_their_cases()
+-> Result<()> {
+    let issuer = TestIssuer::start(json!({
+        "sub": "citizen-vneid", "roles": ["citizen"], "personal_id": "001190012345",
+    }))
+    .await?;
+    let mut stack = Stack::start().await?;
+    let (_api, api) = api_with_issuer(&mut stack, &issuer).await?;
+
+    let mut browser = Browser::new();
+    let page = browser.get(&format!("{api}/sign-in")).await?;
+    assert!(
+        page.body.contains("/sign-in/oidc?app=citizen"),
+        "{}",
+        page.body
+    );
+
+    let landed = sign_in_through_issuer(&mut browser, &api, "citizen").await?;
+    assert_eq!(landed.status, StatusCode::SEE_OTHER, "{}", landed.body);
+    assert_eq!(landed.location.as_deref(), Some("/cases"));
+    assert!(browser.has_cookie("lienthong_citizen"));
+    assert!(
+        !browser.has_cookie("lienthong_session"),
+        "no console session"
+    );
+    let cases = browser.get(&format!("{api}/cases")).await?;
+    assert_eq!(cases.status, StatusCode::OK, "{}", cases.body);
+    Ok(())
+}

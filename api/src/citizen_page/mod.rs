@@ -41,10 +41,6 @@ async fn css() -> ([(header::HeaderName, &'static str); 1], &'static str) {
 
 /// Opens a citizen's session for someone the installation's identity provider signed in, and
 /// lands them on `next` (a path of ours) or their cases.
-#[allow(
-    dead_code,
-    reason = "called by the OIDC callback (oidc_login.rs) for app=citizen once it is wired"
-)]
 pub(crate) async fn open_session(
     state: &ApiState,
     principal: &Principal,
