@@ -11,6 +11,7 @@ mod authorization;
 mod bench;
 mod callback_signatures;
 mod citizen_language;
+mod citizen_page;
 mod cli;
 mod codec_access;
 mod console_browser;

@@ -347,7 +347,12 @@ fn step_item(
     html! {
         li class={ "step step-" (step.status) } data-step=(step.id) data-status=(step.status) {
             h3 { span.number aria-hidden="true" { (i + 1) } " " (step.title) }
-            p.said { span class={ "badge step-" (step.status) } { (t(&format!("page-step-{}", step.status))) } " " (step.said) }
+            @let badge = t(&format!("page-step-{}", step.status));
+            p.said {
+                span class={ "badge step-" (step.status) } { (badge) }
+                // A sentence that only repeats the badge ("Đã xong.") is left out.
+                @if step.said.trim_end_matches('.') != badge { " " (step.said) }
+            }
             dl.facts {
                 @if let Some(agency) = &step.agency {
                     dt { (t("page-step-agency")) }
