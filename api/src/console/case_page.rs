@@ -227,6 +227,7 @@ fn notices(chrome: &Chrome, case: &Timeline) -> Markup {
                                         small {
                                             @if status == "retrying" { (t(Text::NoticeRetryingNote)) " " }
                                             code { (error) }
+                                            @if lang.term("error", error) != error.as_str() { br; (lang.term("error", error)) }
                                         }
                                     }
                                     @if status == "failed" { br; small.failure { (t(Text::DeadLetterNote)) } }
@@ -363,6 +364,17 @@ mod tests {
             "Tin nhắn SMS",
         ] {
             assert!(vi.contains(expected), "{expected}");
+        }
+        assert!(en.contains("did not take the message within its window"));
+        for code in [
+            "NOTICE_WINDOW_SPENT",
+            "NOTICE_FAILED",
+            "NOTIFY_REFUSED",
+            "NOTIFY_CREDENTIALS_MISSING",
+        ] {
+            for lang in Lang::ALL {
+                assert_ne!(lang.term("error", code), code, "{code} in {lang:?}");
+            }
         }
         let none = render(&chrome(Lang::En), "KS-1", &Timeline::default()).into_string();
         assert!(none.contains("This case has sent no message."));

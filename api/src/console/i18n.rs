@@ -234,6 +234,31 @@ texts! {
 
 /// The engine's codes: `(group, code, vi, en)`.
 pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
+    // Why a message to the citizen was dead-lettered: what happened, and what to do.
+    (
+        "error",
+        "NOTICE_WINDOW_SPENT",
+        "Nơi nhận không nhận tin trong suốt thời gian cho phép; hãy báo cho công dân bằng cách khác",
+        "The receiver did not take the message within its window; tell the citizen another way",
+    ),
+    (
+        "error",
+        "NOTICE_FAILED",
+        "Không gửi được tin vì một lỗi khác; xem nhật ký của worker",
+        "The message failed for another reason; see the worker's log",
+    ),
+    (
+        "error",
+        "NOTIFY_REFUSED",
+        "Nơi nhận từ chối hẳn tin này (hoặc thiếu địa chỉ hợp lệ); gửi lại cũng bị từ chối",
+        "The receiver refused this message for good (or the address is not usable); sending it again would be refused too",
+    ),
+    (
+        "error",
+        "NOTIFY_CREDENTIALS_MISSING",
+        "Worker chưa có khóa bí mật của kênh thông báo; cần đặt biến hoặc tệp như trong nhật ký",
+        "The worker has no secret for the channel; put the variable or file its log names in place",
+    ),
     // The engine's own step errors (`case::answer::ENGINE_ERROR_CODES`): what to do, in words.
     (
         "error",
@@ -550,7 +575,12 @@ pub(crate) const TERMS: &[(&str, &str, &str, &str)] = &[
     ("outcome", "skipped", "Không cần làm", "Nothing to do"),
     ("outcome", "retrying", "Đang hỏi lại", "Asking again"),
     ("outcome", "unanswered", "Không phản hồi", "Did not answer"),
-    ("action", "find_by_person", "Tìm hồ sơ theo số định danh", "Find cases by personal ID"),
+    (
+        "action",
+        "find_by_person",
+        "Tìm hồ sơ theo số định danh",
+        "Find cases by personal ID",
+    ),
     ("role", "operator", "Cán bộ một cửa", "Operator"),
     ("role", "auditor", "Cán bộ giám sát", "Auditor"),
     ("role", "citizen", "Công dân", "Citizen"),
