@@ -290,7 +290,7 @@ impl DevOutbox {
             sms: Some(http("sms", SMS_SECRET_ENV)),
             email: Some(EmailChannel {
                 smtp_url: self.mail.url(),
-                from: "Dịch vụ công (thử nghiệm) <no-reply@lienthong.localhost>".to_owned(),
+                from: "Dịch vụ công – thử nghiệm <no-reply@lienthong.localhost>".to_owned(),
                 password: ChannelSecret::from_variable(SMTP_PASSWORD_ENV, None),
             }),
             public_url: Some(public_url.to_owned()),
@@ -361,6 +361,17 @@ pub async fn apply_fault_file(path: &Path, urls: &BTreeMap<String, String>) -> R
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn dev_sends_every_channel_to_its_outbox_with_settings_a_worker_accepts() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = DevOutbox::start(dir.path()).await.unwrap();
+        let settings = outbox.worker_settings("http://127.0.0.1:8780");
+        assert_eq!(settings.check(), Ok(()));
+        assert_eq!(settings.channels(), DevOutbox::channels());
+        assert!(outbox.mail.dir().starts_with(dir.path().join("outbox")));
+        assert!(outbox.sink.file().starts_with(dir.path().join("outbox")));
+    }
 
     #[test]
     fn a_procedures_folder_publishes_procedures_not_their_tests() {

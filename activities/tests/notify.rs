@@ -423,6 +423,27 @@ async fn a_mail_server_refusal_is_final_for_5xx_and_retried_for_4xx_never_naming
         }
     }
 
+    // A server without STARTTLS, when the settings require it, is a mismatch no retry fixes.
+    let dir = tempfile::tempdir().unwrap();
+    let catcher = MailCatcher::start(dir.path(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let notify = activities(NotifySettings {
+        email: email(format!("{}?tls=required", catcher.url())),
+        ..NotifySettings::default()
+    });
+    let error = notify
+        .send(
+            &notice(Channel::Email, NoticeEvent::Filed, Some(EMAIL)),
+            1,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.permanent_code(), Some(NOTIFY_REFUSED), "{error}");
+    assert!(error.to_string().contains("STARTTLS"), "{error}");
+    assert!(catcher.messages().unwrap().is_empty());
+
     // An address that is not one is refused before any server is asked.
     let notify = activities(NotifySettings {
         email: email("smtp://127.0.0.1:9".to_owned()),

@@ -99,6 +99,13 @@ fn classify(error: &lettre::transport::smtp::Error) -> NotifyError {
             status,
             retry_after: None,
         },
+        // The server lacks what the settings or the message need (STARTTLS, an authentication
+        // mechanism, SMTPUTF8 for a non-ASCII address): asking again changes nothing.
+        None if error.is_client() => NotifyError::Unsendable {
+            channel: Channel::Email,
+            reason: "the mail server does not offer what the message or the settings need \
+                     (STARTTLS, an authentication mechanism, or SMTPUTF8 for the address)",
+        },
         None if error.is_timeout() => NotifyError::NoAnswer {
             channel: Channel::Email,
             reason: "the mail server did not answer in time",

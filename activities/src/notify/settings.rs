@@ -145,7 +145,10 @@ pub enum NotifySettingsError {
          the URL and the password in {SMTP_PASSWORD_ENV}"
     )]
     SmtpPasswordInUrl,
-    #[error("the sender address is not an e-mail address: check --notify-email-from")]
+    #[error(
+        "the sender is neither `Name <address>` nor an address (a name holding parentheses or \
+         commas must be in double quotes): check --notify-email-from"
+    )]
     From,
     #[error("e-mail needs a sender address: set --notify-email-from")]
     NoFrom,
