@@ -10,6 +10,7 @@ mod agency_check;
 mod authorization;
 mod bench;
 mod callback_signatures;
+mod citizen_browser;
 mod citizen_language;
 mod citizen_page;
 mod cli;

@@ -574,3 +574,88 @@ fn the_case_page_says_each_step_what_it_issued_and_what_is_asked() {
     );
     assert_eq!(english.steps[0].results[0].0, "Birth certificate number");
 }
+
+/// The stylesheet's colours, by name.
+fn palette() -> std::collections::BTreeMap<String, (f64, f64, f64)> {
+    let css = include_str!("static/citizen.css");
+    let root = css
+        .split(":root {")
+        .nth(1)
+        .unwrap()
+        .split('}')
+        .next()
+        .unwrap();
+    root.lines()
+        .filter_map(|line| {
+            let (name, rest) = line.trim().strip_prefix("--")?.split_once(':')?;
+            let hex = rest.trim().strip_prefix('#')?.get(..6)?;
+            let channel = |i: usize| f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap());
+            Some((name.to_owned(), (channel(0), channel(2), channel(4))))
+        })
+        .collect()
+}
+
+/// WCAG 2.1's contrast ratio of two colours.
+fn contrast(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
+    let luminance = |(r, g, b): (f64, f64, f64)| {
+        let linear = |c: f64| {
+            let c = c / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[test]
+fn every_colour_pair_the_page_uses_meets_wcag_aa() {
+    let colours = palette();
+    let c = |name: &str| *colours.get(name).unwrap_or_else(|| panic!("--{name}"));
+    // Text: 4.5:1.
+    for (text, background) in [
+        ("ink", "paper"),
+        ("ink", "wash"),
+        ("ink", "ok-wash"),
+        ("ink", "wait-wash"),
+        ("ink", "danger-wash"),
+        ("muted", "paper"),
+        ("muted", "wash"),
+        ("muted", "ok-wash"),
+        ("muted", "wait-wash"),
+        ("muted", "danger-wash"),
+        ("link", "paper"),
+        ("link", "wash"),
+        ("link", "ok-wash"),
+        ("paper", "brand"),
+        ("brand", "paper"),
+        ("paper", "danger"),
+        ("danger", "paper"),
+        ("danger", "danger-wash"),
+        ("danger", "wait-wash"),
+        ("ok", "ok-wash"),
+        ("ok", "paper"),
+        ("wait", "wait-wash"),
+        ("run", "run-wash"),
+        ("grey", "grey-wash"),
+    ] {
+        let ratio = contrast(c(text), c(background));
+        assert!(ratio >= 4.5, "--{text} on --{background}: {ratio:.2}:1");
+    }
+    // Borders of fields and the focus ring: 3:1.
+    for (line, background) in [
+        ("line", "paper"),
+        ("focus", "paper"),
+        ("focus", "wash"),
+        ("focus", "wait-wash"),
+    ] {
+        let ratio = contrast(c(line), c(background));
+        assert!(ratio >= 3.0, "--{line} on --{background}: {ratio:.2}:1");
+    }
+    // The focus ring in the header is written as it is.
+    assert!(contrast((255.0, 210.0, 122.0), c("brand")) >= 3.0);
+}
