@@ -66,7 +66,7 @@ pub struct CaseState {
     #[serde(default)]
     pub unrecorded_attempts: bool,
     /// Every message the case sent its citizen, in the order they were queued.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub notifications: Vec<NoticeRecord>,
 }
 

@@ -25,6 +25,9 @@ const NOT_CODES: &[&str] = &[
     // A citizen's message's delivery error (`notifications[].last_error`), set by the worker.
     "SMTP_UNAVAILABLE",
     "NOTICE_WINDOW_SPENT",
+    "NOTICE_FAILED",
+    "NOTIFY_REFUSED",
+    "NOTIFY_CREDENTIALS_MISSING",
     // Words of the console: the channel a message goes by.
     "SMS",
 ];

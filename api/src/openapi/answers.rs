@@ -156,12 +156,12 @@ pub(crate) struct CaseStateDoc {
     /// A first attempt may have reached an agency without being recorded: a stopping case asks
     /// the agency before skipping such a step.
     unrecorded_attempts: bool,
-    /// The messages the case sent its citizen (absent when none): `{key, event, step?,
-    /// channel, status, attempts, last_error?, queued_at, settled_at?}`; `event` is `filed`,
-    /// `step_done`, `documents_requested`, `reminder`, `completed`, `failed`, `withdrawn` or
-    /// `overdue`, `status` `sending`, `delivered`, `failed` (dead-lettered) or
+    /// The messages the case sent its citizen, in the order they were queued: `{key, event,
+    /// step?, channel, status, attempts, last_error?, queued_at, settled_at?}`; `event` is
+    /// `filed`, `step_done`, `documents_requested`, `reminder`, `completed`, `failed`,
+    /// `withdrawn` or `overdue`, `status` `sending`, `delivered`, `failed` (dead-lettered) or
     /// `not_configured`. Never the address.
-    notifications: Option<Vec<Value>>,
+    notifications: Vec<Value>,
 }
 
 #[derive(ToSchema)]
