@@ -336,3 +336,28 @@ pub async fn wait_for_act(h: &Harness, agency: &str, key: &str) -> anyhow::Resul
         tokio::task::yield_now().await;
     }
 }
+
+/// Sends a health check by hand and reads: true when the connection ends (refused, reset or
+/// closed) before any HTTP answer.
+pub async fn cut_without_answer(addr: &str) -> bool {
+    use std::io::ErrorKind;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    let Ok(mut stream) = TcpStream::connect(addr).await else {
+        return true;
+    };
+    let request = format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return true;
+    }
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer).await {
+        Err(error) => matches!(
+            error.kind(),
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe
+        ),
+        Ok(_) => answer.is_empty(),
+    }
+}

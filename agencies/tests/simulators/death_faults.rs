@@ -1,7 +1,6 @@
 //! The fault machinery on the death-registration operations, above all on the labour office,
 //! the simulator the others were not built with.
 
-use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
 use lienthong_agencies::seeded::{
@@ -9,7 +8,6 @@ use lienthong_agencies::seeded::{
     DECEASED_SOCIAL_PROTECTION, MERITORIOUS, SOCIAL_PROTECTION,
 };
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 
 use crate::common::*;
 use crate::engine::TestEngine;
@@ -247,14 +245,16 @@ async fn the_labour_office_goes_down_and_comes_back() -> anyhow::Result<()> {
     assert_eq!(posted.status, 201, "{:?}", posted.body);
 
     let deadline = Instant::now() + Duration::from_secs(5);
-    let refused = loop {
-        match TcpStream::connect(&addr).await {
-            Err(error) if error.kind() == ErrorKind::ConnectionRefused => break true,
-            _ if Instant::now() > deadline => break false,
-            _ => tokio::task::yield_now().await,
+    let cut = loop {
+        if cut_without_answer(&addr).await {
+            break true;
         }
+        if Instant::now() > deadline {
+            break false;
+        }
+        tokio::task::yield_now().await;
     };
-    assert!(refused, "connections were never refused");
+    assert!(cut, "calls were never cut");
 
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

@@ -1,8 +1,6 @@
-use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tokio::net::TcpStream;
 
 use crate::common::*;
 
@@ -75,27 +73,6 @@ async fn an_outage_cuts_every_call_but_admin_and_the_simulator_comes_back() -> a
     assert_eq!(after.status, 201, "{:?}", after.body);
     h.sims.shutdown().await;
     Ok(())
-}
-
-/// Sends a health check by hand and reads: true when the connection ends (refused, reset or
-/// closed) before any HTTP answer.
-async fn cut_without_answer(addr: &str) -> bool {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let Ok(mut stream) = TcpStream::connect(addr).await else {
-        return true;
-    };
-    let request = format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).await.is_err() {
-        return true;
-    }
-    let mut answer = Vec::new();
-    match stream.read_to_end(&mut answer).await {
-        Err(error) => matches!(
-            error.kind(),
-            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe
-        ),
-        Ok(_) => answer.is_empty(),
-    }
 }
 
 #[tokio::test]
