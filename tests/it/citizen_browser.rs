@@ -98,7 +98,8 @@ async fn photograph(client: &Client, name: &str) -> Result<()> {
         let height: Value = client
             .execute("return document.documentElement.scrollHeight;", vec![])
             .await?;
-        let height = height.as_u64().unwrap_or(900).clamp(600, 5000);
+        // The window's height counts the browser's own frame too, which the picture leaves out.
+        let height = (height.as_u64().unwrap_or(900) + 200).clamp(600, 5000);
         client
             .set_window_size(width, u32::try_from(height).unwrap_or(900))
             .await?;
