@@ -21,6 +21,7 @@ pub mod dry_run;
 mod engine;
 mod error;
 mod error_language;
+mod filed_application;
 mod json;
 mod lang;
 mod limits;

@@ -98,6 +98,18 @@ pub(crate) fn render(chrome: &Chrome, code: &str, case: &Timeline) -> Markup {
             img src={ (urls::case(code)) "/picture.svg" } alt=(t(Text::StepGraphAlt));
             figcaption { (t(Text::StepGraph)) }
         }
+        @if !case.application.is_empty() {
+            section #application aria-labelledby="application-title" {
+                h2 #application-title { (t(Text::Application)) }
+                p.help { (t(if case.personal_data { Text::ApplicationShown } else { Text::ApplicationMasked })) }
+                dl.facts.application {
+                    @for (path, value) in &case.application {
+                        dt { code { (path) } }
+                        dd { (value) }
+                    }
+                }
+            }
+        }
         section #timeline {
             h2 { (t(Text::Steps)) }
             table #steps.steps {

@@ -31,17 +31,13 @@ impl Lang {
 impl Lang {
     /// Every code of `group` with its words, in the catalogue's order (for a choice of them).
     pub(crate) fn terms(self, group: &str) -> Vec<(&'static str, &'static str)> {
-        let mut seen = Vec::new();
-        TERMS
-            .iter()
-            .filter(|(g, _, _, _)| *g == group)
-            .filter_map(|(_, code, vi, en)| {
-                (!seen.contains(code)).then(|| {
-                    seen.push(*code);
-                    (*code, if self == Self::Vi { *vi } else { *en })
-                })
-            })
-            .collect()
+        let mut terms: Vec<(&'static str, &'static str)> = Vec::new();
+        for (g, code, vi, en) in TERMS {
+            if *g == group && !terms.iter().any(|(known, _)| known == code) {
+                terms.push((*code, if self == Self::Vi { *vi } else { *en }));
+            }
+        }
+        terms
     }
 }
 
@@ -202,6 +198,9 @@ texts! {
     Find => "Tìm", "Find";
     NoCaseNamesPerson => "Không có hồ sơ nào của đơn vị bạn có số định danh này.", "No case of your offices names this personal ID number.";
     BackToCases => "Về danh sách hồ sơ", "Back to the cases";
+    Application => "Hồ sơ công dân đã khai", "The application as filed";
+    ApplicationShown => "Bạn được xem thông tin cá nhân: lượt xem này đã được ghi vào nhật ký thao tác.", "You may see personal data: this view was recorded in the audit log.";
+    ApplicationMasked => "Thông tin cá nhân được che; chỉ cán bộ được cấp quyền xem thông tin cá nhân mới thấy nội dung.", "Personal data is masked; only operators granted personal data see the values.";
     DashboardRefreshes => "Trang tự cập nhật 30 giây một lần.", "This page reloads every 30 seconds.";
     BatchRefreshes => "Trang tự cập nhật vài giây một lần cho tới khi lượt xử lý kết thúc.", "This page reloads every few seconds until the batch ends.";
     BatchStarted => "Đã bắt đầu lượt xử lý; theo dõi tiến độ tại đây:", "The batch has started; follow its progress here:";

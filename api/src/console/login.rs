@@ -118,10 +118,9 @@ pub(crate) async fn submit(
         Ok(principal) => principal,
         Err(e) => return refuse(Problem::from(crate::auth::auth_error(&e))),
     };
-    begin(
-        &sessions, &chrome, &principal, &headers, &uri, None, false, refuse,
-    )
-    .await
+    begin(&sessions, &chrome, &principal, &headers, &uri, None, false)
+        .await
+        .unwrap_or_else(refuse)
 }
 
 /// Opens a console session for a staff member whose identity is verified (a pasted token, or
@@ -135,22 +134,18 @@ pub(crate) async fn begin(
     uri: &Uri,
     next: Option<&str>,
     via_issuer: bool,
-    refuse: impl Fn(Problem) -> Response,
-) -> Response {
+) -> Result<Response, Problem> {
     let home = if principal.has(Role::Operator) {
         "/console"
     } else if principal.has(Role::Auditor) {
         "/console/audit"
     } else {
-        return layout::forbidden(chrome, Text::NeedsStaff);
+        return Ok(layout::forbidden(chrome, Text::NeedsStaff));
     };
     let target = next.filter(|n| n.starts_with("/console")).unwrap_or(home);
-    let id = match sessions.open(principal).await {
-        Ok(id) => id,
-        Err(problem) => return refuse(problem),
-    };
+    let id = sessions.open(principal).await?;
     let Some(cookie) = session_cookie(&id, over_https(headers, uri)) else {
-        return refuse(Problem::new(
+        return Err(Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "SESSION_FAILED",
             "the session could not be opened; sign in again",
@@ -159,7 +154,7 @@ pub(crate) async fn begin(
     if !via_issuer {
         let mut response = Redirect::to(target).into_response();
         response.headers_mut().append(header::SET_COOKIE, cookie);
-        return response;
+        return Ok(response);
     }
     // After an issuer's redirect chain a page rather than a redirect: a browser would not send
     // the new SameSite=Strict cookie with a request redirected at the end of a chain begun on
@@ -179,7 +174,7 @@ pub(crate) async fn begin(
             .unwrap_or(HeaderValue::from_static("0; url=/console")),
     );
     response.headers_mut().append(header::SET_COOKIE, cookie);
-    response
+    Ok(response)
 }
 
 pub(crate) async fn logout(

@@ -59,11 +59,9 @@ pub(crate) async fn open_session(
         here: "/console".to_owned(),
         user: None,
     };
-    let refuse = |problem: problem::Problem| layout::problem_page(&chrome, &problem);
-    login::begin(
-        &sessions, &chrome, principal, headers, uri, next, true, refuse,
-    )
-    .await
+    login::begin(&sessions, &chrome, principal, headers, uri, next, true)
+        .await
+        .unwrap_or_else(|problem| layout::problem_page(&chrome, &problem))
 }
 
 /// Gives this process the console's CSRF key every replica shares: the configured one, or the

@@ -25,6 +25,28 @@ pub(crate) struct Timeline {
     pub personal_data: bool,
     /// The messages the case sent its citizen.
     pub notices: Vec<NoticeLine>,
+    /// The application as filed, each value at its path (`/child/full_name`), masked (`•••`)
+    /// unless `personal_data`.
+    pub application: Vec<(String, String)>,
+}
+
+/// Every leaf of `value` with its JSON pointer, in the document's order.
+fn leaves(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                leaves(inner, &format!("{at}/{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                leaves(inner, &format!("{at}/{i}"), out);
+            }
+        }
+        Value::Null => {}
+        Value::String(s) => out.push((at.to_owned(), s.clone())),
+        other => out.push((at.to_owned(), other.to_string())),
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -181,6 +203,11 @@ impl Timeline {
                 queued_at: text(&n["queued_at"]),
                 settled_at: maybe(&n["settled_at"]),
             }),
+            application: {
+                let mut found = Vec::new();
+                leaves(&body["application"], "", &mut found);
+                found
+            },
         }
     }
 
@@ -273,5 +300,22 @@ mod tests {
             Some("agency back")
         );
         assert!(!timeline.finished());
+    }
+
+    #[test]
+    fn the_application_is_read_as_each_value_at_its_path() {
+        let timeline = Timeline::read(&json!({
+            "case": {"code": "KS-1", "status": "completed", "steps": []},
+            "application": {"child": {"full_name": "•••", "sex": "•••"}, "father": null,
+                            "documents": ["•••"]},
+        }));
+        assert_eq!(
+            timeline.application,
+            vec![
+                ("/child/full_name".to_owned(), "•••".to_owned()),
+                ("/child/sex".to_owned(), "•••".to_owned()),
+                ("/documents/0".to_owned(), "•••".to_owned()),
+            ]
+        );
     }
 }

@@ -292,6 +292,9 @@ pub(crate) struct CaseTimeline {
     submitted_at: String,
     /// Whether `case` shows personal data (and the read was written to the audit log).
     personal_data: bool,
+    /// The application as filed, in its procedure's shape: in clear when `personal_data`,
+    /// every value masked (`•••`) otherwise; `null` when it cannot be read.
+    application: Option<Value>,
     operator_actions: Vec<AuditEntryDoc>,
     /// `{picture, actions}`: this case's picture and actions URLs.
     links: Value,

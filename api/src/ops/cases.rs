@@ -335,10 +335,19 @@ pub async fn timeline(state: &ApiState, caller: &Caller, code: &str) -> Result<V
             "actions": format!("/v1/ops/cases/{code}/actions"),
         },
     });
+    let application = crate::filed_application::of_case(state, code).await?;
     if access.view == View::Masked {
         case_access::mask_case(&mut body["case"], &state.catalog.agencies());
+        body["application"] = application.map_or(Value::Null, crate::filed_application::masked);
     } else {
-        case_access::record_personal_data_read(state, caller, &access, "case timeline").await?;
+        body["application"] = application.unwrap_or(Value::Null);
+        case_access::record_personal_data_read(
+            state,
+            caller,
+            &access,
+            "case timeline with its application",
+        )
+        .await?;
     }
     Ok(body)
 }
