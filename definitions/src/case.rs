@@ -345,6 +345,9 @@ pub enum Event {
     AgencyUnavailable {
         step: StepId,
         error: StepError,
+        /// The attempts made before giving up for now (0 from builds that did not count).
+        #[serde(default)]
+        attempts: u32,
     },
     /// The wait after an unavailable agency is over: try the step again.
     ParkEnded(StepId),
@@ -653,9 +656,17 @@ impl CaseState {
                 s.decision_reference = Some(reference);
                 s.sent_unanswered = false;
             }),
-            Event::AgencyUnavailable { step, error } => self.set(&step, |s| {
+            Event::AgencyUnavailable {
+                step,
+                error,
+                attempts,
+            } => self.set(&step, |s| {
                 s.status = StepStatus::AgencyUnavailable;
                 s.last_error = Some(error);
+                // The attempts of this round: what the operator compares with the error's text.
+                if attempts > 0 {
+                    s.attempts = attempts;
+                }
             }),
             Event::ParkEnded(step) => self.set(&step, |s| {
                 if s.status == StepStatus::AgencyUnavailable {

@@ -409,6 +409,7 @@ fn a_hold_stops_only_its_own_agency_s_calls() {
     case.state.apply(Event::AgencyUnavailable {
         step: id("insurance"),
         error: error("AGENCY_UNAVAILABLE"),
+        attempts: 8,
     });
     case.state.apply(Event::AgencyHeld {
         agency: "residence".into(),
@@ -538,6 +539,7 @@ fn a_step_that_succeeds_after_an_outage_shows_no_error_any_more() {
             code: "AGENCY_UNAVAILABLE".into(),
             message: "gave up after 8 attempts".into(),
         },
+        attempts: 8,
     });
     assert!(
         case.state
@@ -554,4 +556,28 @@ fn a_step_that_succeeds_after_an_outage_shows_no_error_any_more() {
     assert_eq!(birth.status, StepStatus::Succeeded);
     assert_eq!(birth.last_error, None, "{birth:#?}");
     assert_eq!(birth.attempts, 2);
+}
+
+#[test]
+fn a_step_that_waits_after_its_retries_shows_the_attempts_it_made() {
+    let mut case = group_a();
+    case.succeed("birth", birth_output());
+    case.start("insurance");
+    case.state.apply(Event::AgencyUnavailable {
+        step: id("insurance"),
+        error: error("AGENCY_UNAVAILABLE"),
+        attempts: 8,
+    });
+    let step = case
+        .state
+        .steps
+        .iter()
+        .find(|s| s.id == id("insurance"))
+        .expect("the step");
+    assert_eq!(step.attempts, 8, "not 0 next to 'gave up after 8 attempts'");
+    // An event recorded by a build that did not count leaves what the state knew.
+    let old: Event = serde_json::from_value(serde_json::json!({"AgencyUnavailable": {
+        "step": "insurance", "error": {"code": "AGENCY_UNAVAILABLE", "message": "x"}}}))
+    .expect("an event without attempts reads");
+    assert!(matches!(old, Event::AgencyUnavailable { attempts: 0, .. }));
 }

@@ -158,6 +158,7 @@ fn holding_an_agency_stops_its_calls_in_flight_and_its_parked_steps() {
             code: "AGENCY_UNAVAILABLE".into(),
             message: "gave up after 8 attempts".into(),
         },
+        attempts: 8,
     });
     let held = act(&mut case, hold("residence")).unwrap();
     assert_eq!(held.steps, vec![id("residence")]);
@@ -514,6 +515,7 @@ fn retry_now_restarts_a_running_or_parked_step_and_refuses_the_rest() {
             code: "AGENCY_UNAVAILABLE".into(),
             message: "down".into(),
         },
+        attempts: 8,
     });
     let resumed = act(&mut case, ActionKind::RetryNow { step: id("birth") }).unwrap();
     assert_eq!(resumed.effect, "resumed");

@@ -350,6 +350,7 @@ fn waiting_steps_hold_the_case_open_and_withdrawal_treats_each_by_what_the_agenc
             code: "AGENCY_UNAVAILABLE".into(),
             message: "m".into(),
         },
+        attempts: 8,
     });
     assert_eq!(
         case.plan(),

@@ -86,22 +86,31 @@ impl Run<'_> {
                 },
             },
             (CallPurpose::Call, Err(e)) => {
-                let message = if may_retry(&e) {
-                    format!(
-                        "gave up after {} attempts: {}",
+                let (message, attempts) = if may_retry(&e) {
+                    (
+                        format!(
+                            "gave up after {} attempts: {}",
+                            step.retry.max_attempts,
+                            failure_text(&e)
+                        ),
                         step.retry.max_attempts,
-                        failure_text(&e)
                     )
                 } else {
                     // A refused credential: no retry was made, and none will fix it.
-                    format!("not retried: {}", failure_text(&e))
+                    (format!("not retried: {}", failure_text(&e)), 1)
                 };
                 if let Some(park) = step.retry.park {
                     self.park(&id, park.as_std());
                 }
                 // Only the code recorded depends on the failure, never what the case does
                 // next, so histories recorded before replay unchanged.
-                answer::unanswered(id, step.retry.park.is_some(), final_code(&e), message)
+                answer::unanswered(
+                    id,
+                    step.retry.park.is_some(),
+                    final_code(&e),
+                    message,
+                    attempts,
+                )
             }
             (CallPurpose::Reconcile, Err(e)) => Event::StepFailed {
                 step: id,

@@ -52,8 +52,14 @@ pub fn agency_message(message: Option<&str>, default: &str) -> String {
 /// pauses (`park`) waits, flagged `agency_unavailable`, and is sent again after the pause; one
 /// without fails. The code is the failure's own when no retry could fix it (`final_code`:
 /// `AGENCY_AUTH_REJECTED`, `AGENCY_CREDENTIALS_MISSING`), else `AGENCY_UNAVAILABLE` or
-/// `RETRIES_EXHAUSTED`. The caller starts the pause's timer.
-pub fn unanswered(step: StepId, parks: bool, final_code: Option<String>, message: String) -> Event {
+/// `RETRIES_EXHAUSTED`. `attempts` is how many were made. The caller starts the pause's timer.
+pub fn unanswered(
+    step: StepId,
+    parks: bool,
+    final_code: Option<String>,
+    message: String,
+    attempts: u32,
+) -> Event {
     if parks {
         Event::AgencyUnavailable {
             step,
@@ -61,6 +67,7 @@ pub fn unanswered(step: StepId, parks: bool, final_code: Option<String>, message
                 code: final_code.unwrap_or_else(|| "AGENCY_UNAVAILABLE".into()),
                 message,
             },
+            attempts,
         }
     } else {
         Event::StepFailed {

@@ -135,7 +135,7 @@ fn describe(event: &Event) -> Described<'_> {
         Event::DecisionAwaited { step, reference } => {
             noted("decision_awaited", step, reference.clone())
         }
-        Event::AgencyUnavailable { step, error } => {
+        Event::AgencyUnavailable { step, error, .. } => {
             noted("agency_unavailable", step, error.code.clone())
         }
         Event::ParkEnded(step) => plain("park_ended", step),

@@ -212,7 +212,13 @@ impl Drive<'_> {
         } else {
             self.note(format!("{step}: agency unavailable, retries exhausted"));
         }
-        self.apply(answer::unanswered(step.clone(), parks, None, message));
+        self.apply(answer::unanswered(
+            step.clone(),
+            parks,
+            None,
+            message,
+            policy.max_attempts,
+        ));
     }
 
     /// The agency's answer to "did you act?" after the case stopped while it was unavailable,
