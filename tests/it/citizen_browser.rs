@@ -1,7 +1,9 @@
 //! The citizen page in headless Chromium, as a parent uses it: signs in with a pasted token, fills
 //! the birth application with one mistake, reads the Vietnamese message next to the field,
 //! corrects it, reviews, files, and follows the case to its end; a second case whose residence
-//! step asks for a document, answered on the page; a third, withdrawn after confirming. Every
+//! step asks for a document: the request arrives by e-mail at the local SMTP server, with the
+//! link the parent follows to answer on the page, and the case's end is told once; a third,
+//! withdrawn after confirming. Every
 //! page is photographed at 1366 px and at 360 px wide (`target/tmp/citizen-screenshots/`, paths
 //! printed), and at 360 px no page scrolls sideways. The form is checked for keyboard use: the
 //! skip link comes first, Tab visits every field in order, and every field has a label.
@@ -15,8 +17,11 @@ use tokio::process::{Child, Command};
 
 use crate::{
     citizen_page::{PARENT_ID, birth_inputs, parent},
-    support::{Stack, eventually},
+    support::{Stack, StackOptions, eventually, notify::NotifyReceivers},
 };
+
+/// The address the parent gives on their second application.
+const PARENT_EMAIL: &str = "me.cua.an@example.vn";
 
 /// chromedriver on a free port, driving Debian's Chromium headless.
 struct Browser {
@@ -226,7 +231,10 @@ async fn file(client: &Client, site: &str, inputs: &[(String, String)]) -> Resul
 
 #[tokio::test]
 async fn a_parent_uses_the_citizen_page_in_a_browser() -> Result<()> {
-    let stack = Stack::start().await?;
+    // The installation tells citizens by e-mail (and the portal and SMS): a local SMTP server
+    // catches what is sent.
+    let receivers = NotifyReceivers::start().await?;
+    let stack = Stack::start_with_options(receivers.on(StackOptions::default())).await?;
     let browser = browser().await?;
     let client = &browser.client;
     let site = stack.api.clone();
@@ -325,7 +333,9 @@ async fn a_parent_uses_the_citizen_page_in_a_browser() -> Result<()> {
     assert!(results.len() >= 4, "each agency's numbers are shown");
     photograph(client, "08-case-completed").await?;
 
-    // A second case: residence asks for a document; answered on the page.
+    // A second case: residence asks for a document. The parent gave an e-mail address: the
+    // request reaches them there, in Vietnamese, with the link to their case, which they follow
+    // and answer on the page.
     let documents =
         json!([{"code": "PARENT_RESIDENCE_CONFIRMATION", "title": "Xác nhận thông tin về cư trú"}]);
     stack
@@ -335,8 +345,43 @@ async fn a_parent_uses_the_citizen_page_in_a_browser() -> Result<()> {
                    "documents": documents, "message": "Cần xác nhận nơi cư trú của mẹ", "count": 1}),
         )
         .await?;
-    let asked = file(client, &site, &birth_inputs("GCS-BROWSER-2")).await?;
-    wait_for(client, &asked, "form#documents-form").await?;
+    let mut with_email = birth_inputs("GCS-BROWSER-2");
+    with_email.push(("/applicant/email".to_owned(), PARENT_EMAIL.to_owned()));
+    let asked = file(client, &site, &with_email).await?;
+    let code = asked.rsplit('/').next().unwrap_or_default().to_owned();
+    let mail = eventually(
+        "the e-mail asking for documents",
+        Duration::from_secs(60),
+        async || {
+            Ok(receivers.mail.messages()?.into_iter().find(|m| {
+                m.envelope_to.iter().any(|to| to.contains(PARENT_EMAIL))
+                    && m.subject.contains(&code)
+                    && m.subject.contains("cần bổ sung giấy tờ")
+            }))
+        },
+    )
+    .await?;
+    assert!(
+        mail.body.contains(&asked),
+        "the link to the case: {}",
+        mail.body
+    );
+    assert!(
+        !mail.body.contains("Trần Minh An") && !mail.subject.contains("Trần Minh An"),
+        "no child's name in the e-mail: {}",
+        mail.body
+    );
+    let link = mail
+        .body
+        .split_whitespace()
+        .find(|word| word.starts_with(&asked))
+        .map(|word| word.trim_end_matches(['.', ',', ')']).to_owned())
+        .context("a link in the e-mail")?;
+    client.goto(&link).await?;
+    client
+        .wait()
+        .for_element(Locator::Css("form#documents-form"))
+        .await?;
     photograph(client, "09-documents-asked").await?;
     client
         .find(Locator::Css(
@@ -352,6 +397,22 @@ async fn a_parent_uses_the_citizen_page_in_a_browser() -> Result<()> {
         .await?;
     client.wait().for_element(Locator::Id("notice")).await?;
     wait_for(client, &asked, "#case-status[data-status='completed']").await?;
+    // The parent is told the case is done, once.
+    let completed = eventually(
+        "the e-mail saying the case is done",
+        Duration::from_secs(60),
+        async || {
+            let count = receivers
+                .mail
+                .messages()?
+                .iter()
+                .filter(|m| m.subject.contains(&code) && m.subject.contains("đã giải quyết xong"))
+                .count();
+            Ok((count > 0).then_some(count))
+        },
+    )
+    .await?;
+    assert_eq!(completed, 1, "one message for the case's end");
 
     // A third case, withdrawn after confirming.
     stack
