@@ -315,6 +315,7 @@ async fn run_dev_stack(
         outbox.sink.file().display()
     );
     println!("  metrics           {api_url}/metrics");
+    println!("  citizen page      {api_url}/   (sign in with the citizen token below)");
     println!("  console           {api_url}/console");
     println!();
     println!(
