@@ -149,7 +149,7 @@ pub(crate) fn render(chrome: &Chrome, code: &str, case: &Timeline) -> Markup {
                             td { (lang.term("event", &entry.kind)) }
                             td { (entry.step.as_deref().unwrap_or_default()) }
                             td { (entry.agency.as_deref().unwrap_or_default()) }
-                            td { (entry.detail.as_deref().unwrap_or_default()) }
+                            td { (journal_detail(lang, entry.detail.as_deref())) }
                             td {
                                 @if let Some(actor) = &entry.actor { strong { (actor) } }
                                 @if let Some(reason) = &entry.reason { " — " q { (reason) } }
@@ -311,6 +311,19 @@ fn step_row(chrome: &Chrome, code: &str, step: &StepLine, case: &Timeline) -> Ma
                 }
             }
         }
+    }
+}
+
+/// A journal entry's detail: codes, references and counts. An engine error code is given its
+/// words, the code kept beside them as one; anything else is shown as the identifier it is.
+fn journal_detail(lang: super::i18n::Lang, detail: Option<&str>) -> Markup {
+    let Some(detail) = detail.filter(|d| !d.is_empty()) else {
+        return html! {};
+    };
+    let words = lang.term("error", detail);
+    html! {
+        @if words != detail { (words) " " }
+        code { (detail) }
     }
 }
 

@@ -31,6 +31,8 @@ pub(crate) mod urls;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vietnamese_pages;
 
 use axum::{
     Router,
