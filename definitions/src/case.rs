@@ -167,6 +167,14 @@ pub struct StepRecord {
     /// of waiting for the release to ask the agency about an attempt that never was.
     #[serde(default)]
     pub held_unsent: bool,
+    /// When the step is tried next: the end of its pause after an outage (kept here), or a
+    /// queued retry's next attempt (the API adds it from what Temporal knows).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub next_attempt_at: Option<OffsetDateTime>,
 }
 
 /// An operator's record that a step was done offline.
@@ -348,6 +356,9 @@ pub enum Event {
         /// The attempts made before giving up for now (0 from builds that did not count).
         #[serde(default)]
         attempts: u32,
+        /// When the pause ends and the step is sent again.
+        #[serde(default, with = "time::serde::rfc3339::option")]
+        retry_at: Option<OffsetDateTime>,
     },
     /// The wait after an unavailable agency is over: try the step again.
     ParkEnded(StepId),
@@ -436,6 +447,7 @@ impl CaseState {
                         long_running: false,
                         resolution: None,
                         held_unsent: false,
+                        next_attempt_at: None,
                     }
                 })
                 .collect(),
@@ -660,15 +672,18 @@ impl CaseState {
                 step,
                 error,
                 attempts,
+                retry_at,
             } => self.set(&step, |s| {
                 s.status = StepStatus::AgencyUnavailable;
                 s.last_error = Some(error);
+                s.next_attempt_at = retry_at;
                 // The attempts of this round: what the operator compares with the error's text.
                 if attempts > 0 {
                     s.attempts = attempts;
                 }
             }),
             Event::ParkEnded(step) => self.set(&step, |s| {
+                s.next_attempt_at = None;
                 if s.status == StepStatus::AgencyUnavailable {
                     s.status = StepStatus::Pending;
                 }

@@ -410,6 +410,7 @@ fn a_hold_stops_only_its_own_agency_s_calls() {
         step: id("insurance"),
         error: error("AGENCY_UNAVAILABLE"),
         attempts: 8,
+        retry_at: None,
     });
     case.state.apply(Event::AgencyHeld {
         agency: "residence".into(),
@@ -540,6 +541,7 @@ fn a_step_that_succeeds_after_an_outage_shows_no_error_any_more() {
             message: "gave up after 8 attempts".into(),
         },
         attempts: 8,
+        retry_at: None,
     });
     assert!(
         case.state
@@ -567,6 +569,7 @@ fn a_step_that_waits_after_its_retries_shows_the_attempts_it_made() {
         step: id("insurance"),
         error: error("AGENCY_UNAVAILABLE"),
         attempts: 8,
+        retry_at: Some(time::macros::datetime!(2026-12-01 02:03 UTC)),
     });
     let step = case
         .state
@@ -575,6 +578,19 @@ fn a_step_that_waits_after_its_retries_shows_the_attempts_it_made() {
         .find(|s| s.id == id("insurance"))
         .expect("the step");
     assert_eq!(step.attempts, 8, "not 0 next to 'gave up after 8 attempts'");
+    assert_eq!(
+        step.next_attempt_at,
+        Some(time::macros::datetime!(2026-12-01 02:03 UTC)),
+        "when it is sent again"
+    );
+    case.state.apply(Event::ParkEnded(id("insurance")));
+    let step = case
+        .state
+        .steps
+        .iter()
+        .find(|s| s.id == id("insurance"))
+        .expect("the step");
+    assert_eq!(step.next_attempt_at, None);
     // An event recorded by a build that did not count leaves what the state knew.
     let old: Event = serde_json::from_value(serde_json::json!({"AgencyUnavailable": {
         "step": "insurance", "error": {"code": "AGENCY_UNAVAILABLE", "message": "x"}}}))

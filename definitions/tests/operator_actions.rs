@@ -159,6 +159,7 @@ fn holding_an_agency_stops_its_calls_in_flight_and_its_parked_steps() {
             message: "gave up after 8 attempts".into(),
         },
         attempts: 8,
+        retry_at: None,
     });
     let held = act(&mut case, hold("residence")).unwrap();
     assert_eq!(held.steps, vec![id("residence")]);
@@ -516,6 +517,7 @@ fn retry_now_restarts_a_running_or_parked_step_and_refuses_the_rest() {
             message: "down".into(),
         },
         attempts: 8,
+        retry_at: None,
     });
     let resumed = act(&mut case, ActionKind::RetryNow { step: id("birth") }).unwrap();
     assert_eq!(resumed.effect, "resumed");

@@ -351,6 +351,7 @@ fn waiting_steps_hold_the_case_open_and_withdrawal_treats_each_by_what_the_agenc
             message: "m".into(),
         },
         attempts: 8,
+        retry_at: None,
     });
     assert_eq!(
         case.plan(),

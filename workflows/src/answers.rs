@@ -99,9 +99,10 @@ impl Run<'_> {
                     // A refused credential: no retry was made, and none will fix it.
                     (format!("not retried: {}", failure_text(&e)), 1)
                 };
-                if let Some(park) = step.retry.park {
+                let retry_at = step.retry.park.map(|park| {
                     self.park(&id, park.as_std());
-                }
+                    now(self.ctx) + park.as_std()
+                });
                 // Only the code recorded depends on the failure, never what the case does
                 // next, so histories recorded before replay unchanged.
                 answer::unanswered(
@@ -110,6 +111,7 @@ impl Run<'_> {
                     final_code(&e),
                     message,
                     attempts,
+                    retry_at,
                 )
             }
             (CallPurpose::Reconcile, Err(e)) => Event::StepFailed {

@@ -269,6 +269,14 @@ fn step_row(chrome: &Chrome, code: &str, step: &StepLine, case: &Timeline) -> Ma
                 (layout::step_badge(lang, &step.status))
                 @if step.long_running { br; small { (t(Text::RetryingNote)) } }
                 @if step.sent_unanswered { br; small { (t(Text::UnansweredNote)) } }
+                @if !matches!(step.status.as_str(), "succeeded" | "skipped" | "not_applicable" | "compensated" | "resolved_manually") {
+                    @if let Some(since) = &step.since {
+                        br; small.since { (t(Text::StepSince)) " " (layout::when(since)) }
+                    }
+                }
+                @if let Some(next) = &step.next_attempt_at {
+                    br; small.next-attempt { (t(Text::NextAttempt)) " " (layout::when(next)) }
+                }
             }
             td.num { (step.attempts) @if step.round > 0 { br; small { (t(Text::Round)) " " (step.round) } } }
             td { @if let Some((error, message)) = &step.last_error {

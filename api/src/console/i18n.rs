@@ -201,6 +201,8 @@ texts! {
     Application => "Hồ sơ công dân đã khai", "The application as filed";
     ApplicationShown => "Bạn được xem thông tin cá nhân: lượt xem này đã được ghi vào nhật ký thao tác.", "You may see personal data: this view was recorded in the audit log.";
     ApplicationMasked => "Thông tin cá nhân được che; chỉ cán bộ được cấp quyền xem thông tin cá nhân mới thấy nội dung.", "Personal data is masked; only operators granted personal data see the values.";
+    StepSince => "Ở trạng thái này từ", "In this state since";
+    NextAttempt => "Thử lại lúc", "Next attempt at";
     DashboardRefreshes => "Trang tự cập nhật 30 giây một lần.", "This page reloads every 30 seconds.";
     BatchRefreshes => "Trang tự cập nhật vài giây một lần cho tới khi lượt xử lý kết thúc.", "This page reloads every few seconds until the batch ends.";
     BatchStarted => "Đã bắt đầu lượt xử lý; theo dõi tiến độ tại đây:", "The batch has started; follow its progress here:";

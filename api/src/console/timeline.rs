@@ -95,6 +95,10 @@ pub(crate) struct StepLine {
     pub documents_due: Option<String>,
     pub long_running: bool,
     pub sent_unanswered: bool,
+    /// When the step is tried next (after its pause, or its queued retry's next attempt).
+    pub next_attempt_at: Option<String>,
+    /// When the step last changed (its last journal entry): how long it has been as it is.
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -149,7 +153,7 @@ impl Timeline {
     /// Reads the body of `GET /v1/ops/cases/{code}`.
     pub(crate) fn read(body: &Value) -> Self {
         let case = &body["case"];
-        Self {
+        let mut read = Self {
             code: text(&case["code"]),
             procedure: maybe(&body["procedure"]).unwrap_or_else(|| text(&case["procedure"])),
             version: case["version"].as_u64(),
@@ -208,7 +212,16 @@ impl Timeline {
                 leaves(&body["application"], "", &mut found);
                 found
             },
+        };
+        for step in &mut read.steps {
+            step.since = read
+                .journal
+                .iter()
+                .rev()
+                .find(|entry| entry.step.as_deref() == Some(step.id.as_str()))
+                .map(|entry| entry.at.clone());
         }
+        read
     }
 
     /// Whether the case has ended, so no action applies any more.
@@ -242,6 +255,8 @@ fn step(s: &Value) -> StepLine {
         documents_due: maybe(&s["documents_requested"]["due"]),
         long_running: s["long_running"].as_bool().unwrap_or(false),
         sent_unanswered: s["sent_unanswered"].as_bool().unwrap_or(false),
+        next_attempt_at: maybe(&s["next_attempt_at"]),
+        since: None,
     }
 }
 
@@ -317,5 +332,27 @@ mod tests {
                 ("/documents/0".to_owned(), "•••".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn a_waiting_step_says_since_when_and_when_it_is_tried_next() {
+        let timeline = Timeline::read(&json!({
+            "case": {"code": "KS-1", "status": "running",
+                "steps": [{"id": "residence", "status": "agency_unavailable", "attempts": 8,
+                           "next_attempt_at": "2026-12-01T02:03:00Z"},
+                          {"id": "insurance", "status": "pending"}],
+                "journal": [
+                    {"at": "2026-12-01T02:00:00Z", "kind": "step_started", "step": "residence"},
+                    {"at": "2026-12-01T02:01:00Z", "kind": "agency_unavailable", "step": "residence"},
+                    {"at": "2026-12-01T02:02:00Z", "kind": "agency_held", "agency": "residence"},
+                ]},
+        }));
+        let residence = &timeline.steps[0];
+        assert_eq!(residence.since.as_deref(), Some("2026-12-01T02:01:00Z"));
+        assert_eq!(
+            residence.next_attempt_at.as_deref(),
+            Some("2026-12-01T02:03:00Z")
+        );
+        assert_eq!(timeline.steps[1].since, None);
     }
 }

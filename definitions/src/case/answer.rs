@@ -52,13 +52,15 @@ pub fn agency_message(message: Option<&str>, default: &str) -> String {
 /// pauses (`park`) waits, flagged `agency_unavailable`, and is sent again after the pause; one
 /// without fails. The code is the failure's own when no retry could fix it (`final_code`:
 /// `AGENCY_AUTH_REJECTED`, `AGENCY_CREDENTIALS_MISSING`), else `AGENCY_UNAVAILABLE` or
-/// `RETRIES_EXHAUSTED`. `attempts` is how many were made. The caller starts the pause's timer.
+/// `RETRIES_EXHAUSTED`. `attempts` is how many were made; `retry_at`, when the pause ends. The caller starts the
+/// pause's timer.
 pub fn unanswered(
     step: StepId,
     parks: bool,
     final_code: Option<String>,
     message: String,
     attempts: u32,
+    retry_at: Option<time::OffsetDateTime>,
 ) -> Event {
     if parks {
         Event::AgencyUnavailable {
@@ -68,6 +70,7 @@ pub fn unanswered(
                 message,
             },
             attempts,
+            retry_at,
         }
     } else {
         Event::StepFailed {

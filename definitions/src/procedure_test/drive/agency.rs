@@ -218,6 +218,7 @@ impl Drive<'_> {
             None,
             message,
             policy.max_attempts,
+            None,
         ));
     }
 
