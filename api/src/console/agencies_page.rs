@@ -106,7 +106,7 @@ pub(crate) fn render(chrome: &Chrome, lines: &[AgencyLine]) -> Markup {
                                 span.badge.ok { (t(Text::AnswersYes)) }
                             } @else {
                                 span.badge.bad { (t(Text::AnswersNo)) }
-                                @if let Some(problem) = &line.problem { br; small { (problem) } }
+                                @if let Some(problem) = &line.problem { br; small.health { (health_words(chrome, problem)) } }
                             }
                         }
                         td.held {
@@ -142,6 +142,29 @@ pub(crate) fn render(chrome: &Chrome, lines: &[AgencyLine]) -> Markup {
         }
     };
     layout::page(chrome, t(Text::Agencies), body)
+}
+
+/// Why a health check failed, in the reader's words. The board carries the check's own
+/// sentence (`HealthProblem`'s), read back here by comparing with each outcome's sentence; one
+/// this page does not know yet is shown as it came, as a code.
+fn health_words(chrome: &Chrome, problem: &str) -> Markup {
+    use lienthong_activities::HealthProblem;
+    let status = problem
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse::<u16>().ok())
+        .filter(|n| HealthProblem::Status(*n).to_string() == problem);
+    html! {
+        @if let Some(status) = status {
+            (chrome.t(Text::HealthAnswersStatus)) " " (status)
+        } @else if problem == HealthProblem::TimedOut.to_string() {
+            (chrome.t(Text::HealthTimedOut))
+        } @else if problem == HealthProblem::Unreachable.to_string() {
+            (chrome.t(Text::HealthUnreachable))
+        } @else {
+            code { (problem) }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -325,6 +348,53 @@ mod tests {
             reason: String::new(),
             per_second: String::new(),
         }
+    }
+
+    #[test]
+    fn a_failed_health_check_reads_in_the_readers_language() {
+        let line = |agency: &str, problem: Option<String>| AgencyLine {
+            agency: agency.into(),
+            title: agency.into(),
+            answers: problem.is_none(),
+            problem,
+            hold: None,
+        };
+        let lines = [
+            line("residence", None),
+            line(
+                "civil-status",
+                Some(lienthong_activities::HealthProblem::Status(503).to_string()),
+            ),
+            line(
+                "social-insurance",
+                Some(lienthong_activities::HealthProblem::TimedOut.to_string()),
+            ),
+            line(
+                "labour-office",
+                Some(lienthong_activities::HealthProblem::Unreachable.to_string()),
+            ),
+        ];
+        let vi = render(&chrome(), &lines).into_string();
+        for words in [
+            "Đang hoạt động",
+            "Hệ thống của cơ quan trả lời mã lỗi HTTP 503",
+            "Kiểm tra hoạt động không nhận được trả lời kịp thời",
+            "Không kết nối được tới hệ thống của cơ quan",
+        ] {
+            assert!(vi.contains(words), "{words} missing from {vi}");
+        }
+        assert!(!vi.contains("health check"), "{vi}");
+        let english = Chrome {
+            lang: Lang::En,
+            ..chrome()
+        };
+        let en = render(&english, &lines).into_string();
+        assert!(en.contains("Its health check answered HTTP 503"), "{en}");
+        assert!(en.contains("Its system cannot be reached"), "{en}");
+        assert!(
+            en.contains("Its health check got no answer in time"),
+            "{en}"
+        );
     }
 
     #[test]

@@ -13,11 +13,11 @@ use serde_json::Value;
 
 use super::{
     batch_page,
-    case_list::agency_names,
     csrf::{Checked, CsrfForm},
     filters::{self, FilterParams},
     i18n::Text,
     layout::{self, Chrome},
+    names::Names,
     problem::Problem,
     session::Console,
 };
@@ -123,7 +123,8 @@ pub(crate) async fn show(State(state): State<ApiState>, console: Console) -> Res
         per_second: "10".into(),
         ..BulkForm::default()
     };
-    let markup = render_form(&console.chrome, &form, None, &agency_names(&state));
+    let names = Names::read(&state, console.chrome.lang).await;
+    let markup = render_form(&console.chrome, &form, None, &names);
     layout::respond(StatusCode::OK, markup)
 }
 
@@ -155,7 +156,7 @@ pub(crate) async fn dry_run(State(state): State<ApiState>, posted: Checked<BulkF
                 &console.chrome,
                 &form,
                 Some(&problem),
-                &agency_names(&state),
+                &Names::read(&state, console.chrome.lang).await,
             );
             layout::respond(problem.status, markup)
         }
@@ -181,7 +182,7 @@ pub(crate) fn render_form(
     chrome: &Chrome,
     form: &BulkForm,
     problem: Option<&Problem>,
-    agencies: &[String],
+    names: &Names,
 ) -> Markup {
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
@@ -201,11 +202,11 @@ pub(crate) fn render_form(
             div.field {
                 label for="b-agency" { (t(Text::BulkAgency)) }
                 input #b-agency type="text" name="agency" list="agency-names" value=(form.agency);
-                (filters::agency_list(agencies))
+                (filters::agency_list(names))
             }
             fieldset.filters {
                 legend { (t(Text::Filters)) }
-                (filters::inputs(chrome, &form.filters(), "attention", false, agencies))
+                (filters::inputs(chrome, &form.filters(), "attention", false, names))
                 p.help { (t(Text::ReleaseHeldOnly)) }
             }
             div.field {

@@ -13,6 +13,7 @@ use super::{
     filters::{self, FilterParams},
     i18n::Text,
     layout::{self, Chrome},
+    names::Names,
     problem::Problem,
     session::Console,
     urls,
@@ -37,7 +38,7 @@ pub(crate) async fn show(
     if let Some(refusal) = console.not_operator() {
         return refusal;
     }
-    let agencies = agency_names(&state);
+    let names = Names::read(&state, console.chrome.lang).await;
     let Ok(Query(params)) = query else {
         let problem = Problem::form_invalid("the address's filters could not be read");
         let markup = render(
@@ -45,7 +46,7 @@ pub(crate) async fn show(
             &FilterParams::default(),
             1,
             &Err(problem.clone()),
-            &agencies,
+            &names,
         );
         return layout::respond(problem.status, markup);
     };
@@ -64,11 +65,10 @@ pub(crate) async fn show(
         .map_or_else(|p| p.status, |_| StatusCode::OK);
     layout::respond(
         status,
-        render(&console.chrome, &params.filters, page, &result, &agencies),
+        render(&console.chrome, &params.filters, page, &result, &names),
     )
 }
 
-/// The catalogue's agency names, for suggestions in agency inputs.
 /// Each procedure in force today, by id, with its title in `lang`.
 pub(crate) async fn procedure_titles(
     state: &ApiState,
@@ -90,31 +90,19 @@ pub(crate) async fn procedure_titles(
         .collect()
 }
 
-pub(crate) fn agency_names(state: &ApiState) -> Vec<String> {
-    let mut names: Vec<String> = state
-        .catalog
-        .agencies()
-        .agencies()
-        .iter()
-        .map(|a| a.id.clone())
-        .collect();
-    names.push("citizen".into());
-    names
-}
-
 pub(crate) fn render(
     chrome: &Chrome,
     params: &FilterParams,
     page: usize,
     result: &Result<CasePage, Problem>,
-    agencies: &[String],
+    names: &Names,
 ) -> Markup {
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
     let body = html! {
         (super::person_search::form(chrome))
         form #filters.filters method="get" action="/console/cases" aria-label=(t(Text::Filters)) {
-            (filters::inputs(chrome, params, "reason", true, agencies))
+            (filters::inputs(chrome, params, "reason", true, names))
             div.buttons {
                 button #apply-filters type="submit" { (t(Text::Apply)) }
                 a #clear-filters href="/console/cases" { (t(Text::Clear)) }
@@ -138,15 +126,17 @@ pub(crate) fn render(
                         @for case in &cases.cases {
                             tr data-case=(case.code) {
                                 td { (layout::case_link(&case.code)) }
-                                td { (case.procedure.as_deref().unwrap_or_default()) }
+                                td.procedure data-procedure=[case.procedure.as_deref()] {
+                                    (names.procedure(case.procedure.as_deref().unwrap_or_default()))
+                                }
                                 td.status { (layout::status_badge(lang, case.status.as_deref())) }
-                                td.waiting { (case.waiting_on.join(", ")) }
+                                td.waiting { (agency_names(names, &case.waiting_on)) }
                                 td.attention {
                                     @for reason in &case.attention {
                                         span.reason data-reason=(reason) { (lang.term("reason", reason)) }
                                     }
                                     @if !case.attention_agencies.is_empty() {
-                                        " (" (case.attention_agencies.join(", ")) ")"
+                                        " (" (agency_names(names, &case.attention_agencies)) ")"
                                     }
                                 }
                                 td { (case.office.as_deref().unwrap_or_default()) }
@@ -164,6 +154,16 @@ pub(crate) fn render(
         }
     };
     layout::page(chrome, t(Text::Cases), body)
+}
+
+/// Agencies by name, separated by commas, each keeping its id in `data-agency`.
+pub(crate) fn agency_names(names: &Names, agencies: &[String]) -> Markup {
+    html! {
+        @for (i, agency) in agencies.iter().enumerate() {
+            @if i > 0 { ", " }
+            span.agency data-agency=(agency) { (names.agency(agency)) }
+        }
+    }
 }
 
 fn paging(chrome: &Chrome, params: &FilterParams, page: usize, more: bool) -> Markup {

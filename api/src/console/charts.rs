@@ -4,7 +4,10 @@
 
 use maud::{Markup, html};
 
-use super::i18n::{Lang, Text};
+use super::{
+    i18n::{Lang, Text},
+    names::Names,
+};
 
 const WIDTH: f64 = 480.0;
 
@@ -90,12 +93,14 @@ pub(crate) fn status_per_day(lang: Lang, per_day: &[(String, Vec<(String, i64)>)
     }
 }
 
-/// Open cases waiting on each agency, one horizontal bar each.
-pub(crate) fn waiting_per_agency(lang: Lang, by_agency: &[(String, i64)]) -> Markup {
-    let (label, row, top, right) = (140.0, 26.0, 8.0, 48.0);
+/// Open cases waiting on each agency, one horizontal bar each under the agency's name (a
+/// catalogue title is too long to sit beside its bar).
+pub(crate) fn waiting_per_agency(names: &Names, by_agency: &[(String, i64)]) -> Markup {
+    let lang = names.lang();
+    let (left, row, top, right) = (8.0, 40.0, 8.0, 48.0);
     let height = top * 2.0 + row * by_agency.len().max(1) as f64;
     let highest = by_agency.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-    let scale = (WIDTH - label - right) / highest as f64;
+    let scale = (WIDTH - left - right) / highest as f64;
     html! {
         svg #chart-agency.chart xmlns="http://www.w3.org/2000/svg" role="img"
             aria-labelledby="chart-agency-title" viewBox={ "0 0 " (WIDTH) " " (height) }
@@ -105,13 +110,13 @@ pub(crate) fn waiting_per_agency(lang: Lang, by_agency: &[(String, i64)]) -> Mar
                 @let y = top + row * i as f64;
                 @let w = (*n).max(0) as f64 * scale;
                 g.agency data-agency=(agency) {
-                    text.tick x=(label - 8.0) y=(px(y + row / 2.0 + 4.0)) text-anchor="end" {
-                        (lang.term("agency", agency))
+                    text.tick x=(left) y=(px(y + 12.0)) text-anchor="start" {
+                        (names.agency(agency))
                     }
-                    rect.bar.agency-bar x=(label) y=(px(y + 4.0)) width=(px(w)) height=(px(row - 8.0)) {
-                        title { (lang.term("agency", agency)) ": " (n) }
+                    rect.bar.agency-bar x=(left) y=(px(y + 18.0)) width=(px(w)) height=(px(row - 24.0)) {
+                        title { (names.agency(agency)) ": " (n) }
                     }
-                    text.value x=(px(label + w + 6.0)) y=(px(y + row / 2.0 + 4.0)) { (n) }
+                    text.value x=(px(left + w + 6.0)) y=(px(y + 30.0)) { (n) }
                 }
             }
         }
@@ -155,11 +160,13 @@ mod tests {
         assert!(svg.contains("class=\"bar st-failed\""));
         assert!(svg.contains("2026-11-23 · Failed: 3"));
         let agencies = waiting_per_agency(
-            Lang::Vi,
+            &Names::shipped(Lang::Vi),
             &[("residence".to_owned(), 4), ("citizen".to_owned(), 0)],
         )
         .into_string();
         assert!(agencies.starts_with("<svg class=\"chart\" id=\"chart-agency\""));
-        assert!(agencies.contains("residence: 4"));
+        assert!(agencies.contains("data-agency=\"residence\""));
+        assert!(agencies.contains("Cơ sở dữ liệu về cư trú (Bộ Công an): 4"));
+        assert!(agencies.contains(">Công dân</text>"));
     }
 }

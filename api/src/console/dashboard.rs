@@ -5,9 +5,10 @@ use axum::{extract::State, response::Response};
 use maud::{Markup, html};
 
 use super::{
-    charts,
+    case_list, charts,
     i18n::Text,
     layout::{self, Chrome},
+    names::Names,
     problem::Problem,
     session::Console,
     urls,
@@ -35,15 +36,16 @@ pub(crate) async fn show(State(state): State<ApiState>, console: Console) -> Res
         reason: Some("any".into()),
         ..CaseFilter::default()
     };
-    let (counts, attention) = tokio::join!(
+    let (counts, attention, names) = tokio::join!(
         crate::ops::dashboard_counts(&state, &console.caller),
         crate::ops::list_cases(&state, &console.caller, &filter, 1, LISTED),
+        Names::read(&state, console.chrome.lang),
     );
     match (counts, attention) {
         (Ok(counts), Ok(attention)) => {
             let mut response = layout::respond(
                 axum::http::StatusCode::OK,
-                render(&console.chrome, &counts, &attention),
+                render(&console.chrome, &names, &counts, &attention),
             );
             response
                 .headers_mut()
@@ -54,7 +56,12 @@ pub(crate) async fn show(State(state): State<ApiState>, console: Console) -> Res
     }
 }
 
-pub(crate) fn render(chrome: &Chrome, counts: &Counts, attention: &CasePage) -> Markup {
+pub(crate) fn render(
+    chrome: &Chrome,
+    names: &Names,
+    counts: &Counts,
+    attention: &CasePage,
+) -> Markup {
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
     let body = html! {
@@ -82,7 +89,7 @@ pub(crate) fn render(chrome: &Chrome, counts: &Counts, attention: &CasePage) -> 
                             }
                             td.agency {
                                 @let agencies = if case.attention_agencies.is_empty() { &case.waiting_on } else { &case.attention_agencies };
-                                (agencies.join(", "))
+                                (case_list::agency_names(names, agencies))
                             }
                             td.status { (layout::status_badge(lang, case.status.as_deref())) }
                             td { @if let Some(at) = &case.submitted_at { (layout::when(at)) } }
@@ -103,28 +110,29 @@ pub(crate) fn render(chrome: &Chrome, counts: &Counts, attention: &CasePage) -> 
                 (charts::status_legend(lang, STATUSES))
             }
             figure {
-                (charts::waiting_per_agency(lang, &counts.by_agency))
+                (charts::waiting_per_agency(names, &counts.by_agency))
                 figcaption { (t(Text::ChartAgency)) }
             }
         }
         section.figures {
-            (figure_table(chrome, "by-status", Text::ByStatus, Text::Status, &counts.by_status, "status"))
-            (figure_table(chrome, "by-agency", Text::ByAgency, Text::Agency, &counts.by_agency, "agency"))
-            (figure_table(chrome, "by-reason", Text::ByReason, Text::Reasons, &counts.by_reason, "reason"))
+            (figure_table(chrome, "by-status", Text::ByStatus, Text::Status, &counts.by_status, "status", &|code| lang.term("status", code).to_owned()))
+            (figure_table(chrome, "by-agency", Text::ByAgency, Text::Agency, &counts.by_agency, "agency", &|code| names.agency(code).to_owned()))
+            (figure_table(chrome, "by-reason", Text::ByReason, Text::Reasons, &counts.by_reason, "reason", &|code| lang.term("reason", code).to_owned()))
         }
     };
     layout::page(chrome, t(Text::Dashboard), body)
 }
 
-/// One table of figures, each row a link to the cases it counts.
-/// `group` is both the terms' group and the case list's filter.
+/// One table of figures, each row a link to the cases it counts, by `filter`, with the code's
+/// `words`.
 fn figure_table(
     chrome: &Chrome,
     id: &str,
     caption: Text,
     column: Text,
     rows: &[(String, i64)],
-    group: &str,
+    filter: &str,
+    words: &dyn Fn(&str) -> String,
 ) -> Markup {
     html! {
         table.figures id=(id) {
@@ -133,7 +141,7 @@ fn figure_table(
             tbody {
                 @for (code, n) in rows {
                     tr data-key=(code) {
-                        td { a href=(urls::with_query("/console/cases", &[(group, code)])) { (chrome.lang.term(group, code)) } }
+                        td { a href=(urls::with_query("/console/cases", &[(filter, code)])) { (words(code)) } }
                         td.num { (n) }
                     }
                 }

@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{i18n::Text, layout::Chrome};
+use super::{i18n::Text, layout::Chrome, names::Names};
 use crate::ops::{CaseFilter, cases};
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -58,18 +58,26 @@ impl FilterParams {
     }
 }
 
-/// Labelled inputs for every filter. `reason_name` is `reason` on the case list and
-/// `attention` on the bulk page, where `reason` is the operator's own reason; `with_agency`
-/// is false on the bulk page, whose `agency` input names the agency acted on.
+/// Labelled inputs for every filter: a choice of words for each coded one (status, reason,
+/// agency, procedure), sending the same codes the JSON API reads. `reason_name` is `reason` on
+/// the case list and `attention` on the bulk page, where `reason` is the operator's own reason;
+/// `with_agency` is false on the bulk page, whose `agency` input names the agency acted on.
 pub(crate) fn inputs(
     chrome: &Chrome,
     params: &FilterParams,
     reason_name: &str,
     with_agency: bool,
-    agencies: &[String],
+    names: &Names,
 ) -> Markup {
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
+    let statuses: Vec<(&str, &str)> = cases::STATUSES
+        .iter()
+        .map(|s| (*s, lang.term("status", s)))
+        .collect();
+    let reasons: Vec<(&str, &str)> = std::iter::once(("any", t(Text::AnyReason)))
+        .chain(cases::REASONS.iter().map(|r| (*r, lang.term("reason", r))))
+        .collect();
     html! {
         div.field {
             label for="f-code" { (t(Text::CaseCode)) }
@@ -77,36 +85,21 @@ pub(crate) fn inputs(
         }
         div.field {
             label for="f-procedure" { (t(Text::Procedure)) }
-            input #f-procedure type="text" name="procedure" value=(params.procedure);
+            (choice(chrome, "f-procedure", "procedure", &params.procedure, &pairs(names.procedures())))
         }
         div.field {
             label for="f-status" { (t(Text::Status)) }
-            input #f-status type="text" name="status" list="statuses" value=(params.status)
-                placeholder=(t(Text::AnyValue));
-            datalist #statuses {
-                @for status in cases::STATUSES {
-                    option value=(status) { (lang.term("status", status)) }
-                }
-            }
+            (choice(chrome, "f-status", "status", &params.status, &statuses))
         }
         @if with_agency {
             div.field {
                 label for="f-agency" { (t(Text::WaitingOn)) }
-                input #f-agency type="text" name="agency" list="agency-names" value=(params.agency)
-                    placeholder=(t(Text::AnyValue));
-                (agency_list(agencies))
+                (choice(chrome, "f-agency", "agency", &params.agency, &pairs(names.agencies())))
             }
         }
         div.field {
             label for="f-reason" { (t(Text::Attention)) }
-            input #f-reason type="text" name=(reason_name) list="reasons" value=(params.reason)
-                placeholder=(t(Text::AnyValue));
-            datalist #reasons {
-                option value="any" { (t(Text::AnyReason)) }
-                @for reason in cases::REASONS {
-                    option value=(reason) { (lang.term("reason", reason)) }
-                }
-            }
+            (choice(chrome, "f-reason", reason_name, &params.reason, &reasons))
         }
         div.field.check {
             input #f-overdue type="checkbox" name="overdue" value="true" checked[params.overdue()];
@@ -125,11 +118,42 @@ pub(crate) fn inputs(
     }
 }
 
-/// Suggestions for an agency input (`list="agency-names"`).
-pub(crate) fn agency_list(agencies: &[String]) -> Markup {
+/// A `<select>` of `(code, words)`, "any" (no filter, an empty value) first. A code the list
+/// lacks (a link from a procedure no longer in force) stays chosen, shown as itself.
+fn choice(
+    chrome: &Chrome,
+    id: &str,
+    name: &str,
+    current: &str,
+    choices: &[(&str, &str)],
+) -> Markup {
+    let current = current.trim();
+    let unknown = !current.is_empty() && !choices.iter().any(|(code, _)| *code == current);
+    html! {
+        select id=(id) name=(name) {
+            option value="" selected[current.is_empty()] { (chrome.t(Text::AnyValue)) }
+            @for (code, words) in choices {
+                option value=(code) selected[*code == current] { (words) }
+            }
+            @if unknown {
+                option value=(current) selected { (current) }
+            }
+        }
+    }
+}
+
+fn pairs(named: &[(String, String)]) -> Vec<(&str, &str)> {
+    named
+        .iter()
+        .map(|(id, name)| (id.as_str(), name.as_str()))
+        .collect()
+}
+
+/// Suggestions for an agency input (`list="agency-names"`): each agency's id, with its name.
+pub(crate) fn agency_list(names: &Names) -> Markup {
     html! {
         datalist #agency-names {
-            @for agency in agencies { option value=(agency) {} }
+            @for (agency, name) in names.agencies() { option value=(agency) { (name) } }
         }
     }
 }

@@ -231,6 +231,9 @@ texts! {
     Settled => "Kết thúc lúc", "Settled";
     NoticeRetryingNote => "đang thử gửi lại, lỗi gần nhất:", "retrying, last error:";
     DeadLetterNote => "Không gửi được: hồ sơ vẫn tiếp tục, nhưng cần báo cho công dân bằng cách khác.", "Not delivered: the case went on, but the citizen must be told another way.";
+    HealthAnswersStatus => "Hệ thống của cơ quan trả lời mã lỗi HTTP", "Its health check answered HTTP";
+    HealthTimedOut => "Kiểm tra hoạt động không nhận được trả lời kịp thời", "Its health check got no answer in time";
+    HealthUnreachable => "Không kết nối được tới hệ thống của cơ quan", "Its system cannot be reached";
 }
 
 /// The engine's codes: `(group, code, vi, en)`.

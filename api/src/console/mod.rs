@@ -21,6 +21,7 @@ mod i18n;
 mod language;
 mod layout;
 mod login;
+mod names;
 mod person_search;
 pub(crate) mod problem;
 pub(crate) mod security;

@@ -490,7 +490,8 @@ fn engine_data_is_escaped_on_every_page() {
         needing_attention: 1,
         per_day: vec![("2026-11-23".into(), vec![(EVIL.into(), 1)])],
     };
-    let dashboard = super::dashboard::render(&chrome(), &counts, &page).into_string();
+    let names = super::names::Names::shipped(Lang::En);
+    let dashboard = super::dashboard::render(&chrome(), &names, &counts, &page).into_string();
     let list = super::case_list::render(
         &chrome(),
         &super::filters::FilterParams {
@@ -499,7 +500,7 @@ fn engine_data_is_escaped_on_every_page() {
         },
         1,
         &Ok(page),
-        &[],
+        &names,
     )
     .into_string();
     let timeline = super::timeline::Timeline::read(&serde_json::json!({
@@ -542,13 +543,15 @@ fn the_dashboard_lists_each_case_needing_attention_with_a_link() {
         needing_attention: 1,
         per_day: vec![],
     };
-    let html = super::dashboard::render(&chrome(), &counts, &page).into_string();
+    let names = super::names::Names::shipped(Lang::En);
+    let html = super::dashboard::render(&chrome(), &names, &counts, &page).into_string();
     for needle in [
         "id=\"attention-count\">1</span>",
         "id=\"attention-list\"",
         "<tr data-case=\"KS-1\">",
         "<a class=\"case-link\" href=\"/console/cases/KS-1\">KS-1</a>",
         "Agency not answering",
+        "<span class=\"agency\" data-agency=\"residence\">Residence database (Ministry of Public Security)</span>",
         "id=\"chart-status\"",
         "id=\"chart-agency\"",
         "id=\"nav-agencies\"",

@@ -6,11 +6,16 @@
 use serde_json::json;
 
 use super::{
+    agencies_page,
     audit_page::{self, AuditParams},
-    case_page, dashboard,
+    bulk_page::{self, BulkForm},
+    case_list, case_page, dashboard,
+    filters::FilterParams,
     i18n::{Lang, TERMS, Text},
     layout::{Chrome, User},
-    login, person_search,
+    login,
+    names::Names,
+    person_search,
     timeline::Timeline,
 };
 use crate::ops::cases::{CaseLine, CasePage, Counts};
@@ -75,13 +80,27 @@ fn visible_words(html: &str) -> String {
         .replace("&quot;", "\"")
 }
 
-/// The English texts of the catalogue that differ from their Vietnamese, long enough to be
-/// words rather than a shared abbreviation.
-fn english_texts() -> Vec<&'static str> {
-    let mut english: Vec<&'static str> = Text::ALL
+/// The English texts of the catalogue, and the English names of the shipped agencies and
+/// procedures, that differ from their Vietnamese, long enough to be words rather than a shared
+/// abbreviation.
+fn english_texts() -> Vec<String> {
+    let (vi, en) = (Names::shipped(Lang::Vi), Names::shipped(Lang::En));
+    let named = |vi: &[(String, String)], en: &[(String, String)]| -> Vec<(String, String)> {
+        vi.iter()
+            .zip(en)
+            .map(|((_, vi), (_, en))| (vi.clone(), en.clone()))
+            .collect()
+    };
+    let mut english: Vec<String> = Text::ALL
         .iter()
-        .map(|t| (Lang::Vi.t(*t), Lang::En.t(*t)))
-        .chain(TERMS.iter().map(|(_, _, vi, en)| (*vi, *en)))
+        .map(|t| (Lang::Vi.t(*t).to_owned(), Lang::En.t(*t).to_owned()))
+        .chain(
+            TERMS
+                .iter()
+                .map(|(_, _, vi, en)| ((*vi).to_owned(), (*en).to_owned())),
+        )
+        .chain(named(vi.agencies(), en.agencies()))
+        .chain(named(vi.procedures(), en.procedures()))
         .filter(|(vi, en)| vi != en && en.len() > 3)
         .map(|(_, en)| en)
         .collect();
@@ -100,12 +119,28 @@ fn term_codes() -> Vec<&'static str> {
         .collect()
 }
 
+/// The ids of the shipped agencies and procedures (`social-insurance`,
+/// `birth-residence-insurance`), which a page shows by name.
+fn named_ids() -> Vec<String> {
+    let names = Names::shipped(Lang::Vi);
+    names
+        .agencies()
+        .iter()
+        .chain(names.procedures())
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// Pages that still print agency and procedure ids as words (the case page's steps and facts),
+/// left out of the check for names until they show names too.
+const STILL_SHOWS_IDS: &[&str] = &["case"];
+
 fn problems(page: &str, html: &str) -> Vec<String> {
     let words = visible_words(html);
     let mut found = Vec::new();
     for english in english_texts() {
         // A whole text of the catalogue, as it would be printed.
-        if words.contains(english) {
+        if words.contains(&english) {
             found.push(format!("{page}: English «{english}»"));
         }
     }
@@ -115,6 +150,19 @@ fn problems(page: &str, html: &str) -> Vec<String> {
             .any(|w| w == code);
         if raw {
             found.push(format!("{page}: untranslated «{code}»"));
+        }
+    }
+    let ids = if STILL_SHOWS_IDS.contains(&page) {
+        Vec::new()
+    } else {
+        named_ids()
+    };
+    for id in ids {
+        let raw = words
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .any(|w| w == id);
+        if raw {
+            found.push(format!("{page}: an id instead of a name «{id}»"));
         }
     }
     found
@@ -236,10 +284,73 @@ fn dashboard_data() -> (Counts, CasePage) {
     (counts, page)
 }
 
+/// A filter on each coded field, as a link from the dashboard would set them.
+fn chosen_filters() -> FilterParams {
+    FilterParams {
+        procedure: "birth-residence-insurance".into(),
+        status: "running".into(),
+        agency: "social-insurance".into(),
+        reason: "agency_unavailable".into(),
+        ..FilterParams::default()
+    }
+}
+
+/// The agencies board with every health-check outcome and a hold.
+fn agency_lines(names: &Names) -> Vec<agencies_page::AgencyLine> {
+    use lienthong_activities::HealthProblem;
+    let board = json!({"agencies": [
+        {"agency": "civil-status", "answers": true, "held": false},
+        {"agency": "residence", "answers": false, "held": false,
+         "problem": HealthProblem::Status(503).to_string()},
+        {"agency": "social-insurance", "answers": false, "held": true,
+         "problem": HealthProblem::TimedOut.to_string(),
+         "hold": {"held_by": "can-bo-01", "reason": "bảo trì", "held_at": "2026-12-02T02:00:00Z"}},
+        {"agency": "labour-office", "answers": false, "held": false,
+         "problem": HealthProblem::Unreachable.to_string()},
+    ]});
+    agencies_page::read_board(&board, |id| Some(names.agency(id).to_owned()))
+}
+
+#[test]
+fn the_pages_name_agencies_and_procedures_and_filter_by_vietnamese_choices() {
+    let chrome = chrome();
+    let names = Names::shipped(Lang::Vi);
+    let (counts, attention) = dashboard_data();
+    let dashboard = dashboard::render(&chrome, &names, &counts, &attention).into_string();
+    for shown in [
+        r#"<span class="agency" data-agency="residence">Cơ sở dữ liệu về cư trú (Bộ Công an)</span>"#,
+        r#"<a href="/console/cases?agency=citizen">Công dân</a>"#,
+        r#"<g class="agency" data-agency="residence">"#,
+    ] {
+        assert!(
+            dashboard.contains(shown),
+            "{shown} missing from {dashboard}"
+        );
+    }
+    let list =
+        case_list::render(&chrome, &chosen_filters(), 1, &Ok(attention), &names).into_string();
+    let title = names.procedure("birth-residence-insurance");
+    assert!(title.starts_with("Liên thông"), "{title}");
+    for shown in [
+        format!(r#"<td class="procedure" data-procedure="birth-residence-insurance">{title}</td>"#),
+        r#"<select id="f-status" name="status"><option value="">(tất cả)</option>"#.into(),
+        r#"<option value="running" selected>Đang xử lý</option>"#.into(),
+        r#"<option value="social-insurance" selected>Bảo hiểm xã hội Việt Nam</option>"#.into(),
+        r#"<option value="citizen">Công dân</option>"#.into(),
+        r#"<option value="any">bất kỳ lý do nào</option>"#.into(),
+        r#"<option value="agency_unavailable" selected>Cơ quan không phản hồi</option>"#.into(),
+        format!(r#"<option value="birth-residence-insurance" selected>{title}</option>"#),
+    ] {
+        assert!(list.contains(&shown), "{shown} missing from {list}");
+    }
+    assert!(!list.contains("<input id=\"f-status\""), "{list}");
+}
+
 #[test]
 fn every_console_page_reads_in_vietnamese_with_no_english_text_or_raw_code() {
     let chrome = chrome();
     let (counts, attention) = dashboard_data();
+    let names = Names::shipped(Lang::Vi);
     let pages: Vec<(&str, String)> = vec![
         (
             "sign-in",
@@ -247,7 +358,7 @@ fn every_console_page_reads_in_vietnamese_with_no_english_text_or_raw_code() {
         ),
         (
             "dashboard",
-            dashboard::render(&chrome, &counts, &attention).into_string(),
+            dashboard::render(&chrome, &names, &counts, &attention).into_string(),
         ),
         (
             "case",
@@ -262,6 +373,25 @@ fn every_console_page_reads_in_vietnamese_with_no_english_text_or_raw_code() {
             "find by person",
             person_search::render(&chrome, &Ok(Vec::new())).into_string(),
         ),
+        (
+            "cases",
+            case_list::render(
+                &chrome,
+                &chosen_filters(),
+                1,
+                &Ok(attention.clone()),
+                &names,
+            )
+            .into_string(),
+        ),
+        (
+            "agencies",
+            agencies_page::render(&chrome, &agency_lines(&names)).into_string(),
+        ),
+        (
+            "bulk",
+            bulk_page::render_form(&chrome, &BulkForm::default(), None, &names).into_string(),
+        ),
     ];
     let found: Vec<String> = pages
         .iter()
@@ -275,6 +405,15 @@ fn the_check_finds_english_and_raw_codes_where_they_are() {
     let english = format!("<p>{}</p>", Lang::En.t(Text::SignOut));
     assert!(!problems("probe", &english).is_empty());
     assert!(!problems("probe", "<td>agency_unavailable</td>").is_empty());
+    assert!(!problems("probe", "<td>social-insurance, citizen</td>").is_empty());
+    assert!(!problems("probe", "<td>Vietnam Social Security</td>").is_empty());
+    assert!(
+        problems(
+            "probe",
+            r#"<td data-agency="social-insurance">Bảo hiểm xã hội Việt Nam</td>"#
+        )
+        .is_empty()
+    );
     // A code shown as one, or in an attribute, is not a word on the page.
     assert!(problems("probe", "<td><code>agency_unavailable</code></td>").is_empty());
     assert!(problems("probe", r#"<td data-reason="agency_unavailable">x</td>"#).is_empty());
