@@ -1,5 +1,10 @@
 //! An action on one case: the case page's form leads to a confirmation page that repeats the
-//! action and asks for a reason; only that page's form calls [`crate::ops::act`].
+//! action and asks for a reason; only that page's form calls [`crate::ops::act`]. A step resolved
+//! by hand comes with one typed input per output field ([`super::resolve_form`]): checked before
+//! the confirmation page, and a bad one shown again with each problem next to its input. The
+//! confirmation page then carries the output as the JSON object the API's `resolve` takes.
+
+use std::collections::BTreeMap;
 
 use axum::{
     extract::{Path, State},
@@ -16,6 +21,7 @@ use super::{
     i18n::Text,
     layout::{self, Chrome},
     problem::Problem,
+    resolve_form::{self, ResolveFields, Values},
     urls,
 };
 use crate::{ApiState, ops::ActionRequest};
@@ -31,6 +37,9 @@ pub(crate) struct ActionForm {
     pub output: String,
     pub reason: String,
     pub force: String,
+    /// Everything else posted: the typed output fields are those named `out.<field>`.
+    #[serde(flatten)]
+    pub rest: BTreeMap<String, String>,
 }
 
 impl CsrfForm for ActionForm {
@@ -44,6 +53,22 @@ fn some(value: &str) -> Option<String> {
 }
 
 impl ActionForm {
+    /// The typed output fields, by field name.
+    fn typed(&self) -> Values {
+        self.rest
+            .iter()
+            .filter_map(|(name, value)| {
+                let field = name.strip_prefix(resolve_form::PREFIX)?;
+                Some((field.to_owned(), value.clone()))
+            })
+            .collect()
+    }
+
+    /// A resolution typed in the console's form rather than given as JSON.
+    fn typed_resolution(&self) -> bool {
+        self.action.trim() == "resolve" && self.output.trim().is_empty()
+    }
+
     /// The API request; a refusal when the output is not JSON.
     pub(crate) fn request(&self) -> Result<ActionRequest, Problem> {
         let output = match some(&self.output) {
@@ -68,14 +93,45 @@ impl ActionForm {
     }
 }
 
-pub(crate) async fn confirm(Path(code): Path<String>, posted: Checked<ActionForm>) -> Response {
-    let Checked { console, form } = posted;
+pub(crate) async fn confirm(
+    State(state): State<ApiState>,
+    Path(code): Path<String>,
+    posted: Checked<ActionForm>,
+) -> Response {
+    let Checked { console, mut form } = posted;
     if let Some(refusal) = console.not_operator() {
         return refusal;
     }
     let chrome = &console.chrome;
+    let mut fields = None;
+    if form.typed_resolution() {
+        let loaded = resolve_form::load(&state, &console.caller, &code, form.step.trim()).await;
+        let loaded = match loaded {
+            Ok(loaded) => loaded,
+            Err(problem) => return layout::problem_page(chrome, &problem),
+        };
+        let typed = form.typed();
+        match loaded.check(&form.reference, &typed) {
+            Ok(output) => form.output = output.to_string(),
+            Err(errors) => {
+                let page = resolve_form::render_again(
+                    chrome,
+                    &code,
+                    &loaded,
+                    &form.reference,
+                    &typed,
+                    &errors,
+                );
+                return layout::respond(StatusCode::BAD_REQUEST, page);
+            }
+        }
+        fields = Some(loaded);
+    }
     match form.request() {
-        Ok(_) => layout::respond(StatusCode::OK, render_confirm(chrome, &code, &form)),
+        Ok(_) => layout::respond(
+            StatusCode::OK,
+            render_confirm(chrome, &code, &form, fields.as_ref()),
+        ),
         Err(problem) => layout::respond(
             problem.status,
             render_result(chrome, &code, &form, &Err(problem)),
@@ -141,8 +197,14 @@ fn confirm_form(chrome: &Chrome, code: &str, form: &ActionForm) -> Markup {
     }
 }
 
-/// What is about to be done, in words.
-fn summary(chrome: &Chrome, code: &str, form: &ActionForm) -> Markup {
+/// What is about to be done, in words; a resolution's output field by field, labelled as its
+/// form was when `fields` are known.
+fn summary(
+    chrome: &Chrome,
+    code: &str,
+    form: &ActionForm,
+    fields: Option<&ResolveFields>,
+) -> Markup {
     let t = |text| chrome.t(text);
     html! {
         dl #confirm-summary.facts {
@@ -150,15 +212,41 @@ fn summary(chrome: &Chrome, code: &str, form: &ActionForm) -> Markup {
             dt { (t(Text::Action)) } dd data-action=(form.action) { (chrome.lang.term("action", &form.action)) }
             @if !form.step.is_empty() { dt { (t(Text::Step)) } dd { code { (form.step) } } }
             @if !form.reference.is_empty() { dt { (t(Text::Reference)) } dd { code { (form.reference) } } }
-            @if !form.output.trim().is_empty() { dt { (t(Text::ResolveOutput)) } dd { pre { (form.output) } } }
+            @if !form.output.trim().is_empty() { dt { (t(Text::ResolveOutput)) } dd { (output(chrome, &form.output, fields)) } }
         }
         p.explain { (t(explain(&form.action))) }
     }
 }
 
-pub(crate) fn render_confirm(chrome: &Chrome, code: &str, form: &ActionForm) -> Markup {
+/// A resolution's output: each field with its words and value, or the text as sent when it is
+/// not an object.
+fn output(chrome: &Chrome, text: &str, fields: Option<&ResolveFields>) -> Markup {
+    let Ok(Value::Object(values)) = serde_json::from_str::<Value>(text) else {
+        return html! { pre { (text) } };
+    };
+    let label = |name: &str| {
+        fields
+            .and_then(|f| f.fields.iter().find(|field| field.name == name))
+            .map(|field| field.label(chrome.lang).to_owned())
+    };
+    html! {
+        dl #confirm-output.facts {
+            @for (name, value) in &values {
+                dt { @if let Some(label) = label(name) { (label) " " } small { code { (name) } } }
+                dd data-field=(name) { @match value { Value::String(s) => (s), other => (other.to_string()) } }
+            }
+        }
+    }
+}
+
+pub(crate) fn render_confirm(
+    chrome: &Chrome,
+    code: &str,
+    form: &ActionForm,
+    fields: Option<&ResolveFields>,
+) -> Markup {
     let body = html! {
-        (summary(chrome, code, form))
+        (summary(chrome, code, form, fields))
         (confirm_form(chrome, code, form))
     };
     layout::page(chrome, chrome.t(Text::Confirm), body)
@@ -193,7 +281,7 @@ pub(crate) fn render_result(
             Err(problem) => (layout::problem_box(chrome, "outcome", problem)),
         }
         @if again {
-            (summary(chrome, code, form))
+            (summary(chrome, code, form, None))
             (confirm_form(chrome, code, form))
         }
         p { a #back-to-case href=(urls::case(code)) { (t(Text::BackToCase)) } }
@@ -203,4 +291,105 @@ pub(crate) fn render_result(
         &format!("{} — {code}", lang.term("action", &form.action)),
         body,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{
+        body::Body,
+        extract::{Form, FromRequest},
+        http::{Request, header},
+    };
+    use lienthong_definitions::{Catalogue, shipped_definitions};
+    use serde_json::json;
+
+    use super::*;
+    use crate::console::{i18n::Lang, layout::User};
+
+    fn chrome() -> Chrome {
+        Chrome {
+            lang: Lang::Vi,
+            here: "/console/cases/KS-1/confirm".into(),
+            user: Some(User {
+                subject: "op".into(),
+                csrf: "abc".into(),
+                operator: true,
+                auditor: false,
+            }),
+        }
+    }
+
+    async fn posted(body: &'static str) -> ActionForm {
+        let request = Request::post("/console/cases/KS-1/confirm")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("a request");
+        let Form(form) = Form::<ActionForm>::from_request(request, &())
+            .await
+            .expect("the form reads");
+        form
+    }
+
+    fn birth() -> ResolveFields {
+        let definitions = shipped_definitions().expect("the shipped definitions parse");
+        let definition = definitions
+            .iter()
+            .find(|d| d.id.0 == "birth-residence-insurance")
+            .expect("the birth procedure ships");
+        let agencies = Catalogue::shipped().expect("the shipped catalogue parses");
+        ResolveFields::of(definition, &agencies, "birth", None).expect("the birth step")
+    }
+
+    #[tokio::test]
+    async fn a_typed_resolution_reaches_the_confirmation_as_the_json_object_the_api_takes() {
+        let mut form = posted(
+            "csrf=abc&action=resolve&step=birth&reference=HT-2026-77\
+             &out.birth_certificate_number=123%2F2026&out.personal_id=001226000123\
+             &out.registered_on=2026-11-20",
+        )
+        .await;
+        assert!(form.typed_resolution());
+        let fields = birth();
+        let output = fields
+            .check(&form.reference, &form.typed())
+            .expect("a clean form");
+        form.output = output.to_string();
+        let request = form.request().expect("the action request");
+        assert_eq!(request.action, "resolve");
+        assert_eq!(request.step.as_deref(), Some("birth"));
+        assert_eq!(request.reference.as_deref(), Some("HT-2026-77"));
+        assert_eq!(
+            request.output,
+            Some(json!({
+                "birth_certificate_number": "123/2026",
+                "personal_id": "001226000123",
+                "registered_on": "2026-11-20",
+            }))
+        );
+        // The confirmation carries the object to the run, and shows it field by field.
+        let html = render_confirm(&chrome(), "KS-1", &form, Some(&fields)).into_string();
+        let hidden = maud::html! { input type="hidden" name="output" value=(form.output); };
+        assert!(html.contains(&hidden.into_string()), "{html}");
+        assert!(html.contains("Số giấy khai sinh"), "{html}");
+        assert!(
+            html.contains(r#"<dd data-field="personal_id">001226000123</dd>"#),
+            "{html}"
+        );
+        assert!(!html.contains("<pre>"), "{html}");
+    }
+
+    #[tokio::test]
+    async fn json_given_as_before_is_not_a_typed_resolution() {
+        let form = posted(
+            "csrf=abc&action=resolve&step=birth&reference=HT-1&output=%7B%22personal_id%22%3A%22001226000123%22%7D",
+        )
+        .await;
+        assert!(!form.typed_resolution());
+        assert_eq!(
+            form.request().expect("the request").output,
+            Some(json!({"personal_id": "001226000123"}))
+        );
+        let retry = posted("csrf=abc&action=retry_now&step=birth").await;
+        assert!(!retry.typed_resolution());
+    }
 }

@@ -12,6 +12,7 @@ use super::{
     i18n::Text,
     layout::{self, Chrome},
     problem::Problem,
+    resolve_form::{self, ResolveForms},
     session::Console,
     timeline::{StepLine, Timeline},
     urls,
@@ -27,10 +28,14 @@ pub(crate) async fn show(
         return refusal;
     }
     match crate::ops::timeline(&state, &console.caller, &code).await {
-        Ok(body) => layout::respond(
-            StatusCode::OK,
-            render(&console.chrome, &code, &Timeline::read(&body)),
-        ),
+        Ok(body) => {
+            let case = Timeline::read(&body);
+            let resolve = resolve_form::for_case(&state, &case).await;
+            layout::respond(
+                StatusCode::OK,
+                render_with(&console.chrome, &code, &case, &resolve),
+            )
+        }
         Err(e) => layout::problem_page(&console.chrome, &Problem::from(e)),
     }
 }
@@ -50,7 +55,19 @@ pub(crate) async fn picture(
     }
 }
 
+/// The page without the resolve forms' output fields, for tests of the rest of it.
+#[cfg(test)]
 pub(crate) fn render(chrome: &Chrome, code: &str, case: &Timeline) -> Markup {
+    render_with(chrome, code, case, &ResolveForms::new())
+}
+
+/// The page, with `resolve` the typed form of each step an operator may resolve.
+pub(crate) fn render_with(
+    chrome: &Chrome,
+    code: &str,
+    case: &Timeline,
+    resolve: &ResolveForms,
+) -> Markup {
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
     let body = html! {
@@ -125,7 +142,7 @@ pub(crate) fn render(chrome: &Chrome, code: &str, case: &Timeline) -> Markup {
                 } }
                 tbody {
                     @for step in &case.steps {
-                        (step_row(chrome, code, step, case))
+                        (step_row(chrome, code, step, case, resolve))
                     }
                 }
             }
@@ -256,7 +273,13 @@ fn notices(chrome: &Chrome, case: &Timeline) -> Markup {
     }
 }
 
-fn step_row(chrome: &Chrome, code: &str, step: &StepLine, case: &Timeline) -> Markup {
+fn step_row(
+    chrome: &Chrome,
+    code: &str,
+    step: &StepLine,
+    case: &Timeline,
+    resolve: &ResolveForms,
+) -> Markup {
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
     let confirm = format!("{}/confirm", urls::case(code));
@@ -305,16 +328,10 @@ fn step_row(chrome: &Chrome, code: &str, step: &StepLine, case: &Timeline) -> Ma
                         }
                     }
                     @if step.resolvable(&case.status) {
-                        form.action-resolve method="post" action=(confirm) data-step=(step.id) {
-                            (chrome.csrf_field())
-                            input type="hidden" name="action" value="resolve";
-                            input type="hidden" name="step" value=(step.id);
-                            label for={ "reference-" (step.id) } { (t(Text::ResolveReference)) }
-                            input id={ "reference-" (step.id) } type="text" name="reference" required;
-                            label for={ "output-" (step.id) } { (t(Text::ResolveOutput)) }
-                            textarea id={ "output-" (step.id) } name="output" rows="2" spellcheck="false" { "{}" }
-                            button type="submit" { (lang.term("action", "resolve")) }
-                        }
+                        // Without its definition the form still takes the reference; the
+                        // workflow then names any field later steps need.
+                        @let fallback = resolve_form::ResolveFields { step: step.id.clone(), fields: Vec::new() };
+                        (resolve_form::form(chrome, code, resolve.get(&step.id).unwrap_or(&fallback)))
                     }
                 }
             }

@@ -143,7 +143,7 @@ texts! {
     Actions => "Xử lý", "Actions";
     CaseActions => "Thao tác với cả hồ sơ", "Actions on the whole case";
     ResolveReference => "Số tham chiếu của việc đã làm ngoài hệ thống", "Reference of what was done offline";
-    ResolveOutput => "Kết quả của bước (JSON, các trường mà bước sau cần)", "The step's output (JSON, the fields later steps read)";
+    ResolveOutput => "Kết quả của bước", "The step's output";
     CaseFinished => "Hồ sơ đã kết thúc; không còn thao tác nào.", "The case has ended; no action is left.";
     PersonalMasked => "Dữ liệu cá nhân đang được che.", "Personal data is masked.";
     PersonalShown => "Dữ liệu cá nhân đang hiển thị; lần xem này được ghi lại.", "Personal data is shown; this view is recorded.";
@@ -234,6 +234,20 @@ texts! {
     HealthAnswersStatus => "Hệ thống của cơ quan trả lời mã lỗi HTTP", "Its health check answered HTTP";
     HealthTimedOut => "Kiểm tra hoạt động không nhận được trả lời kịp thời", "Its health check got no answer in time";
     HealthUnreachable => "Không kết nối được tới hệ thống của cơ quan", "Its system cannot be reached";
+    ResolveTitle => "Ghi nhận bước đã làm ngoài hệ thống", "Record a step done offline";
+    ResolveFormInvalid => "Biểu mẫu còn chỗ chưa đúng nên chưa gửi gì. Hãy sửa các ô được đánh dấu rồi gửi lại.", "The form has problems, so nothing was sent. Correct the fields marked and send it again.";
+    ResolveNoOutputs => "Bước này không giữ lại kết quả nào; chỉ cần số tham chiếu.", "This step keeps no output; the reference is enough.";
+    RequiredField => "bắt buộc", "required";
+    ResolveYes => "Có", "Yes";
+    ResolveNo => "Không", "No";
+    ResolveFieldRequired => "Chưa điền: các bước sau cần thông tin này.", "Missing: later steps need this.";
+    ResolveReferenceRequired => "Chưa điền số tham chiếu của cơ quan cho việc đã làm.", "Give the agency's reference for what was done.";
+    ResolveFieldDate => "Ngày không hợp lệ; chọn ngày hoặc ghi theo dạng năm-tháng-ngày (2026-11-20).", "Not a valid day; pick one or write it year-month-day (2026-11-20).";
+    ResolveFieldPattern => "Không đúng định dạng mà cơ quan quy định:", "Not in the form the agency's contract sets:";
+    ResolveFieldChoice => "Hãy chọn một giá trị trong danh sách.", "Choose one of the listed values.";
+    ResolveFieldInteger => "Phải là một số nguyên.", "Must be a whole number.";
+    ResolveFieldNumber => "Phải là một số (dùng dấu chấm cho phần thập phân).", "Must be a number (a point before decimals).";
+    ResolveFieldInvalid => "Giá trị không phù hợp với quy định của cơ quan (độ dài hoặc giới hạn).", "The value does not fit the agency's contract (its length or limits).";
 }
 
 /// The engine's codes: `(group, code, vi, en)`.

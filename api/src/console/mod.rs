@@ -24,6 +24,7 @@ mod login;
 mod names;
 mod person_search;
 pub(crate) mod problem;
+mod resolve_form;
 pub(crate) mod security;
 pub(crate) mod session;
 mod static_files;
