@@ -16,6 +16,7 @@ mod citizen_page;
 mod cli;
 mod codec_access;
 mod console_browser;
+mod console_resolve;
 mod definition_versions;
 mod definitions_test_cli;
 mod deploy;
