@@ -41,6 +41,6 @@ pub use model::{
     Route, Step, StepId, TimeLimit, Titles,
 };
 pub use parse::{parse_definition, parse_definition_with};
-pub use plan_graph::plan_graph;
+pub use plan_graph::{plan_graph, plan_graph_in};
 pub use reason::{MAX_REASON_CHARS, Reason, ReasonError};
 pub use shipped::{SHIPPED, SHIPPED_CATALOGUE, shipped_definitions};

@@ -16,10 +16,20 @@ mod text;
 pub use svg::to_svg;
 pub use text::to_text;
 
+/// The language a picture's own words are in (states, "needs", the listing's counts); the
+/// labels and details come in it already.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Language {
+    #[default]
+    Vi,
+    En,
+}
+
 /// A procedure's steps and what each needs, ready to be drawn.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlanGraph {
     pub title: String,
+    pub language: Language,
     pub nodes: Vec<PlanNode>,
     /// `(needed, dependent)` as indices into `nodes`: the arrow points from the step that must
     /// finish first to the step that waits for it.
@@ -71,7 +81,26 @@ impl NodeState {
         NodeState::NeedsAttention,
     ];
 
-    /// The word shown beside a step and in the legend.
+    /// The state's words in `language`, shown beside a step and in the legend.
+    pub fn words(self, language: Language) -> &'static str {
+        match language {
+            Language::En => self.label(),
+            Language::Vi => match self {
+                NodeState::Pending => "chờ thực hiện",
+                NodeState::Running => "đang xử lý",
+                NodeState::Waiting => "đang chờ",
+                NodeState::Succeeded => "thành công",
+                NodeState::Failed => "thất bại",
+                NodeState::Skipped => "bỏ qua",
+                NodeState::NotApplicable => "không áp dụng",
+                NodeState::Compensated => "đã hoàn tác",
+                NodeState::NeedsAttention => "cần xử lý",
+            },
+        }
+    }
+
+    /// The state's name in English: its class in the drawing (`state-not-applicable`) and its
+    /// words in an English picture.
     pub fn label(self) -> &'static str {
         match self {
             NodeState::Pending => "pending",

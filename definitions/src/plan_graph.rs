@@ -1,14 +1,31 @@
 //! A definition (and, for a running case, its state) as the plain graph the pictures draw.
 
 use crate::{
-    Definition, TimeLimit,
+    Definition, TimeLimit, Titles,
     case::{CaseState, StepStatus},
-    picture::{NodeState, PlanGraph, PlanNode},
+    picture::{Language, NodeState, PlanGraph, PlanNode},
 };
 
-/// The step graph of `definition`, each step with its agency call, condition, routes and time
-/// limit; with `case`, each step also shows where it stands.
+/// The step graph of `definition` in Vietnamese, the language lienthong speaks first: see
+/// [`plan_graph_in`].
 pub fn plan_graph(definition: &Definition, case: Option<&CaseState>) -> PlanGraph {
+    plan_graph_in(definition, case, Language::Vi)
+}
+
+/// The step graph of `definition`, each step with its agency call, condition, routes and time
+/// limit; with `case`, each step also shows where it stands. Titles and the words around the
+/// definition's expressions (`when`, `otherwise`, time limits) are in `language`; expressions,
+/// agency ids and operation names stay as written.
+pub fn plan_graph_in(
+    definition: &Definition,
+    case: Option<&CaseState>,
+    language: Language,
+) -> PlanGraph {
+    let words = Words::of(language);
+    let titled = |titles: &Titles| match language {
+        Language::Vi => titles.vi.clone(),
+        Language::En => titles.en.clone(),
+    };
     let index = |id| definition.steps.iter().position(|s| &s.id == id);
     let nodes = definition
         .steps
@@ -16,28 +33,28 @@ pub fn plan_graph(definition: &Definition, case: Option<&CaseState>) -> PlanGrap
         .map(|step| {
             let mut detail = Vec::new();
             if let Some(when) = &step.when {
-                detail.push(format!("when: {when}"));
+                detail.push(format!("{}: {when}", words.when));
             }
             let routed = step.routes.len() > 1 || step.routes.iter().any(|r| r.when.is_some());
             for route in &step.routes {
                 let call = format!("{} · {}", route.agency, route.operation);
                 detail.push(match (&route.when, routed) {
-                    (Some(when), _) => format!("if {when}: {call}"),
-                    (None, true) => format!("otherwise: {call}"),
+                    (Some(when), _) => format!("{} {when}: {call}", words.r#if),
+                    (None, true) => format!("{}: {call}", words.otherwise),
                     (None, false) => call,
                 });
             }
             if step.routes.iter().all(|r| r.compensation.is_none()) {
-                detail.push("irreversible".to_owned());
+                detail.push(words.irreversible.to_owned());
             }
             match step.deadline {
-                Some(TimeLimit::WorkingDays(days)) => detail.push(working_days(days)),
-                Some(TimeLimit::Within(span)) => detail.push(format!("within {span}")),
+                Some(TimeLimit::WorkingDays(days)) => detail.push(working_days(days, language)),
+                Some(TimeLimit::Within(span)) => detail.push(format!("{} {span}", words.within)),
                 None => {}
             }
             PlanNode {
                 id: step.id.0.clone(),
-                label: step.title.vi.clone(),
+                label: titled(&step.title),
                 detail,
                 state: case.and_then(|c| c.status_of(&step.id)).map(node_state),
             }
@@ -52,8 +69,11 @@ pub fn plan_graph(definition: &Definition, case: Option<&CaseState>) -> PlanGrap
     PlanGraph {
         title: format!(
             "{} ({} v{})",
-            definition.title.vi, definition.id, definition.version
+            titled(&definition.title),
+            definition.id,
+            definition.version
         ),
+        language,
         nodes,
         edges,
     }
@@ -77,12 +97,45 @@ fn node_state(status: StepStatus) -> NodeState {
     }
 }
 
-/// A legal time limit as a person says it: "same working day", "1 working day", "2 working days".
-fn working_days(days: u32) -> String {
-    match days {
-        0 => "same working day".to_owned(),
-        1 => "1 working day".to_owned(),
-        n => format!("{n} working days"),
+/// The words a step's details put around the definition's expressions.
+struct Words {
+    when: &'static str,
+    r#if: &'static str,
+    otherwise: &'static str,
+    irreversible: &'static str,
+    within: &'static str,
+}
+
+impl Words {
+    fn of(language: Language) -> Self {
+        match language {
+            Language::Vi => Self {
+                when: "khi",
+                r#if: "nếu",
+                otherwise: "nếu không",
+                irreversible: "không hoàn tác được",
+                within: "trong vòng",
+            },
+            Language::En => Self {
+                when: "when",
+                r#if: "if",
+                otherwise: "otherwise",
+                irreversible: "irreversible",
+                within: "within",
+            },
+        }
+    }
+}
+
+/// A legal time limit as a person says it: "same working day", "1 working day", "2 working days";
+/// "trong ngày làm việc", "2 ngày làm việc".
+fn working_days(days: u32, language: Language) -> String {
+    match (language, days) {
+        (Language::Vi, 0) => "trong ngày làm việc".to_owned(),
+        (Language::Vi, n) => format!("{n} ngày làm việc"),
+        (Language::En, 0) => "same working day".to_owned(),
+        (Language::En, 1) => "1 working day".to_owned(),
+        (Language::En, n) => format!("{n} working days"),
     }
 }
 
@@ -101,14 +154,17 @@ mod tests {
 
     #[test]
     fn a_legal_time_limit_reads_as_said() {
-        assert_eq!(working_days(0), "same working day");
-        assert_eq!(working_days(1), "1 working day");
-        assert_eq!(working_days(2), "2 working days");
+        assert_eq!(working_days(0, Language::En), "same working day");
+        assert_eq!(working_days(1, Language::En), "1 working day");
+        assert_eq!(working_days(2, Language::En), "2 working days");
+        assert_eq!(working_days(0, Language::Vi), "trong ngày làm việc");
+        assert_eq!(working_days(1, Language::Vi), "1 ngày làm việc");
+        assert_eq!(working_days(2, Language::Vi), "2 ngày làm việc");
     }
 
     #[test]
     fn a_plan_lists_calls_conditions_routes_and_edges() {
-        let graph = plan_graph(&group_b(), None);
+        let graph = plan_graph_in(&group_b(), None, Language::En);
         let ids: Vec<&str> = graph.nodes.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids, vec!["death", "residence", "funeral", "survivor"]);
         assert_eq!(graph.edges, vec![(0, 1), (0, 2), (0, 3)]);
@@ -129,6 +185,38 @@ mod tests {
             "otherwise: labour-office · grant-burial-support"
         );
         assert!(graph.nodes.iter().all(|n| n.state.is_none()));
+    }
+
+    #[test]
+    fn a_vietnamese_plan_says_its_titles_conditions_and_time_limits_in_vietnamese() {
+        let definition = group_b();
+        let graph = plan_graph(&definition, None);
+        assert_eq!(graph.language, Language::Vi);
+        assert!(
+            graph.title.starts_with(&definition.title.vi),
+            "{}",
+            graph.title
+        );
+        assert_eq!(graph.nodes[0].label, definition.steps[0].title.vi);
+        let death = &graph.nodes[0].detail;
+        assert!(
+            death.contains(&"không hoàn tác được".to_owned()),
+            "{death:?}"
+        );
+        assert!(
+            death.contains(&"trong ngày làm việc".to_owned()),
+            "{death:?}"
+        );
+        let funeral = &graph.nodes[2].detail;
+        assert!(funeral[0].starts_with("khi: application.requested.funeral_allowance"));
+        assert!(funeral[1].starts_with("nếu steps.death.benefit_status"));
+        assert_eq!(
+            funeral[2],
+            "nếu không: labour-office · grant-burial-support"
+        );
+        let english = plan_graph_in(&definition, None, Language::En);
+        assert_eq!(english.nodes[0].label, definition.steps[0].title.en);
+        assert!(english.title.starts_with(&definition.title.en));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use utoipa::{IntoParams, ToSchema};
 
 use super::filter::CaseFilter;
+use crate::lang::Lang;
 use crate::params::{ApiPath, ApiQuery};
 use crate::{
     ApiError, ApiState,
@@ -368,8 +369,19 @@ pub(crate) async fn show(
     Ok(Json(timeline(&state, &caller, &code).await?))
 }
 
-/// The case's step graph with each step's state, as an SVG picture.
+/// The case's step graph with each step's state, as an SVG picture in Vietnamese.
 pub async fn picture(state: &ApiState, caller: &Caller, code: &str) -> Result<String, ApiError> {
+    picture_in(state, caller, code, Lang::Vi).await
+}
+
+/// The case's step graph with each step's state, as an SVG picture whose titles, details and
+/// state words are in `lang`.
+pub(crate) async fn picture_in(
+    state: &ApiState,
+    caller: &Caller,
+    code: &str,
+    lang: Lang,
+) -> Result<String, ApiError> {
     case_access::authorize_operator(state, caller, code).await?;
     let case = case_state(state, code).await?;
     let record = state
@@ -379,25 +391,44 @@ pub async fn picture(state: &ApiState, caller: &Caller, code: &str) -> Result<St
         .await
         .map_err(ApiError::database)?;
     let compiled = state.catalog.compiled(&record)?;
-    let graph = lienthong_definitions::plan_graph(&compiled.definition, Some(&case));
+    let language = match lang {
+        Lang::Vi => lienthong_definitions::picture::Language::Vi,
+        Lang::En => lienthong_definitions::picture::Language::En,
+    };
+    let graph = lienthong_definitions::plan_graph_in(&compiled.definition, Some(&case), language);
     Ok(lienthong_definitions::picture::to_svg(&graph))
+}
+
+/// The picture's language, when the address names one.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PictureQuery {
+    /// `vi` or `en`; without it, `Accept-Language` decides (Vietnamese unless it prefers English).
+    pub lang: Option<String>,
 }
 
 /// The case's step graph with each step's state.
 #[utoipa::path(get, path = "/v1/ops/cases/{code}/picture.svg", operation_id = "get_case_picture_svg", tag = "operations",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "The case code.")),
+    params(("code" = String, Path, description = "The case code."), PictureQuery),
     responses(
-        (status = 200, description = "The picture.", body = String, content_type = "image/svg+xml"),
+        (status = 200, description = "The picture, its words in the language asked for.", body = String, content_type = "image/svg+xml"),
         (status = 404, description = "`CASE_NOT_FOUND`.", body = crate::error::ErrorBody),
     ))]
 pub(crate) async fn picture_svg(
     State(state): State<ApiState>,
     caller: Caller,
+    crate::lang::Language(accepted): crate::lang::Language,
     ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PictureQuery>,
 ) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(accepted);
     Ok((
         [(axum::http::header::CONTENT_TYPE, "image/svg+xml")],
-        picture(&state, &caller, &code).await?,
+        picture_in(&state, &caller, &code, lang).await?,
     ))
 }

@@ -288,6 +288,7 @@ mod tests {
     fn graph(count: usize, edges: &[(usize, usize)]) -> PlanGraph {
         PlanGraph {
             title: String::new(),
+            language: crate::picture::Language::En,
             nodes: (0..count)
                 .map(|i| PlanNode {
                     id: format!("n{i}"),

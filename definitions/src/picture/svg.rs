@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::layout::{Layout, Slot, lay_out};
-use super::{NodeState, PlanGraph, PlanNode, display_width};
+use super::{Language, NodeState, PlanGraph, PlanNode, display_width};
 
 const MARGIN: i64 = 20;
 const TITLE_HEIGHT: i64 = 32;
@@ -39,7 +39,12 @@ const CYCLE_ARROW_ID: &str = "lienthong-plan-arrow-cycle";
 /// Draws the graph as an SVG document, with a legend of the states that appear.
 pub fn to_svg(graph: &PlanGraph) -> String {
     let layout = lay_out(graph);
-    let boxes: Vec<BoxSize> = graph.nodes.iter().map(BoxSize::of).collect();
+    let language = graph.language;
+    let boxes: Vec<BoxSize> = graph
+        .nodes
+        .iter()
+        .map(|n| BoxSize::of(n, language))
+        .collect();
     let geometry = Geometry::place(graph, &layout, &boxes);
     let states: Vec<NodeState> = NodeState::ALL
         .into_iter()
@@ -58,7 +63,7 @@ pub fn to_svg(graph: &PlanGraph) -> String {
         geometry.height
     };
     let legend_top = body_top + body_height + LEGEND_GAP;
-    let legend_width = legend_width(&states);
+    let legend_width = legend_width(&states, language);
     let width = MARGIN * 2
         + geometry
             .width
@@ -93,17 +98,27 @@ pub fn to_svg(graph: &PlanGraph) -> String {
     if graph.nodes.is_empty() {
         let _ = writeln!(
             out,
-            "<text x=\"{MARGIN}\" y=\"{}\" fill=\"{MUTED}\">(no steps)</text>",
-            body_top + 20
+            "<text x=\"{MARGIN}\" y=\"{}\" fill=\"{MUTED}\">{}</text>",
+            body_top + 20,
+            match language {
+                Language::Vi => "(không có bước nào)",
+                Language::En => "(no steps)",
+            }
         );
     }
     write_edges(&mut out, graph, &layout, &geometry, &boxes, body_top);
     for (index, node) in graph.nodes.iter().enumerate() {
         let (x, y) = geometry.node_at[index];
-        write_node(&mut out, node, &boxes[index], MARGIN + x, body_top + y);
+        write_node(
+            &mut out,
+            node,
+            &boxes[index],
+            (MARGIN + x, body_top + y),
+            language,
+        );
     }
     if !states.is_empty() {
-        write_legend(&mut out, &states, legend_top);
+        write_legend(&mut out, &states, legend_top, language);
     }
     out.push_str("</svg>\n");
     out
@@ -118,7 +133,7 @@ struct BoxSize {
 }
 
 impl BoxSize {
-    fn of(node: &PlanNode) -> Self {
+    fn of(node: &PlanNode, language: Language) -> Self {
         let id_line = node.id != node.label;
         let mut widest = text_width(&node.label, LABEL_CHAR);
         let mut small_lines = 0;
@@ -126,7 +141,7 @@ impl BoxSize {
             .then_some(node.id.as_str())
             .into_iter()
             .chain(node.detail.iter().map(String::as_str))
-            .chain(node.state.map(NodeState::label))
+            .chain(node.state.map(|s| s.words(language)))
             .collect();
         for line in small {
             widest = widest.max(text_width(line, DETAIL_CHAR));
@@ -268,16 +283,23 @@ fn write_edges(
                 CYCLE,
                 CYCLE_ARROW_ID,
                 " stroke-dasharray=\"6 4\"",
-                " (closes a cycle)",
+                match graph.language {
+                    Language::Vi => " (khép một vòng lặp)",
+                    Language::En => " (closes a cycle)",
+                },
             )
         } else {
             (EDGE, ARROW_ID, "", "")
+        };
+        let needs = match graph.language {
+            Language::Vi => "cần xong trước",
+            Language::En => "needs",
         };
         let _ = writeln!(
             out,
             "<path class=\"edge\" data-from=\"{}\" data-to=\"{}\" d=\"{}\" fill=\"none\" \
              stroke=\"{colour}\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{marker})\">\
-             <title>{} needs {}{note}</title></path>",
+             <title>{} {needs} {}{note}</title></path>",
             escape(needed),
             escape(dependent),
             path_data(&points, MARGIN, top),
@@ -307,7 +329,13 @@ fn path_data(points: &[(i64, i64)], dx: i64, dy: i64) -> String {
     d
 }
 
-fn write_node(out: &mut String, node: &PlanNode, size: &BoxSize, x: i64, y: i64) {
+fn write_node(
+    out: &mut String,
+    node: &PlanNode,
+    size: &BoxSize,
+    (x, y): (i64, i64),
+    language: Language,
+) {
     let look = Look::of(node.state);
     let state_class = node
         .state
@@ -318,7 +346,11 @@ fn write_node(out: &mut String, node: &PlanNode, size: &BoxSize, x: i64, y: i64)
         "<g class=\"node{state_class}\" data-step=\"{}\">",
         escape(&node.id)
     );
-    let _ = writeln!(out, "<title>{}</title>", escape(&hover_text(node)));
+    let _ = writeln!(
+        out,
+        "<title>{}</title>",
+        escape(&hover_text(node, language))
+    );
     let _ = writeln!(
         out,
         "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" rx=\"8\" ry=\"8\" fill=\"{}\" \
@@ -366,30 +398,37 @@ fn write_node(out: &mut String, node: &PlanNode, size: &BoxSize, x: i64, y: i64)
             out,
             "<text x=\"{text_x}\" y=\"{baseline}\" font-style=\"italic\" fill=\"{}\">{}</text>",
             look.stroke,
-            state.label()
+            state.words(language)
         );
     }
     out.push_str("</g>\n");
 }
 
-fn hover_text(node: &PlanNode) -> String {
+fn hover_text(node: &PlanNode, language: Language) -> String {
     let mut lines = vec![format!("{} ({})", node.label, node.id)];
     lines.extend(node.detail.iter().cloned());
     if let Some(state) = node.state {
-        lines.push(format!("state: {}", state.label()));
+        let said = match language {
+            Language::Vi => "trạng thái",
+            Language::En => "state",
+        };
+        lines.push(format!("{said}: {}", state.words(language)));
     }
     lines.join("\n")
 }
 
-fn legend_width(states: &[NodeState]) -> i64 {
-    states.iter().map(|s| legend_entry_width(*s)).sum::<i64>()
+fn legend_width(states: &[NodeState], language: Language) -> i64 {
+    states
+        .iter()
+        .map(|s| legend_entry_width(*s, language))
+        .sum::<i64>()
 }
 
-fn legend_entry_width(state: NodeState) -> i64 {
-    SWATCH + 6 + text_width(state.label(), DETAIL_CHAR) + 18
+fn legend_entry_width(state: NodeState, language: Language) -> i64 {
+    SWATCH + 6 + text_width(state.words(language), DETAIL_CHAR) + 18
 }
 
-fn write_legend(out: &mut String, states: &[NodeState], top: i64) {
+fn write_legend(out: &mut String, states: &[NodeState], top: i64, language: Language) {
     out.push_str("<g class=\"legend\">\n");
     let mut x = MARGIN;
     for &state in states {
@@ -411,9 +450,9 @@ fn write_legend(out: &mut String, states: &[NodeState], top: i64) {
             "<text x=\"{}\" y=\"{}\" fill=\"{INK}\">{}</text>",
             x + SWATCH + 6,
             top + 11,
-            state.label()
+            state.words(language)
         );
-        x += legend_entry_width(state);
+        x += legend_entry_width(state, language);
     }
     out.push_str("</g>\n");
 }
@@ -508,6 +547,7 @@ mod tests {
         // Group B's shape: one step, then three beside one another, the middle one much wider.
         let graph = PlanGraph {
             title: String::new(),
+            language: crate::picture::Language::En,
             nodes: vec![
                 node("death", &[]),
                 node("residence", &[]),
@@ -523,7 +563,12 @@ mod tests {
             edges: vec![(0, 1), (0, 2), (0, 3), (1, 4), (3, 4)],
         };
         let layout = lay_out(&graph);
-        let boxes: Vec<BoxSize> = graph.nodes.iter().map(BoxSize::of).collect();
+        let language = graph.language;
+        let boxes: Vec<BoxSize> = graph
+            .nodes
+            .iter()
+            .map(|n| BoxSize::of(n, language))
+            .collect();
         let geometry = Geometry::place(&graph, &layout, &boxes);
         for index in 0..layout.edges.len() {
             let (from, to) = layout.edges[index].laid_ends();

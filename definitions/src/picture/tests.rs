@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use super::{NodeState, PlanGraph, PlanNode, to_svg, to_text};
+use super::{Language, NodeState, PlanGraph, PlanNode, to_svg, to_text};
 
 fn step(id: &str, label: &str, detail: &[&str], state: Option<NodeState>) -> PlanNode {
     PlanNode {
@@ -14,6 +14,7 @@ fn step(id: &str, label: &str, detail: &[&str], state: Option<NodeState>) -> Pla
 fn plain(ids: &[&str], edges: &[(usize, usize)]) -> PlanGraph {
     PlanGraph {
         title: "Test".to_owned(),
+        language: Language::En,
         nodes: ids
             .iter()
             .map(|id| step(id, &format!("Step {id}"), &[], None))
@@ -26,6 +27,7 @@ fn plain(ids: &[&str], edges: &[(usize, usize)]) -> PlanGraph {
 fn group_a() -> PlanGraph {
     PlanGraph {
         title: "Birth, residence and insurance".to_owned(),
+        language: Language::En,
         nodes: vec![
             step(
                 "birth",
@@ -161,6 +163,7 @@ fn svg_escapes_markup_quotes_and_keeps_vietnamese() {
     let detail = "when: a < b && c > d";
     let graph = PlanGraph {
         title: "Liên thông <A> & \"B\"".to_owned(),
+        language: Language::En,
         nodes: vec![step("x&<y>\"", label, &[detail], Some(NodeState::Failed))],
         edges: vec![],
     };
@@ -182,6 +185,7 @@ fn svg_escapes_markup_quotes_and_keeps_vietnamese() {
 fn characters_xml_cannot_carry_are_replaced() {
     let graph = PlanGraph {
         title: "bell\u{7}".to_owned(),
+        language: Language::En,
         nodes: vec![step("a", "nul\u{0}label", &["esc\u{1b}[31m"], None)],
         edges: vec![],
     };
@@ -199,6 +203,7 @@ fn box_width_counts_characters_not_bytes() {
     let width_of = |label: &str| -> String {
         let graph = PlanGraph {
             title: String::new(),
+            language: Language::En,
             nodes: vec![step("s", label, &[], None)],
             edges: vec![],
         };
@@ -290,6 +295,7 @@ fn a_plan_without_states_has_no_legend() {
 fn every_state_has_its_own_look() {
     let graph = PlanGraph {
         title: "all".to_owned(),
+        language: Language::En,
         nodes: NodeState::ALL
             .iter()
             .map(|s| step(s.label(), s.label(), &[], Some(*s)))
@@ -353,6 +359,7 @@ fn text_of_a_chain_and_of_parallel_roots() {
 fn text_aligns_vietnamese_by_characters() {
     let graph = PlanGraph {
         title: String::new(),
+        language: Language::En,
         nodes: vec![
             step("khai-sinh", "Đăng ký khai sinh", &[], None),
             step("bhyt", "Cấp thẻ BHYT", &[], None),
@@ -407,5 +414,47 @@ fn bad_edges_are_treated_as_absent() {
 fn an_empty_graph_still_renders() {
     let graph = PlanGraph::default();
     parse(&to_svg(&graph));
-    assert_eq!(to_text(&graph), "(no steps)\n");
+    assert_eq!(to_text(&graph), "(không có bước nào)\n");
+    let english = PlanGraph {
+        language: Language::En,
+        ..PlanGraph::default()
+    };
+    assert_eq!(to_text(&english), "(no steps)\n");
+}
+
+#[test]
+fn a_vietnamese_picture_says_its_states_in_vietnamese_and_keeps_english_classes() {
+    let graph = PlanGraph {
+        language: Language::Vi,
+        ..group_a()
+    };
+    let svg = to_svg(&graph);
+    let doc = parse(&svg);
+    let legend: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("g") && n.attribute("class") == Some("legend"))
+        .flat_map(|g| g.descendants().filter(|n| n.has_tag_name("text")))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(legend, vec!["đang xử lý", "đang chờ", "thành công"]);
+    assert!(svg.contains("class=\"node state-succeeded\""), "{svg}");
+    assert!(svg.contains("trạng thái: đang chờ"), "{svg}");
+    assert!(
+        svg.contains("<title>residence cần xong trước birth</title>"),
+        "{svg}"
+    );
+    let words: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    for english in ["succeeded", "waiting", "needs", "state:"] {
+        assert!(
+            !words.iter().any(|w| w.contains(english)),
+            "{english} in {words:?}"
+        );
+    }
+    let text = to_text(&graph);
+    assert!(text.contains("3 bước, 2 lớp"), "{text}");
+    assert!(text.contains("[thành công]"), "{text}");
 }

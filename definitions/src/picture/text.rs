@@ -13,7 +13,7 @@
 use std::fmt::Write;
 
 use super::layout::{Slot, lay_out};
-use super::{PlanGraph, display_width};
+use super::{Language, PlanGraph, display_width};
 
 /// Lists the graph's steps layer by layer, with their details, states and dependencies.
 pub fn to_text(graph: &PlanGraph) -> String {
@@ -21,17 +21,27 @@ pub fn to_text(graph: &PlanGraph) -> String {
     if !graph.title.is_empty() {
         let _ = writeln!(out, "{}", clean(&graph.title));
     }
+    let vi = graph.language == Language::Vi;
     if graph.nodes.is_empty() {
-        out.push_str("(no steps)\n");
+        out.push_str(if vi {
+            "(không có bước nào)\n"
+        } else {
+            "(no steps)\n"
+        });
         return out;
     }
     let layout = lay_out(graph);
-    let _ = writeln!(
-        out,
-        "{} in {}",
-        counted(graph.nodes.len(), "step"),
-        counted(layout.layers.len(), "layer")
-    );
+    let (steps, layers) = (graph.nodes.len(), layout.layers.len());
+    let _ = if vi {
+        writeln!(out, "{steps} bước, {layers} lớp")
+    } else {
+        writeln!(
+            out,
+            "{} in {}",
+            counted(steps, "step"),
+            counted(layers, "layer")
+        )
+    };
     out.push('\n');
 
     let ids: Vec<String> = graph.nodes.iter().map(|n| clean(&n.id)).collect();
@@ -41,7 +51,7 @@ pub fn to_text(graph: &PlanGraph) -> String {
         .iter()
         .map(|n| {
             n.state
-                .map(|s| format!("[{}]", s.label()))
+                .map(|s| format!("[{}]", s.words(graph.language)))
                 .unwrap_or_default()
         })
         .collect();
@@ -75,7 +85,11 @@ pub fn to_text(graph: &PlanGraph) -> String {
                 .iter()
                 .filter(|e| e.dependent == node)
                 .map(|e| {
-                    let cycle = if e.closes_cycle { " (cycle)" } else { "" };
+                    let cycle = match (e.closes_cycle, vi) {
+                        (false, _) => "",
+                        (true, true) => " (vòng lặp)",
+                        (true, false) => " (cycle)",
+                    };
                     format!("{}{cycle}", ids[e.needed])
                 })
                 .collect();
@@ -96,11 +110,12 @@ pub fn to_text(graph: &PlanGraph) -> String {
         .map(|e| format!("{} → {}", ids[e.needed], ids[e.dependent]))
         .collect();
     if !cycles.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nwarning: the steps form a cycle, closed by {}",
-            cycles.join(", ")
-        );
+        let warning = if vi {
+            "cảnh báo: các bước tạo thành vòng lặp, khép bởi"
+        } else {
+            "warning: the steps form a cycle, closed by"
+        };
+        let _ = writeln!(out, "\n{warning} {}", cycles.join(", "));
     }
     out
 }
