@@ -29,7 +29,8 @@ pub(crate) async fn show(
     }
     match crate::ops::timeline(&state, &console.caller, &code).await {
         Ok(body) => {
-            let case = Timeline::read(&body);
+            let names = super::names::Names::read(&state, console.chrome.lang).await;
+            let case = named(Timeline::read(&body), &names);
             let resolve = resolve_form::for_case(&state, &case).await;
             layout::respond(
                 StatusCode::OK,
@@ -49,10 +50,32 @@ pub(crate) async fn picture(
     if let Some(refusal) = console.not_operator() {
         return refusal;
     }
-    match crate::ops::picture(&state, &console.caller, &code).await {
+    match crate::ops::cases::picture_in(&state, &console.caller, &code, console.chrome.lang).await {
         Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
         Err(e) => layout::problem_page(&console.chrome, &Problem::from(e)),
     }
+}
+
+/// The case with its procedure and agencies named for people, in the reader's language (the
+/// ids stay in the engine's data and the page's attributes).
+pub(crate) fn named(mut case: Timeline, names: &super::names::Names) -> Timeline {
+    case.procedure = names.procedure(&case.procedure).to_owned();
+    for step in &mut case.steps {
+        if let Some(agency) = &mut step.agency {
+            *agency = names.agency(agency).to_owned();
+        }
+    }
+    for line in &mut case.attention {
+        if let Some(agency) = &mut line.agency {
+            *agency = names.agency(agency).to_owned();
+        }
+    }
+    for entry in &mut case.journal {
+        if let Some(agency) = &mut entry.agency {
+            *agency = names.agency(agency).to_owned();
+        }
+    }
+    case
 }
 
 /// The page without the resolve forms' output fields, for tests of the rest of it.
@@ -99,7 +122,7 @@ pub(crate) fn render_with(
                         li.reason data-reason=(a.reason) {
                             strong { (lang.term("reason", &a.reason)) }
                             @if let Some(step) = &a.step { " · " (t(Text::Step)) " " code { (step) } }
-                            @if let Some(agency) = &a.agency { " · " (t(Text::Agency)) " " code { (agency) } }
+                            @if let Some(agency) = &a.agency { " · " (t(Text::Agency)) " " (agency) }
                         }
                     }
                 }
@@ -164,7 +187,8 @@ pub(crate) fn render_with(
                         tr data-kind=(entry.kind) {
                             td { (layout::when(&entry.at)) }
                             td { (lang.term("event", &entry.kind)) }
-                            td { (entry.step.as_deref().unwrap_or_default()) }
+                            // A step is named by its id, as in the steps' table.
+                            td { @if let Some(step) = &entry.step { code { (step) } } }
                             td { (entry.agency.as_deref().unwrap_or_default()) }
                             td { (journal_detail(lang, entry.detail.as_deref())) }
                             td {
