@@ -27,14 +27,11 @@ pub(crate) fn merge_pending(state: &mut CaseState, pending: &[PendingActivityInf
         }
         step.attempts = u32::try_from(activity.attempt).unwrap_or(0);
         // Set while the call waits for its next attempt (retry backoff), not while one runs.
-        step.next_attempt_at = activity
-            .next_attempt_schedule_time
-            .as_ref()
-            .and_then(|t| {
-                time::OffsetDateTime::from_unix_timestamp(t.seconds)
-                    .ok()
-                    .map(|at| at + time::Duration::nanoseconds(i64::from(t.nanos)))
-            });
+        step.next_attempt_at = activity.next_attempt_schedule_time.as_ref().and_then(|t| {
+            time::OffsetDateTime::from_unix_timestamp(t.seconds)
+                .ok()
+                .map(|at| at + time::Duration::nanoseconds(i64::from(t.nanos)))
+        });
         if let Some(failure) = &activity.last_failure {
             step.last_error = Some(StepError {
                 code: "RETRYING".into(),

@@ -32,7 +32,11 @@ pub(crate) async fn of_case(state: &ApiState, code: &str) -> Result<Option<Value
         Ok(plain) => plain,
         Err(e) => {
             // No key of this installation opens it (rotated out): say nothing of its content.
-            tracing::warn!(case = code, code = e.code(), "a case's input could not be decrypted");
+            tracing::warn!(
+                case = code,
+                code = e.code(),
+                "a case's input could not be decrypted"
+            );
             return Ok(None);
         }
     };
