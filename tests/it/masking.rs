@@ -48,6 +48,16 @@ async fn an_operator_without_personal_data_sees_no_identifier_an_agency_answered
             "•••",
             "{path}"
         );
+        // The citizen route's words repeat what each step issued: masked alike.
+        if let Some(steps) = body["said"]["steps"].as_array() {
+            for said in steps {
+                for issued in said["issued"].as_array().into_iter().flatten() {
+                    if issued["field"] == "card_number" {
+                        assert_eq!(issued["value"], "•••", "{path}: {said}");
+                    }
+                }
+            }
+        }
         assert!(
             !body.to_string().contains(card.as_str().unwrap_or_default()),
             "{path}: the card number appears nowhere"

@@ -54,10 +54,44 @@ pub(crate) async fn case(
     .map_err(ApiError::engine_unavailable)?;
     if access.view == View::Masked {
         case_access::mask_case(&mut body, &state.catalog.agencies());
+        masked_words(&mut body);
     } else {
         case_access::record_personal_data_read(&state, &caller, &access, "case state").await?;
     }
     Ok(Json(body))
+}
+
+/// What `said` repeats of a step's output is shown as the masked output shows it: a field its
+/// contract declares public stays, anything else is masked.
+fn masked_words(body: &mut Value) {
+    let outputs: Vec<(Value, Value)> = body["steps"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| (s["id"].clone(), s["output"].clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(said) = body["said"]["steps"].as_array_mut() else {
+        return;
+    };
+    for step in said {
+        let output = outputs
+            .iter()
+            .find(|(id, _)| *id == step["id"])
+            .map(|(_, output)| output.clone())
+            .unwrap_or(Value::Null);
+        if let Some(issued) = step["issued"].as_array_mut() {
+            for item in issued {
+                let field = item["field"].as_str().unwrap_or_default().to_owned();
+                item["value"] = output
+                    .get(&field)
+                    .cloned()
+                    .unwrap_or_else(|| Value::String("•••".into()));
+            }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

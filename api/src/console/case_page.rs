@@ -29,9 +29,12 @@ pub(crate) async fn show(
     }
     match crate::ops::timeline(&state, &console.caller, &code).await {
         Ok(body) => {
-            let names = super::names::Names::read(&state, console.chrome.lang).await;
-            let case = named(Timeline::read(&body), &names);
+            let case = Timeline::read(&body);
+            // The forms read the case's ids (its definition, each step's agency); only then
+            // is it named for people.
             let resolve = resolve_form::for_case(&state, &case).await;
+            let names = super::names::Names::read(&state, console.chrome.lang).await;
+            let case = named(case, &names);
             layout::respond(
                 StatusCode::OK,
                 render_with(&console.chrome, &code, &case, &resolve),
