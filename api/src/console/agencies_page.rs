@@ -225,7 +225,15 @@ pub(crate) async fn confirm(
     .flatten();
     layout::respond(
         StatusCode::OK,
-        render_confirm(&console.chrome, &agency, &form, touched),
+        render_confirm(
+            &console.chrome,
+            &agency,
+            super::names::Names::read(&state, console.chrome.lang)
+                .await
+                .agency(&agency),
+            &form,
+            touched,
+        ),
     )
 }
 
@@ -253,13 +261,22 @@ pub(crate) async fn run(
         .map_or_else(|p| p.status, |_| StatusCode::OK);
     layout::respond(
         status,
-        render_result(&console.chrome, &agency, &form, &result),
+        render_result(
+            &console.chrome,
+            &agency,
+            super::names::Names::read(&state, console.chrome.lang)
+                .await
+                .agency(&agency),
+            &form,
+            &result,
+        ),
     )
 }
 
 pub(crate) fn render_confirm(
     chrome: &Chrome,
     agency: &str,
+    name: &str,
     form: &AgencyForm,
     touched: Option<i64>,
 ) -> Markup {
@@ -267,7 +284,7 @@ pub(crate) fn render_confirm(
     let release = form.action == "release";
     let body = html! {
         dl #confirm-summary.facts {
-            dt { (t(Text::Agency)) } dd { code { (agency) } }
+            dt { (t(Text::Agency)) } dd data-agency=(agency) { (name) }
             dt { (t(Text::Action)) } dd data-action=(form.action) { (chrome.lang.term("action", &form.action)) }
         }
         p.explain { (t(if release { Text::ExplainRelease } else { Text::ExplainHold })) }
@@ -298,6 +315,7 @@ pub(crate) fn render_confirm(
 pub(crate) fn render_result(
     chrome: &Chrome,
     agency: &str,
+    name: &str,
     form: &AgencyForm,
     result: &Result<Value, Problem>,
 ) -> Markup {
@@ -308,7 +326,7 @@ pub(crate) fn render_result(
             Ok(answer) => {
                 @let batch = answer["batch"].as_str().unwrap_or_default();
                 div #outcome.outcome.done role="status" data-outcome="done" data-agency=(agency) data-batch=(batch) {
-                    p { strong { (t(Text::Done)) } " " (lang.term("action", &form.action)) " " code { (agency) } }
+                    p { strong { (t(Text::Done)) } " " (lang.term("action", &form.action)) " " (name) }
                     p { (t(Text::BatchStarted)) " " a #batch-link href=(super::batch_page::link(batch)) { code { (batch) } } }
                 }
             }
@@ -318,7 +336,7 @@ pub(crate) fn render_result(
     };
     layout::page(
         chrome,
-        &format!("{} — {agency}", lang.term("action", &form.action)),
+        &format!("{} — {name}", lang.term("action", &form.action)),
         body,
     )
 }
@@ -399,16 +417,18 @@ mod tests {
 
     #[test]
     fn the_confirmation_says_how_many_cases_a_hold_stops_and_a_release_sends_again() {
-        let hold = render_confirm(&chrome(), "residence", &form("hold"), Some(12)).into_string();
+        let hold =
+            render_confirm(&chrome(), "residence", "Cư trú", &form("hold"), Some(12)).into_string();
         assert!(hold.contains("data-count=\"12\""), "{hold}");
         assert!(
             hold.contains("hồ sơ đang chờ cơ quan này sẽ tạm dừng gửi ngay."),
             "{hold}"
         );
-        let release =
-            render_confirm(&chrome(), "residence", &form("release"), Some(3)).into_string();
+        let release = render_confirm(&chrome(), "residence", "Cư trú", &form("release"), Some(3))
+            .into_string();
         assert!(release.contains("hồ sơ đang tạm dừng sẽ được gửi lại."));
-        let unknown = render_confirm(&chrome(), "residence", &form("hold"), None).into_string();
+        let unknown =
+            render_confirm(&chrome(), "residence", "Cư trú", &form("hold"), None).into_string();
         assert!(!unknown.contains("confirm-count"));
     }
 }

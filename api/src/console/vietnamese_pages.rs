@@ -394,6 +394,22 @@ fn every_console_page_reads_in_vietnamese_with_no_english_text_or_raw_code() {
             agencies_page::render(&chrome, &agency_lines(&names)).into_string(),
         ),
         (
+            "hold confirmation",
+            agencies_page::render_confirm(
+                &chrome,
+                "residence",
+                names.agency("residence"),
+                &agencies_page::AgencyForm {
+                    csrf: "x".into(),
+                    action: "hold".into(),
+                    reason: String::new(),
+                    per_second: String::new(),
+                },
+                Some(4),
+            )
+            .into_string(),
+        ),
+        (
             "bulk",
             bulk_page::render_form(&chrome, &BulkForm::default(), None, &names).into_string(),
         ),
