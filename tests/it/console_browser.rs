@@ -1,7 +1,9 @@
 //! An operator's morning in headless Chromium: the residence system goes down, cases pile up and
 //! show as needing attention on the dashboard; the operator holds the agency, the agency comes
 //! back, the operator releases the held cases with a bulk action after a dry run, and watches them
-//! complete. Screenshots of the dashboard and of a case page are saved (paths printed).
+//! complete. On the way it reads a case page in English and back, and finds a citizen's cases by
+//! their ID number. Screenshots of the dashboard and a case page (Vietnamese and English) and of
+//! the search are saved (paths printed).
 
 use std::{net::TcpListener, path::PathBuf, process::Stdio, time::Duration};
 
@@ -129,6 +131,9 @@ async fn wait_listed(stack: &Stack, query: &str, want: usize) -> Result<()> {
     .await
 }
 
+/// The citizen the example application names (the mother).
+const CITIZEN_ID: &str = "001190012345";
+
 #[tokio::test]
 async fn an_operator_finds_the_cases_an_outage_left_and_brings_them_through() -> Result<()> {
     let stack = Stack::start_with_options(
@@ -225,6 +230,55 @@ async fn an_operator_finds_the_cases_an_outage_left_and_brings_them_through() ->
     client.find(Locator::Css("#picture")).await?;
     client.find(Locator::Css("#timeline")).await?;
     let case_page = screenshot(client, "case.png").await?;
+    let case_url = client.current_url().await?.to_string();
+    // The same page in English, one click away, then back to Vietnamese.
+    client
+        .find(Locator::Css("a.lang-en"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .for_element(Locator::Css("html[lang='en'] #case-status"))
+        .await?;
+    screenshot(client, "case-en.png").await?;
+    client.goto(&format!("{console}?lang=en")).await?;
+    client
+        .wait()
+        .for_element(Locator::Css("#attention-count"))
+        .await?;
+    screenshot(client, "dashboard-en.png").await?;
+    client.goto(&format!("{case_url}?lang=vi")).await?;
+    client
+        .wait()
+        .for_element(Locator::Css("html[lang='vi'] #case-status"))
+        .await?;
+
+    // A citizen at the counter gives their ID number: the operator finds their cases by it.
+    client.goto(&format!("{console}/cases")).await?;
+    client
+        .find(Locator::Css("form#person-search input#personal_id"))
+        .await?
+        .send_keys(CITIZEN_ID)
+        .await?;
+    client
+        .find(Locator::Css("button#find-person"))
+        .await?
+        .click()
+        .await?;
+    let found = client
+        .wait()
+        .for_element(Locator::Css("table#person-cases"))
+        .await?
+        .find_all(Locator::Css("tr[data-case]"))
+        .await?;
+    assert_eq!(found.len(), CASES, "every case naming the citizen");
+    let page = client.source().await?;
+    assert!(
+        !page.contains(CITIZEN_ID),
+        "the number searched for is not written back into the page"
+    );
+    screenshot(client, "search-by-id.png").await?;
 
     // Hold the agency during its outage, with a reason.
     client.goto(&format!("{console}/agencies")).await?;
