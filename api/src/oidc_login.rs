@@ -319,6 +319,40 @@ impl Why {
     }
 }
 
+/// Sends a browser that signed out here on to the issuer to sign out there too. A page that
+/// moves on by itself (HTTP `Refresh`), not a redirect: the sign-out was a form post, and the
+/// pages' CSP (`form-action 'self'`) stops a form's redirect to another site.
+pub(crate) fn leave_for(url: &str, lang: crate::lang::Lang) -> Response {
+    let (title, words) = match lang {
+        crate::lang::Lang::Vi => ("Đã đăng xuất", "Tiếp tục đăng xuất ở hệ thống định danh"),
+        crate::lang::Lang::En => (
+            "Signed out",
+            "Continue signing out at the identity provider",
+        ),
+    };
+    let page = maud::html! {
+        (maud::DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+            }
+            body {
+                main {
+                    h1 { (title) }
+                    p { a #continue-sign-out href=(url) { (words) } }
+                }
+            }
+        }
+    };
+    let mut response = page.into_response();
+    if let Ok(refresh) = HeaderValue::from_str(&format!("0; url={url}")) {
+        response.headers_mut().insert(header::REFRESH, refresh);
+    }
+    response
+}
+
 /// A plain page saying why signing in did not work, with a way back; the code is for support.
 fn failure(lang: crate::lang::Lang, status: StatusCode, why: Why) -> Response {
     let (title, again) = match lang {

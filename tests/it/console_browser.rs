@@ -392,3 +392,71 @@ async fn an_operator_finds_the_cases_an_outage_left_and_brings_them_through() ->
     browser.client.close().await?;
     Ok(())
 }
+
+/// An operator signs in to the console through the installation's identity provider in the
+/// browser: the sign-in page offers no token box, the provider's button leads there and back,
+/// the console opens with their name, and signing out ends the session at the provider too.
+#[tokio::test]
+async fn an_operator_signs_in_through_the_identity_provider_in_a_browser() -> Result<()> {
+    use crate::support::oidc_issuer::{CLIENT_ID, TestIssuer};
+
+    let issuer = TestIssuer::start(json!({
+        "sub": "officer-sso", "roles": ["operator"], "offices": ["01"],
+    }))
+    .await?;
+    let mut stack = Stack::start().await?;
+    // A replica whose callers' tokens come from the issuer, and whose pages sign in through it.
+    stack.set_env("LIENTHONG_TOKEN_KEY", "");
+    stack.set_env("LIENTHONG_OIDC_ISSUER", &issuer.url);
+    stack.set_env("LIENTHONG_OIDC_AUDIENCE", CLIENT_ID);
+    let (_api, api) = stack.start_api_replica("api-sso").await?;
+
+    let browser = browser().await?;
+    let client = &browser.client;
+    client.goto(&format!("{api}/console/login")).await?;
+    assert!(
+        client
+            .find(Locator::Css("form#login textarea[name=token]"))
+            .await
+            .is_err(),
+        "with an identity provider there is no token to paste"
+    );
+    client
+        .find(Locator::Id("sign-in-sso"))
+        .await?
+        .click()
+        .await?;
+    let user = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("strong#user"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(user, "officer-sso");
+    client
+        .wait()
+        .for_element(Locator::Css("#attention-count"))
+        .await?;
+    screenshot(client, "signed-in-through-the-provider.png").await?;
+
+    client.find(Locator::Id("sign-out")).await?.click().await?;
+    if client
+        .wait()
+        .for_element(Locator::Id("sign-in-sso"))
+        .await
+        .is_err()
+    {
+        let at = client.current_url().await?;
+        let page = client.source().await?;
+        bail!("signing out did not come back to the sign-in page: {at} {page}");
+    }
+    assert!(!issuer.signed_in(), "signed out at the provider too");
+    client.goto(&format!("{api}/console")).await?;
+    client
+        .wait()
+        .for_element(Locator::Id("sign-in-sso"))
+        .await?;
+    browser.client.close().await?;
+    Ok(())
+}

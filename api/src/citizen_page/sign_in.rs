@@ -231,7 +231,10 @@ pub(crate) async fn sign_out(
         }
         None => None,
     };
-    let mut response = Redirect::to(after.as_deref().unwrap_or("/")).into_response();
+    let mut response = match after {
+        Some(url) => crate::oidc_login::leave_for(&url, citizen.chrome.lang),
+        None => Redirect::to("/").into_response(),
+    };
     response
         .headers_mut()
         .append(header::SET_COOKIE, clear_cookie());

@@ -204,7 +204,10 @@ pub(crate) async fn logout(
         }
         None => None,
     };
-    let mut response = Redirect::to(after.as_deref().unwrap_or("/console/login")).into_response();
+    let mut response = match after {
+        Some(url) => crate::oidc_login::leave_for(&url, console.chrome.lang),
+        None => Redirect::to("/console/login").into_response(),
+    };
     response
         .headers_mut()
         .append(header::SET_COOKIE, clear_cookie());
