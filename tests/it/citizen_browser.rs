@@ -8,67 +8,19 @@
 //! printed), and at 360 px no page scrolls sideways. The form is checked for keyboard use: the
 //! skip link comes first, Tab visits every field in order, and every field has a label.
 
-use std::{path::PathBuf, process::Stdio, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use anyhow::{Context, Result, bail};
-use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use fantoccini::{Client, Locator, key::Key};
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
 
 use crate::{
     citizen_page::{PARENT_ID, birth_inputs, parent},
-    support::{Stack, StackOptions, eventually, notify::NotifyReceivers},
+    support::{Stack, StackOptions, browser::browser, eventually, notify::NotifyReceivers},
 };
 
 /// The address the parent gives on their second application.
 const PARENT_EMAIL: &str = "me.cua.an@example.vn";
-
-/// chromedriver on a free port, driving Debian's Chromium headless.
-struct Browser {
-    client: Client,
-    _driver: Child,
-}
-
-async fn browser() -> Result<Browser> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let driver = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .context(
-            "chromedriver (Debian package chromium-driver) is needed; scripts/setup installs it",
-        )?;
-    let url = format!("http://127.0.0.1:{port}");
-    eventually(
-        "chromedriver to start",
-        Duration::from_secs(20),
-        async || {
-            Ok(reqwest::get(format!("{url}/status"))
-                .await
-                .is_ok()
-                .then_some(()))
-        },
-    )
-    .await?;
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                        "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=vi"]}),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&url)
-        .await?;
-    Ok(Browser {
-        client,
-        _driver: driver,
-    })
-}
 
 fn screenshot_dir() -> Result<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("citizen-screenshots");
@@ -235,7 +187,7 @@ async fn a_parent_uses_the_citizen_page_in_a_browser() -> Result<()> {
     // catches what is sent.
     let receivers = NotifyReceivers::start().await?;
     let stack = Stack::start_with_options(receivers.on(StackOptions::default())).await?;
-    let browser = browser().await?;
+    let browser = browser(1366, 900, &["--lang=vi"]).await?;
     let client = &browser.client;
     let site = stack.api.clone();
 

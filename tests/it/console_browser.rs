@@ -5,62 +5,16 @@
 //! their ID number. Screenshots of the dashboard and a case page (Vietnamese and English) and of
 //! the search are saved (paths printed).
 
-use std::{net::TcpListener, path::PathBuf, process::Stdio, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
-use anyhow::{Context, Result, bail};
-use fantoccini::{Client, ClientBuilder, Locator};
+use anyhow::{Result, bail};
+use fantoccini::{Client, Locator};
 use lienthong_identity::Claims;
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
 
-use crate::support::{Stack, StackOptions, eventually, example_submission};
+use crate::support::{Stack, StackOptions, browser::browser, eventually, example_submission};
 
 const CASES: usize = 3;
-
-/// chromedriver on a free port, driving Debian's Chromium headless.
-struct Browser {
-    client: Client,
-    _driver: Child,
-}
-
-async fn browser() -> Result<Browser> {
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let driver = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .context(
-            "chromedriver (Debian package chromium-driver) is needed; scripts/setup installs it",
-        )?;
-    let url = format!("http://127.0.0.1:{port}");
-    eventually(
-        "chromedriver to start",
-        Duration::from_secs(20),
-        async || {
-            Ok(reqwest::get(format!("{url}/status"))
-                .await
-                .is_ok()
-                .then_some(()))
-        },
-    )
-    .await?;
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                        "--disable-dev-shm-usage", "--window-size=1280,1100"]}),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&url)
-        .await?;
-    Ok(Browser {
-        client,
-        _driver: driver,
-    })
-}
 
 /// A national supervisor: holding an agency stops it for every office, so it needs the scope
 /// of every office.
@@ -155,7 +109,7 @@ async fn an_operator_finds_the_cases_an_outage_left_and_brings_them_through() ->
         );
     }
 
-    let browser = browser().await?;
+    let browser = browser(1280, 1100, &[]).await?;
     let client = &browser.client;
     let console = format!("{}/console", stack.api);
 
@@ -411,7 +365,7 @@ async fn an_operator_signs_in_through_the_identity_provider_in_a_browser() -> Re
     stack.set_env("LIENTHONG_OIDC_AUDIENCE", CLIENT_ID);
     let (_api, api) = stack.start_api_replica("api-sso").await?;
 
-    let browser = browser().await?;
+    let browser = browser(1280, 1100, &[]).await?;
     let client = &browser.client;
     client.goto(&format!("{api}/console/login")).await?;
     assert!(

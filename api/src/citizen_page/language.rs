@@ -1,69 +1,37 @@
-//! Which language a citizen page is in: `?lang=` when given (and then remembered on the whole
-//! site), else the remembered one, else Vietnamese. The cookie is the console's, so a language
-//! chosen on either is kept on both.
+//! Which language a citizen page is in: the console's reading (`?lang=`, else the remembered
+//! choice, else Vietnamese), remembered on the whole site, so a language chosen on either is
+//! kept on both.
 
 use axum::{
     extract::Request,
-    http::{HeaderMap, HeaderValue, Method, Uri, header, request::Parts},
+    http::{HeaderMap, Uri, request::Parts},
     middleware::Next,
     response::Response,
 };
 
 use crate::{
-    console::session::{cookie, over_https},
+    console::language::{self as pages, Pages},
     lang::Lang,
 };
 
-const LANG_COOKIE: &str = "lienthong_lang";
-
-fn in_query(uri: &Uri) -> Option<Lang> {
-    uri.query()?
-        .split('&')
-        .filter_map(|pair| pair.strip_prefix("lang="))
-        .find_map(Lang::parse)
-}
+const CITIZEN: Pages = Pages {
+    home: "/",
+    // Lax: a citizen arrives from an e-mail's link or the portal, another site.
+    same_site: "Lax",
+};
 
 /// The language of a request with these headers and address.
 pub(crate) fn of(headers: &HeaderMap, uri: &Uri) -> Lang {
-    in_query(uri)
-        .or_else(|| cookie(headers, LANG_COOKIE).and_then(Lang::parse))
-        .unwrap_or_default()
+    pages::of_request(headers, uri)
 }
 
 /// The page's own address without `lang`, for the language switch. A page answering a form
 /// cannot be fetched again, so its switch leads to the list of procedures.
 pub(crate) fn here(parts: &Parts) -> String {
-    if parts.method != Method::GET {
-        return "/".into();
-    }
-    let rest: Vec<&str> = parts
-        .uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
-        .collect();
-    if rest.is_empty() {
-        parts.uri.path().to_owned()
-    } else {
-        format!("{}?{}", parts.uri.path(), rest.join("&"))
-    }
+    pages::here_in(parts, CITIZEN)
 }
 
 /// Remembers a language chosen with `?lang=` for the next pages, for a year.
 pub(crate) async fn remember(request: Request, next: Next) -> Response {
-    let chosen = in_query(request.uri());
-    let secure = over_https(request.headers(), request.uri());
-    let mut response = next.run(request).await;
-    if let Some(lang) = chosen {
-        let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; SameSite=Lax; HttpOnly; Max-Age=31536000{}",
-            lang.code(),
-            if secure { "; Secure" } else { "" }
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
-    response
+    pages::remember_in(CITIZEN, request, next).await
 }

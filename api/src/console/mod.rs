@@ -18,7 +18,7 @@ pub(crate) mod csrf;
 mod dashboard;
 mod filters;
 mod i18n;
-mod language;
+pub(crate) mod language;
 mod layout;
 mod login;
 mod names;
