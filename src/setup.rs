@@ -89,6 +89,7 @@ fn wanted() -> BTreeMap<&'static str, IndexedValueType> {
         .map(|(name, kind)| {
             let kind = match *kind {
                 "KeywordList" => IndexedValueType::KeywordList,
+                "Text" => IndexedValueType::Text,
                 _ => IndexedValueType::Keyword,
             };
             (*name, kind)

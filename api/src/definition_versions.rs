@@ -392,7 +392,8 @@ async fn dry_run(
     Ok(Json(report))
 }
 
-/// The step graph of a stored version as an SVG picture.
+/// The step graph of a stored version as an SVG picture, its titles and words in the caller's
+/// language (`Accept-Language`: Vietnamese unless English is preferred).
 #[utoipa::path(get, path = "/v1/definitions/{procedure}/versions/{version}/plan.svg", operation_id = "get_definition_plan_svg", tag = "definitions",
     security(("bearer" = [])),
     params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),
@@ -403,8 +404,9 @@ async fn dry_run(
 async fn plan_svg(
     State(state): State<ApiState>,
     caller: Caller,
+    crate::lang::Language(lang): crate::lang::Language,
     ApiPath((procedure, version)): ApiPath<(String, i64)>,
-) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
+) -> Result<([(axum::http::HeaderName, &'static str); 2], String), ApiError> {
     caller.require_staff()?;
     let record = state
         .catalog
@@ -413,9 +415,16 @@ async fn plan_svg(
         .await
         .map_err(store_error)?;
     let compiled = state.catalog.compiled(&record)?;
-    let graph = lienthong_definitions::plan_graph(&compiled.definition, None);
+    let language = match lang {
+        crate::lang::Lang::Vi => lienthong_definitions::picture::Language::Vi,
+        crate::lang::Lang::En => lienthong_definitions::picture::Language::En,
+    };
+    let graph = lienthong_definitions::plan_graph_in(&compiled.definition, None, language);
     Ok((
-        [(axum::http::header::CONTENT_TYPE, "image/svg+xml")],
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CONTENT_LANGUAGE, lang.code()),
+        ],
         lienthong_definitions::picture::to_svg(&graph),
     ))
 }

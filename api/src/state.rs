@@ -55,4 +55,23 @@ impl ApiState {
             config: Arc::new(config),
         }
     }
+
+    /// The key a new case hashes the numbers its steps issue under: the one derived from the
+    /// payload key that writes.
+    pub fn issued_tag_key(&self) -> Option<lienthong_workflows::IssuedTagKey> {
+        let ring = self.payload_cipher.key_ring();
+        let keys = ring.search_keys();
+        let (id, key) = keys.first()?;
+        Some(lienthong_workflows::IssuedTagKey::new(id, key))
+    }
+
+    /// A search's keys: every payload key's, so cases filed before a key rotation are found.
+    pub fn issued_tag_keys(&self) -> Vec<lienthong_workflows::IssuedTagKey> {
+        self.payload_cipher
+            .key_ring()
+            .search_keys()
+            .into_iter()
+            .map(|(id, key)| lienthong_workflows::IssuedTagKey::new(id, key))
+            .collect()
+    }
 }

@@ -24,13 +24,32 @@ const MAX_ID_LEN: usize = 64;
 pub struct KeyRing {
     /// In the order listed; a handful at most, so a scan finds one.
     keys: Vec<(String, Aes256Gcm)>,
+    /// Beside each key, the key for keyed hashes derived from it ([`KeyRing::search_keys`]).
+    search: Vec<Zeroizing<[u8; KEY_LEN]>>,
     writer: usize,
+}
+
+/// What a search key is derived for: changing it changes every key, so it names a version.
+const SEARCH_PURPOSE: &[u8] = b"lienthong issued-number search v1";
+
+/// A key for keyed hashes (HMAC-SHA256), derived from one payload key: whoever holds the payload
+/// keys can make it, nobody else can, and it reveals nothing of the key it came from.
+fn derive_search_key(key: &[u8]) -> Zeroizing<[u8; KEY_LEN]> {
+    use hmac::{Hmac, Mac};
+    let mut out = Zeroizing::new([0u8; KEY_LEN]);
+    // HMAC takes a key of any length, so this cannot fail.
+    if let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key) {
+        mac.update(SEARCH_PURPOSE);
+        out.copy_from_slice(&mac.finalize().into_bytes());
+    }
+    out
 }
 
 impl KeyRing {
     /// Reads `id:<base64>,id:<base64>`; the last key listed writes (see [`KeyRing::with_writer`]).
     pub fn parse(text: &str) -> Result<Self, KeyError> {
         let mut keys: Vec<(String, Aes256Gcm)> = Vec::new();
+        let mut search = Vec::new();
         let entries = text.split(',').map(str::trim).filter(|e| !e.is_empty());
         for (index, entry) in entries.enumerate() {
             let position = index + 1;
@@ -51,9 +70,14 @@ impl KeyRing {
             }
             let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| invalid())?;
             keys.push((id.to_owned(), cipher));
+            search.push(derive_search_key(&bytes));
         }
         let writer = keys.len().checked_sub(1).ok_or(KeyError::NotConfigured)?;
-        Ok(Self { keys, writer })
+        Ok(Self {
+            keys,
+            search,
+            writer,
+        })
     }
 
     /// The same keys, with `id` as the one that encrypts.
@@ -118,6 +142,18 @@ impl KeyRing {
     /// Every key id, in the order listed.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.keys.iter().map(|(id, _)| id.as_str())
+    }
+
+    /// Each key's search key (see [`derive_search_key`]), the writer's first: a case's issued
+    /// numbers are hashed under the writer's, and a search tries them all, so cases filed before
+    /// a rotation are still found.
+    pub fn search_keys(&self) -> Vec<(&str, &[u8; KEY_LEN])> {
+        let mut order: Vec<usize> = (0..self.keys.len()).collect();
+        order.sort_by_key(|i| *i != self.writer);
+        order
+            .into_iter()
+            .filter_map(|i| Some((self.keys.get(i)?.0.as_str(), &**self.search.get(i)?)))
+            .collect()
     }
 
     pub(crate) fn writer(&self) -> Option<(&str, &Aes256Gcm)> {
@@ -215,6 +251,26 @@ mod tests {
         }
         let missing = KeyRing::from_values(None, None).unwrap_err();
         assert!(missing.to_string().contains(KEYS_ENV), "{missing}");
+    }
+
+    #[test]
+    fn search_keys_come_from_their_payload_keys_writer_first() {
+        let text = format!("{},{}", entry("k1"), entry("k2"));
+        let ring = KeyRing::from_values(Some(&text), Some("k1")).unwrap();
+        let keys = ring.search_keys();
+        assert_eq!(
+            keys.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            ["k1", "k2"]
+        );
+        assert_ne!(keys[0].1, keys[1].1);
+        // The same key text gives the same search key, so every replica finds the same cases.
+        let again = KeyRing::parse(&text).unwrap();
+        let again = again.search_keys();
+        assert_eq!(again[0].0, "k2");
+        assert_eq!(again[1].1, keys[0].1);
+        let (_, secret) = text.split(',').next().unwrap().split_once(':').unwrap();
+        let raw = STANDARD.decode(secret).unwrap();
+        assert_ne!(keys[0].1.as_slice(), raw.as_slice());
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! show as needing attention on the dashboard; the operator holds the agency, the agency comes
 //! back, the operator releases the held cases with a bulk action after a dry run, and watches them
 //! complete. On the way it reads a case page in English and back, and finds a citizen's cases by
-//! their ID number. Screenshots of the dashboard and a case page (Vietnamese and English) and of
-//! the search are saved (paths printed).
+//! their ID number. A clerk finds a stuck case by the certificate it issued and records a step
+//! done on paper through the typed form. Every console page is photographed in Vietnamese and
+//! English (`target/tmp/console-screenshots/`, paths printed).
 
 use std::{path::PathBuf, time::Duration};
 
@@ -211,7 +212,7 @@ async fn an_operator_finds_the_cases_an_outage_left_and_brings_them_through() ->
     // A citizen at the counter gives their ID number: the operator finds their cases by it.
     client.goto(&format!("{console}/cases")).await?;
     client
-        .find(Locator::Css("form#person-search input#personal_id"))
+        .find(Locator::Css("form#person-search input#person-number"))
         .await?
         .send_keys(CITIZEN_ID)
         .await?;
@@ -411,6 +412,276 @@ async fn an_operator_signs_in_through_the_identity_provider_in_a_browser() -> Re
         .wait()
         .for_element(Locator::Id("sign-in-sso"))
         .await?;
+    browser.client.close().await?;
+    Ok(())
+}
+
+/// Photographs the page at `url` in Vietnamese and then in English (`<name>-vi.png`,
+/// `<name>-en.png`), each once the element `css` is there, and leaves the browser reading
+/// Vietnamese.
+async fn both_languages(client: &Client, url: &str, css: &str, name: &str) -> Result<()> {
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    for lang in ["en", "vi"] {
+        client.goto(&format!("{url}{joiner}lang={lang}")).await?;
+        client
+            .wait()
+            .for_element(Locator::Css(&format!("html[lang='{lang}'] {css}")))
+            .await?;
+        screenshot(client, &format!("{name}-{lang}.png")).await?;
+    }
+    Ok(())
+}
+
+/// Fills the case page's resolve form of `step`: a date where the input is one, `text`
+/// elsewhere, and the reference.
+async fn fill_resolve(client: &Client, step: &str, reference: &str, text: &str) -> Result<()> {
+    let form = client
+        .wait()
+        .for_element(Locator::Css(&format!(
+            "form.action-resolve[data-step='{step}']"
+        )))
+        .await?;
+    form.find(Locator::Css("input[name=reference]"))
+        .await?
+        .send_keys(reference)
+        .await?;
+    for field in form.find_all(Locator::Css("div.field[data-kind]")).await? {
+        let kind = field.attr("data-kind").await?.unwrap_or_default();
+        let input = field.find(Locator::Css("input")).await?;
+        if kind == "date" {
+            // Chromium's date input takes the day, month and year as typed in its locale's order.
+            input.send_keys("01122026").await?;
+        } else {
+            input.send_keys(text).await?;
+        }
+    }
+    form.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// A clerk at the counter is handed a birth certificate: they find the case by its number,
+/// see residence stuck, and record the residence registration done on paper through the typed
+/// form, in Vietnamese and in English; every console page is photographed in both languages on
+/// the way (`target/tmp/console-screenshots/*-vi.png`, `*-en.png`).
+#[tokio::test]
+async fn a_clerk_finds_a_stuck_case_by_its_certificate_and_resolves_it_through_the_form_on_every_page_in_both_languages()
+-> Result<()> {
+    let stack = Stack::start_with_options(
+        StackOptions::default().env("LIENTHONG_ATTENTION_AFTER_SECS", "1"),
+    )
+    .await?;
+    stack
+        .fault(
+            "residence",
+            json!({"operation": "*", "mode": "error", "status": 503}),
+        )
+        .await?;
+    let code = stack.submit_ok(&example_submission("by-paper")).await?;
+    let case = stack
+        .wait_case(&code, Duration::from_secs(60), |c| {
+            crate::support::step(c, "birth")["status"] == "succeeded"
+                && c["attention"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await?;
+    let certificate = crate::support::step(&case, "birth")["output"]["birth_certificate_number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!certificate.is_empty(), "{case:#}");
+
+    let browser = browser(1280, 1100, &[]).await?;
+    let client = &browser.client;
+    let console = format!("{}/console", stack.api);
+    both_languages(client, &format!("{console}/login"), "form#login", "login").await?;
+    client
+        .find(Locator::Css("form#login textarea[name=token]"))
+        .await?
+        .send_keys(&stack.token(&operator()))
+        .await?;
+    client
+        .find(Locator::Css("button#sign-in"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .for_element(Locator::Css("#attention-count"))
+        .await?;
+    wait_text(client, &console, "#attention-count", "1").await?;
+    both_languages(client, &console, "#attention-count", "dashboard").await?;
+    both_languages(
+        client,
+        &format!("{console}/cases"),
+        "form#person-search",
+        "cases",
+    )
+    .await?;
+    both_languages(
+        client,
+        &format!("{console}/agencies"),
+        "tr[data-agency='residence']",
+        "agencies",
+    )
+    .await?;
+    both_languages(client, &format!("{console}/bulk"), "form#bulk", "bulk").await?;
+
+    // Holding residence asks for a confirmation that says how many cases it stops; not
+    // confirmed here.
+    for lang in ["en", "vi"] {
+        client
+            .goto(&format!("{console}/agencies?lang={lang}"))
+            .await?;
+        client
+            .find(Locator::Css("tr[data-agency='residence'] form.hold button"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css("form#confirm textarea[name=reason]"))
+            .await?;
+        screenshot(client, &format!("hold-confirmation-{lang}.png")).await?;
+    }
+
+    // A bulk retry of what waits on residence: the dry run, then the batch it starts.
+    for lang in ["en", "vi"] {
+        client.goto(&format!("{console}/bulk?lang={lang}")).await?;
+        client
+            .find(Locator::Css("form#bulk select[name=action]"))
+            .await?
+            .select_by_value("retry_now")
+            .await?;
+        client
+            .find(Locator::Css("form#bulk input[name=agency]"))
+            .await?
+            .send_keys("residence")
+            .await?;
+        client
+            .find(Locator::Css("form#bulk textarea[name=reason]"))
+            .await?
+            .send_keys("thử lại sau khi cơ quan báo đã khắc phục")
+            .await?;
+        client
+            .find(Locator::Css("button#dry-run"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css("ul#dry-run-cases"))
+            .await?;
+        screenshot(client, &format!("bulk-dry-run-{lang}.png")).await?;
+        if lang == "vi" {
+            client
+                .find(Locator::Css("button#confirm-button"))
+                .await?
+                .click()
+                .await?;
+            let finished = client
+                .wait()
+                .at_most(Duration::from_secs(90))
+                .for_element(Locator::Css("dl#batch-summary[data-status='finished']"))
+                .await;
+            if finished.is_err() {
+                let page = client.source().await?;
+                bail!("the batch did not finish: {page}");
+            }
+        }
+    }
+    // The batch, found where an operator finds it later: the list of recent batches.
+    both_languages(client, &format!("{console}/batches"), "main", "batches").await?;
+    let href = client
+        .find(Locator::Css("td a[href^='/console/batches/']"))
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default();
+    let batch_url = format!("{}{href}", stack.api);
+    both_languages(client, &batch_url, "dl#batch-summary", "batch").await?;
+
+    // The certificate's number as written on the paper, in English and in Vietnamese.
+    for lang in ["en", "vi"] {
+        client.goto(&format!("{console}/cases?lang={lang}")).await?;
+        client
+            .find(Locator::Css("form#person-search input#by-certificate"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::Css("form#person-search input#person-number"))
+            .await?
+            .send_keys(&certificate.to_lowercase())
+            .await?;
+        client
+            .find(Locator::Css("button#find-person"))
+            .await?
+            .click()
+            .await?;
+        let found = client
+            .wait()
+            .for_element(Locator::Css("table#person-cases"))
+            .await?
+            .find_all(Locator::Css("tr[data-case]"))
+            .await?;
+        assert_eq!(found.len(), 1, "the one case that issued the certificate");
+        assert_eq!(
+            found[0].attr("data-case").await?.as_deref(),
+            Some(code.as_str())
+        );
+        assert!(!client.source().await?.contains(&certificate));
+        screenshot(client, &format!("search-by-certificate-{lang}.png")).await?;
+    }
+    client
+        .find(Locator::Css(&format!("tr[data-case='{code}'] a.case-link")))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .for_element(Locator::Css("#case-status"))
+        .await?;
+    let case_url = client.current_url().await?.to_string();
+    both_languages(client, &case_url, "#case-status", "case").await?;
+
+    // Residence registered the child on paper: recorded through the typed form, its
+    // confirmation read in English, then filled again and confirmed in Vietnamese.
+    client.goto(&format!("{case_url}?lang=en")).await?;
+    fill_resolve(client, "residence", "CA-PAPER-7", "TT/2026/000777").await?;
+    client
+        .wait()
+        .for_element(Locator::Css("form#confirm textarea[name=reason]"))
+        .await?;
+    screenshot(client, "resolve-confirmation-en.png").await?;
+    client.goto(&format!("{case_url}?lang=vi")).await?;
+    fill_resolve(client, "residence", "CA-PAPER-7", "TT/2026/000777").await?;
+    client
+        .wait()
+        .for_element(Locator::Css("form#confirm textarea[name=reason]"))
+        .await?
+        .send_keys("Công an xã đã đăng ký thường trú trên giấy")
+        .await?;
+    screenshot(client, "resolve-confirmation-vi.png").await?;
+    let page = client.source().await?;
+    assert!(
+        page.contains("TT/2026/000777"),
+        "the confirmation shows what will be recorded"
+    );
+    client
+        .find(Locator::Css("button#confirm-button"))
+        .await?
+        .click()
+        .await?;
+    assert_eq!(outcome(client).await?, "done");
+    screenshot(client, "resolve-done-vi.png").await?;
+
+    let case = stack.wait_ended(&code).await?;
+    assert_eq!(case["status"], "completed", "{case:#}");
+    let residence = crate::support::step(&case, "residence");
+    assert_eq!(residence["status"], "resolved_manually", "{case:#}");
+    both_languages(client, &format!("{console}/audit"), "main", "audit").await?;
     browser.client.close().await?;
     Ok(())
 }

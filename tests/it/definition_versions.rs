@@ -414,6 +414,26 @@ async fn the_definitions_command_validates_draws_and_publishes() -> Result<()> {
     ])?;
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("VERSION_IMMUTABLE"));
+
+    // The published version's picture speaks the reader's language: Vietnamese unless asked.
+    let picture = |language: Option<&'static str>| {
+        let mut request = stack.http.get(format!(
+            "{}/v1/definitions/birth-residence-insurance/versions/1/plan.svg",
+            stack.api
+        ));
+        if let Some(language) = language {
+            request = request.header("Accept-Language", language);
+        }
+        request.send()
+    };
+    let vietnamese = picture(None).await?;
+    assert_eq!(vietnamese.headers()["content-language"], "vi");
+    let vietnamese = vietnamese.text().await?;
+    assert!(vietnamese.contains("Đăng ký khai sinh"), "{vietnamese}");
+    assert!(!vietnamese.contains("Birth registration"), "{vietnamese}");
+    let english = picture(Some("en-GB,en;q=0.9")).await?.text().await?;
+    assert!(english.contains("Birth registration"), "{english}");
+    assert!(!english.contains("Đăng ký khai sinh"), "{english}");
     Ok(())
 }
 

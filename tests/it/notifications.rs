@@ -114,6 +114,7 @@ async fn start_case(
         first_attempt: Default::default(),
         agencies: Default::default(),
         notify: Some(notify),
+        issued_tags: None,
     };
     setup
         .client

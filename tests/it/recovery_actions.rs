@@ -431,6 +431,7 @@ async fn a_step_done_offline_is_resolved_by_hand_and_a_case_is_cancelled_by_an_o
         first_attempt: Default::default(),
         agencies: Default::default(),
         notify: None,
+        issued_tags: None,
     };
     client
         .start_workflow(

@@ -76,7 +76,7 @@ async fn roles_register_a_bare_namespaces_search_attributes_and_cases_complete()
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{said}");
     assert!(
-        said.contains("all 6 search attributes were already registered"),
+        said.contains("all 7 search attributes were already registered"),
         "{said}"
     );
     Ok(())

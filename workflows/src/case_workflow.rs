@@ -61,6 +61,10 @@ pub struct CaseInput {
     /// carried, or an installation without channels) tells nobody anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<NotifyInput>,
+    /// The key the numbers this case's steps issue are hashed under, so an operator finds the
+    /// case by one of them (`LienthongIssued`); cases filed without it write no such attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_tags: Option<crate::IssuedTagKey>,
 }
 
 #[workflow]

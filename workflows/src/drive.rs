@@ -169,6 +169,7 @@ impl<'a> Run<'a> {
             first_attempt,
             agencies,
             notify,
+            issued_tags,
         } = input;
         // Cases filed before notifications carry none, so this marker is only ever asked for
         // (and written) by a case that has someone to tell.
@@ -204,7 +205,7 @@ impl<'a> Run<'a> {
             in_flight: Vec::new(),
             deadlines: BTreeMap::new(),
             paused_at: BTreeMap::new(),
-            published: Published::default(),
+            published: Published::tagging(issued_tags),
             tracked: BTreeMap::new(),
             calls_made: 0,
             cancelled: BTreeMap::new(),

@@ -158,6 +158,7 @@ mod tests {
             first_attempt: FirstAttempt::Local,
             agencies: Default::default(),
             notify: None,
+            issued_tags: None,
         };
         let mut written = serde_json::to_value(&input).expect("serializable");
         assert_eq!(written["first_attempt"], "local");

@@ -18,6 +18,11 @@ pub const ATTENTION_AGENCY: SearchAttributeKey<Vec<String>> =
 /// dev server's SQLite visibility allows only three keyword lists, all taken above.
 pub const OFFICE: SearchAttributeKey<String> = SearchAttributeKey::keyword("LienthongOffice");
 
+/// Keyed hashes of the numbers the case's steps issued, separated by spaces
+/// (`issued_tags::issued_tags`): a Text attribute, so visibility matches one tag among them on
+/// any store (SQLite and PostgreSQL full-text, Elasticsearch), without a keyword list to spare.
+pub const ISSUED: SearchAttributeKey<String> = SearchAttributeKey::text("LienthongIssued");
+
 /// `Name=Type` pairs, as `temporal server start-dev --search-attribute` wants them.
 pub const REGISTRATION: &[(&str, &str)] = &[
     ("LienthongProcedure", "Keyword"),
@@ -26,6 +31,7 @@ pub const REGISTRATION: &[(&str, &str)] = &[
     ("LienthongAttention", "KeywordList"),
     ("LienthongAttentionAgency", "KeywordList"),
     ("LienthongOffice", "Keyword"),
+    ("LienthongIssued", "Text"),
 ];
 
 #[cfg(test)]
@@ -49,6 +55,7 @@ mod tests {
             NEEDS_ATTENTION.name(),
             ATTENTION_AGENCY.name(),
             OFFICE.name(),
+            ISSUED.name(),
         ];
         assert_eq!(
             REGISTRATION

@@ -248,6 +248,7 @@ pub(crate) async fn file(
             first_attempt: state.config.first_attempt,
             agencies: agencies.clone(),
             notify: notify.clone(),
+            issued_tags: state.issued_tag_key(),
         };
         // Who may see the case is recorded before it exists, so it is never visible to no one.
         state

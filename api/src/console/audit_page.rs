@@ -171,18 +171,30 @@ fn roles(lang: super::i18n::Lang, role: &str) -> String {
         .join(", ")
 }
 
-/// An entry's detail (a JSON object of counts, codes and ids) as short `key: value` lines
-/// rather than one unbroken line of JSON; other text as it is.
-fn detail(text: Option<&str>) -> Markup {
+/// An entry's detail (a JSON object of counts, codes and ids) as short `key: value` lines in the
+/// reader's words rather than one unbroken line of JSON; other text as it is.
+fn detail(chrome: &Chrome, text: Option<&str>) -> Markup {
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
         return html! {};
     };
+    let t = |text| chrome.t(text);
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(serde_json::Value::Object(map)) => html! {
             dl.detail {
                 @for (key, value) in &map {
-                    dt { (key) }
+                    dt data-key=(key) { @match key.as_str() {
+                        "found" => (t(Text::DetailFound)),
+                        "by" => (t(Text::SearchBy)),
+                        "agency" => (t(Text::Agency)),
+                        "filter" => (t(Text::Filters)),
+                        "cap" => (t(Text::DetailCap)),
+                        "batch" => (t(Text::Batch)),
+                        "cases" => (t(Text::DetailCases)),
+                        other => (other),
+                    } }
                     dd { @match value {
+                        serde_json::Value::String(s) if s == "personal_id" => (t(Text::PersonalIdNumber)),
+                        serde_json::Value::String(s) if s == "certificate_number" => (t(Text::CertificateNumber)),
                         serde_json::Value::String(s) => (s),
                         other => (other.to_string()),
                     } }
@@ -260,7 +272,7 @@ pub(crate) fn render(
                                 td.cases { @for case in &e.cases { a.case-link href=(format!("/console/cases/{case}")) { code { (case) } } " " } }
                                 td { (e.reason.as_deref().unwrap_or_default()) }
                                 td { (outcome(lang, &e.outcome)) }
-                                td.detail { (detail(e.detail.as_deref())) }
+                                td.detail { (detail(chrome, e.detail.as_deref())) }
                             }
                         }
                     }
@@ -314,7 +326,8 @@ mod tests {
             "Cán bộ một cửa, Cán bộ giám sát",
             "Tạm dừng gửi đến cơ quan",
             "Không thực hiện (SCOPE_TOO_NARROW)",
-            "<dt>agency</dt><dd>residence</dd>",
+            r#"<dt data-key="agency">Cơ quan</dt><dd>residence</dd>"#,
+            r#"<dt data-key="cases">Số hồ sơ</dt><dd>3</dd>"#,
             "href=\"/console/cases/KS-ABCDE-12345\"",
             "type=\"date\" name=\"from\"",
             // 17:30 UTC is 00:30 the next day in Vietnam.

@@ -24,10 +24,19 @@ use crate::{ApiState, ops::BatchPage};
 const REFRESH_SECS: &str = "3";
 const PAGE: u32 = 100;
 
+/// The page's query: which outcomes to show. Unlike the JSON API's, it lets other parameters
+/// pass, since every console page takes `?lang=` (read by the console's language layer).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct PageParams {
+    offset: Option<u32>,
+    limit: Option<u32>,
+}
+
 pub(crate) async fn show(
     State(state): State<ApiState>,
     Path(id): Path<String>,
-    Query(page): Query<BatchPage>,
+    Query(page): Query<PageParams>,
     console: Console,
 ) -> Response {
     if let Some(refusal) = console.not_operator() {

@@ -149,7 +149,12 @@ pub(crate) async fn dry_run(State(state): State<ApiState>, posted: Checked<BulkF
     match bulk(&state, &console, &form, true).await {
         Ok(answer) => layout::respond(
             StatusCode::OK,
-            render_dry_run(&console.chrome, &form, &answer),
+            render_dry_run(
+                &console.chrome,
+                &form,
+                &answer,
+                &Names::read(&state, console.chrome.lang).await,
+            ),
         ),
         Err(problem) => {
             let markup = render_form(
@@ -256,7 +261,12 @@ fn hidden(name: &str, value: &str) -> Markup {
     html! { @if !value.is_empty() { input type="hidden" name=(name) value=(value); } }
 }
 
-pub(crate) fn render_dry_run(chrome: &Chrome, form: &BulkForm, answer: &Value) -> Markup {
+pub(crate) fn render_dry_run(
+    chrome: &Chrome,
+    form: &BulkForm,
+    answer: &Value,
+    names: &Names,
+) -> Markup {
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
     let plan = plan(answer);
@@ -274,7 +284,7 @@ pub(crate) fn render_dry_run(chrome: &Chrome, form: &BulkForm, answer: &Value) -
     let body = html! {
         dl #dry-run-summary.facts {
             dt { (t(Text::Action)) } dd data-action=(form.action) { (lang.term("action", &form.action)) }
-            @if !form.agency.trim().is_empty() { dt { (t(Text::Agency)) } dd { code { (form.agency) } } }
+            @if !form.agency.trim().is_empty() { dt { (t(Text::Agency)) } dd data-agency=(form.agency.trim()) { (names.agency(form.agency.trim())) } }
             dt { (t(Text::FilterUsed)) } dd {
                 @for (name, value) in &used { code { (name) "=" (value) } " " }
             }
@@ -300,7 +310,9 @@ pub(crate) fn render_dry_run(chrome: &Chrome, form: &BulkForm, answer: &Value) -
                     } @else {
                         @for (i, (action, target)) in sends.iter().enumerate() {
                             @if i > 0 { "; " }
-                            (lang.term("action", action)) " " code { (target) }
+                            // A step of the shipped procedures is named for its agency; any
+                            // other keeps its id.
+                            (lang.term("action", action)) " " span data-target=(target) { (names.agency(target)) }
                         }
                     }
                 }

@@ -100,7 +100,7 @@ pub(crate) fn render(
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
     let body = html! {
-        (super::person_search::form(chrome))
+        (super::person_search::form(chrome, false))
         form #filters.filters method="get" action="/console/cases" aria-label=(t(Text::Filters)) {
             (filters::inputs(chrome, params, "reason", true, names))
             div.buttons {

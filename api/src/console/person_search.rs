@@ -1,6 +1,7 @@
-//! Finding a citizen's cases by their personal ID number: a form on the case list posts the
-//! number (never in a URL), and the page lists the cases of the operator's offices that name
-//! that person. The search goes through [`crate::ops::people`], which audits it.
+//! Finding a citizen's cases by their personal ID number or by a number a case issued (a birth
+//! certificate's, an insurance card's): a form on the case list posts the number (never in a
+//! URL), and the page lists the cases of the operator's offices that carry it. The search goes
+//! through [`crate::ops::people`], which audits it.
 
 use axum::{extract::State, http::StatusCode, response::Response};
 use maud::{Markup, html};
@@ -12,14 +13,20 @@ use super::{
     layout::{self, Chrome},
     problem::Problem,
 };
-use crate::{ApiState, ops::people::PersonCase};
+use crate::{
+    ApiState,
+    ops::people::{PersonCase, PersonSearch},
+};
 
 #[derive(Deserialize)]
 pub(crate) struct PersonForm {
     #[serde(default)]
     csrf: String,
+    /// `personal_id` or `certificate_number`.
     #[serde(default)]
-    personal_id: String,
+    by: String,
+    #[serde(default)]
+    number: String,
 }
 
 impl CsrfForm for PersonForm {
@@ -28,18 +35,29 @@ impl CsrfForm for PersonForm {
     }
 }
 
-/// The search box, shown above the case list.
-pub(crate) fn form(chrome: &Chrome) -> Markup {
+/// The search box, shown above the case list; `by_certificate` keeps the choice made for the
+/// last search (never the number).
+pub(crate) fn form(chrome: &Chrome, by_certificate: bool) -> Markup {
     let t = |text| chrome.t(text);
     html! {
         form #person-search.filters method="post" action="/console/cases/by-person" aria-label=(t(Text::FindByPerson)) {
             (chrome.csrf_field())
+            fieldset.field {
+                legend { (t(Text::SearchBy)) }
+                label.choice {
+                    input #by-personal-id type="radio" name="by" value="personal_id" checked[!by_certificate];
+                    " " (t(Text::PersonalIdNumber))
+                }
+                label.choice {
+                    input #by-certificate type="radio" name="by" value="certificate_number" checked[by_certificate];
+                    " " (t(Text::CertificateNumber))
+                }
+            }
             div.field {
-                label for="personal_id" { (t(Text::PersonalIdNumber)) }
-                input #personal_id type="text" name="personal_id" inputmode="numeric"
-                    pattern="[0-9]{12}" maxlength="12" autocomplete="off" required
-                    aria-describedby="personal-id-help";
-                p.help #personal-id-help { (t(Text::PersonSearchHelp)) }
+                label for="person-number" { (t(Text::NumberSought)) }
+                input #person-number type="text" name="number" maxlength="64"
+                    autocomplete="off" required aria-describedby="person-number-help";
+                p.help #person-number-help { (t(Text::PersonSearchHelp)) }
             }
             div.buttons { button #find-person type="submit" { (t(Text::Find)) } }
         }
@@ -51,7 +69,20 @@ pub(crate) async fn find(State(state): State<ApiState>, posted: Checked<PersonFo
     if let Some(refusal) = console.not_operator() {
         return refusal;
     }
-    let mut result = crate::ops::people::cases_naming(&state, &console.caller, &form.personal_id)
+    let number = Some(form.number);
+    let by_certificate = form.by == "certificate_number";
+    let search = if by_certificate {
+        PersonSearch {
+            certificate_number: number,
+            ..PersonSearch::default()
+        }
+    } else {
+        PersonSearch {
+            personal_id: number,
+            ..PersonSearch::default()
+        }
+    };
+    let mut result = crate::ops::people::cases_naming(&state, &console.caller, &search)
         .await
         .map_err(Problem::from);
     // People read procedures' names, not their ids.
@@ -66,13 +97,17 @@ pub(crate) async fn find(State(state): State<ApiState>, posted: Checked<PersonFo
     let status = result
         .as_ref()
         .map_or_else(|p| p.status, |_| StatusCode::OK);
-    layout::respond(status, render(&console.chrome, &result))
+    layout::respond(status, render(&console.chrome, by_certificate, &result))
 }
 
-pub(crate) fn render(chrome: &Chrome, result: &Result<Vec<PersonCase>, Problem>) -> Markup {
+pub(crate) fn render(
+    chrome: &Chrome,
+    by_certificate: bool,
+    result: &Result<Vec<PersonCase>, Problem>,
+) -> Markup {
     let t = |text| chrome.t(text);
     let body = html! {
-        (form(chrome))
+        (form(chrome, by_certificate))
         @match result {
             Err(problem) => (layout::problem_box(chrome, "person-problem", problem)),
             Ok(cases) if cases.is_empty() => p #person-none.empty { (t(Text::NoCaseNamesPerson)) },
@@ -125,15 +160,19 @@ mod tests {
             office: "01-HK".into(),
             submitted_at: "2026-12-06T01:00:00Z".into(),
         }];
-        let html = render(&chrome, &Ok(found)).into_string();
+        let html = render(&chrome, false, &Ok(found)).into_string();
         assert!(
             html.contains("href=\"/console/cases/KS-ABCDE-12345\""),
             "{html}"
         );
-        assert!(html.contains("Tìm hồ sơ theo số định danh"));
+        assert!(html.contains("Tìm hồ sơ theo số định danh hoặc số giấy tờ"));
         // The form comes back empty: the number searched for is not written into the page.
         assert!(!html.contains("value=\"0011"), "{html}");
-        let none = render(&chrome, &Ok(Vec::new())).into_string();
+        let none = render(&chrome, true, &Ok(Vec::new())).into_string();
+        assert!(
+            none.contains(r#"value="certificate_number" checked"#),
+            "{none}"
+        );
         assert!(none.contains("person-none"));
     }
 }

@@ -244,7 +244,7 @@ fn audit_entries() -> Vec<lienthong_store::AuditEntry> {
         cases: vec!["KS-ABCDE-12345".into()],
         reason: Some("bảo trì".into()),
         outcome: outcome.into(),
-        detail: Some(r#"{"found":1}"#.into()),
+        detail: Some(r#"{"found":1,"by":"certificate_number"}"#.into()),
     })
     .collect()
 }
@@ -376,7 +376,7 @@ fn every_console_page_reads_in_vietnamese_with_no_english_text_or_raw_code() {
         ),
         (
             "find by person",
-            person_search::render(&chrome, &Ok(Vec::new())).into_string(),
+            person_search::render(&chrome, true, &Ok(Vec::new())).into_string(),
         ),
         (
             "cases",
@@ -412,6 +412,25 @@ fn every_console_page_reads_in_vietnamese_with_no_english_text_or_raw_code() {
         (
             "bulk",
             bulk_page::render_form(&chrome, &BulkForm::default(), None, &names).into_string(),
+        ),
+        (
+            "bulk dry run",
+            bulk_page::render_dry_run(
+                &chrome,
+                &BulkForm {
+                    action: "retry_now".into(),
+                    agency: "residence".into(),
+                    reason: "thử lại".into(),
+                    ..BulkForm::default()
+                },
+                &serde_json::json!({
+                    "matched": ["KS-ABCDE-12345"],
+                    "matched_total": 1,
+                    "would_send": [{"case": "KS-ABCDE-12345", "action": "retry_now", "step": "residence"}],
+                }),
+                &names,
+            )
+            .into_string(),
         ),
     ];
     let found: Vec<String> = pages
