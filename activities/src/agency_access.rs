@@ -69,6 +69,7 @@ mod tests {
             auth: Auth::Hmac {
                 secret_env: variable.into(),
             },
+            max_per_second: None,
         }
     }
 
@@ -143,6 +144,7 @@ mod tests {
             auth: Auth::Bearer {
                 token_env: "LIENTHONG_TOKEN_RESIDENCE".into(),
             },
+            max_per_second: None,
         };
         if std::env::var("LIENTHONG_TOKEN_RESIDENCE").is_err() {
             assert!(
@@ -153,6 +155,7 @@ mod tests {
         let open = AgencyAccess {
             base_url: own.base_url,
             auth: Auth::None,
+            max_per_second: None,
         };
         assert_eq!(
             credential("residence", &open, &secrets, &at_start).unwrap(),

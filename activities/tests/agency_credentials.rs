@@ -184,6 +184,7 @@ async fn an_agency_known_only_from_the_cases_catalogue_entry_is_reached_and_sign
             auth: lienthong_definitions::catalogue::Auth::Hmac {
                 secret_env: "LIENTHONG_SECRET_TAX_OFFICE".into(),
             },
+            max_per_second: None,
         }),
         ..call()
     };

@@ -46,6 +46,7 @@
 //! receiver that checks signatures and records each notice as a JSON line (it also plays the SMS
 //! gateway).
 
+mod act_log;
 mod api_error;
 mod benefit;
 mod callback;

@@ -83,6 +83,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/admin/callback", post(set_callback).get(get_callback))
         .route("/admin/decisions/release", post(release_decisions))
+        .route("/admin/acts", get(crate::act_log::list_acts))
         .merge(own_routes)
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)

@@ -35,6 +35,11 @@ pub struct Agency {
     /// Where it listens unless the installation says otherwise.
     pub base_url: String,
     pub auth: Auth,
+    /// The most calls a second the agency takes (`max_per_second`), all workers together; `None`
+    /// is as fast as cases go. A paced agency's calls queue on its own task queue, which the
+    /// Temporal server dispatches at this rate (ARCHITECTURE.md, "Each agency's pace").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_per_second: Option<f64>,
     pub operations: Vec<Operation>,
 }
 
@@ -91,10 +96,15 @@ fn variable_suffix(agency: &str) -> String {
 /// Where an agency listens and how it is called, as its catalogue entry said when a case was
 /// filed. It travels with the case, so a worker reaches and signs for an agency that joined after
 /// the worker started, with no rebuild and no restart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgencyAccess {
     pub base_url: String,
     pub auth: Auth,
+    /// The agency's declared pace at filing: the case sends its calls to the agency's own task
+    /// queue, which workers poll at this rate. Absent for cases filed before pacing existed and
+    /// for agencies that declare none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_per_second: Option<f64>,
 }
 
 /// One operation: `POST {base_url}/operations/{name}`.
@@ -174,6 +184,7 @@ impl Agency {
         AgencyAccess {
             base_url: self.base_url.clone(),
             auth: self.auth.clone(),
+            max_per_second: self.max_per_second,
         }
     }
 
@@ -202,7 +213,17 @@ struct RawAgency {
     base_url: String,
     #[serde(default = "no_auth")]
     auth: Auth,
+    #[serde(default)]
+    max_per_second: Option<RawRate>,
     operations: Vec<RawOperation>,
+}
+
+/// A pace as written: anything but a number is refused at its field, not as a syntax error.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRate {
+    Number(f64),
+    Other(Value),
 }
 
 fn no_auth() -> Auth {
@@ -256,6 +277,26 @@ pub fn parse_agency(yaml: &str) -> Result<Agency, Diagnostics> {
             ),
         );
     }
+    let max_per_second = match raw.max_per_second {
+        None => None,
+        Some(RawRate::Number(rate)) if rate.is_finite() && rate > 0.0 => Some(rate),
+        Some(written) => {
+            let written = match written {
+                RawRate::Number(rate) => rate.to_string(),
+                RawRate::Other(value) => value.to_string(),
+            };
+            problems.push(
+                Code::BadValue,
+                "max_per_second",
+                format!(
+                    "the most calls a second the agency takes is a positive number (such as 5 \
+                     or 0.5), not {written}; leave it out for an agency that takes calls as fast \
+                     as they come"
+                ),
+            );
+            None
+        }
+    };
     if raw.operations.is_empty() {
         problems.push(
             Code::BadValue,
@@ -331,6 +372,7 @@ pub fn parse_agency(yaml: &str) -> Result<Agency, Diagnostics> {
         title: raw.title,
         base_url: raw.base_url,
         auth: raw.auth,
+        max_per_second,
         operations: raw
             .operations
             .into_iter()
@@ -344,4 +386,49 @@ pub fn parse_agency(yaml: &str) -> Result<Agency, Diagnostics> {
             })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(pace: &str) -> String {
+        format!(
+            "id: tax-office\ntitle: {{vi: Cục thuế, en: Tax office}}\nbase_url: http://127.0.0.1:1\n{pace}\
+             operations:\n  - name: register\n    title: {{vi: Đăng ký, en: Register}}\n    \
+             request: {{type: object}}\n    response: {{type: object}}\n"
+        )
+    }
+
+    #[test]
+    fn an_agency_declares_its_pace_or_takes_calls_as_fast_as_they_come() {
+        let paced = parse_agency(&entry("max_per_second: 2.5\n")).expect("a paced entry");
+        assert_eq!(paced.max_per_second, Some(2.5));
+        assert_eq!(paced.access().max_per_second, Some(2.5));
+        let unpaced = parse_agency(&entry("")).expect("an entry without a pace");
+        assert_eq!(unpaced.max_per_second, None);
+        let stored = serde_json::to_value(&unpaced).expect("serializable");
+        assert!(
+            stored.get("max_per_second").is_none(),
+            "an entry without a pace is stored as before"
+        );
+        let back: Agency =
+            serde_json::from_value(serde_json::to_value(&paced).expect("json")).expect("read back");
+        assert_eq!(back, paced);
+    }
+
+    #[test]
+    fn a_pace_that_is_not_a_positive_number_is_refused_at_its_field() {
+        for bad in ["0", "-1", "fast", "[5]"] {
+            let error =
+                parse_agency(&entry(&format!("max_per_second: {bad}\n"))).expect_err("not a pace");
+            let text = error.to_string();
+            assert!(text.contains("max_per_second"), "{bad}: {text}");
+            assert!(text.contains("positive number"), "{bad}: {text}");
+        }
+        // The YAML reader itself refuses what is not a finite number.
+        for bad in [".nan", ".inf"] {
+            parse_agency(&entry(&format!("max_per_second: {bad}\n"))).expect_err("not finite");
+        }
+    }
 }

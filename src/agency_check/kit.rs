@@ -249,6 +249,7 @@ impl<'a> Kit<'a> {
             access: Some(AgencyAccess {
                 base_url: self.inputs.url.clone(),
                 auth: self.inputs.agency.auth.clone(),
+                max_per_second: None,
             }),
         };
         let started = Instant::now();

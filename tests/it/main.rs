@@ -7,6 +7,7 @@
 mod support;
 
 mod agency_check;
+mod agency_pace;
 mod authorization;
 mod bench;
 mod callback_signatures;

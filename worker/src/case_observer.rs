@@ -1,13 +1,17 @@
 //! Case-level telemetry without touching the workflow: a workflow interceptor sees each case
 //! start and end. It runs inside the workflow and is replayed with it, so it reports only what
 //! happens live (never during replay, after an eviction or for a query on a closed case), and it
-//! only observes: commands and results pass through unchanged.
+//! only observes: commands and results pass through unchanged. It also tells the worker which
+//! paced agencies the case calls ([`Paces`]), replays included: a worker that picks up a case
+//! after another stopped polls the queues it needs.
 
 use std::time::SystemTime;
 
 use lienthong_definitions::case::{CaseState, StepStatus};
 use lienthong_telemetry::{CaseSpan, Metrics, record_case_span};
 use lienthong_workflows::CaseInput;
+
+use crate::agency_pace::Paces;
 use temporalio_sdk::{
     WorkflowTermination,
     workflow_interceptors::{
@@ -18,14 +22,16 @@ use temporalio_sdk::{
 };
 
 /// Counts cases started and ended by procedure and records each case's root span when it ends.
-pub(crate) fn case_observer(metrics: Metrics) -> WorkflowInterceptorConstructor {
+pub(crate) fn case_observer(metrics: Metrics, paces: Paces) -> WorkflowInterceptorConstructor {
     WorkflowInterceptorConstructor::new(move |_| CaseObserver {
         metrics: metrics.clone(),
+        paces: paces.clone(),
     })
 }
 
 struct CaseObserver {
     metrics: Metrics,
+    paces: Paces,
 }
 
 impl WorkflowInterceptor for CaseObserver {
@@ -43,6 +49,7 @@ impl WorkflowInterceptor for CaseObserver {
         let Some(case) = input.input_ref::<CaseInput>() else {
             return next.run(input);
         };
+        self.paces.saw(&case.agencies, case.submitted_at);
         let code = case.code.clone();
         let procedure = case.definition.id.0.clone();
         // Workflow time is the same on every replay; the wall clock only stands in if the SDK

@@ -2,6 +2,7 @@
 //! notices.
 
 mod agency_credentials;
+mod agency_pace;
 pub mod batch_activities;
 mod case_gauges;
 mod case_observer;
@@ -155,10 +156,22 @@ pub async fn run(
     // Checked before polling: a channel missing its secret stops the start, not every message.
     let notify = NotifyActivities::new(config.notify.clone())?;
     let channels: Vec<&str> = notify.channels().iter().map(|c| c.as_str()).collect();
+    let (paces, wanted) = agency_pace::paces();
+    // A paced agency's queue gets the agency activities only, polled at its declared rate; the
+    // server spreads that rate over every worker polling the queue.
+    let start_poller = |agency: &str, rate: f64| {
+        let options = WorkerOptions::new(lienthong_workflows::agency_task_queue(agency))
+            .register_activities(AgencyActivities::new(agencies.clone(), metrics.clone()))
+            .max_task_queue_activities_per_second(rate)
+            .maybe_graceful_shutdown_period(config.shutdown_grace)
+            .build();
+        Worker::new(&runtime, client.clone(), options)
+            .map_err(|e| WorkerError::Create(e.to_string()))
+    };
     let mut options = WorkerOptions::new(config.task_queue.clone())
         .register_workflow::<CaseWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
-        .register_activities(AgencyActivities::new(agencies, metrics.clone()))
+        .register_activities(AgencyActivities::new(agencies.clone(), metrics.clone()))
         .register_activities(notify);
     if config.hosts_bench_ceiling {
         options = options
@@ -171,7 +184,7 @@ pub async fn run(
         .register_workflow::<BatchWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
         .register_activities(batch_activities::BatchActivities::new(client.clone()))
-        .workflow_interceptor(case_observer::case_observer(metrics.clone()))
+        .workflow_interceptor(case_observer::case_observer(metrics.clone(), paces))
         .sticky_queue_schedule_to_start_timeout(config.sticky_timeout)
         .max_cached_workflows(config.max_cached_workflows)
         .maybe_graceful_shutdown_period(config.shutdown_grace)
@@ -202,10 +215,13 @@ pub async fn run(
             every,
         )));
     }
-    let mut worker =
-        Worker::new(&runtime, client, options).map_err(|e| WorkerError::Create(e.to_string()))?;
+    let mut worker = Worker::new(&runtime, client.clone(), options)
+        .map_err(|e| WorkerError::Create(e.to_string()))?;
     let stop = worker.shutdown_handle();
     let draining = polling.clone();
+    let (stopping, stop_pollers) = tokio::sync::watch::channel(false);
+    let stopping = std::sync::Arc::new(stopping);
+    let stop_paced = stopping.clone();
     tokio::spawn(async move {
         shutdown.await;
         // Not ready from here on; the SDK stops polling, lets tasks in flight (local attempts
@@ -213,6 +229,7 @@ pub async fn run(
         draining.set(false);
         tracing::info!("stopping: finishing the tasks in flight");
         stop();
+        stop_paced.send_replace(true);
     });
     polling.set(true);
     tracing::info!(
@@ -222,10 +239,15 @@ pub async fn run(
         notify = ?channels,
         "worker polling"
     );
-    let result = worker
-        .run()
-        .await
-        .map_err(|e| WorkerError::Run(e.to_string()));
+    let (result, ()) = tokio::join!(
+        async {
+            let result = worker.run().await;
+            // However the case queue's worker ended, the agencies' pollers end with it.
+            stopping.send_replace(true);
+            result.map_err(|e| WorkerError::Run(e.to_string()))
+        },
+        agency_pace::serve(wanted, stop_pollers, &start_poller),
+    );
     polling.set(false);
     tracing::info!("worker stopped");
     // Metrics stay scrapeable while in-flight tasks drain, and stop with the worker.

@@ -111,6 +111,7 @@ mod tests {
             auth: Auth::Hmac {
                 secret_env: "LIENTHONG_SECRET_TAX_OFFICE".into(),
             },
+            max_per_second: None,
         };
         let written = serde_json::to_value(call(Some(access.clone()))).unwrap();
         assert_eq!(

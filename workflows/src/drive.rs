@@ -23,6 +23,7 @@ use time::OffsetDateTime;
 
 use crate::{
     activity_failure::{asked_pause, may_retry},
+    agency_pace::{AGENCY_PACE, on_queue, paced_queue},
     case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS},
     citizen_notices::CITIZEN_NOTIFICATIONS,
     contract::{AgencyAnswer, AgencyCall, CallAgency},
@@ -339,6 +340,7 @@ impl<'a> Run<'a> {
                 });
                 let call_id = self.call_id(&id, CallPurpose::Call);
                 let key = call_id.idempotency_key(&self.code, round);
+                let paced = self.paced(&call.agency);
                 let mut request = self.agency_call(call, key, false);
                 if let (Some(supplement), Some(map)) = (
                     self.ctx.state(|w| w.supplements.get(&id).cloned()),
@@ -349,7 +351,9 @@ impl<'a> Run<'a> {
                 let activity_id = call_id.activity_id();
                 self.apply(Event::StepStarted(id.clone()));
                 self.sent_at.insert(id.clone(), now(self.ctx));
-                if self.first_attempt.is_local_for(&step) {
+                // A local attempt never passes the server's rate limit: a paced agency's first
+                // attempt is queued like its retries.
+                if paced.is_none() && self.first_attempt.is_local_for(&step) {
                     // No watch yet: a local attempt ends within its limit, far inside the
                     // attention threshold; its retries arm the watch when they are queued.
                     self.schedule_tracked(
@@ -365,7 +369,7 @@ impl<'a> Run<'a> {
                         CallPurpose::Call,
                         StepStatus::Running,
                         request,
-                        Dispatch::Queued(forward_options(&step, activity_id, 0)),
+                        Dispatch::Queued(routed(forward_options(&step, activity_id, 0), paced)),
                     );
                     self.arm_watch();
                 }
@@ -376,8 +380,9 @@ impl<'a> Run<'a> {
                 // An undo is never restarted: its activity runs until the agency answers.
                 let call_id = CallId::new(id.clone(), CallPurpose::Compensate);
                 let key = call_id.idempotency_key(&self.code, 0);
+                let paced = self.paced(&call.agency);
                 let request = self.agency_call(call, key, false);
-                let options = patient_options(&step, call_id.activity_id());
+                let options = routed(patient_options(&step, call_id.activity_id()), paced);
                 self.schedule(
                     id.clone(),
                     CallPurpose::Compensate,
@@ -419,6 +424,13 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The queue of `agency`'s calls when the case carries a pace for it, under the patch that
+    /// only cases calling a paced agency ever ask for.
+    fn paced(&self, agency: &str) -> Option<String> {
+        let (queue, _) = paced_queue(self.agencies.get(agency), agency)?;
+        self.ctx.patched(AGENCY_PACE).then_some(queue)
+    }
+
     /// The identity of a step's next call for `purpose`, restarted as often as the step's
     /// calls were cancelled (a cancelled activity may still be open on the server).
     fn call_id(&self, step: &StepId, purpose: CallPurpose) -> CallId {
@@ -434,6 +446,7 @@ impl<'a> Run<'a> {
         };
         let call_id = self.call_id(&id, CallPurpose::Reconcile);
         let key = call_id.idempotency_key(&self.code, self.round_of(&id));
+        let paced = self.paced(&call.agency);
         let request = self.agency_call(call, key, true);
         let activity_id = call_id.activity_id();
         self.schedule_tracked(
@@ -441,7 +454,7 @@ impl<'a> Run<'a> {
             CallPurpose::Reconcile,
             while_status,
             request,
-            Dispatch::Queued(patient_options(&step, activity_id)),
+            Dispatch::Queued(routed(patient_options(&step, activity_id), paced)),
         );
     }
 
@@ -794,6 +807,14 @@ impl<'a> Run<'a> {
                 }
             }
         }
+    }
+}
+
+/// `options` on the paced agency's queue, if it has one.
+fn routed(options: ActivityOptions, paced: Option<String>) -> ActivityOptions {
+    match paced {
+        Some(queue) => on_queue(options, queue),
+        None => options,
     }
 }
 

@@ -5,6 +5,7 @@
 //! on it through one update, [`CaseWorkflow::operator_action`].
 
 mod activity_failure;
+mod agency_pace;
 mod answers;
 pub mod batch;
 mod case_workflow;
@@ -21,6 +22,7 @@ pub mod search_attributes;
 mod signals;
 mod time_of;
 
+pub use agency_pace::{AGENCY_QUEUE_PREFIX, agency_task_queue};
 pub use batch::{BatchAction, BatchInput, BatchReport, BatchWorkflow, CaseOutcome, Outcome};
 pub use case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS};
 pub use ceiling::{CeilingShape, CeilingWorkflow, NOOP, Noop, Nothing};

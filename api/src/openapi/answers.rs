@@ -277,6 +277,10 @@ pub(crate) struct CatalogueAgencyDoc {
     /// How calls are signed: `{kind: none}`, `{kind: bearer, token_env}` or
     /// `{kind: hmac, secret_env}`.
     auth: Value,
+    /// The most calls a second the agency takes from all workers together; absent when it
+    /// takes them as fast as cases go.
+    #[schema(example = 5.0)]
+    max_per_second: Option<f64>,
     /// Each operation with its request and response contracts.
     operations: Vec<Value>,
 }
