@@ -179,33 +179,49 @@ pub struct DevArgs {
     pub faults: Option<PathBuf>,
 }
 
-#[derive(clap::Args, Debug)]
-pub struct WorkerArgs {
-    #[command(flatten)]
-    pub temporal: TemporalArgs,
+/// The task queue cases run on; shared by every role that starts or runs them.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TaskQueueArgs {
     /// The task queue cases run on; every worker and API of a deployment names the same one.
     #[arg(long, default_value = DEFAULT_TASK_QUEUE, env = "LIENTHONG_TASK_QUEUE")]
     pub task_queue: String,
-    /// agency=url, repeatable (or comma-separated in LIENTHONG_AGENCIES).
+}
+
+/// Where the agencies are and where their secrets are read; shared by workers (who call them)
+/// and the API (which checks their health and their callbacks).
+#[derive(clap::Args, Debug, Clone)]
+pub struct AgencyArgs {
+    /// agency=url, repeatable (or comma-separated in LIENTHONG_AGENCIES): where workers call the
+    /// agency and the API checks its health, instead of the catalogue's address.
     #[arg(long = "agency", env = "LIENTHONG_AGENCIES", value_delimiter = ',')]
     pub agencies: Vec<String>,
     /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
     #[arg(long)]
     pub agencies_file: Option<PathBuf>,
-    /// Serve Prometheus metrics (cases, steps, the Temporal SDK's own) and `/health`, `/ready`
-    /// on this address.
-    #[arg(long, env = "LIENTHONG_METRICS_LISTEN")]
-    pub metrics_listen: Option<SocketAddr>,
+    /// A folder with one file per agency secret, named by its variable
+    /// (LIENTHONG_SECRET_<AGENCY>), read at each use (a worker signing a call, the API checking
+    /// a callback from an agency --callback-secret does not name): an agency that joins needs
+    /// no restart (a mounted secret volume). The environment is asked first.
+    #[arg(long, env = "LIENTHONG_AGENCY_SECRETS_DIR")]
+    pub agency_secrets_dir: Option<PathBuf>,
+}
+
+impl AgencyArgs {
+    /// The agencies' addresses these flags give, the file's merged with the flags'.
+    pub fn urls(&self) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+        crate::roles::agency_urls(&self.agencies, self.agencies_file.as_deref())
+    }
+}
+
+/// How a worker runs, alone (`lienthong worker`) or in the API's process (`lienthong api
+/// --with-worker`): one definition, so both take the same flags and variables.
+#[derive(clap::Args, Debug, Clone)]
+pub struct WorkerSettingsArgs {
     /// For agencies whose LIENTHONG_SECRET_<AGENCY> is unset, use the simulators' development
     /// secret dev-secret-<agency>. Never in production: without it a missing secret stops the
     /// worker.
     #[arg(long)]
     pub dev_agency_secrets: bool,
-    /// A folder with one file per agency secret, named by its variable
-    /// (LIENTHONG_SECRET_<AGENCY>), read at each call: an agency that joins the catalogue is
-    /// signed without a worker restart (a mounted secret volume). The environment is asked first.
-    #[arg(long, env = "LIENTHONG_AGENCY_SECRETS_DIR")]
-    pub agency_secrets_dir: Option<PathBuf>,
     /// Cases kept in memory between steps (least recently used evicted, replayed when needed).
     #[arg(long, env = "LIENTHONG_MAX_CACHED_WORKFLOWS", default_value_t = lienthong_worker::DEFAULT_MAX_CACHED_WORKFLOWS, value_parser = at_least_one)]
     pub max_cached_workflows: usize,
@@ -214,12 +230,55 @@ pub struct WorkerArgs {
     /// it below the platform's wait between SIGTERM and SIGKILL.
     #[arg(long, env = "LIENTHONG_SHUTDOWN_GRACE_SECS", default_value_t = lienthong_worker::DEFAULT_SHUTDOWN_GRACE.as_secs() as usize, value_parser = at_least_one)]
     pub shutdown_grace_secs: usize,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+impl WorkerSettingsArgs {
+    /// The worker's settings: these flags with the queue, agencies and public address the role
+    /// shares with the API. Agencies and their credentials are resolved here, so a missing
+    /// secret stops the start before Temporal is waited for.
+    pub fn config(
+        &self,
+        queue: &TaskQueueArgs,
+        agencies: &AgencyArgs,
+        public: &PublicUrlArgs,
+        metrics: lienthong_telemetry::Metrics,
+    ) -> anyhow::Result<lienthong_worker::WorkerConfig> {
+        Ok(lienthong_worker::WorkerConfig {
+            agency_credentials: crate::roles::agency_credentials(self.dev_agency_secrets)?,
+            agency_secrets_dir: agencies.agency_secrets_dir.clone(),
+            metrics,
+            max_cached_workflows: self.max_cached_workflows,
+            shutdown_grace: Some(std::time::Duration::from_secs(
+                self.shutdown_grace_secs as u64,
+            )),
+            notify: self
+                .notify
+                .settings(public.get(), agencies.agency_secrets_dir.as_deref()),
+            ..lienthong_worker::WorkerConfig::new(queue.task_queue.clone(), agencies.urls()?)
+        })
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub temporal: TemporalArgs,
+    #[command(flatten)]
+    pub queue: TaskQueueArgs,
+    #[command(flatten)]
+    pub agencies: AgencyArgs,
+    /// Serve Prometheus metrics (cases, steps, the Temporal SDK's own) and `/health`, `/ready`
+    /// on this address.
+    #[arg(long, env = "LIENTHONG_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Also host the bench's bare-ceiling workflow and no-op activity; set by `lienthong bench`
     /// for the worker it starts, never needed in production.
     #[arg(long, hide = true)]
     pub hosts_bench_ceiling: bool,
     #[command(flatten)]
-    pub notify: NotifyArgs,
+    pub worker: WorkerSettingsArgs,
     #[command(flatten)]
     pub public: PublicUrlArgs,
 }
@@ -228,9 +287,8 @@ pub struct WorkerArgs {
 pub struct ApiArgs {
     #[command(flatten)]
     pub temporal: TemporalArgs,
-    /// The task queue cases run on; every worker and API of a deployment names the same one.
-    #[arg(long, default_value = DEFAULT_TASK_QUEUE, env = "LIENTHONG_TASK_QUEUE")]
-    pub task_queue: String,
+    #[command(flatten)]
+    pub queue: TaskQueueArgs,
     /// Where the API and the console listen.
     #[arg(long, default_value = "127.0.0.1:8780", env = "LIENTHONG_LISTEN")]
     pub listen: SocketAddr,
@@ -249,12 +307,6 @@ pub struct ApiArgs {
     /// Accept the development secrets (dev-secret-<agency>) the simulators sign with.
     #[arg(long)]
     pub dev_callback_secrets: bool,
-    /// A folder with one file per agency secret, named by its variable
-    /// (LIENTHONG_SECRET_<AGENCY>), read at each callback from an agency --callback-secret does
-    /// not name: an agency that joins calls back without an API restart. The environment is
-    /// asked first.
-    #[arg(long = "agency-secrets-dir", env = "LIENTHONG_AGENCY_SECRETS_DIR")]
-    pub agency_secrets_dir: Option<PathBuf>,
     /// A folder of extra procedure definitions (*.yaml) to publish at start besides the shipped
     /// ones (versions already in the engine database are left as they are).
     #[arg(long, env = "LIENTHONG_PROCEDURES")]
@@ -268,12 +320,8 @@ pub struct ApiArgs {
         hide_env_values = true
     )]
     pub database_url: String,
-    /// agency=url overriding the catalogue's addresses for the agencies' health checks, repeatable.
-    #[arg(long = "agency", value_delimiter = ',')]
-    pub agencies: Vec<String>,
-    /// A JSON object {"agency": "url"}, as `agency-sim --ready-file` writes it.
-    #[arg(long)]
-    pub agencies_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub agencies: AgencyArgs,
     /// The OpenID Connect issuer whose tokens callers present (its keys are read from its
     /// discovery document).
     #[arg(long, env = "LIENTHONG_OIDC_ISSUER")]
@@ -336,32 +384,29 @@ pub struct ApiArgs {
     pub notify_channels: Vec<String>,
     #[command(flatten)]
     pub public: PublicUrlArgs,
+    /// Also run a worker in this process, on the API's own Temporal client: a new case's first
+    /// workflow task comes back with its start (eager start). The worker takes the flags of
+    /// `lienthong worker` below; both stop on SIGTERM, and the process exits with an error if
+    /// the worker does. For small installations run as one process per replica.
+    #[arg(long, env = "LIENTHONG_WITH_WORKER")]
+    pub with_worker: bool,
+    #[command(flatten)]
+    pub worker: WorkerSettingsArgs,
 }
 
 impl WorkerArgs {
-    /// The worker's settings these flags set, with the agencies, credentials and metrics
-    /// `main` resolved from them.
+    /// The worker's settings these flags set, its metrics recorded in `metrics`.
     pub fn config(
         &self,
-        agencies: std::collections::BTreeMap<String, String>,
-        agency_credentials: lienthong_worker::AgencyCredentials,
         metrics: lienthong_telemetry::Metrics,
-    ) -> lienthong_worker::WorkerConfig {
-        lienthong_worker::WorkerConfig {
-            agency_credentials,
-            agency_secrets_dir: self.agency_secrets_dir.clone(),
-            metrics,
+    ) -> anyhow::Result<lienthong_worker::WorkerConfig> {
+        Ok(lienthong_worker::WorkerConfig {
             metrics_listen: self.metrics_listen,
-            max_cached_workflows: self.max_cached_workflows,
-            shutdown_grace: Some(std::time::Duration::from_secs(
-                self.shutdown_grace_secs as u64,
-            )),
             hosts_bench_ceiling: self.hosts_bench_ceiling,
-            notify: self
-                .notify
-                .settings(self.public.get(), self.agency_secrets_dir.as_deref()),
-            ..lienthong_worker::WorkerConfig::new(self.task_queue.clone(), agencies)
-        }
+            ..self
+                .worker
+                .config(&self.queue, &self.agencies, &self.public, metrics)?
+        })
     }
 }
 
@@ -373,12 +418,12 @@ impl ApiArgs {
     #[allow(clippy::needless_update)]
     pub fn config(&self) -> anyhow::Result<lienthong_api::ApiConfig> {
         Ok(lienthong_api::ApiConfig {
-            task_queue: self.task_queue.clone(),
+            task_queue: self.queue.task_queue.clone(),
             database_url: self.database_url.clone(),
             procedures: self.procedures.clone(),
-            agencies: crate::roles::agency_urls(&self.agencies, self.agencies_file.as_deref())?,
+            agencies: self.agencies.urls()?,
             callback_secrets: crate::roles::parse_agencies(&self.callback_secrets)?,
-            agency_secrets_dir: self.agency_secrets_dir.clone(),
+            agency_secrets_dir: self.agencies.agency_secrets_dir.clone(),
             default_office: self.default_office.clone(),
             attention_after_secs: self.attention_after_secs,
             first_attempt: self.first_attempt.into(),
@@ -410,6 +455,19 @@ impl ApiArgs {
         Ok(Some(lienthong_api::oidc_login::OidcLogin::new(
             issuer, client_id, secret,
         )?))
+    }
+
+    /// The in-process worker's settings, when --with-worker asks for one.
+    pub fn worker_config(
+        &self,
+        metrics: lienthong_telemetry::Metrics,
+    ) -> anyhow::Result<Option<lienthong_worker::WorkerConfig>> {
+        if !self.with_worker {
+            return Ok(None);
+        }
+        self.worker
+            .config(&self.queue, &self.agencies, &self.public, metrics)
+            .map(Some)
     }
 
     /// The limits these flags set.
@@ -558,12 +616,13 @@ pub fn variables_read(role: &str) -> BTreeSet<String> {
     if matches!(role, "api" | "worker" | "replay") {
         names.extend(PAYLOAD_VARIABLES.iter().map(|s| (*s).to_owned()));
     }
-    // The API calls no agency (its dry runs use the agencies' contracts), so it holds no secret.
-    if matches!(role, "worker" | "agency-sim") {
+    // An API alone calls no agency (its dry runs use the agencies' contracts) and holds no
+    // secret; run --with-worker it reads every secret a worker reads.
+    if matches!(role, "worker" | "api" | "agency-sim") {
         names.extend(agency_secret_variables().into_iter().map(str::to_owned));
     }
     // The notification channels' secrets, read like agencies' (environment, then the folder).
-    if role == "worker" {
+    if matches!(role, "worker" | "api") {
         names.extend(
             lienthong_activities::notify::SECRET_VARIABLES
                 .iter()
@@ -697,6 +756,7 @@ mod tests {
     #[test]
     fn a_worker_sends_on_the_channels_it_is_given_an_address_for() {
         let settings = worker(&[
+            "--dev-agency-secrets",
             "--notify-webhook-url",
             "https://portal.example.vn/hooks",
             "--notify-smtp-url",
@@ -704,7 +764,8 @@ mod tests {
             "--public-url",
             "https://dichvucong.example.vn",
         ])
-        .config(Default::default(), Default::default(), Default::default())
+        .config(Default::default())
+        .unwrap()
         .notify;
         assert_eq!(settings.channels(), vec![Channel::Webhook]);
         assert_eq!(
@@ -716,11 +777,73 @@ mod tests {
             Some("https://dichvucong.example.vn")
         );
         assert!(
-            worker(&[])
-                .config(Default::default(), Default::default(), Default::default())
+            worker(&["--dev-agency-secrets"])
+                .config(Default::default())
+                .unwrap()
                 .notify
                 .channels()
                 .is_empty()
         );
+    }
+
+    fn api(args: &[&str]) -> ApiArgs {
+        let cli = Cli::try_parse_from([&["lienthong", "api"], args].concat()).unwrap();
+        match cli.command {
+            Command::Api(args) => *args,
+            other => panic!("not an API: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_api_runs_a_worker_only_when_asked_with_the_flags_a_worker_takes() {
+        Cli::command().debug_assert();
+        let alone = api(&["--max-cached-workflows", "7"]);
+        assert!(alone.worker_config(Default::default()).unwrap().is_none());
+        let with = api(&[
+            "--with-worker",
+            "--dev-agency-secrets",
+            "--task-queue",
+            "q",
+            "--agency",
+            "residence=http://127.0.0.1:9",
+            "--max-cached-workflows",
+            "7",
+            "--shutdown-grace-secs",
+            "3",
+            "--agency-secrets-dir",
+            "/run/secrets",
+        ]);
+        let config = with.worker_config(Default::default()).unwrap().unwrap();
+        assert_eq!(config.task_queue, "q");
+        assert_eq!(config.max_cached_workflows, 7);
+        assert_eq!(
+            config.shutdown_grace,
+            Some(std::time::Duration::from_secs(3))
+        );
+        assert_eq!(
+            config.agencies.get("residence").map(String::as_str),
+            Some("http://127.0.0.1:9")
+        );
+        assert_eq!(
+            config.agency_secrets_dir.as_deref(),
+            Some(std::path::Path::new("/run/secrets"))
+        );
+        // The API and its worker read the same queue and agencies: one flag each.
+        let api_config = with.config().unwrap();
+        assert_eq!(api_config.task_queue, "q");
+        assert_eq!(api_config.agencies, config.agencies);
+        assert_eq!(api_config.agency_secrets_dir, config.agency_secrets_dir);
+    }
+
+    #[test]
+    fn the_api_reads_what_its_worker_would() {
+        let api = variables_read("api");
+        let worker = variables_read("worker");
+        let missing: Vec<&String> = worker
+            .iter()
+            .filter(|name| *name != "LIENTHONG_METRICS_LISTEN" && !api.contains(*name))
+            .collect();
+        assert!(missing.is_empty(), "{missing:?}");
+        assert!(api.contains("LIENTHONG_WITH_WORKER"));
     }
 }

@@ -85,16 +85,10 @@ async fn run(command: Command) -> Result<()> {
     match command {
         Command::Dev(args) => dev(args, metrics).await,
         Command::Worker(args) => {
-            let agencies = roles::agency_urls(&args.agencies, args.agencies_file.as_deref())?;
-            let agency_credentials = roles::agency_credentials(args.dev_agency_secrets)?;
+            let config = args.config(metrics.clone())?;
             let cipher = cipher_from_env()?;
             let client = connect_role(&args.temporal, &metrics, &cipher).await?;
-            roles::run_worker(
-                client,
-                args.config(agencies, agency_credentials, metrics),
-                Stop::on_signals(),
-            )
-            .await
+            roles::run_worker(client, config, Stop::on_signals()).await
         }
         Command::Api(args) => {
             let cipher = cipher_from_env()?;
@@ -104,6 +98,8 @@ async fn run(command: Command) -> Result<()> {
                 args.oidc_issuer.as_deref(),
                 args.oidc_audience.clone(),
             )?;
+            // Resolved before waiting for Temporal: a missing agency secret stops the start at once.
+            let worker = args.worker_config(metrics.clone())?;
             let client = connect_role(&args.temporal, &metrics, &cipher).await?;
             let listener = roles::bind_api(args.listen).await?;
             let url = format!("http://{}", listener.local_addr()?);
@@ -120,14 +116,30 @@ async fn run(command: Command) -> Result<()> {
                 payload_cipher: cipher.clone(),
             };
             let ready_file = args.ready_file.clone();
-            roles::serve_api(listener, client, options, Stop::on_signals(), move || {
+            let on_serving = move || {
                 if let Some(file) = &ready_file {
                     roles::write_ready_file(file, &serde_json::json!({ "api": url }))?;
                 }
                 tracing::info!(%url, "API listening");
                 Ok(())
-            })
-            .await
+            };
+            match worker {
+                Some(worker) => {
+                    roles::serve_api_with_worker(
+                        listener,
+                        client,
+                        options,
+                        worker,
+                        Stop::on_signals(),
+                        on_serving,
+                    )
+                    .await
+                }
+                None => {
+                    roles::serve_api(listener, client, options, Stop::on_signals(), on_serving)
+                        .await
+                }
+            }
         }
         Command::Setup(args) => {
             let client = connect_waiting(
@@ -326,20 +338,17 @@ async fn run_dev_stack(
         println!("  {:<13} {}", token.label, token.token);
     }
 
-    let worker = roles::run_worker(
-        client.clone(),
-        lienthong_worker::WorkerConfig {
-            agency_credentials,
-            // A new agency's secret, tried locally, is a file here: no restart needed.
-            agency_secrets_dir: Some(agency_secrets_dir.clone()),
-            metrics: metrics.clone(),
-            notify: outbox.worker_settings(&api_url),
-            ..lienthong_worker::WorkerConfig::new(DEFAULT_TASK_QUEUE, sims.urls())
-        },
-        stop.clone(),
-    );
+    let worker = lienthong_worker::WorkerConfig {
+        agency_credentials,
+        // A new agency's secret, tried locally, is a file here: no restart needed.
+        agency_secrets_dir: Some(agency_secrets_dir.clone()),
+        metrics: metrics.clone(),
+        notify: outbox.worker_settings(&api_url),
+        ..lienthong_worker::WorkerConfig::new(DEFAULT_TASK_QUEUE, sims.urls())
+    };
     let (listening, api_up) = tokio::sync::oneshot::channel();
-    let api = roles::serve_api(
+    // One client for both, so new cases start eagerly; a worker that fails stops the API too.
+    let stack = roles::serve_api_with_worker(
         listener,
         client,
         roles::ApiOptions {
@@ -356,6 +365,7 @@ async fn run_dev_stack(
             verifier: Arc::new(token_key.verifier()?),
             payload_cipher: cipher.clone(),
         },
+        worker,
         stop.clone(),
         move || {
             let _ = listening.send(());
@@ -374,9 +384,9 @@ async fn run_dev_stack(
         }
         Ok::<(), anyhow::Error>(())
     };
-    let (worker, api, _) = tokio::join!(worker, api, demo);
+    let (result, _) = tokio::join!(stack, demo);
     sims.shutdown().await;
-    worker.and(api)
+    result
 }
 
 /// Files `file` with the printed citizen's token, or the operator's when the application names

@@ -185,6 +185,64 @@ pub async fn serve_api(
     stop: Stop,
     on_serving: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
+    serve_api_until(listener, client, options, stop.wait(), on_serving).await
+}
+
+/// Serves the API and a worker on the API's own Temporal client (so new cases start eagerly)
+/// until `stop`, when the API stops accepting and the worker finishes its tasks in flight.
+/// Whichever of the two ends first ends the other, and an error of either is the result: an API
+/// whose worker died would take cases nothing in this process runs.
+pub async fn serve_api_with_worker(
+    listener: TcpListener,
+    client: Client,
+    options: ApiOptions,
+    worker: WorkerConfig,
+    stop: Stop,
+    on_serving: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    let (ended, ending) = tokio::sync::watch::channel(false);
+    let either = |stop: Stop| {
+        let mut ending = ending.clone();
+        async move {
+            tokio::select! {
+                () = stop.wait() => {}
+                _ = ending.wait_for(|ended| *ended) => {}
+            }
+        }
+    };
+    // The SDK's worker future is not `Send`: both run in this task rather than spawned.
+    let worker = async {
+        let result = lienthong_worker::run(client.clone(), worker, either(stop.clone())).await;
+        ended.send_replace(true);
+        result.context("the worker in this process stopped")
+    };
+    let api = async {
+        let result = serve_api_until(
+            listener,
+            client.clone(),
+            options,
+            either(stop.clone()),
+            on_serving,
+        )
+        .await;
+        ended.send_replace(true);
+        result
+    };
+    let (worker, api) = tokio::join!(worker, api);
+    if let Err(error) = &worker {
+        tracing::error!(error = %format!("{error:#}"), "the worker stopped; stopping the API");
+    }
+    worker.and(api)
+}
+
+/// Serves the API until `shutdown` resolves, then answers the requests it holds and returns.
+async fn serve_api_until(
+    listener: TcpListener,
+    client: Client,
+    options: ApiOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_serving: impl FnOnce() -> Result<()>,
+) -> Result<()> {
     // Agency health checks and OIDC discovery go over HTTPS with ring, as the Temporal client's
     // TLS does; idempotent.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -206,7 +264,7 @@ pub async fn serve_api(
     // With each connection's address: console sign-ins are limited per client address.
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(stop.wait())
+        .with_graceful_shutdown(shutdown)
         .await
         .context("the API server stopped with an error")
 }

@@ -2,7 +2,7 @@
 //! `GET /health` says only that the process answers.
 //!
 //! Ready means all three: Temporal answers, the engine database answers, and at least one worker
-//! has polled the task queue recently. Each check is reported with what failed, so an operator
+//! has polled the task queue recently (this process's own, when it runs `--with-worker`). Each check is reported with what failed, so an operator
 //! reading the body knows which dependency to look at.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -137,7 +137,7 @@ async fn workers_polling(state: &ApiState) -> Result<usize, String> {
     if fresh == 0 {
         Err(format!(
             "no worker has polled task queue `{}` in the last {POLLER_FRESH_SECS} s; start \
-             `lienthong worker` with the same --task-queue",
+             `lienthong worker` with the same --task-queue, or run this API --with-worker",
             state.config.task_queue
         ))
     } else {

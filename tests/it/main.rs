@@ -8,6 +8,7 @@ mod support;
 
 mod agency_check;
 mod agency_pace;
+mod api_with_worker;
 mod authorization;
 mod bench;
 mod callback_signatures;
