@@ -388,7 +388,8 @@ pub struct ApiArgs {
     /// workflow task comes back with its start (eager start). The worker takes the flags of
     /// `lienthong worker` below; both stop on SIGTERM, and the process exits with an error if
     /// the worker does. For small installations run as one process per replica.
-    #[arg(long, env = "LIENTHONG_WITH_WORKER")]
+    // Boolish: a compose file's `1`, `yes` or `on` means what it says, not a parse error.
+    #[arg(long, env = "LIENTHONG_WITH_WORKER", value_parser = clap::builder::BoolishValueParser::new())]
     pub with_worker: bool,
     #[command(flatten)]
     pub worker: WorkerSettingsArgs,
