@@ -11,6 +11,7 @@ mod agency_pace;
 mod api_with_worker;
 mod authorization;
 mod bench;
+mod bench_history;
 mod callback_signatures;
 mod citizen_browser;
 mod citizen_language;

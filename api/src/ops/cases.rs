@@ -190,18 +190,68 @@ async fn count(state: &ApiState, query: String) -> Result<i64, ApiError> {
         .map_err(ApiError::engine_unavailable)
 }
 
+/// How many of the dashboard's counts visibility is asked at once. Each is one query of its own
+/// (visibility groups by nothing but `ExecutionStatus`), so the dashboard waits for the slowest
+/// batch rather than for the sum of all of them; few enough that one operator's page cannot take
+/// every connection of the visibility store.
+const COUNTS_AT_ONCE: usize = 8;
+
+/// Where one of the dashboard's counts goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Slot {
+    Status(String),
+    Agency(String),
+    Reason(String),
+    Attention,
+    Day(usize, String),
+}
+
+/// Every count the dashboard shows, as `(slot, visibility query)`, within the scope `base`.
+fn dashboard_queries(base: &str, agencies: &[String], today: time::Date) -> Vec<(Slot, String)> {
+    let mut queries = Vec::new();
+    for status in STATUSES {
+        queries.push((
+            Slot::Status((*status).to_owned()),
+            format!("{base} AND {} = '{status}'", sa::STATUS.name()),
+        ));
+    }
+    for agency in agencies {
+        queries.push((
+            Slot::Agency(agency.clone()),
+            format!(
+                "{base} AND ExecutionStatus = 'Running' AND {} = '{agency}'",
+                sa::WAITING_ON.name()
+            ),
+        ));
+    }
+    for reason in REASONS {
+        queries.push((
+            Slot::Reason((*reason).to_owned()),
+            format!("{base} AND {} = '{reason}'", sa::NEEDS_ATTENTION.name()),
+        ));
+    }
+    queries.push((
+        Slot::Attention,
+        format!("{base} AND {} IS NOT NULL", sa::NEEDS_ATTENTION.name()),
+    ));
+    for (i, back) in (0..7).rev().enumerate() {
+        let day = today - time::Duration::days(back);
+        let next = day + time::Duration::days(1);
+        let window =
+            format!("StartTime >= '{day}T00:00:00+07:00' AND StartTime < '{next}T00:00:00+07:00'");
+        for status in STATUSES {
+            queries.push((
+                Slot::Day(i, (*status).to_owned()),
+                format!("{base} AND {window} AND {} = '{status}'", sa::STATUS.name()),
+            ));
+        }
+    }
+    queries
+}
+
 pub async fn dashboard_counts(state: &ApiState, caller: &Caller) -> Result<Counts, ApiError> {
     let principal = caller.require(&[Role::Operator])?;
     let base = CaseFilter::default().query(principal)?;
-    let mut by_status = Vec::new();
-    for status in STATUSES {
-        let n = count(
-            state,
-            format!("{base} AND {} = '{status}'", sa::STATUS.name()),
-        )
-        .await?;
-        by_status.push(((*status).to_owned(), n));
-    }
     let mut agencies: Vec<String> = state
         .catalog
         .agencies()
@@ -210,57 +260,38 @@ pub async fn dashboard_counts(state: &ApiState, caller: &Caller) -> Result<Count
         .map(|a| a.id.clone())
         .collect();
     agencies.push("citizen".into());
-    let mut by_agency = Vec::new();
-    for agency in agencies {
-        let n = count(
-            state,
-            format!(
-                "{base} AND ExecutionStatus = 'Running' AND {} = '{agency}'",
-                sa::WAITING_ON.name()
-            ),
-        )
-        .await?;
-        by_agency.push((agency, n));
-    }
-    let mut by_reason = Vec::new();
-    for reason in REASONS {
-        let n = count(
-            state,
-            format!("{base} AND {} = '{reason}'", sa::NEEDS_ATTENTION.name()),
-        )
-        .await?;
-        by_reason.push(((*reason).to_owned(), n));
-    }
-    let needing_attention = count(
-        state,
-        format!("{base} AND {} IS NOT NULL", sa::NEEDS_ATTENTION.name()),
-    )
-    .await?;
     let today = crate::engine::today();
-    let mut per_day = Vec::new();
-    for back in (0..7).rev() {
-        let day = today - time::Duration::days(back);
-        let next = day + time::Duration::days(1);
-        let window =
-            format!("StartTime >= '{day}T00:00:00+07:00' AND StartTime < '{next}T00:00:00+07:00'");
-        let mut counts = Vec::new();
-        for status in STATUSES {
-            let n = count(
-                state,
-                format!("{base} AND {window} AND {} = '{status}'", sa::STATUS.name()),
-            )
-            .await?;
-            counts.push(((*status).to_owned(), n));
+    let queries = dashboard_queries(&base, &agencies, today);
+    // In order, a few at a time: the figures land in their slots whatever answers first.
+    // Owned texts: a closure over borrowed pairs would make the handler's future not `Send`
+    // for every lifetime, which axum needs.
+    let texts: Vec<String> = queries.iter().map(|(_, query)| query.clone()).collect();
+    let counted: Vec<Result<i64, ApiError>> =
+        futures::stream::iter(texts.into_iter().map(|query| count(state, query)))
+            .buffered(COUNTS_AT_ONCE)
+            .collect()
+            .await;
+    let mut counts = Counts {
+        by_status: Vec::new(),
+        by_agency: Vec::new(),
+        by_reason: Vec::new(),
+        needing_attention: 0,
+        per_day: (0..7)
+            .rev()
+            .map(|back| ((today - time::Duration::days(back)).to_string(), Vec::new()))
+            .collect(),
+    };
+    for ((slot, _), n) in queries.into_iter().zip(counted) {
+        let n = n?;
+        match slot {
+            Slot::Status(status) => counts.by_status.push((status, n)),
+            Slot::Agency(agency) => counts.by_agency.push((agency, n)),
+            Slot::Reason(reason) => counts.by_reason.push((reason, n)),
+            Slot::Attention => counts.needing_attention = n,
+            Slot::Day(day, status) => counts.per_day[day].1.push((status, n)),
         }
-        per_day.push((day.to_string(), counts));
     }
-    Ok(Counts {
-        by_status,
-        by_agency,
-        by_reason,
-        needing_attention,
-        per_day,
-    })
+    Ok(counts)
 }
 
 /// How many running cases of the operator's offices an agency's hold stops now (those waiting
@@ -431,4 +462,39 @@ pub(crate) async fn picture_svg(
         [(axum::http::header::CONTENT_TYPE, "image/svg+xml")],
         picture_in(&state, &caller, &code, lang).await?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn the_dashboard_asks_one_count_per_figure_each_in_its_own_slot() {
+        let agencies = vec!["residence".to_owned(), "citizen".to_owned()];
+        let queries = dashboard_queries("BASE", &agencies, date!(2026 - 12 - 06));
+        let figures = STATUSES.len() + agencies.len() + REASONS.len() + 1 + 7 * STATUSES.len();
+        assert_eq!(queries.len(), figures);
+        for (i, (slot, query)) in queries.iter().enumerate() {
+            assert!(query.starts_with("BASE AND "), "{query}");
+            assert!(
+                queries[..i].iter().all(|(other, _)| other != slot),
+                "{slot:?} twice"
+            );
+        }
+        assert!(queries.contains(&(
+            Slot::Agency("residence".into()),
+            "BASE AND ExecutionStatus = 'Running' AND LienthongWaitingOn = 'residence'".into()
+        )));
+        // The week runs oldest first, today last.
+        assert!(queries.contains(&(
+            Slot::Day(0, "running".into()),
+            "BASE AND StartTime >= '2026-11-30T00:00:00+07:00' AND StartTime < '2026-12-01T00:00:00+07:00' AND LienthongStatus = 'running'".into()
+        )));
+        assert!(queries.contains(&(
+            Slot::Day(6, "failed".into()),
+            "BASE AND StartTime >= '2026-12-06T00:00:00+07:00' AND StartTime < '2026-12-07T00:00:00+07:00' AND LienthongStatus = 'failed'".into()
+        )));
+    }
 }
