@@ -25,6 +25,8 @@ use tokio::task::JoinSet;
 
 mod agency_time;
 mod bench_worker;
+mod drain;
+mod history;
 mod open_cases;
 
 use bench_worker::BenchWorker;
@@ -100,6 +102,21 @@ pub struct BenchArgs {
     /// so new cases start eagerly; the worker figures then cover this whole process.
     #[arg(long)]
     pub in_process_worker: bool,
+    /// Instead of the throughput runs: fill the stack with this many cases (completed, waiting
+    /// on a decision, needing attention), then time the operator's and the citizen's views.
+    #[arg(long)]
+    pub history: Option<usize>,
+    /// Instead of the throughput runs: park this many cases on an outage of `--agency`, which
+    /// declares `--rate` calls a second, end it, and report how the backlog drained through two
+    /// workers (src/bench/drain.rs).
+    #[arg(long)]
+    pub drain: Option<usize>,
+    /// The agency a drain parks its cases on.
+    #[arg(long, default_value = "social-insurance")]
+    pub agency: String,
+    /// The pace the drained agency declares, calls a second.
+    #[arg(long, default_value_t = 20.0)]
+    pub rate: f64,
 }
 
 /// Runs the benchmark and prints one line per run, then the ratio between them.
@@ -110,9 +127,20 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     if !(0.0..=1.0).contains(&args.error_rate) {
         bail!("--error-rate is a probability between 0 and 1");
     }
-    if args.in_process_worker && (args.open_cases.is_some() || args.worker_wrapper.is_some()) {
+    if args.history == Some(0) {
+        bail!("--history must be at least 1");
+    }
+    if args.drain == Some(0) || !(args.rate.is_finite() && args.rate > 0.0) {
+        bail!("--drain must be at least 1 and --rate a positive number");
+    }
+    if args.in_process_worker
+        && (args.open_cases.is_some()
+            || args.worker_wrapper.is_some()
+            || args.history.is_some()
+            || args.drain.is_some())
+    {
         bail!(
-            "--open-cases and --worker-wrapper measure the worker alone; drop --in-process-worker"
+            "--open-cases, --history and --worker-wrapper measure the worker alone; drop --in-process-worker"
         );
     }
     // The HTTP client's TLS needs a provider even though only plain HTTP is used; idempotent.
@@ -163,11 +191,17 @@ async fn with_server(
     let token_key = lienthong_identity::DevKey::generate();
     let officer = lienthong_identity::Claims {
         sub: "bench".into(),
-        roles: vec!["operator".into()],
+        // A drain declares its agency's pace as that agency's administrator.
+        roles: vec!["operator".into(), "agency-admin".into()],
+        agencies: FAULTED.map(str::to_owned).to_vec(),
         offices: vec!["01".into()],
         ..lienthong_identity::Claims::default()
     };
     let token = token_key.mint(&officer, std::time::Duration::from_secs(24 * 3600))?;
+    let citizen = token_key.mint(
+        &history::citizen()?,
+        std::time::Duration::from_secs(24 * 3600),
+    )?;
     // The API gets its own connection, as it would in its own process.
     let api_client = connect_with(Some(&address), None, Some(&key.cipher)).await?;
     let api_task = tokio::spawn(roles::serve_api(
@@ -197,7 +231,7 @@ async fn with_server(
                 (dir, tag),
                 (&address, server_pid, &api_client),
                 &key,
-                (&api, &token),
+                (&api, &token, &citizen),
                 &sims.urls(),
             )
             .await;
@@ -215,7 +249,7 @@ async fn with_agencies(
     (dir, tag): (&Path, &str),
     (address, server_pid, api_client): (&str, Option<u32>, &Client),
     key: &PayloadKey,
-    (api, token): (&str, &str),
+    (api, token, citizen): (&str, &str, &str),
     agencies: &BTreeMap<String, String>,
 ) -> Result<()> {
     let agencies_file = dir.join("agencies.json");
@@ -267,8 +301,36 @@ async fn with_agencies(
             .unwrap_or_default(),
         server_pid,
     });
+    let history = args.history.map(|cases| history::History {
+        cases,
+        concurrency: args.concurrency,
+        social_insurance: agencies
+            .get("social-insurance")
+            .cloned()
+            .unwrap_or_default(),
+        server_pid,
+        citizen_token: citizen.to_owned(),
+        operator_token: token.to_owned(),
+    });
+    let drain = args.drain.map(|cases| drain::Drain {
+        cases,
+        rate: args.rate,
+        agency: args.agency.clone(),
+        concurrency: args.concurrency,
+        agencies: agencies.clone(),
+        dir: dir.to_owned(),
+        agencies_file: agencies_file.clone(),
+        address: address.to_owned(),
+        key_entry: key.entry.clone(),
+    });
     let result = tokio::select! {
         result = async {
+            if let Some(drain) = &drain {
+                return drain.run(&target, &mut worker).await;
+            }
+            if let Some(history) = &history {
+                return history.run(&target, &mut worker).await;
+            }
             match &open {
                 Some(open) => {
                     open.run(&target, &mut worker).await?;

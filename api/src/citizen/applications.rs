@@ -239,7 +239,7 @@ pub(crate) async fn file(
         };
         let input = CaseInput {
             code: code.clone(),
-            definition: definition.clone(),
+            definition: carried(definition),
             calendar: (*state.calendar).clone(),
             application: submission.application.clone(),
             submitted_at,
@@ -327,8 +327,39 @@ fn valid_office(office: &str) -> bool {
             }))
 }
 
+/// The definition as a case carries it: the form's sections (how the citizen page lays the
+/// application out, about 4 KB of labels and help in two languages) left out, since the case
+/// never reads them and every byte of its input is encrypted, written to history and read back
+/// at every replay. The words for what steps issue stay: the case hashes those numbers.
+fn carried(definition: &lienthong_definitions::Definition) -> lienthong_definitions::Definition {
+    let mut carried = definition.clone();
+    carried.form.sections.clear();
+    carried
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_case_carries_its_definition_without_the_forms_layout_but_with_its_words_for_results() {
+        let definition = lienthong_definitions::shipped_definitions()
+            .expect("shipped definitions parse")
+            .into_iter()
+            .find(|d| !d.form.sections.is_empty() && !d.form.results.is_empty())
+            .expect("a shipped definition with a form");
+        let carried = super::carried(&definition);
+        assert!(carried.form.sections.is_empty());
+        assert_eq!(carried.form.results, definition.form.results);
+        assert_eq!(carried.steps, definition.steps);
+        let size =
+            |d: &lienthong_definitions::Definition| serde_json::to_vec(d).map_or(0, |v| v.len());
+        assert!(
+            size(&carried) + 3000 < size(&definition),
+            "{} vs {}",
+            size(&carried),
+            size(&definition)
+        );
+    }
+
     use super::valid_office;
 
     #[test]
