@@ -392,8 +392,9 @@ async fn dry_run(
     Ok(Json(report))
 }
 
-/// The step graph of a stored version as an SVG picture, its titles and words in the caller's
-/// language (`Accept-Language`: Vietnamese unless English is preferred).
+/// The step graph of a stored version as an SVG picture in the caller's language.
+///
+/// Titles and words follow `Accept-Language`: Vietnamese unless English is preferred.
 #[utoipa::path(get, path = "/v1/definitions/{procedure}/versions/{version}/plan.svg", operation_id = "get_definition_plan_svg", tag = "definitions",
     security(("bearer" = [])),
     params(("procedure" = String, Path, description = "The procedure id."), ("version" = i64, Path, description = "The version number.")),

@@ -473,11 +473,11 @@ mod tests {
     #[test]
     fn the_dashboard_asks_one_count_per_figure_each_in_its_own_slot() {
         let agencies = vec!["residence".to_owned(), "citizen".to_owned()];
-        let queries = dashboard_queries("BASE", &agencies, date!(2026 - 12 - 06));
+        let queries = dashboard_queries("scope", &agencies, date!(2026 - 12 - 06));
         let figures = STATUSES.len() + agencies.len() + REASONS.len() + 1 + 7 * STATUSES.len();
         assert_eq!(queries.len(), figures);
         for (i, (slot, query)) in queries.iter().enumerate() {
-            assert!(query.starts_with("BASE AND "), "{query}");
+            assert!(query.starts_with("scope AND "), "{query}");
             assert!(
                 queries[..i].iter().all(|(other, _)| other != slot),
                 "{slot:?} twice"
@@ -485,16 +485,16 @@ mod tests {
         }
         assert!(queries.contains(&(
             Slot::Agency("residence".into()),
-            "BASE AND ExecutionStatus = 'Running' AND LienthongWaitingOn = 'residence'".into()
+            "scope AND ExecutionStatus = 'Running' AND LienthongWaitingOn = 'residence'".into()
         )));
         // The week runs oldest first, today last.
         assert!(queries.contains(&(
             Slot::Day(0, "running".into()),
-            "BASE AND StartTime >= '2026-11-30T00:00:00+07:00' AND StartTime < '2026-12-01T00:00:00+07:00' AND LienthongStatus = 'running'".into()
+            "scope AND StartTime >= '2026-11-30T00:00:00+07:00' AND StartTime < '2026-12-01T00:00:00+07:00' AND LienthongStatus = 'running'".into()
         )));
         assert!(queries.contains(&(
             Slot::Day(6, "failed".into()),
-            "BASE AND StartTime >= '2026-12-06T00:00:00+07:00' AND StartTime < '2026-12-07T00:00:00+07:00' AND LienthongStatus = 'failed'".into()
+            "scope AND StartTime >= '2026-12-06T00:00:00+07:00' AND StartTime < '2026-12-07T00:00:00+07:00' AND LienthongStatus = 'failed'".into()
         )));
     }
 }

@@ -187,8 +187,10 @@ async fn by_certificate(
     Ok(found)
 }
 
-/// The cases that name a person (by personal ID number) or that issued a certificate number,
-/// within the operator's offices.
+/// The cases of the operator's offices naming a person or carrying a certificate number.
+///
+/// Give a personal ID number or a number one of the case's steps issued (a birth certificate's,
+/// an insurance card's), not both.
 ///
 /// The engine keeps no such number in clear: a personal ID is matched through the salted hash
 /// recorded for every number an application names, a certificate number through the keyed hash
