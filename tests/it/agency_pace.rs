@@ -103,20 +103,24 @@ async fn a_backlog_reaches_a_paced_agency_at_its_declared_rate_through_two_worke
             })
             .await?;
     }
-    // Both workers ran cases calling the paced agency, so both poll its queue.
-    for log in ["worker.log", "worker-2.log"] {
-        eventually(
-            &format!("{log} to poll the agency's queue"),
-            Duration::from_secs(30),
-            async || {
-                Ok(stack
-                    .log(log)
-                    .contains("polling the agency's queue at its declared pace")
-                    .then_some(()))
-            },
-        )
-        .await?;
-    }
+    // A worker polls the agency's queue once it has run a case calling it; which of the two
+    // ran cases depends on where Temporal handed them, so at least one polls, and the pace
+    // below holds whichever do (the server enforces it for all pollers together).
+    eventually(
+        "a worker to poll the agency's queue",
+        Duration::from_secs(30),
+        async || {
+            Ok(["worker.log", "worker-2.log"]
+                .iter()
+                .any(|log| {
+                    stack
+                        .log(log)
+                        .contains("polling the agency's queue at its declared pace")
+                })
+                .then_some(()))
+        },
+    )
+    .await?;
     assert!(
         acts(&stack).await?.is_empty(),
         "nothing reached the agency during its outage"
