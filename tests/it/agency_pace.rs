@@ -2,12 +2,13 @@
 //! reaches the agency, once it is back, no faster than its catalogue entry says, whichever of two
 //! workers carries the calls, and every case is registered exactly once.
 
-use std::{process::Stdio, time::Duration};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
+use crate::bench::{bench_within, field};
 use crate::support::{FAST, Stack, StackOptions, eventually, example_submission, step};
 
 const AGENCY: &str = "social-insurance";
@@ -175,33 +176,13 @@ async fn a_backlog_reaches_a_paced_agency_at_its_declared_rate_through_two_worke
 /// `lienthong bench --drain`: a small backlog, drained through two workers, reported on one line.
 #[tokio::test]
 async fn bench_drains_a_backlog_at_the_declared_pace_and_reports_it() -> Result<()> {
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lienthong"))
-        .args(["bench", "--drain", "40", "--rate", "10"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let output = tokio::time::timeout(Duration::from_secs(300), child.wait_with_output())
-        .await
-        .context("the bench did not finish in time")??;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{}\n{stdout}\n{stderr}",
-        output.status
-    );
+    let (stdout, stderr) =
+        bench_within(&["--drain", "40", "--rate", "10"], Duration::from_secs(300)).await?;
     let line = stdout
         .lines()
         .find(|l| l.starts_with("drain "))
         .unwrap_or_else(|| panic!("no drain line in:\n{stdout}\n{stderr}"));
-    let field = |key: &str| {
-        line.split_whitespace()
-            .find_map(|f| f.strip_prefix(key)?.strip_prefix('='))
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or_else(|| panic!("no {key}= in {line}"))
-    };
+    let field = |key: &str| field(line, key).unwrap_or_else(|| panic!("no {key}= in {line}"));
     assert_eq!(field("cases"), 40.0, "{line}");
     assert_eq!(field("rate_declared"), 10.0, "{line}");
     assert_eq!(field("workers"), 2.0, "{line}");

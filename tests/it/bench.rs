@@ -6,7 +6,7 @@ use std::{process::Stdio, time::Duration};
 use anyhow::{Context, Result};
 
 /// The value of `key=` in a result line.
-fn field(line: &str, key: &str) -> Option<f64> {
+pub(crate) fn field(line: &str, key: &str) -> Option<f64> {
     line.split_whitespace()
         .find_map(|f| f.strip_prefix(key)?.strip_prefix('='))
         .and_then(|v| v.parse().ok())
@@ -14,6 +14,12 @@ fn field(line: &str, key: &str) -> Option<f64> {
 
 /// Runs `lienthong bench` with `args`; returns its standard output and error.
 async fn bench(args: &[&str]) -> Result<(String, String)> {
+    bench_within(args, Duration::from_secs(240)).await
+}
+
+/// Runs `lienthong bench` with `args`, failing if it takes longer than `within` or does not
+/// exit 0; returns its standard output and error.
+pub(crate) async fn bench_within(args: &[&str], within: Duration) -> Result<(String, String)> {
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lienthong"))
         .arg("bench")
         .args(args)
@@ -22,7 +28,7 @@ async fn bench(args: &[&str]) -> Result<(String, String)> {
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()?;
-    let output = tokio::time::timeout(Duration::from_secs(240), child.wait_with_output())
+    let output = tokio::time::timeout(within, child.wait_with_output())
         .await
         .context("the bench did not finish in time")??;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();

@@ -2,36 +2,19 @@
 //! proportions, times every operator and citizen view against a baseline of the same run, prices
 //! the background gauges, and stops cleanly.
 
-use std::{process::Stdio, time::Duration};
+use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-/// The value of `key=` in a result line.
-fn field(line: &str, key: &str) -> Option<f64> {
-    line.split_whitespace()
-        .find_map(|f| f.strip_prefix(key)?.strip_prefix('='))
-        .and_then(|v| v.parse().ok())
-}
+use crate::bench::{bench_within, field};
 
 #[tokio::test]
 async fn bench_history_times_every_view_against_a_baseline() -> Result<()> {
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lienthong"))
-        .args(["bench", "--history", "60", "--concurrency", "4"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let output = tokio::time::timeout(Duration::from_secs(400), child.wait_with_output())
-        .await
-        .context("the bench did not finish in time")??;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(
-        output.status.success(),
-        "{}\n{stdout}\n{stderr}",
-        output.status
-    );
+    let (stdout, stderr) = bench_within(
+        &["--history", "60", "--concurrency", "4"],
+        Duration::from_secs(400),
+    )
+    .await?;
     let line = |prefix: &str| {
         stdout
             .lines()
