@@ -27,7 +27,7 @@ pub use batch::{BatchAction, BatchInput, BatchReport, BatchWorkflow, CaseOutcome
 pub use case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS};
 pub use ceiling::{CeilingShape, CeilingWorkflow, NOOP, Noop, Nothing};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
-pub use issued_tags::{IssuedTagKey, issued_tags, normalize as normalize_issued_number};
+pub use issued_tags::{IssuedTagKey, issued_tags};
 pub use lienthong_definitions::case::{
     ATTENTION_REASONS, Attention, CaseState, JournalEntry, ManualResolution,
 };
