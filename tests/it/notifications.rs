@@ -115,6 +115,7 @@ async fn start_case(
         agencies: Default::default(),
         notify: Some(notify),
         issued_tags: None,
+        deadline_timers: lienthong_workflows::DeadlineTimers::WhenWaiting,
     };
     setup
         .client
