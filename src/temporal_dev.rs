@@ -42,10 +42,18 @@ pub struct DevServerOptions {
 /// - the visibility reader likewise, so operators' lists and the case gauges are fresh;
 /// - eager activity dispatch: an activity the worker can run at once comes back in the answer
 ///   to its workflow task, skipping the transfer queue and matching;
-/// - visibility requests at 100 a second for the namespace instead of 10: the dashboard alone
-///   sends 64 counts, which the default held back for over a second (`lienthong bench --history`).
+/// - visibility requests at 1000 a second for the namespace instead of 10: the dashboard alone
+///   sends 64 counts, and each refused one came back a second later, after the client's
+///   back-off (`lienthong bench --history`);
+/// - the search-attribute cache kept (60 s) instead of read again from the database on every
+///   list and count, as the `temporal` CLI sets it: with it, every list page cost hundreds of
+///   database reads, ran into the frontend's persistence limit and came back a second later
+///   ("System Persistence Max QPS Reached"). Only where the engine's search attributes are
+///   registered at start ([`DevServerOptions::search_attributes`]); a bare namespace keeps the
+///   CLI's refresh, so attributes `lienthong setup` adds to a running server are seen at once.
 pub const TUNED: &[(&str, &str)] = &[
-    ("frontend.namespaceRPS.visibility", "100"),
+    ("frontend.namespaceRPS.visibility", "1000"),
+    (SEARCH_ATTRIBUTES_REFRESH_ON_READ, "false"),
     ("matching.numTaskqueueReadPartitions", "1"),
     ("matching.numTaskqueueWritePartitions", "1"),
     ("history.transferProcessorMaxPollRPS", "1000"),
@@ -53,6 +61,9 @@ pub const TUNED: &[(&str, &str)] = &[
     ("history.visibilityProcessorMaxPollRPS", "1000"),
     ("system.enableActivityEagerExecution", "true"),
 ];
+
+/// The dev server's setting that reads the search attributes from its database on every request.
+const SEARCH_ATTRIBUTES_REFRESH_ON_READ: &str = "system.forceSearchAttributesCacheRefreshOnRead";
 
 impl DevServerOptions {
     pub fn new(db_file: impl Into<PathBuf>, port: u16, ui_port: Option<u16>) -> Self {
@@ -71,10 +82,18 @@ impl DevServerOptions {
         }
     }
 
-    /// The dynamic configuration as `key=value,key=value`, for reports.
-    pub fn dynamic_config_text(&self) -> String {
+    /// The dynamic configuration the server is started with. A bare namespace's attributes are
+    /// added while the server runs (`lienthong setup`), so its server keeps reading them at each
+    /// request.
+    fn server_config(&self) -> impl Iterator<Item = (&String, &String)> {
         self.dynamic_config
             .iter()
+            .filter(|(k, _)| self.search_attributes || *k != SEARCH_ATTRIBUTES_REFRESH_ON_READ)
+    }
+
+    /// The dynamic configuration as `key=value,key=value`, for reports.
+    pub fn dynamic_config_text(&self) -> String {
+        self.server_config()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(",")
@@ -136,8 +155,7 @@ impl DevServer {
             .args(["--log-level", "error"])
             .args(
                 options
-                    .dynamic_config
-                    .iter()
+                    .server_config()
                     .flat_map(|(k, v)| ["--dynamic-config-value".to_owned(), format!("{k}={v}")]),
             )
             .args([
@@ -234,5 +252,29 @@ impl DevServer {
             }
         }
         let _ = self.child.kill().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_search_attribute_cache_is_kept_only_where_the_attributes_are_registered_at_start() {
+        let mut options = DevServerOptions::new("temporal.db", 7233, None);
+        let setting = format!("{SEARCH_ATTRIBUTES_REFRESH_ON_READ}=false");
+        assert!(options.dynamic_config_text().contains(&setting));
+        options.search_attributes = false;
+        assert!(
+            !options
+                .dynamic_config_text()
+                .contains(SEARCH_ATTRIBUTES_REFRESH_ON_READ),
+            "a bare namespace's server reads attributes added later at once"
+        );
+        assert!(
+            options
+                .dynamic_config_text()
+                .contains("frontend.namespaceRPS.visibility=1000")
+        );
     }
 }
