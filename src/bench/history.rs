@@ -159,7 +159,6 @@ impl GaugeCost {
 impl History {
     pub(super) async fn run(&self, target: &Arc<Target>, worker: &mut BenchWorker) -> Result<()> {
         worker.pid().context("the worker exited at once")?;
-        let session = console_session(target, &self.operator_token).await?;
         let base = Mix::of(BASELINE_CASES.min(self.cases / 3).max(1));
         let stops = checkpoints(self.cases, base.total());
         let mut all = base;
@@ -180,7 +179,7 @@ impl History {
         self.fill(target, worker, base, Mix::default(), &mut samples, "b")
             .await?;
         let baseline_fill = started.elapsed();
-        let baseline = self.views(target, &session, &samples).await?;
+        let baseline = self.views(target, &samples).await?;
         let baseline_gauges = self.gauges(target, Duration::ZERO).await?;
         println!(
             "history-baseline cases={} fill_s={:.1} views={}",
@@ -212,7 +211,7 @@ impl History {
                 fill.as_secs_f64(),
                 added.total() as f64 / fill.as_secs_f64(),
             );
-            let views = self.views(target, &session, &samples).await?;
+            let views = self.views(target, &samples).await?;
             for (view, first) in views.iter().zip(&baseline) {
                 let met = if view.p(0.95) <= view.target_ms {
                     "met"
@@ -356,7 +355,10 @@ impl History {
     }
 
     /// Every view, timed in turn by one reader.
-    async fn views(&self, target: &Target, session: &str, samples: &Samples) -> Result<Vec<Timed>> {
+    async fn views(&self, target: &Target, samples: &Samples) -> Result<Vec<Timed>> {
+        // Signed in afresh each time: the console ends a session left unused while the stack
+        // fills (`--console-idle-minutes`), and would answer with its sign-in page.
+        let session = &console_session(target, &self.operator_token).await?;
         let today = vietnam_date(0);
         let tomorrow = vietnam_date(1);
         let lists: Vec<(String, String)> = [
@@ -568,15 +570,23 @@ where
 {
     let mut ms = Vec::with_capacity(reads);
     for i in 0..reads {
+        let (client, request) = request(i).build_split();
+        let request = request?;
+        let asked = request.url().path().to_owned();
         let started = Instant::now();
-        let response = request(i).send().await?;
+        let response = client.execute(request).await?;
         let status = response.status();
+        let answered = response.url().path().to_owned();
         let body = response.bytes().await?;
         if !status.is_success() {
             bail!(
                 "{name} answered {status}: {}",
                 String::from_utf8_lossy(&body[..body.len().min(300)])
             );
+        }
+        // A page that sent the reader elsewhere (the console's sign-in) timed another page.
+        if answered != asked {
+            bail!("{name} was redirected from {asked} to {answered}");
         }
         ms.push(started.elapsed().as_secs_f64() * 1000.0);
     }
