@@ -20,7 +20,6 @@ mod cli;
 mod codec_access;
 mod console_browser;
 mod console_resolve;
-mod deadline_timers;
 mod definition_versions;
 mod definitions_test_cli;
 mod deploy;

@@ -115,7 +115,6 @@ async fn start_case(
         agencies: Default::default(),
         notify: Some(notify),
         issued_tags: None,
-        deadline_timers: lienthong_workflows::DeadlineTimers::WhenWaiting,
     };
     setup
         .client

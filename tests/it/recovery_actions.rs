@@ -432,7 +432,6 @@ async fn a_step_done_offline_is_resolved_by_hand_and_a_case_is_cancelled_by_an_o
         agencies: Default::default(),
         notify: None,
         issued_tags: None,
-        deadline_timers: lienthong_workflows::DeadlineTimers::WhenWaiting,
     };
     client
         .start_workflow(

@@ -65,10 +65,6 @@ pub struct CaseInput {
     /// case by one of them (`LienthongIssued`); cases filed without it write no such attribute.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_tags: Option<crate::IssuedTagKey>,
-    /// When the legal deadlines' timers start. Cases filed before this was carried start each
-    /// one as its deadline is set, as their histories were written.
-    #[serde(default)]
-    pub deadline_timers: crate::DeadlineTimers,
 }
 
 #[workflow]

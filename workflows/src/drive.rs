@@ -27,7 +27,6 @@ use crate::{
     case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS},
     citizen_notices::CITIZEN_NOTIFICATIONS,
     contract::{AgencyAnswer, AgencyCall, CallAgency},
-    deadline_timers::{DeadlineTimers, Unarmed},
     notice::{NoticeOutcome, NotifyInput},
     options::{FirstAttempt, forward_options, local_options, patient_options},
     published::Published,
@@ -124,9 +123,6 @@ pub(crate) struct Run<'a> {
     in_flight: Vec<Pending>,
     /// Current legal deadlines: `None` is the whole case.
     deadlines: BTreeMap<Option<StepId>, OffsetDateTime>,
-    /// The deadlines whose timers start when the case next waits; `None` in a case filed to
-    /// start each one at once.
-    unarmed: Option<Unarmed>,
     /// When each step started waiting for the citizen: the legal clock stops meanwhile.
     pub(crate) paused_at: BTreeMap<StepId, OffsetDateTime>,
     pub(crate) published: Published,
@@ -175,7 +171,6 @@ impl<'a> Run<'a> {
             agencies,
             notify,
             issued_tags,
-            deadline_timers,
         } = input;
         // Cases filed before notifications carry none, so this marker is only ever asked for
         // (and written) by a case that has someone to tell.
@@ -210,7 +205,6 @@ impl<'a> Run<'a> {
             application,
             in_flight: Vec::new(),
             deadlines: BTreeMap::new(),
-            unarmed: (deadline_timers == DeadlineTimers::WhenWaiting).then(Unarmed::default),
             paused_at: BTreeMap::new(),
             published: Published::tagging(issued_tags),
             tracked: BTreeMap::new(),
@@ -269,9 +263,6 @@ impl<'a> Run<'a> {
             if acted {
                 // Skips and corrections change what is ready: decide again before waiting.
                 continue;
-            }
-            if !self.local_attempt_running() {
-                self.arm_deadlines();
             }
             let ctx = self.ctx;
             let temporal_cancel = ctx.cancellation_token();
@@ -660,36 +651,9 @@ impl<'a> Run<'a> {
             step: step.clone(),
             at,
         });
-        if !first {
-            return;
-        }
-        match self.unarmed.as_mut() {
-            Some(unarmed) => unarmed.defer(step),
-            None => {
-                let kind = step.map_or(TimerKind::CaseDeadline, TimerKind::StepDeadline);
-                self.start_timer(until(now(self.ctx), at), kind);
-            }
-        }
-    }
-
-    /// Starts the timers of the deadlines still open, before the case waits. Not while a local
-    /// attempt runs: its workflow task stays open until it answers, and a case it finishes
-    /// needs none.
-    fn arm_deadlines(&mut self) {
-        let Some(unarmed) = self.unarmed.as_mut() else {
-            return;
-        };
-        let open = self
-            .ctx
-            .state(|w| w.case.as_ref().map(|c| unarmed.take_open(c)))
-            .unwrap_or_default();
-        let at = now(self.ctx);
-        for scope in open {
-            let Some(&deadline) = self.deadlines.get(&scope) else {
-                continue;
-            };
-            let kind = scope.map_or(TimerKind::CaseDeadline, TimerKind::StepDeadline);
-            self.start_timer(until(at, deadline), kind);
+        if first {
+            let kind = step.map_or(TimerKind::CaseDeadline, TimerKind::StepDeadline);
+            self.start_timer(until(now(self.ctx), at), kind);
         }
     }
 

@@ -12,7 +12,6 @@ mod case_workflow;
 mod ceiling;
 mod citizen_notices;
 mod contract;
-mod deadline_timers;
 mod drive;
 mod issued_tags;
 mod notice;
@@ -28,7 +27,6 @@ pub use batch::{BatchAction, BatchInput, BatchReport, BatchWorkflow, CaseOutcome
 pub use case_workflow::{CaseInput, CaseWorkflow, DEFAULT_ATTENTION_AFTER_SECS};
 pub use ceiling::{CeilingShape, CeilingWorkflow, NOOP, Noop, Nothing};
 pub use contract::{AgencyAnswer, AgencyCall, CALL_AGENCY, CallAgency};
-pub use deadline_timers::DeadlineTimers;
 pub use issued_tags::{IssuedTagKey, issued_tags};
 pub use lienthong_definitions::case::{
     ATTENTION_REASONS, Attention, CaseState, JournalEntry, ManualResolution,

@@ -9,8 +9,7 @@ use axum::{
 use lienthong_definitions::AgencyId;
 use lienthong_definitions::contact::Contact;
 use lienthong_workflows::{
-    CaseInput, CaseWorkflow, Channel, DeadlineTimers, NotifyInput, Recipient,
-    search_attributes as sa,
+    CaseInput, CaseWorkflow, Channel, NotifyInput, Recipient, search_attributes as sa,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -250,8 +249,6 @@ pub(crate) async fn file(
             agencies: agencies.clone(),
             notify: notify.clone(),
             issued_tags: state.issued_tag_key(),
-            // A case that finishes at once leaves no timer behind.
-            deadline_timers: DeadlineTimers::WhenWaiting,
         };
         // Who may see the case is recorded before it exists, so it is never visible to no one.
         state
