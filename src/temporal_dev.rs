@@ -42,7 +42,8 @@ pub struct DevServerOptions {
 /// - the visibility reader likewise, so operators' lists and the case gauges are fresh;
 /// - eager activity dispatch: an activity the worker can run at once comes back in the answer
 ///   to its workflow task, skipping the transfer queue and matching;
-/// - visibility requests at 1000 a second for the namespace instead of 10: the dashboard alone
+/// - visibility requests at 1000 a second for the namespace instead of the CLI's 100 (the
+///   server's own default is 10): the dashboard alone
 ///   sends 64 counts, and each refused one came back a second later, after the client's
 ///   back-off (`lienthong bench --history`);
 /// - the search-attribute cache kept (60 s) instead of read again from the database on every
