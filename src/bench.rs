@@ -26,6 +26,7 @@ use tokio::task::JoinSet;
 mod agency_time;
 mod bench_worker;
 mod drain;
+mod filing;
 mod history;
 mod open_cases;
 
@@ -55,6 +56,9 @@ const SERVER: &str = "dev(partitions=1,sqlite=WAL)";
 
 /// No case should take this long even with injected errors; past it the run is reported stuck.
 const CASE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How long one filing is sent again while the API answers that it is busy.
+const RETRY_FILING_FOR: Duration = Duration::from_secs(120);
 
 /// `/proc/<pid>/stat` counts CPU time in USER_HZ ticks, fixed at 100 by the Linux ABI.
 const TICKS_PER_SECOND: f64 = 100.0;
@@ -289,6 +293,7 @@ async fn with_agencies(
         client: connect_with(Some(address), None, Some(&key.cipher)).await?,
         worker_metrics: format!("http://{metrics_address}/metrics"),
         tag: tag.to_owned(),
+        refused_for_now: AtomicUsize::new(0),
     });
     // Ctrl-C ends the run early; everything started is still stopped below.
     let open = args.open_cases.map(|cases| open_cases::OpenCases {
@@ -497,6 +502,12 @@ async fn measure(args: &BenchArgs, target: &Arc<Target>, worker: &mut BenchWorke
         args.first_attempt,
         worker.label(),
     );
+    let sent_again = target.refused_for_now.load(Ordering::Relaxed);
+    if sent_again > 0 {
+        eprintln!(
+            "note: the API turned {sent_again} filings away for a moment; they were sent again and their wait is in the latencies"
+        );
+    }
     if engine.incomplete > 0 {
         eprintln!(
             "note: {} of {} cases did not end `completed` (agency faults exhausted their retries)",
@@ -610,6 +621,8 @@ struct Target {
     worker_metrics: String,
     /// Makes this run's workflow ids and birth-certificate numbers unique.
     tag: String,
+    /// Filings the API turned away for a moment (`503`, `429`) and that were sent again.
+    refused_for_now: AtomicUsize,
 }
 
 impl Target {
@@ -635,26 +648,16 @@ impl Target {
         Ok((started.elapsed(), completed))
     }
 
-    /// Files the example through the API; returns the case code.
+    /// Files the example through the API; returns the case code. A refusal that passes is sent
+    /// again (`filing::file`); the run counts those rather than stopping at the first.
     async fn submit(&self, id: &str) -> Result<String> {
         let mut body: Value = serde_json::from_str(EXAMPLE)?;
         // Civil status refuses a second birth on the same e-birth certificate.
         body["application"]["e_birth_certificate"]["number"] = json!(format!("GCS-BENCH-{id}"));
-        let response = self
-            .http
-            .post(format!("{}/v1/applications", self.api))
-            .json(&body)
-            .send()
-            .await?;
-        let status = response.status();
-        let answer: Value = response.json().await.unwrap_or_default();
-        if status.as_u16() != 202 {
-            bail!("the API refused the application ({status}): {answer}");
-        }
-        Ok(answer["case_code"]
-            .as_str()
-            .context("no case code")?
-            .to_owned())
+        let filed = filing::file(&self.http, &self.api, &body, id, RETRY_FILING_FOR).await?;
+        self.refused_for_now
+            .fetch_add(filed.sent_again, Ordering::Relaxed);
+        Ok(filed.case_code)
     }
 
     /// Files the example through the API and waits for the case's final state.

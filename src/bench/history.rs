@@ -205,11 +205,12 @@ impl History {
             let fill = started.elapsed();
             before = before.plus(added);
             println!(
-                "history-fill cases={} added={} fill_s={:.1} fill_per_s={:.1}",
+                "history-fill cases={} added={} fill_s={:.1} fill_per_s={:.1} filings_sent_again={}",
                 before.total(),
                 added.total(),
                 fill.as_secs_f64(),
                 added.total() as f64 / fill.as_secs_f64(),
+                target.refused_for_now.load(Ordering::Relaxed),
             );
             let views = self.views(target, &samples).await?;
             for (view, first) in views.iter().zip(&baseline) {

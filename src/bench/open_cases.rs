@@ -66,7 +66,7 @@ impl OpenCases {
         let completed = released.elapsed();
         let mb = |v: Option<f64>| v.map_or_else(|| "unknown".into(), |v| format!("{v:.1}"));
         println!(
-            "open-cases cases={} submitted_s={:.1} all_open_s={:.1} worker_rss_mb={} worker_peak_mb={} temporal_rss_mb={} completed_by_callbacks_s={:.1} completed_per_s={:.1}",
+            "open-cases cases={} submitted_s={:.1} all_open_s={:.1} worker_rss_mb={} worker_peak_mb={} temporal_rss_mb={} completed_by_callbacks_s={:.1} completed_per_s={:.1} filings_sent_again={}",
             self.cases,
             submitted.as_secs_f64(),
             all_open.as_secs_f64(),
@@ -75,6 +75,7 @@ impl OpenCases {
             mb(server_rss),
             completed.as_secs_f64(),
             self.cases as f64 / completed.as_secs_f64(),
+            target.refused_for_now.load(Ordering::Relaxed),
         );
         Ok(())
     }
