@@ -469,6 +469,8 @@ fn spawn_worker(
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
+        // A group of its own, so `BenchWorker::stop` reaches a wrapper's child too.
+        .process_group(0)
         .kill_on_drop(true)
         .spawn()
         .context("cannot start the worker")?;

@@ -62,6 +62,8 @@ pub(crate) struct Pending {
     tasks: Mutex<JoinSet<()>>,
     /// How many releases there have been; a held decision waits for the next one.
     releases: tokio::sync::watch::Sender<u64>,
+    /// Decisions let go one by one (`release_some`): each held decision takes one.
+    let_go: tokio::sync::Semaphore,
 }
 
 impl Default for Pending {
@@ -69,6 +71,7 @@ impl Default for Pending {
         Self {
             tasks: Mutex::default(),
             releases: tokio::sync::watch::Sender::new(0),
+            let_go: tokio::sync::Semaphore::new(0),
         }
     }
 }
@@ -87,11 +90,23 @@ impl Pending {
         *self.releases.borrow()
     }
 
-    /// Waits for the release after `seen`.
+    /// Lets `count` held decisions go ahead, as an office works through a pile at its own
+    /// pace; the rest stay held.
+    pub fn release_some(&self, count: usize) {
+        // More than the semaphore holds would panic; no pile is that large.
+        let room = tokio::sync::Semaphore::MAX_PERMITS - self.let_go.available_permits();
+        self.let_go.add_permits(count.min(room));
+    }
+
+    /// Waits for the release after `seen`, or for one decision let go by `release_some`.
     async fn released_after(&self, seen: u64) {
         let mut releases = self.releases.subscribe();
-        // The sender lives as long as the simulator; if it is gone, so is the decision.
-        let _ = releases.wait_for(|n| *n > seen).await;
+        tokio::select! {
+            // The sender lives as long as the simulator; if it is gone, so is the decision.
+            _ = releases.wait_for(|n| *n > seen) => {}
+            // The semaphore's queue is fair: roughly the decision held longest goes first.
+            Ok(permit) = self.let_go.acquire() => permit.forget(),
+        }
     }
 
     /// Stops every decision still waiting or calling back.

@@ -8,11 +8,12 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
@@ -293,8 +294,21 @@ async fn set_callback(
 }
 
 /// `POST /admin/decisions/release`: every decision held by a `decide_later` fault with
-/// `"hold": true` goes ahead (after its delay).
-async fn release_decisions(State(state): State<AppState>) -> Json<Value> {
+/// `"hold": true` goes ahead (after its delay). With `?count=N`, only N of them do,
+/// so a test can hand the engine a large backlog of decisions at the pace it chooses.
+async fn release_decisions(
+    State(state): State<AppState>,
+    Query(some): Query<ReleaseSome>,
+) -> Json<Value> {
+    if let Some(count) = some.count {
+        state.decisions.release_some(count);
+        tracing::info!(
+            agency = state.agency.as_str(),
+            count,
+            "held decisions let go"
+        );
+        return Json(serde_json::json!({ "let_go": count }));
+    }
     let releases = state.decisions.release();
     tracing::info!(
         agency = state.agency.as_str(),
@@ -302,6 +316,11 @@ async fn release_decisions(State(state): State<AppState>) -> Json<Value> {
         "held decisions released"
     );
     Json(serde_json::json!({ "releases": releases }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ReleaseSome {
+    count: Option<usize>,
 }
 
 async fn get_callback(State(state): State<AppState>) -> Json<Value> {

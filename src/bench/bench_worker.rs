@@ -4,7 +4,12 @@
 //! first workflow task back in the answer to its start (eager workflow start), so that is how
 //! eager start is measured. The worker figures then describe this whole process.
 
+use std::time::Duration;
+
 use tokio::process::Child;
+
+/// How long a stopping worker (and a profiler wrapping it) may take before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(10);
 
 pub(super) enum BenchWorker {
     Child(Child),
@@ -36,12 +41,26 @@ impl BenchWorker {
         }
     }
 
+    /// Stops the worker's whole process group: a wrapper (`--worker-wrapper heaptrack`) runs
+    /// the worker as its own child, which killing the wrapper alone left running. SIGTERM
+    /// first, so a profiler writes its data; SIGKILL after a few seconds.
     pub(super) async fn stop(self) {
-        match self {
-            Self::Child(mut child) => {
-                let _ = child.kill().await;
-            }
-            Self::InProcess => {}
+        use nix::sys::signal::{Signal, killpg};
+        use nix::unistd::Pid;
+        let Self::Child(mut child) = self else {
+            return;
+        };
+        let Some(group) = child.id().and_then(|id| i32::try_from(id).ok()) else {
+            return;
+        };
+        let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
+        if tokio::time::timeout(STOP_GRACE, child.wait())
+            .await
+            .is_err()
+        {
+            let _ = child.kill().await;
         }
+        // Whatever the wrapper started and left behind.
+        let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
     }
 }

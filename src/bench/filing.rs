@@ -62,92 +62,89 @@ pub(super) async fn file(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
+    use std::sync::{Arc, Mutex, PoisonError};
 
-    use axum::{Json, Router, extract::State, http::HeaderMap, http::StatusCode, routing::post};
+    use axum::http::{HeaderMap, HeaderValue, StatusCode};
+    use axum::{Json, Router, extract::State, routing::post};
     use serde_json::json;
 
     use super::*;
 
+    /// Every `Idempotency-Key` the API was sent, in order.
+    type Keys = Arc<Mutex<Vec<String>>>;
+
     /// An API that answers each filing with the next status of `answers` (the last repeats),
     /// and remembers the `Idempotency-Key` of every request.
-    async fn api(answers: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>>) {
-        let keys = Arc::new(Mutex::new(Vec::new()));
-        let state = (Arc::new(answers), keys.clone());
+    async fn api(answers: &[u16]) -> Result<(String, Keys)> {
+        let answers: Vec<StatusCode> = answers
+            .iter()
+            .map(|&code| StatusCode::from_u16(code))
+            .collect::<Result<_, _>>()?;
+        let keys = Keys::default();
+        let handler = |State((answers, keys)): State<(Arc<Vec<StatusCode>>, Keys)>,
+                       headers: HeaderMap| async move {
+            let key = headers
+                .get("idempotency-key")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let mut seen = keys.lock().unwrap_or_else(PoisonError::into_inner);
+            seen.push(key);
+            let status = answers[(seen.len() - 1).min(answers.len() - 1)];
+            let mut headers = HeaderMap::new();
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                headers.insert("retry-after", HeaderValue::from_static("0"));
+            }
+            let body = json!({"case_code": "KS-TEST", "code": "X"});
+            (status, headers, Json(body))
+        };
         let app = Router::new()
-            .route(
-                "/v1/applications",
-                post(
-                    |State((answers, keys)): State<(Arc<Vec<u16>>, Arc<Mutex<Vec<String>>>)>,
-                     headers: HeaderMap| async move {
-                        let key = headers["idempotency-key"].to_str().unwrap().to_owned();
-                        let mut seen = keys.lock().unwrap();
-                        seen.push(key);
-                        let status = answers[(seen.len() - 1).min(answers.len() - 1)];
-                        let status = StatusCode::from_u16(status).unwrap();
-                        let mut headers = HeaderMap::new();
-                        if status == StatusCode::TOO_MANY_REQUESTS {
-                            headers.insert("retry-after", "0".parse().unwrap());
-                        }
-                        (
-                            status,
-                            headers,
-                            Json(json!({"case_code": "KS-TEST", "code": "X"})),
-                        )
-                    },
-                ),
-            )
-            .with_state(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
+            .route("/v1/applications", post(handler))
+            .with_state((Arc::new(answers), keys.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
         tokio::spawn(async move { axum::serve(listener, app).await });
-        (format!("http://{address}"), keys)
+        Ok((format!("http://{address}"), keys))
+    }
+
+    /// A client as the bench builds one (the bench installs the TLS provider first).
+    fn client() -> reqwest::Client {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::new()
+    }
+
+    fn sent(keys: &Keys) -> Vec<String> {
+        keys.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     #[tokio::test]
-    async fn a_busy_api_gets_the_same_filing_again_until_it_takes_it() {
-        let (url, keys) = api(vec![503, 429, 503, 202]).await;
-        let filed = file(
-            &reqwest::Client::new(),
-            &url,
-            &json!({}),
-            "k-1",
-            Duration::from_secs(30),
-        )
-        .await
-        .unwrap();
+    async fn a_busy_api_gets_the_same_filing_again_until_it_takes_it() -> Result<()> {
+        let (url, keys) = api(&[503, 429, 503, 202]).await?;
+        let http = client();
+        let filed = file(&http, &url, &json!({}), "k-1", Duration::from_secs(30)).await?;
         assert_eq!(filed.case_code, "KS-TEST");
         assert_eq!(filed.sent_again, 3);
-        assert_eq!(*keys.lock().unwrap(), vec!["k-1"; 4]);
+        assert_eq!(sent(&keys), vec!["k-1"; 4]);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn a_refusal_for_good_is_not_sent_again() {
-        let (url, keys) = api(vec![400]).await;
-        let refused = file(
-            &reqwest::Client::new(),
-            &url,
-            &json!({}),
-            "k-2",
-            Duration::from_secs(30),
-        )
-        .await;
+    async fn a_refusal_for_good_is_not_sent_again() -> Result<()> {
+        let (url, keys) = api(&[400]).await?;
+        let http = client();
+        let refused = file(&http, &url, &json!({}), "k-2", Duration::from_secs(30)).await;
         assert!(refused.is_err_and(|e| e.to_string().contains("400")));
-        assert_eq!(keys.lock().unwrap().len(), 1);
+        assert_eq!(sent(&keys).len(), 1);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn a_filing_still_refused_after_its_patience_is_given_up() {
-        let (url, keys) = api(vec![503]).await;
-        let refused = file(
-            &reqwest::Client::new(),
-            &url,
-            &json!({}),
-            "k-3",
-            Duration::ZERO,
-        )
-        .await;
+    async fn a_filing_still_refused_after_its_patience_is_given_up() -> Result<()> {
+        let (url, keys) = api(&[503]).await?;
+        let http = client();
+        let refused = file(&http, &url, &json!({}), "k-3", Duration::ZERO).await;
         assert!(refused.is_err_and(|e| e.to_string().contains("503")));
-        assert_eq!(keys.lock().unwrap().len(), 1);
+        assert_eq!(sent(&keys).len(), 1);
+        Ok(())
     }
 }

@@ -349,9 +349,10 @@ async fn a_birth_approved_later_gets_its_personal_id_from_population() -> anyhow
     Ok(())
 }
 
-#[tokio::test]
-async fn held_decisions_wait_for_a_release_then_are_all_called_back() -> anyhow::Result<()> {
-    let mut engine = TestEngine::start(&[("residence", "dev-secret-residence")], 0).await?;
+/// Simulators calling back a test engine, with residence holding its next `count` decisions
+/// (approvals) until they are released.
+async fn residence_holding_decisions(count: u32) -> anyhow::Result<(TestEngine, Harness)> {
+    let engine = TestEngine::start(&[("residence", "dev-secret-residence")], 0).await?;
     let h = Harness::start().await?;
     h.send(
         h.http
@@ -365,11 +366,17 @@ async fn held_decisions_wait_for_a_release_then_are_all_called_back() -> anyhow:
         "delay_ms": 0,
         "hold": true,
         "decision": "approve",
-        "count": 2,
+        "count": count,
     });
     let queued = h.add_fault("residence", fault.clone()).await?;
     assert_eq!(queued.status, 201, "{:?}", queued.body);
     assert_eq!(queued.body, fault);
+    Ok((engine, h))
+}
+
+#[tokio::test]
+async fn held_decisions_wait_for_a_release_then_are_all_called_back() -> anyhow::Result<()> {
+    let (mut engine, h) = residence_holding_decisions(2).await?;
 
     for (key, child) in [("held-1", "001226003101"), ("held-2", "001226003102")] {
         let body = child_residence(child, MOTHER);
@@ -420,5 +427,61 @@ async fn held_decisions_wait_for_a_release_then_are_all_called_back() -> anyhow:
     keys.sort_unstable();
     assert_eq!(keys, ["held-1", "held-2"]);
     assert!(callbacks.iter().all(|c| c.body["outcome"] == "done"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn held_decisions_can_be_let_go_a_few_at_a_time() -> anyhow::Result<()> {
+    let (mut engine, h) = residence_holding_decisions(3).await?;
+    let held = [
+        ("pile-1", "001226003111"),
+        ("pile-2", "001226003112"),
+        ("pile-3", "001226003113"),
+    ];
+    for (key, child) in held {
+        let body = child_residence(child, MOTHER);
+        let accepted = h
+            .post(
+                "residence",
+                "register-permanent-residence",
+                Some(key),
+                &body,
+            )
+            .await?;
+        assert_eq!(accepted.status, 202, "{:?}", accepted.body);
+    }
+
+    let release = |count: Option<usize>| {
+        let query = count.map_or_else(String::new, |n| format!("?count={n}"));
+        h.http.post(format!(
+            "{}/admin/decisions/release{query}",
+            h.url("residence")
+        ))
+    };
+    let let_go = h.send(release(Some(2))).await?;
+    assert_eq!(let_go.status, 200);
+    assert_eq!(let_go.body["let_go"], 2);
+    let first = engine.wait_for(2, CALLBACK_WAIT).await?;
+    assert_eq!(first.len(), 2, "{first:?}");
+    // Two were decided and called back; one is still waiting on the officer.
+    let mut still_held = Vec::new();
+    for (key, _) in held {
+        let act = h.get("residence", &format!("/acts/{key}")).await?;
+        if act.body["status_code"] == 202 {
+            still_held.push(key);
+        }
+    }
+    assert_eq!(still_held.len(), 1, "{still_held:?}");
+    assert_eq!(engine.requests(), 2, "nothing more was called back");
+
+    assert_eq!(h.send(release(None)).await?.status, 200);
+    let all = engine.wait_for(3, CALLBACK_WAIT).await?;
+    assert!(
+        all.iter()
+            .any(|c| c.body["idempotency_key"] == still_held[0] && c.body["outcome"] == "done"),
+        "{all:?}"
+    );
+    h.sims.shutdown().await;
+    engine.stop();
     Ok(())
 }
