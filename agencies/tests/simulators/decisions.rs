@@ -349,9 +349,11 @@ async fn a_birth_approved_later_gets_its_personal_id_from_population() -> anyhow
     Ok(())
 }
 
-/// Simulators calling back a test engine, with residence holding its next `count` decisions
-/// (approvals) until they are released.
-async fn residence_holding_decisions(count: u32) -> anyhow::Result<(TestEngine, Harness)> {
+/// Simulators calling back a test engine, with residence holding a decision (an approval) on
+/// each of `held` (idempotency key, child's personal id), filed and answered pending.
+async fn residence_holding_decisions(
+    held: &[(&str, &str)],
+) -> anyhow::Result<(TestEngine, Harness)> {
     let engine = TestEngine::start(&[("residence", "dev-secret-residence")], 0).await?;
     let h = Harness::start().await?;
     h.send(
@@ -366,19 +368,13 @@ async fn residence_holding_decisions(count: u32) -> anyhow::Result<(TestEngine, 
         "delay_ms": 0,
         "hold": true,
         "decision": "approve",
-        "count": count,
+        "count": held.len(),
     });
     let queued = h.add_fault("residence", fault.clone()).await?;
     assert_eq!(queued.status, 201, "{:?}", queued.body);
     assert_eq!(queued.body, fault);
-    Ok((engine, h))
-}
-
-#[tokio::test]
-async fn held_decisions_wait_for_a_release_then_are_all_called_back() -> anyhow::Result<()> {
-    let (mut engine, h) = residence_holding_decisions(2).await?;
-
-    for (key, child) in [("held-1", "001226003101"), ("held-2", "001226003102")] {
+    for (key, child) in held {
+        let (key, child) = (*key, *child);
         let body = child_residence(child, MOTHER);
         let accepted = h
             .post(
@@ -390,6 +386,13 @@ async fn held_decisions_wait_for_a_release_then_are_all_called_back() -> anyhow:
             .await?;
         assert_eq!(accepted.status, 202, "{:?}", accepted.body);
     }
+    Ok((engine, h))
+}
+
+#[tokio::test]
+async fn held_decisions_wait_for_a_release_then_are_all_called_back() -> anyhow::Result<()> {
+    let held = [("held-1", "001226003101"), ("held-2", "001226003102")];
+    let (mut engine, h) = residence_holding_decisions(&held).await?;
     // Held: with no delay, an unheld decision would be called back at once; these still
     // show pending after a later act was accepted and answered.
     let later = h
@@ -432,24 +435,12 @@ async fn held_decisions_wait_for_a_release_then_are_all_called_back() -> anyhow:
 
 #[tokio::test]
 async fn held_decisions_can_be_let_go_a_few_at_a_time() -> anyhow::Result<()> {
-    let (mut engine, h) = residence_holding_decisions(3).await?;
     let held = [
         ("pile-1", "001226003111"),
         ("pile-2", "001226003112"),
         ("pile-3", "001226003113"),
     ];
-    for (key, child) in held {
-        let body = child_residence(child, MOTHER);
-        let accepted = h
-            .post(
-                "residence",
-                "register-permanent-residence",
-                Some(key),
-                &body,
-            )
-            .await?;
-        assert_eq!(accepted.status, 202, "{:?}", accepted.body);
-    }
+    let (mut engine, h) = residence_holding_decisions(&held).await?;
 
     let release = |count: Option<usize>| {
         let query = count.map_or_else(String::new, |n| format!("?count={n}"));
