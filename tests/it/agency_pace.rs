@@ -42,8 +42,12 @@ async fn declare_pace(stack: &Stack, rate: f64) -> Result<()> {
 /// When the agency acted, for every act of the operation it recorded successfully, with the
 /// idempotency keys, from its own register (`GET /admin/acts`).
 async fn acts(stack: &Stack) -> Result<Vec<(String, OffsetDateTime)>> {
-    let listed: Value = stack
-        .http
+    // A new connection each time: a test polling the register would otherwise reuse one the
+    // simulator has just closed as idle.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
+    let listed: Value = http
         .get(format!(
             "{}/admin/acts?operation={OPERATION}",
             stack.agencies[AGENCY]
@@ -79,12 +83,14 @@ fn busiest(times: &[OffsetDateTime], width: Duration) -> usize {
         .unwrap_or(0)
 }
 
-#[tokio::test]
-async fn a_backlog_reaches_a_paced_agency_at_its_declared_rate_through_two_workers() -> Result<()> {
-    let stack = Stack::start_with_options(StackOptions::default().fast_procedure()).await?;
-    let mut second = stack.start_extra_worker("worker-2", &[])?;
-    declare_pace(&stack, RATE).await?;
-    // The agency goes down until the backlog is built.
+/// Takes the agency down, files `count` applications (of the fast procedure when `fast`), and
+/// waits until each case's call to the agency has failed at least once.
+async fn file_during_outage(
+    stack: &Stack,
+    tag: &str,
+    count: usize,
+    fast: bool,
+) -> Result<Vec<String>> {
     stack
         .fault(
             AGENCY,
@@ -92,9 +98,11 @@ async fn a_backlog_reaches_a_paced_agency_at_its_declared_rate_through_two_worke
         )
         .await?;
     let mut codes = Vec::new();
-    for i in 0..CASES {
-        let mut body = example_submission(&format!("pace-{i}"));
-        body["procedure"] = json!(FAST);
+    for i in 0..count {
+        let mut body = example_submission(&format!("{tag}-{i}"));
+        if fast {
+            body["procedure"] = json!(FAST);
+        }
         codes.push(stack.submit_ok(&body).await?);
     }
     for code in &codes {
@@ -104,6 +112,27 @@ async fn a_backlog_reaches_a_paced_agency_at_its_declared_rate_through_two_worke
             })
             .await?;
     }
+    Ok(codes)
+}
+
+/// The agency is back.
+async fn end_outage(stack: &Stack) -> Result<()> {
+    let response = stack
+        .http
+        .delete(format!("{}/admin/faults", stack.agencies[AGENCY]))
+        .send()
+        .await?;
+    anyhow::ensure!(response.status().is_success(), "the outage did not end");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_backlog_reaches_a_paced_agency_at_its_declared_rate_through_two_workers() -> Result<()> {
+    let stack = Stack::start_with_options(StackOptions::default().fast_procedure()).await?;
+    let mut second = stack.start_extra_worker("worker-2", &[])?;
+    declare_pace(&stack, RATE).await?;
+    // The agency goes down until the backlog is built.
+    let codes = file_during_outage(&stack, "pace", CASES, true).await?;
     // A worker polls the agency's queue once it has run a case calling it; which of the two
     // ran cases depends on where Temporal handed them, so at least one polls, and the pace
     // below holds whichever do (the server enforces it for all pollers together).
@@ -127,12 +156,7 @@ async fn a_backlog_reaches_a_paced_agency_at_its_declared_rate_through_two_worke
         "nothing reached the agency during its outage"
     );
 
-    let response = stack
-        .http
-        .delete(format!("{}/admin/faults", stack.agencies[AGENCY]))
-        .send()
-        .await?;
-    anyhow::ensure!(response.status().is_success(), "the outage did not end");
+    end_outage(&stack).await?;
     for code in &codes {
         let case = stack.wait_ended(code).await?;
         assert_eq!(case["status"], "completed", "{case:#}");
@@ -170,6 +194,69 @@ async fn a_backlog_reaches_a_paced_agency_at_its_declared_rate_through_two_worke
         drain >= (CASES as f64 - burst(RATE)) / RATE / 1.1 - 1.0,
         "{CASES} acts in {drain:.2} s"
     );
+    Ok(())
+}
+
+/// Every worker restarts while calls wait in a paced agency's queue: the new worker reads the
+/// pace from the open cases and polls the queue, so the calls go out once the agency is back,
+/// although none of their cases runs again until its call ends. The cases are not read until
+/// then, since a read would run them on the new worker and teach it the pace that way; and the
+/// shipped procedure is used, whose timers (deadlines in working days, the attention watch after
+/// 10 minutes) would not run them either within the test.
+#[tokio::test]
+async fn calls_waiting_in_a_paced_queue_go_out_after_every_worker_restarts() -> Result<()> {
+    let mut stack = Stack::start().await?;
+    declare_pace(&stack, 5.0).await?;
+    let codes = file_during_outage(&stack, "pace-restart", 3, false).await?;
+    assert!(
+        stack
+            .log("worker.log")
+            .contains("polling the agency's queue at its declared pace"),
+        "the first worker polled the agency's queue"
+    );
+
+    stack.kill_worker().await?;
+    stack.start_worker()?;
+    eventually(
+        "the new worker to read the paces of the open cases",
+        Duration::from_secs(60),
+        async || {
+            Ok(stack
+                .log("worker.log")
+                .contains("read the agency paces of the open cases")
+                .then_some(()))
+        },
+    )
+    .await?;
+    end_outage(&stack).await?;
+    let registered = eventually(
+        "every waiting call to reach the agency",
+        Duration::from_secs(120),
+        async || {
+            let acts = acts(&stack).await?;
+            Ok((acts.len() == codes.len()).then_some(acts))
+        },
+    )
+    .await?;
+    for code in &codes {
+        assert_eq!(
+            registered
+                .iter()
+                .filter(|(key, _)| key.starts_with(&format!("{code}/")))
+                .count(),
+            1,
+            "{code}: {registered:?}"
+        );
+    }
+    let logged = stack.log("worker.log");
+    assert!(
+        logged.contains("polling the agency's queue at its declared pace"),
+        "the new worker polls the agency's queue:\n{logged}"
+    );
+    for code in &codes {
+        let case = stack.wait_ended(code).await?;
+        assert_eq!(case["status"], "completed", "{case:#}");
+    }
     Ok(())
 }
 

@@ -146,27 +146,11 @@ async fn the_readme_run_command_files_the_example_and_prints_all_four_results() 
     Ok(())
 }
 
-/// A port P such that P to P+7 are all free now.
-fn free_block_of_eight() -> Result<u16> {
-    for _ in 0..50 {
-        let base = crate::support::free_port();
-        let Some(last) = base.checked_add(7) else {
-            continue;
-        };
-        let all_free =
-            (base..=last).all(|port| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok());
-        if all_free {
-            return Ok(base);
-        }
-    }
-    bail!("no 8 consecutive free ports found")
-}
-
 #[tokio::test]
 async fn dev_files_an_application_naming_an_office_as_the_operator_on_ports_from_its_base()
 -> Result<()> {
     let data = tempfile::tempdir()?;
-    let base = free_block_of_eight()?;
+    let base = crate::support::ports_for_later(8);
     let arguments: Vec<String> = [
         "dev",
         "--submit",

@@ -26,8 +26,9 @@ use temporalio_client::{
 use time::{Date, OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339};
 
 use crate::support::{
-    Stack, StackOptions, eventually, example_submission, free_port,
+    Stack, StackOptions, eventually, example_submission,
     notify::{NOTIFY_SECRET, NotifyReceivers},
+    ports_for_later,
 };
 
 /// The stack, a client that reads its encrypted history, and where its webhook listens.
@@ -70,8 +71,9 @@ async fn sink_at(dir: &std::path::Path, listen: SocketAddr) -> Result<WebhookSin
     .await?)
 }
 
+/// Where a webhook receiver listens once the test starts it, after the stack.
 fn free_address() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], free_port()))
+    SocketAddr::from(([127, 0, 0, 1], ports_for_later(1)))
 }
 
 fn shipped() -> &'static str {

@@ -9,7 +9,9 @@ use anyhow::{Context, Result, anyhow};
 use lienthong::temporal_dev::{DevServer, DevServerOptions};
 use serde_json::Value;
 
-use crate::support::{Stack, StackOptions, eventually, example_submission, free_port, lienthong};
+use crate::support::{
+    Stack, StackOptions, eventually, example_submission, free_port, lienthong, ports_for_later,
+};
 
 async fn get(url: &str) -> Result<(u16, Value)> {
     let response = reqwest::get(url).await?;
@@ -85,7 +87,8 @@ async fn roles_register_a_bare_namespaces_search_attributes_and_cases_complete()
 #[tokio::test]
 async fn a_worker_waits_for_temporal_and_a_role_gives_up_with_one_clear_line() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let port = free_port();
+    // Temporal starts on this port only after the worker has waited for it.
+    let port = ports_for_later(1);
     let metrics = format!("127.0.0.1:{}", free_port());
     let env = vec![(
         "LIENTHONG_PAYLOAD_KEYS".to_owned(),

@@ -7,6 +7,7 @@ pub mod batch_activities;
 mod case_gauges;
 mod case_observer;
 mod health;
+mod paced_backlog;
 mod replay;
 
 pub use agency_credentials::{AgencyCredentials, CredentialsError, agency_credentials};
@@ -184,7 +185,7 @@ pub async fn run(
         .register_workflow::<BatchWorkflow>()
         .map_err(|e| WorkerError::Create(e.to_string()))?
         .register_activities(batch_activities::BatchActivities::new(client.clone()))
-        .workflow_interceptor(case_observer::case_observer(metrics.clone(), paces))
+        .workflow_interceptor(case_observer::case_observer(metrics.clone(), paces.clone()))
         .sticky_queue_schedule_to_start_timeout(config.sticky_timeout)
         .max_cached_workflows(config.max_cached_workflows)
         .maybe_graceful_shutdown_period(config.shutdown_grace)
@@ -215,6 +216,12 @@ pub async fn run(
             every,
         )));
     }
+    // Calls already waiting in a paced agency's queue are polled without waiting for one of
+    // their cases to run here.
+    side_tasks.push(tokio::spawn(paced_backlog::learn_from_open_cases(
+        client.clone(),
+        paces,
+    )));
     let mut worker = Worker::new(&runtime, client.clone(), options)
         .map_err(|e| WorkerError::Create(e.to_string()))?;
     let stop = worker.shutdown_handle();

@@ -172,6 +172,33 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// The first of `count` consecutive ports, free now, for a listener that starts later in the
+/// test (a receiver that comes up, a server started after its client). They are taken below the
+/// kernel's ephemeral range: a port from `free_port` is from that range, and in the meantime any
+/// outgoing connection of the stack may be given it as its local port, so the late bind would
+/// fail with "Address already in use".
+pub fn ports_for_later(count: u16) -> u16 {
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let (low, high) = (10_000u16, ephemeral_start.saturating_sub(count).max(10_001));
+    // Spread over the range, so tests in other processes rarely try the same ports.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let span = u32::from(high - low);
+    let mut offset = (nanos ^ std::process::id().wrapping_mul(7919)) % span;
+    for _ in 0..200 {
+        offset = (offset + 4099) % span;
+        let base = low + u16::try_from(offset).unwrap_or_default();
+        if (base..base + count).all(|port| TcpListener::bind(("127.0.0.1", port)).is_ok()) {
+            return base;
+        }
+    }
+    panic!("no {count} consecutive free ports below the ephemeral range")
+}
+
 pub fn lienthong(dir: &Path, log: &str, env: &[(String, String)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lienthong"));
     let log = std::fs::File::create(dir.join(log)).expect("log file");
@@ -186,13 +213,14 @@ pub fn lienthong(dir: &Path, log: &str, env: &[(String, String)]) -> Command {
 }
 
 /// The dev server on a free port. It also binds ports next to the one it is given, which another
-/// test's server may have just taken: a start that fails is tried again on another port.
+/// test's server may have just taken: a start that fails is tried again on another port. The port
+/// is one for later, since a test may stop the server and start it again on the same address.
 async fn start_temporal(dir: &Path, search_attributes: bool) -> Result<DevServer> {
     let mut last = None;
     for attempt in 0..3 {
         let mut options = DevServerOptions::new(
             dir.join(format!("temporal-{attempt}.db")),
-            free_port(),
+            ports_for_later(1),
             None,
         );
         options.search_attributes = search_attributes;
