@@ -23,6 +23,14 @@ impl Lang {
         }
     }
 
+    /// Words written in a definition (`{ vi, en }`) in this language.
+    pub(crate) fn words(self, titles: &lienthong_definitions::Titles) -> &str {
+        match self {
+            Self::Vi => &titles.vi,
+            Self::En => &titles.en,
+        }
+    }
+
     pub(crate) fn parse(value: &str) -> Option<Self> {
         match value {
             "vi" => Some(Self::Vi),

@@ -123,6 +123,12 @@ async fn an_operator_records_a_step_done_offline_through_the_typed_form_and_the_
         assert!(page.contains(field), "{field} missing");
     }
     assert!(!page.contains("name=\"output\""), "no JSON box");
+    // Steps are named as the procedure's definition calls them, the id beside in small type.
+    let birth_named = r#"<span class="step-name" data-step="birth">Đăng ký khai sinh <small><code>birth</code></small></span>"#;
+    assert!(
+        page.contains(birth_named),
+        "the steps' table names the step"
+    );
     let csrf = hidden(&page, "csrf").context("the page's CSRF value")?;
     let confirm = format!("/console/cases/{code}/confirm");
 
@@ -169,6 +175,10 @@ async fn an_operator_records_a_step_done_offline_through_the_typed_form_and_the_
         )
         .await?;
     assert_eq!(status, StatusCode::OK, "{confirmation}");
+    assert!(
+        confirmation.contains(birth_named),
+        "the confirmation names the step: {confirmation}"
+    );
     let output = hidden(&confirmation, "output").context("the output carried on")?;
     let output: serde_json::Value = serde_json::from_str(&output)?;
     assert_eq!(
@@ -190,6 +200,10 @@ async fn an_operator_records_a_step_done_offline_through_the_typed_form_and_the_
         )
         .await?;
     assert_eq!(status, StatusCode::OK, "{done}");
+    assert!(
+        done.contains(birth_named),
+        "the outcome names the step it changed: {done}"
+    );
     let case = stack.wait_ended(&code).await?;
     assert_eq!(case["status"], "completed", "{case:#}");
     assert_eq!(step(&case, "birth")["status"], "resolved_manually");

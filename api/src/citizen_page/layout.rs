@@ -41,10 +41,7 @@ impl Chrome {
 
     /// Words written in a definition (`{ vi, en }`), in the page's language.
     pub(crate) fn pick<'a>(&self, titles: &'a lienthong_definitions::Titles) -> &'a str {
-        match self.lang {
-            Lang::Vi => &titles.vi,
-            Lang::En => &titles.en,
-        }
+        self.lang.words(titles)
     }
 
     /// The hidden CSRF field of a form.

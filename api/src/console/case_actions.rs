@@ -20,6 +20,7 @@ use super::{
     csrf::{Checked, CsrfForm},
     i18n::Text,
     layout::{self, Chrome},
+    names::{self, StepTitles},
     problem::Problem,
     resolve_form::{self, ResolveFields, Values},
     urls,
@@ -103,6 +104,7 @@ pub(crate) async fn confirm(
         return refusal;
     }
     let chrome = &console.chrome;
+    let titles = names::case_step_titles(&state, &console.caller, &code, chrome.lang).await;
     let mut fields = None;
     if form.typed_resolution() {
         let loaded = resolve_form::load(&state, &console.caller, &code, form.step.trim()).await;
@@ -130,11 +132,11 @@ pub(crate) async fn confirm(
     match form.request() {
         Ok(_) => layout::respond(
             StatusCode::OK,
-            render_confirm(chrome, &code, &form, fields.as_ref()),
+            render_confirm(chrome, &code, &form, fields.as_ref(), &titles),
         ),
         Err(problem) => layout::respond(
             problem.status,
-            render_result(chrome, &code, &form, &Err(problem)),
+            render_result(chrome, &code, &form, &Err(problem), &titles),
         ),
     }
 }
@@ -157,9 +159,10 @@ pub(crate) async fn run(
     let status = result
         .as_ref()
         .map_or_else(|p| p.status, |_| StatusCode::OK);
+    let titles = names::case_step_titles(&state, &console.caller, &code, console.chrome.lang).await;
     layout::respond(
         status,
-        render_result(&console.chrome, &code, &form, &result),
+        render_result(&console.chrome, &code, &form, &result, &titles),
     )
 }
 
@@ -204,13 +207,14 @@ fn summary(
     code: &str,
     form: &ActionForm,
     fields: Option<&ResolveFields>,
+    titles: &StepTitles,
 ) -> Markup {
     let t = |text| chrome.t(text);
     html! {
         dl #confirm-summary.facts {
             dt { (t(Text::CaseCode)) } dd { code { (code) } }
             dt { (t(Text::Action)) } dd data-action=(form.action) { (chrome.lang.term("action", &form.action)) }
-            @if !form.step.is_empty() { dt { (t(Text::Step)) } dd { code { (form.step) } } }
+            @if !form.step.is_empty() { dt { (t(Text::Step)) } dd { (layout::step_name(titles, &form.step)) } }
             @if !form.reference.is_empty() { dt { (t(Text::Reference)) } dd { code { (form.reference) } } }
             @if !form.output.trim().is_empty() { dt { (t(Text::ResolveOutput)) } dd { (output(chrome, &form.output, fields)) } }
         }
@@ -244,9 +248,10 @@ pub(crate) fn render_confirm(
     code: &str,
     form: &ActionForm,
     fields: Option<&ResolveFields>,
+    titles: &StepTitles,
 ) -> Markup {
     let body = html! {
-        (summary(chrome, code, form, fields))
+        (summary(chrome, code, form, fields, titles))
         (confirm_form(chrome, code, form))
     };
     layout::page(chrome, chrome.t(Text::Confirm), body)
@@ -257,6 +262,7 @@ pub(crate) fn render_result(
     code: &str,
     form: &ActionForm,
     result: &Result<ActionOutcome, Problem>,
+    titles: &StepTitles,
 ) -> Markup {
     let t = |text| chrome.t(text);
     let lang = chrome.lang;
@@ -272,7 +278,7 @@ pub(crate) fn render_result(
                     @if !outcome.steps.is_empty() {
                         p { (t(Text::ChangedSteps)) ": "
                             @for (i, step) in outcome.steps.iter().enumerate() {
-                                @if i > 0 { ", " } code { (step.0) }
+                                @if i > 0 { ", " } (layout::step_name(titles, &step.0))
                             }
                         }
                     }
@@ -281,7 +287,7 @@ pub(crate) fn render_result(
             Err(problem) => (layout::problem_box(chrome, "outcome", problem)),
         }
         @if again {
-            (summary(chrome, code, form, None))
+            (summary(chrome, code, form, None, titles))
             (confirm_form(chrome, code, form))
         }
         p { a #back-to-case href=(urls::case(code)) { (t(Text::BackToCase)) } }
@@ -330,14 +336,23 @@ mod tests {
         form
     }
 
-    fn birth() -> ResolveFields {
-        let definitions = shipped_definitions().expect("the shipped definitions parse");
-        let definition = definitions
-            .iter()
+    /// The shipped birth, residence and insurance procedure.
+    fn birth_procedure() -> lienthong_definitions::Definition {
+        shipped_definitions()
+            .expect("the shipped definitions parse")
+            .into_iter()
             .find(|d| d.id.0 == "birth-residence-insurance")
-            .expect("the birth procedure ships");
+            .expect("the birth procedure ships")
+    }
+
+    /// Its step titles in Vietnamese.
+    fn titles() -> StepTitles {
+        names::step_titles_of(&birth_procedure(), Lang::Vi)
+    }
+
+    fn birth() -> ResolveFields {
         let agencies = Catalogue::shipped().expect("the shipped catalogue parses");
-        ResolveFields::of(definition, &agencies, "birth", None).expect("the birth step")
+        ResolveFields::of(&birth_procedure(), &agencies, "birth", None).expect("the birth step")
     }
 
     #[tokio::test]
@@ -367,7 +382,7 @@ mod tests {
             }))
         );
         // The confirmation carries the object to the run, and shows it field by field.
-        let html = render_confirm(&chrome(), "KS-1", &form, Some(&fields)).into_string();
+        let html = render_confirm(&chrome(), "KS-1", &form, Some(&fields), &titles()).into_string();
         let hidden = maud::html! { input type="hidden" name="output" value=(form.output); };
         assert!(html.contains(&hidden.into_string()), "{html}");
         assert!(html.contains("Số giấy khai sinh"), "{html}");
@@ -376,6 +391,33 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("<pre>"), "{html}");
+        assert!(
+            html.contains(r#"<span class="step-name" data-step="birth">Đăng ký khai sinh <small><code>birth</code></small></span>"#),
+            "the step is named by its title, its id beside it: {html}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_action_done_names_the_steps_it_changed_by_their_titles() {
+        let form = posted("csrf=abc&action=retry_now&step=residence&reason=back").await;
+        let outcome: ActionOutcome = serde_json::from_value(json!({
+            "action": "retry_now", "effect": "resumed", "steps": ["residence"],
+        }))
+        .expect("an outcome");
+        let html = render_result(&chrome(), "KS-1", &form, &Ok(outcome), &titles()).into_string();
+        assert!(html.contains("Đăng ký thường trú"), "{html}");
+        let unnamed = render_result(
+            &chrome(),
+            "KS-1",
+            &form,
+            &Err(Problem::new(StatusCode::CONFLICT, "CAUSE_PERSISTS", "x")),
+            &StepTitles::new(),
+        )
+        .into_string();
+        assert!(
+            unnamed.contains(r#"<code data-step="residence">residence</code>"#),
+            "without the definition the id is shown: {unnamed}"
+        );
     }
 
     #[tokio::test]

@@ -29,11 +29,14 @@ pub(crate) async fn show(
     }
     match crate::ops::timeline(&state, &console.caller, &code).await {
         Ok(body) => {
-            let case = Timeline::read(&body);
+            let mut case = Timeline::read(&body);
+            let lang = console.chrome.lang;
+            case.step_titles =
+                super::names::step_titles(&state, &case.procedure, case.version, lang).await;
             // The forms read the case's ids (its definition, each step's agency); only then
             // is it named for people.
             let resolve = resolve_form::for_case(&state, &case).await;
-            let names = super::names::Names::read(&state, console.chrome.lang).await;
+            let names = super::names::Names::read(&state, lang).await;
             let case = named(case, &names);
             layout::respond(
                 StatusCode::OK,
@@ -124,7 +127,7 @@ pub(crate) fn render_with(
                     @for a in &case.attention {
                         li.reason data-reason=(a.reason) {
                             strong { (lang.term("reason", &a.reason)) }
-                            @if let Some(step) = &a.step { " · " (t(Text::Step)) " " code { (step) } }
+                            @if let Some(step) = &a.step { " · " (t(Text::Step)) " " (layout::step_name(&case.step_titles, step)) }
                             @if let Some(agency) = &a.agency { " · " (t(Text::Agency)) " " (agency) }
                         }
                     }
@@ -190,8 +193,7 @@ pub(crate) fn render_with(
                         tr data-kind=(entry.kind) {
                             td { (layout::when(&entry.at)) }
                             td { (lang.term("event", &entry.kind)) }
-                            // A step is named by its id, as in the steps' table.
-                            td { @if let Some(step) = &entry.step { code { (step) } } }
+                            td { @if let Some(step) = &entry.step { (layout::step_name(&case.step_titles, step)) } }
                             td { (entry.agency.as_deref().unwrap_or_default()) }
                             td { (journal_detail(lang, entry.detail.as_deref())) }
                             td {
@@ -273,7 +275,7 @@ fn notices(chrome: &Chrome, case: &Timeline) -> Markup {
                             tr data-event=(notice.event) data-channel=(notice.channel) data-status=(status) {
                                 td {
                                     (lang.term("notice_event", &notice.event))
-                                    @if let Some(step) = &notice.step { br; small { (t(Text::Step)) " " code { (step) } } }
+                                    @if let Some(step) = &notice.step { br; small { (t(Text::Step)) " " (layout::step_name(&case.step_titles, step)) } }
                                 }
                                 td { (lang.term("channel", &notice.channel)) }
                                 td {
@@ -312,7 +314,7 @@ fn step_row(
     let confirm = format!("{}/confirm", urls::case(code));
     html! {
         tr data-step=(step.id) data-status=(step.status) {
-            th scope="row" { code { (step.id) } }
+            th scope="row" { (layout::step_name(&case.step_titles, &step.id)) }
             td { (step.agency.as_deref().unwrap_or_default())
                  @if let Some(op) = &step.operation { br; small { (op) } } }
             td {
@@ -414,6 +416,45 @@ mod tests {
                  "queued_at": "2026-11-23T01:00:00Z", "settled_at": "2026-11-24T01:00:00Z"},
             ],
         }}))
+    }
+
+    #[test]
+    fn steps_are_named_by_their_titles_in_the_readers_language_with_their_ids_beside() {
+        let definitions =
+            lienthong_definitions::shipped_definitions().expect("the shipped definitions parse");
+        let definition = definitions
+            .iter()
+            .find(|d| d.id.0 == "birth-residence-insurance")
+            .expect("the birth procedure ships");
+        let mut timeline = Timeline::read(&json!({"case": {
+            "code": "KS-1", "status": "running",
+            "attention_details": [{"reason": "agency_unavailable", "step": "residence"}],
+            "steps": [
+                {"id": "birth", "status": "succeeded", "attempts": 1},
+                {"id": "residence", "status": "agency_unavailable", "attempts": 8},
+            ],
+            "journal": [{"at": "2026-12-01T02:00:01Z", "kind": "step_started", "step": "birth"}],
+        }}));
+        for (lang, birth, residence) in [
+            (Lang::Vi, "Đăng ký khai sinh", "Đăng ký thường trú"),
+            (
+                Lang::En,
+                "Birth registration",
+                "Permanent residence registration",
+            ),
+        ] {
+            timeline.step_titles = super::super::names::step_titles_of(definition, lang);
+            let html = render(&chrome(lang), "KS-1", &timeline).into_string();
+            assert!(
+                html.contains(&format!(
+                    r#"<th scope="row"><span class="step-name" data-step="birth">{birth} <small><code>birth</code></small></span></th>"#
+                )),
+                "{html}"
+            );
+            // The steps' table, the attention list and the journal all name the step.
+            assert!(html.matches(birth).count() >= 2, "{html}");
+            assert!(html.matches(residence).count() >= 2, "{html}");
+        }
     }
 
     #[test]

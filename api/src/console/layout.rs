@@ -166,6 +166,18 @@ pub(crate) fn status_badge(lang: Lang, status: Option<&str>) -> Markup {
     }
 }
 
+/// A step as people call it, by its definition's title, with its id in small type beside it
+/// (what the engine's messages, the audit log and the API say); the id alone when the title is
+/// not known.
+pub(crate) fn step_name(titles: &super::names::StepTitles, id: &str) -> Markup {
+    html! {
+        @match titles.get(id) {
+            Some(title) => span.step-name data-step=(id) { (title) " " small { code { (id) } } },
+            None => code data-step=(id) { (id) },
+        }
+    }
+}
+
 /// A step status as a coloured badge.
 pub(crate) fn step_badge(lang: Lang, status: &str) -> Markup {
     html! {

@@ -1,11 +1,13 @@
-//! What a person calls the engine's ids: an agency by its catalogue title, a procedure by its
-//! title, both in the reader's language. Pages print the name and keep the id in attributes
+//! What a person calls the engine's ids: an agency by its catalogue title, a procedure and each
+//! of its steps by their titles, all in the reader's language. Pages print the name and keep the id in attributes
 //! (`data-agency`, an option's value), which links, scripts and tests read.
 
-use lienthong_definitions::catalogue::Catalogue;
+use std::collections::BTreeMap;
+
+use lienthong_definitions::{Definition, catalogue::Catalogue};
 
 use super::i18n::Lang;
-use crate::ApiState;
+use crate::{ApiState, auth::Caller};
 
 /// The names a page needs, read once per request.
 #[derive(Debug, Clone, Default)]
@@ -87,6 +89,64 @@ impl Names {
     pub(crate) fn procedures(&self) -> &[(String, String)] {
         &self.procedures
     }
+}
+
+/// Each step's title in one language, by step id.
+pub(crate) type StepTitles = BTreeMap<String, String>;
+
+/// Each step's title, by step id, in `lang`.
+pub(crate) fn step_titles_of(definition: &Definition, lang: Lang) -> StepTitles {
+    definition
+        .steps
+        .iter()
+        .map(|step| (step.id.0.clone(), lang.words(&step.title).to_owned()))
+        .collect()
+}
+
+/// Each step's title of `procedure` version `version`; empty when the definition cannot be read
+/// (logged), when pages name the steps by their ids.
+pub(crate) async fn step_titles(
+    state: &ApiState,
+    procedure: &str,
+    version: Option<u64>,
+    lang: Lang,
+) -> StepTitles {
+    let Some(version) = version else {
+        return BTreeMap::new();
+    };
+    match super::resolve_form::definition(state, procedure, version).await {
+        Ok(definition) => step_titles_of(&definition, lang),
+        Err(problem) => {
+            tracing::warn!(%procedure, version, code = %problem.code, "the case's definition could not be read for its step titles");
+            BTreeMap::new()
+        }
+    }
+}
+
+/// Each step's title of case `code`'s procedure, for a caller who may see the case; empty
+/// otherwise, so a page about an action names steps by id and tells nothing more.
+pub(crate) async fn case_step_titles(
+    state: &ApiState,
+    caller: &Caller,
+    code: &str,
+    lang: Lang,
+) -> StepTitles {
+    if crate::case_access::authorize_operator(state, caller, code)
+        .await
+        .is_err()
+    {
+        return BTreeMap::new();
+    }
+    let Ok(case) = crate::engine::case_state(state, code).await else {
+        return BTreeMap::new();
+    };
+    step_titles(
+        state,
+        &case.procedure.0,
+        Some(u64::from(case.version)),
+        lang,
+    )
+    .await
 }
 
 fn find<'a>(pairs: &'a [(String, String)], id: &str) -> Option<&'a str> {

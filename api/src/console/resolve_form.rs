@@ -411,7 +411,7 @@ pub(crate) async fn load(
     })
 }
 
-async fn definition(
+pub(crate) async fn definition(
     state: &ApiState,
     procedure: &str,
     version: u64,

@@ -28,6 +28,9 @@ pub(crate) struct Timeline {
     /// The application as filed, each value at its path (`/child/full_name`), masked (`•••`)
     /// unless `personal_data`.
     pub application: Vec<(String, String)>,
+    /// Each step's title in the reader's language, by step id (not in the timeline: read from
+    /// the case's definition by the page).
+    pub step_titles: super::names::StepTitles,
 }
 
 /// Every leaf of `value` with its JSON pointer, in the document's order.
@@ -212,6 +215,7 @@ impl Timeline {
                 leaves(&body["application"], "", &mut found);
                 found
             },
+            step_titles: super::names::StepTitles::new(),
         };
         for step in &mut read.steps {
             step.since = read
