@@ -3,22 +3,26 @@
 //! A worker learns which paced agencies' queues to poll from the cases it runs ([`Paces`]). A
 //! call already in such a queue, or one the server retries there, runs no workflow code until it
 //! ends, so after every worker has restarted nobody would poll the queue until another case of
-//! that agency happened to run. At start a worker therefore reads the paces the open cases carry:
-//! for each procedure with a running case, the newest one's input, the first event of its
-//! history (decrypted with the worker's keys), without running the case. The newest case says
-//! what the catalogue said last; a queue is polled at that rate, and an older case's rate is
-//! never brought back ([`Paces::saw`]).
+//! that agency happened to run. At start a worker therefore reads the paces the cases carry,
+//! from the first event of their histories (the case's input, decrypted with the worker's keys),
+//! without running them: for each procedure with a running case, the case that closed last,
+//! then the newest running one. The pace of the latest filing wins ([`Paces::saw`]), so a rate
+//! lowered since the oldest cases were filed is not brought back by them.
 
 use std::{collections::BTreeSet, time::Duration};
 
-use futures::StreamExt;
 use lienthong_workflows::{CaseInput, CaseWorkflow, search_attributes as sa};
 use temporalio_client::{
-    Client, NamespacedClient, WorkflowFetchHistoryOptions, WorkflowListOptions,
+    Client, NamespacedClient,
+    tonic::{Code, Request, Status},
 };
 use temporalio_common::{
     data_converters::SerializationContextData,
-    protos::temporal::api::history::v1::history_event::Attributes,
+    protos::temporal::api::{
+        common::v1::WorkflowExecution,
+        history::v1::history_event::Attributes,
+        workflowservice::v1::{GetWorkflowExecutionHistoryRequest, ListWorkflowExecutionsRequest},
+    },
 };
 
 use crate::agency_pace::Paces;
@@ -26,53 +30,65 @@ use crate::agency_pace::Paces;
 /// More procedures than any installation defines; the sweep stops there whatever visibility says.
 const MOST_PROCEDURES: usize = 500;
 
-/// Reads the paces of the open cases into `paces`, trying again (up to a minute apart) while
-/// Temporal cannot answer, until it has read them once.
+/// Tries before the worker gives the sweep up (about four minutes, backing off to a minute):
+/// from then on, queues are polled as their cases run, as before the sweep.
+const TRIES: u32 = 8;
+
+/// Reads the paces of the open cases into `paces`, trying again while Temporal cannot answer.
 pub(crate) async fn learn_from_open_cases(client: Client, paces: Paces) {
     let mut wait = Duration::from_secs(1);
-    loop {
-        match sweep(&client, &paces).await {
+    for attempt in 1..=TRIES {
+        let error = match sweep(&client, &paces).await {
             Ok(procedures) => {
                 tracing::info!(procedures, "read the agency paces of the open cases");
                 return;
             }
-            Err(error) => {
-                tracing::warn!(%error, "could not read the agency paces of the open cases yet");
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(Duration::from_secs(60));
-            }
+            Err(error) => error,
+        };
+        // A query this namespace refuses (no `LienthongProcedure` yet, no right to list) is
+        // refused again the next time.
+        let refused = matches!(
+            error.code(),
+            Code::InvalidArgument | Code::PermissionDenied | Code::Unimplemented
+        );
+        if refused || attempt == TRIES {
+            tracing::warn!(
+                error = %error.message(),
+                "could not read the agency paces of the open cases; a paced agency's queue is \
+                 polled once one of its cases runs here"
+            );
+            return;
         }
+        tracing::warn!(error = %error.message(), "could not read the agency paces of the open cases yet");
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(60));
     }
 }
 
-/// One pass: the newest running case of each procedure, one procedure at a time, each listing
-/// leaving out the procedures already read. Returns how many procedures had a running case.
-async fn sweep(client: &Client, paces: &Paces) -> Result<usize, String> {
+/// One pass, one procedure at a time, each listing leaving out the procedures already read.
+/// Returns how many procedures had a running case.
+async fn sweep(client: &Client, paces: &Paces) -> Result<usize, Status> {
     let mut read = BTreeSet::new();
     while read.len() < MOST_PROCEDURES {
-        let query = newest_open_case_query(&read);
-        let options = WorkflowListOptions::builder().limit(1).build();
-        let Some(execution) = client.list_workflows(query, options).next().await else {
+        let Some(running) = newest(client, running_query(&read)).await? else {
             break;
         };
-        let execution = execution.map_err(|e| e.to_string())?;
-        let Some(procedure) = execution.search_attributes().get(&sa::PROCEDURE) else {
-            break;
-        };
-        if !quotable(&procedure) || !read.insert(procedure) {
+        let Some(procedure) = running.procedure.filter(|p| quotable(p)) else {
             // Listing again would find the same case.
             break;
+        };
+        if let Some(closed) = newest(client, closed_query(&procedure)).await? {
+            learn(client, paces, closed.execution).await?;
         }
-        if let Some(input) = input_of(client, execution.id()).await? {
-            paces.saw(&input.agencies, input.submitted_at);
-        }
+        learn(client, paces, running.execution).await?;
+        read.insert(procedure);
     }
     Ok(read.len())
 }
 
 /// The newest running case whose procedure is not among `read`. Without an `ORDER BY`, SQL and
-/// Elasticsearch visibility both list open executions newest first.
-fn newest_open_case_query(read: &BTreeSet<String>) -> String {
+/// Elasticsearch visibility both list running executions newest first.
+fn running_query(read: &BTreeSet<String>) -> String {
     let procedure = sa::PROCEDURE.name();
     let mut query = format!(
         "WorkflowType = '{}' AND ExecutionStatus = 'Running' AND {procedure} IS NOT NULL",
@@ -85,43 +101,87 @@ fn newest_open_case_query(read: &BTreeSet<String>) -> String {
     query
 }
 
+/// The case of `procedure` that closed last: listed by close time, latest first.
+fn closed_query(procedure: &str) -> String {
+    format!(
+        "WorkflowType = '{}' AND ExecutionStatus != 'Running' AND {} = '{procedure}'",
+        CaseWorkflow::name(),
+        sa::PROCEDURE.name()
+    )
+}
+
 /// A procedure id goes into a query between single quotes; definitions only allow ids that can.
 fn quotable(procedure: &str) -> bool {
     !procedure.is_empty() && !procedure.contains(['\'', '\\'])
 }
 
-/// The case's input from the first event of its history; `None` when it is not a case input
-/// this build reads or no key of the worker opens it (a key rotated out), which says nothing
-/// of its content.
-async fn input_of(client: &Client, code: &str) -> Result<Option<CaseInput>, String> {
-    let handle = client.get_workflow_handle::<CaseWorkflow>(code.to_owned());
-    let mut history = handle.fetch_history(WorkflowFetchHistoryOptions::default());
-    let Some(first) = history.next().await else {
-        return Ok(None);
-    };
-    let first = first.map_err(|e| e.to_string())?;
-    let Some(Attributes::WorkflowExecutionStartedEventAttributes(started)) = first.attributes
-    else {
-        return Ok(None);
+struct Listed {
+    execution: WorkflowExecution,
+    procedure: Option<String>,
+}
+
+/// The first case `query` lists, with its procedure (search attributes are never encrypted).
+async fn newest(client: &Client, query: String) -> Result<Option<Listed>, Status> {
+    let mut service = client.connection().workflow_service();
+    let page = service
+        .list_workflow_executions(Request::new(ListWorkflowExecutionsRequest {
+            namespace: client.namespace(),
+            page_size: 1,
+            next_page_token: Vec::new(),
+            query,
+        }))
+        .await?
+        .into_inner();
+    Ok(page.executions.into_iter().next().and_then(|info| {
+        let procedure = info.search_attributes.as_ref().and_then(|attributes| {
+            let payload = attributes.indexed_fields.get(sa::PROCEDURE.name())?;
+            serde_json::from_slice::<String>(&payload.data).ok()
+        });
+        Some(Listed {
+            execution: info.execution?,
+            procedure,
+        })
+    }))
+}
+
+/// Notes the paces `execution`'s input carries, read from the first event of its history. An
+/// input that is not a case input this build reads, or that no key of the worker opens (a key
+/// rotated out), is passed over.
+async fn learn(client: &Client, paces: &Paces, execution: WorkflowExecution) -> Result<(), Status> {
+    let code = execution.workflow_id.clone();
+    let mut service = client.connection().workflow_service();
+    let history = service
+        .get_workflow_execution_history(Request::new(GetWorkflowExecutionHistoryRequest {
+            namespace: client.namespace(),
+            execution: Some(execution),
+            maximum_page_size: 1,
+            ..Default::default()
+        }))
+        .await?
+        .into_inner();
+    let first = history
+        .history
+        .and_then(|h| h.events.into_iter().next())
+        .and_then(|event| event.attributes);
+    let Some(Attributes::WorkflowExecutionStartedEventAttributes(started)) = first else {
+        return Ok(());
     };
     let Some(payload) = started.input.and_then(|p| p.payloads.into_iter().next()) else {
-        return Ok(None);
+        return Ok(());
     };
     match client
         .data_converter()
         .from_payload::<CaseInput>(&SerializationContextData::None, payload)
         .await
     {
-        Ok(input) => Ok(Some(input)),
-        Err(_) => {
-            // The decoder's words may quote the input, so only the case is named.
-            tracing::warn!(
-                case = code,
-                "an open case's input could not be read for its agency paces"
-            );
-            Ok(None)
-        }
+        Ok(input) => paces.saw(&input.agencies, input.submitted_at),
+        // The decoder's words may quote the input, so only the case is named.
+        Err(_) => tracing::warn!(
+            case = %code,
+            "a case's input could not be read for its agency paces"
+        ),
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -131,16 +191,21 @@ mod tests {
     #[test]
     fn each_listing_leaves_out_the_procedures_already_read() {
         assert_eq!(
-            newest_open_case_query(&BTreeSet::new()),
+            running_query(&BTreeSet::new()),
             "WorkflowType = 'CaseWorkflow' AND ExecutionStatus = 'Running' \
              AND LienthongProcedure IS NOT NULL"
         );
         let read = BTreeSet::from(["birth-residence-insurance".to_owned(), "death".to_owned()]);
         assert!(
-            newest_open_case_query(&read)
+            running_query(&read)
                 .ends_with(" AND LienthongProcedure NOT IN ('birth-residence-insurance', 'death')"),
             "{}",
-            newest_open_case_query(&read)
+            running_query(&read)
+        );
+        assert_eq!(
+            closed_query("death"),
+            "WorkflowType = 'CaseWorkflow' AND ExecutionStatus != 'Running' \
+             AND LienthongProcedure = 'death'"
         );
     }
 

@@ -275,7 +275,7 @@ fn notices(chrome: &Chrome, case: &Timeline) -> Markup {
                             tr data-event=(notice.event) data-channel=(notice.channel) data-status=(status) {
                                 td {
                                     (lang.term("notice_event", &notice.event))
-                                    @if let Some(step) = &notice.step { br; small { (t(Text::Step)) " " (layout::step_name(&case.step_titles, step)) } }
+                                    @if let Some(step) = &notice.step { br; (t(Text::Step)) " " (layout::step_name(&case.step_titles, step)) }
                                 }
                                 td { (lang.term("channel", &notice.channel)) }
                                 td {

@@ -124,29 +124,27 @@ pub(crate) async fn step_titles(
 }
 
 /// Each step's title of case `code`'s procedure, for a caller who may see the case; empty
-/// otherwise, so a page about an action names steps by id and tells nothing more.
+/// otherwise, so a page about an action names steps by id and tells nothing more. The titles
+/// are those of the version in force, read from the engine database alone: a page about an
+/// action must not wait on Temporal or a worker to name a step (a step no longer in that version
+/// shows by its id).
 pub(crate) async fn case_step_titles(
     state: &ApiState,
     caller: &Caller,
     code: &str,
     lang: Lang,
 ) -> StepTitles {
-    if crate::case_access::authorize_operator(state, caller, code)
-        .await
-        .is_err()
-    {
-        return BTreeMap::new();
-    }
-    let Ok(case) = crate::engine::case_state(state, code).await else {
-        return BTreeMap::new();
+    let Ok(access) = crate::case_access::authorize_operator(state, caller, code).await else {
+        return StepTitles::new();
     };
-    step_titles(
-        state,
-        &case.procedure.0,
-        Some(u64::from(case.version)),
-        lang,
-    )
-    .await
+    match state
+        .catalog
+        .in_force(&access.record.procedure, crate::engine::today())
+        .await
+    {
+        Ok(Some(procedure)) => step_titles_of(&procedure.definition, lang),
+        _ => StepTitles::new(),
+    }
 }
 
 fn find<'a>(pairs: &'a [(String, String)], id: &str) -> Option<&'a str> {

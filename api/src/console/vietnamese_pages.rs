@@ -168,6 +168,16 @@ fn problems(page: &str, html: &str) -> Vec<String> {
     found
 }
 
+/// `case` with its steps' Vietnamese titles, as the case page reads them from the definition.
+fn titled(mut case: Timeline) -> Timeline {
+    let definitions =
+        lienthong_definitions::shipped_definitions().expect("the shipped definitions are valid");
+    if let Some(definition) = definitions.iter().find(|d| d.id.0 == case.procedure) {
+        case.step_titles = super::names::step_titles_of(definition, Lang::Vi);
+    }
+    case
+}
+
 fn timeline() -> Timeline {
     Timeline::read(&json!({
         "case": {
@@ -344,6 +354,18 @@ fn the_pages_name_agencies_and_procedures_and_filter_by_vietnamese_choices() {
         assert!(list.contains(&shown), "{shown} missing from {list}");
     }
     assert!(!list.contains("<input id=\"f-status\""), "{list}");
+    let case = case_page::render(
+        &chrome,
+        "KS-ABCDE-12345",
+        &case_page::named(titled(timeline()), &names),
+    )
+    .into_string();
+    for step in [
+        r#"<span class="step-name" data-step="birth">Đăng ký khai sinh <small><code>birth</code></small></span>"#,
+        r#"<span class="step-name" data-step="residence">Đăng ký thường trú <small><code>residence</code></small></span>"#,
+    ] {
+        assert!(case.contains(step), "{step} missing from {case}");
+    }
 }
 
 #[test]
@@ -365,7 +387,7 @@ fn every_console_page_reads_in_vietnamese_with_no_english_text_or_raw_code() {
             case_page::render(
                 &chrome,
                 "KS-ABCDE-12345",
-                &case_page::named(timeline(), &super::names::Names::shipped(Lang::Vi)),
+                &case_page::named(titled(timeline()), &super::names::Names::shipped(Lang::Vi)),
             )
             .into_string(),
         ),

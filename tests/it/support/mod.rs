@@ -182,7 +182,16 @@ pub fn ports_for_later(count: u16) -> u16 {
         .ok()
         .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
         .unwrap_or(32768);
-    let (low, high) = (10_000u16, ephemeral_start.saturating_sub(count).max(10_001));
+    let low = if ephemeral_start > 11_000 {
+        10_000
+    } else {
+        1_024
+    };
+    let high = ephemeral_start.saturating_sub(count);
+    if high <= low {
+        // No room below the range on this machine: a port from it, as `free_port` gives.
+        return free_port();
+    }
     // Spread over the range, so tests in other processes rarely try the same ports.
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -404,7 +413,8 @@ impl Stack {
         }
         env.extend(notify::variables(&notify));
         env.extend(extra_env);
-        let worker_metrics = otlp_endpoint.map(|_| format!("127.0.0.1:{}", free_port()));
+        // A worker started again listens on it again.
+        let worker_metrics = otlp_endpoint.map(|_| format!("127.0.0.1:{}", ports_for_later(1)));
         // HTTPS uses ring, the provider the Temporal client's TLS already brings; idempotent.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir()?;
