@@ -45,13 +45,7 @@ pub(crate) async fn learn_from_open_cases(client: Client, paces: Paces) {
             }
             Err(error) => error,
         };
-        // A query this namespace refuses (no `LienthongProcedure` yet, no right to list) is
-        // refused again the next time.
-        let refused = matches!(
-            error.code(),
-            Code::InvalidArgument | Code::PermissionDenied | Code::Unimplemented
-        );
-        if refused || attempt == TRIES {
+        if refused_for_good(error.code()) || attempt == TRIES {
             tracing::warn!(
                 error = %error.message(),
                 "could not read the agency paces of the open cases; a paced agency's queue is \
@@ -63,6 +57,15 @@ pub(crate) async fn learn_from_open_cases(client: Client, paces: Paces) {
         tokio::time::sleep(wait).await;
         wait = (wait * 2).min(Duration::from_secs(60));
     }
+}
+
+/// Whether Temporal would refuse the sweep's requests again the next time: a namespace without
+/// `LienthongProcedure` yet, a worker without the right to list, a server without the API.
+fn refused_for_good(code: Code) -> bool {
+    matches!(
+        code,
+        Code::InvalidArgument | Code::PermissionDenied | Code::Unimplemented | Code::NotFound
+    )
 }
 
 /// One pass, one procedure at a time, each listing leaving out the procedures already read.
@@ -150,15 +153,20 @@ async fn newest(client: &Client, query: String) -> Result<Option<Listed>, Status
 async fn learn(client: &Client, paces: &Paces, execution: WorkflowExecution) -> Result<(), Status> {
     let code = execution.workflow_id.clone();
     let mut service = client.connection().workflow_service();
-    let history = service
+    let history = match service
         .get_workflow_execution_history(Request::new(GetWorkflowExecutionHistoryRequest {
             namespace: client.namespace(),
             execution: Some(execution),
             maximum_page_size: 1,
             ..Default::default()
         }))
-        .await?
-        .into_inner();
+        .await
+    {
+        Ok(history) => history.into_inner(),
+        // Gone since it was listed (its retention ended): nothing to learn from it.
+        Err(status) if status.code() == Code::NotFound => return Ok(()),
+        Err(status) => return Err(status),
+    };
     let first = history
         .history
         .and_then(|h| h.events.into_iter().next())
@@ -207,6 +215,24 @@ mod tests {
             "WorkflowType = 'CaseWorkflow' AND ExecutionStatus != 'Running' \
              AND LienthongProcedure = 'death'"
         );
+    }
+
+    #[test]
+    fn the_sweep_is_tried_again_only_while_temporal_cannot_answer() {
+        for again in [
+            Code::Unavailable,
+            Code::DeadlineExceeded,
+            Code::ResourceExhausted,
+        ] {
+            assert!(!refused_for_good(again), "{again:?}");
+        }
+        for refused in [
+            Code::InvalidArgument,
+            Code::PermissionDenied,
+            Code::NotFound,
+        ] {
+            assert!(refused_for_good(refused), "{refused:?}");
+        }
     }
 
     #[test]
