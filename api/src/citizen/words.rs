@@ -129,10 +129,7 @@ pub(crate) fn said(case: &CaseState, definition: Option<&Definition>, lang: Lang
         .map(|record| {
             let title = definition.and_then(|d| d.step(&record.id)).map_or_else(
                 || record.id.0.clone(),
-                |step| match lang {
-                    Lang::Vi => step.title.vi.clone(),
-                    Lang::En => step.title.en.clone(),
-                },
+                |step| lang.words(&step.title).to_owned(),
             );
             SaidStep {
                 id: record.id.0.clone(),

@@ -97,10 +97,7 @@ impl CaseView {
         agencies: &Catalogue,
         lang: Lang,
     ) -> Self {
-        let pick = |titles: &lienthong_definitions::Titles| match lang {
-            Lang::Vi => titles.vi.clone(),
-            Lang::En => titles.en.clone(),
-        };
+        let pick = |titles: &lienthong_definitions::Titles| lang.words(titles).to_owned();
         let steps = case
             .steps
             .iter()

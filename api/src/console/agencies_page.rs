@@ -75,10 +75,9 @@ pub(crate) async fn show(State(state): State<ApiState>, console: Console) -> Res
         Ok(board) => {
             let catalogue = state.catalog.agencies();
             let lines = read_board(&board, |id| {
-                catalogue.agency(id).map(|a| match lang {
-                    super::i18n::Lang::Vi => a.title.vi.clone(),
-                    super::i18n::Lang::En => a.title.en.clone(),
-                })
+                catalogue
+                    .agency(id)
+                    .map(|a| lang.words(&a.title).to_owned())
             });
             layout::respond(StatusCode::OK, render(&console.chrome, &lines))
         }

@@ -80,12 +80,8 @@ pub(crate) async fn procedure_titles(
     procedures
         .iter()
         .map(|p| {
-            let title = &p.definition.title;
-            let words = match lang {
-                super::i18n::Lang::Vi => &title.vi,
-                super::i18n::Lang::En => &title.en,
-            };
-            (p.definition.id.0.clone(), words.clone())
+            let words = lang.words(&p.definition.title);
+            (p.definition.id.0.clone(), words.to_owned())
         })
         .collect()
 }

@@ -1,6 +1,6 @@
 //! What a person calls the engine's ids: an agency by its catalogue title, a procedure and each
-//! of its steps by their titles, all in the reader's language. Pages print the name and keep the id in attributes
-//! (`data-agency`, an option's value), which links, scripts and tests read.
+//! of its steps by their titles, all in the reader's language. Pages print the name and keep the
+//! id in attributes (`data-agency`, an option's value), which links, scripts and tests read.
 
 use std::collections::BTreeMap;
 
@@ -33,13 +33,7 @@ impl Names {
         let mut agencies: Vec<(String, String)> = catalogue
             .agencies()
             .iter()
-            .map(|a| {
-                let title = match lang {
-                    Lang::Vi => &a.title.vi,
-                    Lang::En => &a.title.en,
-                };
-                (a.id.clone(), title.clone())
-            })
+            .map(|a| (a.id.clone(), lang.words(&a.title).to_owned()))
             .collect();
         agencies.push(("citizen".into(), lang.term("agency", "citizen").into()));
         Self {
@@ -57,10 +51,7 @@ impl Names {
             .expect("the shipped definitions are valid")
             .into_iter()
             .map(|d| {
-                let title = match lang {
-                    Lang::Vi => d.title.vi,
-                    Lang::En => d.title.en,
-                };
+                let title = lang.words(&d.title).to_owned();
                 (d.id.0, title)
             });
         Self::new(lang, &catalogue, procedures)
